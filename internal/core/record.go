@@ -31,6 +31,8 @@ type Artifact struct {
 	Size int64 `json:"size"`
 	// Source says where an input came from: "path:data/x.csv", "step:prepare.train", "dataset:name@version".
 	Source string `json:"source,omitempty"`
+	// File is a file artifact's base name ("iris.csv"), so a step sees the name it expects.
+	File string `json:"file,omitempty"`
 }
 
 // KindTree marks an Artifact that is a directory.
@@ -93,6 +95,19 @@ type TaskRecord struct {
 	Metrics     json.RawMessage     `json:"metrics,omitempty"`
 	CacheKey    Digest              `json:"cache_key"`
 	CachedFrom  Digest              `json:"cached_from,omitempty"`
+	Files       []FileReport        `json:"files,omitempty"`
+}
+
+// FileReport is what the format scanner found in one input or output file.
+type FileReport struct {
+	// Artifact is "output:NAME" or "input:NAME".
+	Artifact string `json:"artifact"`
+	// Path is relative to the artifact ("" for a file artifact).
+	Path     string           `json:"path,omitempty"`
+	Format   string           `json:"format"`
+	Verdict  string           `json:"verdict"`
+	Summary  map[string]int64 `json:"summary,omitempty"`
+	Findings []string         `json:"findings,omitempty"`
 }
 
 // Duration is how long the run took (zero while it runs).
