@@ -1,0 +1,188 @@
+package store
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"lockstep.dev/lockstep/internal/core"
+)
+
+// The hash cache file is cacheMagic followed by fixed-size little-endian
+// records: device, inode, size, mtime ns, ctime ns, then the 32-byte sum.
+const (
+	cacheMagic  = "lockstep-hashes-v1\n"
+	cacheRecLen = 5*8 + 32
+	// racyWindow: a file modified this close to the moment it was hashed
+	// may change again without its mtime moving, so it is not remembered.
+	racyWindow = 2 * time.Second
+)
+
+// fileKey identifies one version of a file's content as the file system
+// sees it.
+type fileKey struct {
+	dev, ino           uint64
+	size, mtime, ctime int64
+}
+
+// keyOf returns the cache key of a regular file's metadata.
+func keyOf(fi os.FileInfo) (fileKey, bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok || !fi.Mode().IsRegular() {
+		return fileKey{}, false
+	}
+	return fileKey{
+		dev: uint64(st.Dev), ino: st.Ino, size: st.Size,
+		mtime: st.Mtim.Nano(), ctime: st.Ctim.Nano(),
+	}, true
+}
+
+// hashCache maps file keys to digests; it is loaded on first use.
+type hashCache struct {
+	path, tmpDir string
+	once         sync.Once
+	mu           sync.Mutex
+	m            map[fileKey][32]byte
+	added        map[fileKey][32]byte // entries to save
+}
+
+func newHashCache(path, tmpDir string) *hashCache {
+	return &hashCache{path: path, tmpDir: tmpDir, added: map[fileKey][32]byte{}}
+}
+
+// lookup returns the remembered digest of k, if any.
+func (c *hashCache) lookup(k fileKey) (core.Digest, bool) {
+	c.once.Do(func() { c.m = readCacheFile(c.path) })
+	c.mu.Lock()
+	sum, ok := c.m[k]
+	c.mu.Unlock()
+	if !ok {
+		return "", false
+	}
+	return core.DigestFromSum(sum[:]), true
+}
+
+// remember records that the file with key k hashed to d, unless the file
+// was modified within racyWindow of hashedAt, when hashing started.
+func (c *hashCache) remember(k fileKey, d core.Digest, hashedAt time.Time) {
+	if hashedAt.Sub(time.Unix(0, k.mtime)) < racyWindow {
+		return
+	}
+	var sum [32]byte
+	if copy(sum[:], d.Sum()) != len(sum) {
+		return
+	}
+	c.once.Do(func() { c.m = readCacheFile(c.path) })
+	c.mu.Lock()
+	c.m[k] = sum
+	c.added[k] = sum
+	c.mu.Unlock()
+}
+
+// save merges the entries added since the last save into the file on disk
+// (other processes may have saved meanwhile) and replaces it atomically.
+func (c *hashCache) save() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.added) == 0 {
+		return nil
+	}
+	merged := readCacheFile(c.path)
+	for k, v := range c.added {
+		merged[k] = v
+	}
+	err := writeAtomic(c.path, c.tmpDir, 0o644, func(w io.Writer) error {
+		return encodeCache(w, merged)
+	})
+	if err != nil {
+		return fmt.Errorf("save hash cache: %w", err)
+	}
+	c.added = map[fileKey][32]byte{}
+	return nil
+}
+
+// readCacheFile loads the cache file at path. A missing or damaged file
+// gives the entries that could be read: it is only a cache.
+func readCacheFile(path string) map[fileKey][32]byte {
+	m := map[fileKey][32]byte{}
+	f, err := os.Open(path)
+	if err != nil {
+		return m
+	}
+	defer f.Close()
+	_ = decodeCache(bufio.NewReader(f), m)
+	return m
+}
+
+// decodeCache reads records from r into m until EOF or the first damaged
+// record.
+func decodeCache(r io.Reader, m map[fileKey][32]byte) error {
+	magic := make([]byte, len(cacheMagic))
+	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != cacheMagic {
+		return errors.New("hash cache: bad header")
+	}
+	var rec [cacheRecLen]byte
+	for {
+		if _, err := io.ReadFull(r, rec[:]); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("hash cache: truncated record: %w", err)
+		}
+		le := binary.LittleEndian
+		k := fileKey{
+			dev: le.Uint64(rec[0:]), ino: le.Uint64(rec[8:]),
+			size: int64(le.Uint64(rec[16:])), mtime: int64(le.Uint64(rec[24:])), ctime: int64(le.Uint64(rec[32:])),
+		}
+		if k.size < 0 {
+			return fmt.Errorf("hash cache: negative size %d", k.size)
+		}
+		var sum [32]byte
+		copy(sum[:], rec[40:])
+		m[k] = sum
+	}
+}
+
+// encodeCache writes m in the cache file format.
+func encodeCache(w io.Writer, m map[fileKey][32]byte) error {
+	if _, err := io.WriteString(w, cacheMagic); err != nil {
+		return err
+	}
+	var rec [cacheRecLen]byte
+	le := binary.LittleEndian
+	for k, sum := range m {
+		le.PutUint64(rec[0:], k.dev)
+		le.PutUint64(rec[8:], k.ino)
+		le.PutUint64(rec[16:], uint64(k.size))
+		le.PutUint64(rec[24:], uint64(k.mtime))
+		le.PutUint64(rec[32:], uint64(k.ctime))
+		copy(rec[40:], sum[:])
+		if _, err := w.Write(rec[:]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cachedDigest returns the remembered digest of the file described by fi
+// if the store still holds its object (with the right size).
+func (s *Store) cachedDigest(fi os.FileInfo) (core.Digest, fileKey, bool) {
+	k, ok := keyOf(fi)
+	if !ok {
+		return "", k, false
+	}
+	d, ok := s.cache.lookup(k)
+	if !ok {
+		return "", k, false
+	}
+	if n, err := s.Size(d); err != nil || n != k.size {
+		return "", k, false
+	}
+	return d, k, true
+}

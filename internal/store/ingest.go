@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"syscall"
+	"time"
+
+	"lockstep.dev/lockstep/internal/core"
+)
+
+// ingested is a file hashed and ready to be installed as an object: src is
+// either a temp copy under ROOT/tmp or, when moved is set, the original
+// file, which install will rename into the store.
+type ingested struct {
+	d        core.Digest
+	n        int64
+	src      string
+	moved    bool
+	key      fileKey
+	hashedAt time.Time
+}
+
+// ingestOptions say how ingestFile treats one file.
+type ingestOptions struct {
+	noFollow bool // refuse a symlink at path (PutTree already saw it as a file)
+	sync     bool // fsync the temp copy (PutTree syncs the file system once instead)
+	move     bool // rename the file itself when it is safe to
+	progress func(int64)
+}
+
+// ingestFile hashes the regular file at path into a temp copy, or hashes it
+// in place when opts.move allows, and checks that it did not change while
+// it was read.
+func (s *Store) ingestFile(ctx context.Context, path string, opts ingestOptions) (in ingested, err error) {
+	flags := os.O_RDONLY
+	if opts.noFollow {
+		flags |= syscall.O_NOFOLLOW
+	}
+	in.hashedAt = time.Now()
+	f, err := os.OpenFile(path, flags, 0)
+	if err != nil {
+		return in, err
+	}
+	defer f.Close()
+	before, err := f.Stat()
+	if err != nil {
+		return in, err
+	}
+	if !before.Mode().IsRegular() {
+		return in, fmt.Errorf("%s is not a regular file", path)
+	}
+	in.key, _ = keyOf(before)
+	progress := func(n int64) {
+		s.hashedBytes.add(n)
+		if opts.progress != nil {
+			opts.progress(n)
+		}
+	}
+	if opts.move && s.canMove(before) {
+		in.d, in.n, err = hashCopy(ctx, nil, f, progress)
+		if err == nil {
+			err = f.Chmod(0o444)
+		}
+		in.src, in.moved = path, true
+	} else {
+		in.src, in.d, in.n, err = s.writeTemp(ctx, f, opts.sync, progress)
+	}
+	if err != nil {
+		return in, err
+	}
+	after, err := f.Stat()
+	if err == nil && !sameVersion(before, after, in.n) {
+		err = fmt.Errorf("%s changed while it was being read; try again once it is no longer being written", path)
+	}
+	if err != nil && !in.moved {
+		os.Remove(in.src)
+	}
+	return in, err
+}
+
+// canMove reports whether a file may be renamed into the store: it lives
+// on the store's file system and has no other hardlink through which the
+// object could later be modified.
+func (s *Store) canMove(fi os.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && st.Nlink == 1 && uint64(st.Dev) == s.dev
+}
+
+// sameVersion reports whether a file kept its size and mtime while n bytes
+// were read from it.
+func sameVersion(before, after os.FileInfo, n int64) bool {
+	return before.Size() == n && after.Size() == n && before.ModTime().Equal(after.ModTime())
+}
+
+// PutFile stores the file at path (following a symlink) and returns its
+// digest and size. Its digest is remembered in the hash cache, so putting
+// the unchanged file again does not reread it.
+func (s *Store) PutFile(ctx context.Context, path string) (core.Digest, int64, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", 0, fmt.Errorf("put file: %w", err)
+	}
+	if d, _, ok := s.cachedDigest(fi); ok {
+		return d, fi.Size(), nil
+	}
+	in, err := s.ingestFile(ctx, path, ingestOptions{sync: true})
+	if err != nil {
+		return "", 0, fmt.Errorf("put file %s: %w", path, err)
+	}
+	if err := s.installSynced(in.src, in.d, in.n); err != nil {
+		os.Remove(in.src)
+		return "", 0, fmt.Errorf("put file %s: %w", path, err)
+	}
+	s.cache.remember(in.key, in.d, in.hashedAt)
+	return in.d, in.n, nil
+}

@@ -1,0 +1,162 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"lockstep.dev/lockstep/internal/core"
+)
+
+// bufSize is the size of the buffers bytes are streamed through.
+const bufSize = 1 << 20
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, bufSize); return &b }}
+
+// Put streams r into the store and returns the digest and length of its
+// bytes. The object is durable when Put returns. Putting bytes the store
+// already holds is cheap and returns the same digest.
+func (s *Store) Put(ctx context.Context, r io.Reader) (core.Digest, int64, error) {
+	tmp, d, n, err := s.writeTemp(ctx, r, true, nil)
+	if err != nil {
+		return "", 0, fmt.Errorf("put object: %w", err)
+	}
+	if err := s.installSynced(tmp, d, n); err != nil {
+		os.Remove(tmp)
+		return "", 0, err
+	}
+	return d, n, nil
+}
+
+// PutBytes stores b and returns its digest.
+func (s *Store) PutBytes(b []byte) (core.Digest, error) {
+	d, _, err := s.Put(context.Background(), bytes.NewReader(b))
+	return d, err
+}
+
+// PutJSON stores v encoded as canonical JSON (core.CanonicalJSON) and
+// returns the digest that names it.
+func (s *Store) PutJSON(v any) (core.Digest, error) {
+	b, err := core.CanonicalJSON(v)
+	if err != nil {
+		return "", fmt.Errorf("put json: %w", err)
+	}
+	return s.PutBytes(b)
+}
+
+// writeTemp streams r through sha256 into a new read-only temp file under
+// ROOT/tmp, fsyncing it when sync is set. progress, if not nil, gets the
+// number of bytes of each chunk read. On error the temp file is removed.
+func (s *Store) writeTemp(ctx context.Context, r io.Reader, sync bool, progress func(int64)) (tmp string, d core.Digest, n int64, err error) {
+	f, err := os.CreateTemp(s.tmp, "obj-*")
+	if err != nil {
+		return "", "", 0, err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	d, n, err = hashCopy(ctx, f, r, progress)
+	if err != nil {
+		return "", "", 0, err
+	}
+	if err = f.Chmod(0o444); err != nil {
+		return "", "", 0, err
+	}
+	if sync {
+		if err = f.Sync(); err != nil {
+			return "", "", 0, err
+		}
+	}
+	if err = f.Close(); err != nil {
+		return "", "", 0, err
+	}
+	return f.Name(), d, n, nil
+}
+
+// hashCopy copies r to w (w may be nil to only hash) through a pooled
+// buffer and returns the digest and length of the bytes, checking ctx
+// between chunks.
+func hashCopy(ctx context.Context, w io.Writer, r io.Reader, progress func(int64)) (core.Digest, int64, error) {
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
+	h := core.NewHash()
+	var n int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return "", 0, err
+		}
+		k, rerr := io.ReadFull(r, buf)
+		if k > 0 {
+			h.Write(buf[:k])
+			if w != nil {
+				if _, err := w.Write(buf[:k]); err != nil {
+					return "", 0, err
+				}
+			}
+			n += int64(k)
+			if progress != nil {
+				progress(int64(k))
+			}
+		}
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+			break
+		}
+		if rerr != nil {
+			return "", 0, rerr
+		}
+	}
+	return core.DigestFromSum(h.Sum(nil)), n, nil
+}
+
+// install renames the durable file src into place as object d of size n
+// and returns the directory that must be synced to make the new name
+// durable ("" if nothing was renamed). If the object already exists with
+// the right size, src is removed instead. On error src is left where it
+// is for the caller to deal with.
+func (s *Store) install(src string, d core.Digest, n int64) (string, error) {
+	dst, err := s.objectPath(d)
+	if err != nil {
+		return "", err
+	}
+	if fi, err := os.Lstat(dst); err == nil && fi.Mode().IsRegular() && fi.Size() == n {
+		if err := os.Remove(src); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("put object %s: drop duplicate: %w", d.Short(), err)
+		}
+		return "", nil
+	}
+	dir := filepath.Dir(dst)
+	err = os.Rename(src, dst)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = os.MkdirAll(dir, 0o755); err == nil {
+			if err = syncDir(s.objects); err == nil {
+				err = os.Rename(src, dst)
+			}
+		}
+	}
+	if err != nil {
+		return "", fmt.Errorf("put object %s: %w", d.Short(), err)
+	}
+	return dir, nil
+}
+
+// installSynced is install followed by a sync of the object's directory.
+func (s *Store) installSynced(src string, d core.Digest, n int64) error {
+	dir, err := s.install(src, d, n)
+	if err != nil || dir == "" {
+		return err
+	}
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("put object %s: %w", d.Short(), err)
+	}
+	return nil
+}

@@ -1,0 +1,149 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+	"syscall"
+
+	"lockstep.dev/lockstep/internal/core"
+)
+
+// PutTree stores every file under dir and the tree manifest naming them,
+// and returns the manifest's digest and the manifest. Files are hashed in
+// parallel; unchanged files known to the hash cache are not reread. The
+// same content always gives the same digest, whatever the mtimes or the
+// order files are read in.
+func (s *Store) PutTree(ctx context.Context, dir string, opts TreeOptions) (core.Digest, *core.Tree, error) {
+	entries, jobs, err := scanTree(dir, opts.Filter)
+	if err != nil {
+		return "", nil, fmt.Errorf("put tree %s: %w", dir, err)
+	}
+	results, err := s.hashFiles(ctx, jobs, opts)
+	if err == nil {
+		err = s.installAll(ctx, jobs, results)
+	}
+	if err != nil {
+		for _, in := range results {
+			if in.src != "" && !in.moved {
+				os.Remove(in.src)
+			}
+		}
+		return "", nil, fmt.Errorf("put tree %s: %w", dir, err)
+	}
+	for i, j := range jobs {
+		entries[j.idx].Digest = results[i].d
+		entries[j.idx].Size = results[i].n
+	}
+	tree := core.NewTree(entries)
+	d, err := s.PutJSON(tree)
+	if err != nil {
+		return "", nil, fmt.Errorf("put tree %s: %w", dir, err)
+	}
+	return d, tree, nil
+}
+
+// hashFiles hashes jobs on GOMAXPROCS workers. results[i] belongs to
+// jobs[i]; a result with an empty src came from the hash cache. On error
+// the results hold the temp files written so far, for cleanup.
+func (s *Store) hashFiles(ctx context.Context, jobs []fileJob, opts TreeOptions) ([]ingested, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	results := make([]ingested, len(jobs))
+	next := make(chan int)
+	var (
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+	)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				in, err := s.hashOne(ctx, jobs[i], opts)
+				results[i] = in
+				if err != nil {
+					errOnce.Do(func() { firstErr = err; cancel() })
+				}
+			}
+		})
+	}
+	for i := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if firstErr == nil {
+		firstErr = ctx.Err()
+	}
+	return results, firstErr
+}
+
+// hashOne returns a cached digest for a job's file or ingests it.
+func (s *Store) hashOne(ctx context.Context, j fileJob, opts TreeOptions) (ingested, error) {
+	if !opts.Move {
+		if d, k, ok := s.cachedDigest(j.info); ok {
+			return ingested{d: d, n: k.size}, nil
+		}
+	}
+	in, err := s.ingestFile(ctx, j.path, ingestOptions{noFollow: true, move: opts.Move, progress: opts.Progress})
+	if err != nil {
+		return ingested{}, fmt.Errorf("%s: %w", j.path, err)
+	}
+	return in, nil
+}
+
+// installAll makes the hashed files durable with one syncfs, renames them
+// into place, syncs every object directory it touched and remembers the
+// copied files' digests in the hash cache.
+func (s *Store) installAll(ctx context.Context, jobs []fileJob, results []ingested) error {
+	pending := 0
+	for _, in := range results {
+		if in.src != "" {
+			pending++
+		}
+	}
+	if pending == 0 {
+		return nil
+	}
+	if err := syncFS(s.tmp); err != nil {
+		return err
+	}
+	touched := map[string]bool{}
+	for i := range results {
+		in := &results[i]
+		if in.src == "" {
+			continue
+		}
+		dir, err := s.install(in.src, in.d, in.n)
+		if errors.Is(err, syscall.EXDEV) && in.moved {
+			// The file sits on another mount of the same device: copy it.
+			in.src, in.moved = "", false
+			*in, err = s.ingestFile(ctx, jobs[i].path, ingestOptions{noFollow: true, sync: true})
+			if err == nil {
+				dir, err = s.install(in.src, in.d, in.n)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", jobs[i].path, err)
+		}
+		if !in.moved {
+			s.cache.remember(in.key, in.d, in.hashedAt)
+		}
+		in.src = ""
+		if dir != "" {
+			touched[dir] = true
+		}
+	}
+	for dir := range touched {
+		if err := syncDir(dir); err != nil {
+			return err
+		}
+	}
+	return nil
+}
