@@ -1,0 +1,133 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+
+	"lockstep.dev/lockstep/internal/core"
+)
+
+// query is one SQL statement with its arguments.
+type query struct {
+	text string
+	args []any
+}
+
+// Roots returns the digests garbage collection must keep, the starting
+// points of mark and sweep, sorted and without duplicates:
+//   - the record digests of the kept runs: every run when keepLast <= 0,
+//     else the newest keepLast runs that are not running plus every running
+//     run; for a kept run without a record (running or aborted), the record
+//     digests of its tasks instead;
+//   - when keepLast <= 0, also the records of tasks whose run is not in the
+//     catalog (a rebuild of a run that never wrote its record);
+//   - every name's digest and metadata digest;
+//   - every attestation bundle.
+func (c *Catalog) Roots(ctx context.Context, keepLast int) ([]core.Digest, error) {
+	seen := map[core.Digest]bool{}
+	collect := func(tx *sql.Tx, q string, args ...any) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d core.Digest
+			if err := rows.Scan(&d); err != nil {
+				return err
+			}
+			if d != "" {
+				seen[d] = true
+			}
+		}
+		return rows.Err()
+	}
+	err := c.read(ctx, func(tx *sql.Tx) error {
+		clear(seen)
+		kept := "SELECT id, record FROM runs"
+		args := []any{}
+		if keepLast > 0 {
+			kept = `SELECT id, record FROM runs WHERE status = $1
+				UNION SELECT id, record FROM (SELECT id, record FROM runs WHERE status <> $1
+					ORDER BY started DESC, id DESC LIMIT $2) newest`
+			args = append(args, core.StatusRunning, keepLast)
+		}
+		queries := []query{
+			{"SELECT record FROM (" + kept + ") kept", args},
+			{"SELECT t.record FROM tasks t JOIN (" + kept + ") kept ON kept.id = t.run WHERE kept.record = ''", args},
+			{"SELECT digest FROM names", nil},
+			{"SELECT meta FROM names", nil},
+			{"SELECT bundle FROM attestations", nil},
+		}
+		if keepLast <= 0 {
+			queries = append(queries, query{"SELECT record FROM tasks WHERE run NOT IN (SELECT id FROM runs)", nil})
+		}
+		for _, q := range queries {
+			if err := collect(tx, q.text, q.args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list gc roots: %w", err)
+	}
+	out := make([]core.Digest, 0, len(seen))
+	for d := range seen {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out, nil
+}
+
+// Reset empties every table except the schema version, in one
+// transaction; a rebuild from the store starts here.
+func (c *Catalog) Reset(ctx context.Context) error {
+	err := c.write(ctx, func(tx *sql.Tx) error {
+		for _, table := range []string{"task_outputs", "tasks", "runs", "names", "attestations"} {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+table); err != nil {
+				return fmt.Errorf("empty %s: %w", table, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("reset catalog %s: %w", c.path, err)
+	}
+	return nil
+}
+
+// DeleteRun removes run id with its tasks, their outputs and the run's
+// attestations, in one transaction (garbage collection of dropped runs).
+// It fails with ErrNotFound if there was nothing of the run to delete.
+func (c *Catalog) DeleteRun(ctx context.Context, id string) error {
+	err := c.write(ctx, func(tx *sql.Tx) error {
+		var total int64
+		for _, q := range []string{
+			"DELETE FROM task_outputs WHERE run = $1",
+			"DELETE FROM tasks WHERE run = $1",
+			"DELETE FROM attestations WHERE run = $1",
+			"DELETE FROM runs WHERE id = $1",
+		} {
+			res, err := tx.ExecContext(ctx, q, id)
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			total += n
+		}
+		if total == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete run %s: %w", id, err)
+	}
+	return nil
+}

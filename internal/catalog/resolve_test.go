@@ -1,0 +1,85 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestResolveRun(t *testing.T) {
+	c := openTemp(t)
+	ctx := context.Background()
+	for i, id := range []string{"abc123", "abc456", "abd789", "x_1", "xy1", "ab", "p1", "p2", "p3", "p4", "p5", "p6"} {
+		if err := c.BeginRun(ctx, RunRow{ID: id, Started: at(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		ref     string
+		want    string
+		wantErr error
+		msg     []string // substrings the error must show
+	}{
+		{ref: "abc123", want: "abc123"},
+		{ref: "abd", want: "abd789"},
+		{ref: "abc4", want: "abc456"},
+		{ref: "ab", want: "ab"}, // a full id wins over being a prefix of others
+		{ref: "last", want: "p6"},
+		{ref: "x_", want: "x_1"},                                   // '_' is not a wildcard
+		{ref: "ABC", wantErr: ErrNotFound, msg: []string{`"ABC"`}}, // case matters
+		{ref: "abc", wantErr: ErrAmbiguous, msg: []string{"abc456, abc123", "more characters"}},
+		{ref: "p", wantErr: ErrAmbiguous, msg: []string{"p6, p5, p4, p3, p2 and more"}},
+		{ref: "zzz", wantErr: ErrNotFound, msg: []string{`"zzz"`}},
+		{ref: "", msg: []string{"empty reference"}},
+	} {
+		got, err := c.ResolveRun(ctx, tc.ref)
+		if tc.msg == nil {
+			if err != nil || got != tc.want {
+				t.Errorf("ResolveRun(%q) = %q, %v; want %q", tc.ref, got, err, tc.want)
+			}
+			continue
+		}
+		if err == nil || (tc.wantErr != nil && !errors.Is(err, tc.wantErr)) {
+			t.Errorf("ResolveRun(%q) = %q, %v; want error %v", tc.ref, got, err, tc.wantErr)
+			continue
+		}
+		for _, m := range tc.msg {
+			if !strings.Contains(err.Error(), m) {
+				t.Errorf("ResolveRun(%q) error %q does not show %q", tc.ref, err, m)
+			}
+		}
+	}
+}
+
+func TestResolveLastInEmptyCatalog(t *testing.T) {
+	c := openTemp(t)
+	if _, err := c.ResolveRun(context.Background(), "last"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("err = %v, want ErrNotFound", err)
+	}
+}
+
+func FuzzResolveRun(f *testing.F) {
+	c := openTemp(f)
+	ctx := context.Background()
+	for i, id := range []string{"abc123", "abc456", "x_1", "x%2", "é1"} {
+		if err := c.BeginRun(ctx, RunRow{ID: id, Started: at(i)}); err != nil {
+			f.Fatal(err)
+		}
+	}
+	for _, seed := range []string{"", "a", "abc", "abc123", "last", "x_", "x%", "%", "_", "é", "\x00", "abc123456"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, ref string) {
+		id, err := c.ResolveRun(ctx, ref)
+		if err != nil {
+			if id != "" {
+				t.Errorf("ResolveRun(%q) returned id %q with error %v", ref, id, err)
+			}
+			return
+		}
+		if ref != "last" && !strings.HasPrefix(id, ref) {
+			t.Errorf("ResolveRun(%q) = %q, which does not start with the reference", ref, id)
+		}
+	})
+}
