@@ -1,0 +1,105 @@
+package capture
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// Options says what a step will run and with which environment.
+type Options struct {
+	// Command is the step's shell command, e.g. "python3 train.py".
+	Command string
+	// PATH is the PATH the step runs with, used to find its interpreter.
+	PATH string
+	// Env is the environment the step sees, already filtered by the
+	// caller; nil means the current process's environment.
+	Env map[string]string
+	// Dir is the step's working directory ("" for the current one): it
+	// resolves relative interpreter paths and PYTHONPATH entries.
+	Dir string
+}
+
+// Capture records the environment a step runs with: the host facts, the
+// OS packages, the Python interpreter and packages when the command starts
+// Python, and opts.Env with secrets redacted. It does not run the command.
+func Capture(ctx context.Context, opts Options) (*Environment, error) {
+	h, err := hostFacts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("capture environment: %w", err)
+	}
+	env := &Environment{
+		Type:   EnvironmentType,
+		OS:     h.os,
+		Kernel: h.kernel,
+		Arch:   h.arch,
+		Libc:   h.libc,
+		CPU:    h.cpu,
+		Memory: h.memory,
+		GPUs:   slices.Clone(h.gpus),
+		Env:    Redact(opts.Env),
+	}
+	env.CPU.Flags = slices.Clone(h.cpu.Flags)
+	set, err := readOSPackages(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("capture environment: %w", err)
+	}
+	if set != nil {
+		env.OSPackages = &PackageSet{Manager: set.Manager, Packages: slices.Clone(set.Packages)}
+	}
+	if env.Interpreter, err = capturePython(ctx, opts); err != nil {
+		return nil, fmt.Errorf("capture environment of %q: %w", opts.Command, err)
+	}
+	return env, nil
+}
+
+// host holds the facts that stay the same while the process runs.
+type host struct {
+	os     OSInfo
+	kernel string
+	arch   string
+	libc   Libc
+	cpu    CPU
+	memory int64
+	gpus   []GPU
+}
+
+// hostCache keeps the host facts after the first successful read.
+var hostCache struct {
+	sync.Mutex
+	h *host
+}
+
+func hostFacts(ctx context.Context) (*host, error) {
+	hostCache.Lock()
+	defer hostCache.Unlock()
+	if hostCache.h != nil {
+		return hostCache.h, nil
+	}
+	h := &host{}
+	var err error
+	if h.os, err = readOSRelease(); err != nil {
+		return nil, err
+	}
+	var uts unix.Utsname
+	if err := unix.Uname(&uts); err != nil {
+		return nil, fmt.Errorf("uname: %w", err)
+	}
+	h.kernel, h.arch = unix.ByteSliceToString(uts.Release[:]), unix.ByteSliceToString(uts.Machine[:])
+	if h.libc, err = readLibc(ctx); err != nil {
+		return nil, err
+	}
+	if h.cpu, err = readCPU(); err != nil {
+		return nil, err
+	}
+	if h.memory, err = readMemTotal(); err != nil {
+		return nil, err
+	}
+	// A broken nvidia-smi (no driver in a container) means no usable GPU.
+	h.gpus, _ = readGPUs(ctx)
+	hostCache.h = h
+	return h, nil
+}

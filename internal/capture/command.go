@@ -1,0 +1,144 @@
+package capture
+
+import (
+	"os"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// pythonName matches the names a Python interpreter goes by.
+var pythonName = regexp.MustCompile(`^python([0-9]+(\.[0-9]+)?)?$`)
+
+// assignment matches a shell variable assignment word.
+var assignment = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`)
+
+// wrappers run the rest of their command line; their options (with the
+// ones that take a value listed) are skipped.
+var wrappers = map[string]map[string]bool{
+	"env":     {"-u": true, "--unset": true, "-C": true, "--chdir": true, "-S": true},
+	"exec":    {"-a": true},
+	"time":    {"-f": true, "-o": true},
+	"nice":    {"-n": true},
+	"nohup":   {},
+	"command": {},
+	"stdbuf":  {"-i": true, "-o": true, "-e": true},
+}
+
+// interpreterCall is a Python interpreter named by a step's command.
+type interpreterCall struct {
+	// Word is the command word as written: "python3", "/usr/bin/python3".
+	Word string
+	// Env holds the assignments the command line makes for it
+	// (A=1 python3, env A=1 python3); Clear is set by "env -i".
+	Env   map[string]string
+	Unset []string
+	Clear bool
+}
+
+// findPython returns the first simple command of cmdline whose program is
+// a Python interpreter, looking past variable assignments and wrappers
+// such as env, exec and time, or nil when there is none.
+func findPython(cmdline string) *interpreterCall {
+	for _, words := range simpleCommands(cmdline) {
+		call := &interpreterCall{Env: map[string]string{}}
+		wrapper := ""
+		for i := 0; i < len(words); i++ {
+			w := words[i]
+			switch {
+			case assignment.MatchString(w) && (wrapper == "" || wrapper == "env"):
+				name, value, _ := strings.Cut(w, "=")
+				call.Env[name] = value
+			case wrapper != "" && strings.HasPrefix(w, "-") && w != "-":
+				if wrapper == "env" && (w == "-i" || w == "--ignore-environment") {
+					call.Clear = true
+				}
+				takesValue := wrappers[wrapper][w]
+				if takesValue && i+1 < len(words) {
+					if wrapper == "env" && (w == "-u" || w == "--unset") {
+						call.Unset = append(call.Unset, words[i+1])
+					}
+					i++
+				}
+			case wrappers[w] != nil:
+				wrapper = w
+			default:
+				if pythonName.MatchString(path.Base(w)) {
+					call.Word = w
+					return call
+				}
+				i = len(words)
+			}
+		}
+	}
+	return nil
+}
+
+// simpleCommands splits a shell command line into simple commands (at ;,
+// &, |, &&, ||, newlines and parentheses) of unquoted words. It follows
+// the POSIX quoting rules for ', " and \ and does no expansion.
+func simpleCommands(s string) [][]string {
+	var cmds [][]string
+	var words []string
+	var word strings.Builder
+	inWord := false
+	endWord := func() {
+		if inWord {
+			words = append(words, word.String())
+			word.Reset()
+			inWord = false
+		}
+	}
+	endCommand := func() {
+		endWord()
+		if len(words) > 0 {
+			cmds = append(cmds, words)
+			words = nil
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s):
+			i++
+			if s[i] != '\n' {
+				word.WriteByte(s[i])
+				inWord = true
+			}
+		case c == '\'':
+			end := strings.IndexByte(s[i+1:], '\'')
+			if end < 0 {
+				end = len(s) - i - 1
+			}
+			word.WriteString(s[i+1 : i+1+end])
+			inWord = true
+			i += end + 1
+		case c == '"':
+			inWord = true
+			for i++; i < len(s) && s[i] != '"'; i++ {
+				if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("$`\"\\\n", s[i+1]) >= 0 {
+					i++
+				}
+				word.WriteByte(s[i])
+			}
+		case c == ' ' || c == '\t':
+			endWord()
+		case strings.IndexByte(";&|\n()", c) >= 0:
+			endCommand()
+		case c == '#' && !inWord:
+			endCommand()
+			return cmds
+		default:
+			word.WriteByte(c)
+			inWord = true
+		}
+	}
+	endCommand()
+	return cmds
+}
+
+// expandVars replaces $NAME and ${NAME} in an assignment value with the
+// values of env, as the shell would before starting the command.
+func expandVars(value string, env map[string]string) string {
+	return os.Expand(value, func(name string) string { return env[name] })
+}

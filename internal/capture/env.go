@@ -1,0 +1,116 @@
+package capture
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Redacted replaces the value of a variable whose name looks secret.
+const Redacted = "<redacted>"
+
+// secretName matches variable names that hold secrets.
+var secretName = regexp.MustCompile(`(?i)KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL`)
+
+// DefaultAllowlist returns the environment variables a step sees unless
+// its flow says otherwise: locale, user, paths, threading and GPU
+// selection, Python's search path and reproducible-build settings. A
+// trailing "*" matches any suffix.
+func DefaultAllowlist() []string {
+	return []string{
+		"PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "TMPDIR", "TZ",
+		"LANG", "LANGUAGE", "LC_*",
+		"CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "NVIDIA_DRIVER_CAPABILITIES",
+		"OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+		"VECLIB_MAXIMUM_THREADS", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
+		"PYTHONPATH", "PYTHONHASHSEED", "VIRTUAL_ENV", "CONDA_PREFIX", "CONDA_DEFAULT_ENV",
+		"SOURCE_DATE_EPOCH",
+	}
+}
+
+// FilterEnv keeps the variables of environ ("NAME=value" entries, as
+// os.Environ returns them) whose names the allowlist admits, exactly or by
+// a pattern ending in "*". Values are kept as they are: the step needs
+// them. When a name appears twice the last entry wins, as in os/exec.
+func FilterEnv(environ []string, allow []string) map[string]string {
+	env := map[string]string{}
+	for _, kv := range environ {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || name == "" || !allowed(name, allow) {
+			continue
+		}
+		env[name] = value
+	}
+	return env
+}
+
+func allowed(name string, allow []string) bool {
+	for _, a := range allow {
+		if prefix, ok := strings.CutSuffix(a, "*"); ok {
+			if strings.HasPrefix(name, prefix) {
+				return true
+			}
+		} else if name == a {
+			return true
+		}
+	}
+	return false
+}
+
+// Redact returns a copy of env fit for recording: the value of every
+// variable whose name contains KEY, TOKEN, SECRET, PASSWORD or CREDENTIAL
+// (in any case) becomes Redacted, and a password inside a URL value
+// (https://user:pass@host) is replaced too.
+func Redact(env map[string]string) map[string]string {
+	out := make(map[string]string, len(env))
+	for name, value := range env {
+		if secretName.MatchString(name) {
+			out[name] = Redacted
+			continue
+		}
+		out[name] = redactURLPassword(value)
+	}
+	return out
+}
+
+// redactURLPassword replaces the password of any URL in a value (which
+// may be a list such as "http://a:b@x,http://y") with Redacted.
+func redactURLPassword(value string) string {
+	if !strings.Contains(value, "@") || !strings.Contains(value, "://") {
+		return value
+	}
+	return urlWithUser.ReplaceAllStringFunc(value, func(m string) string {
+		scheme, rest, _ := strings.Cut(m, "://")
+		userinfo, host, _ := strings.Cut(rest, "@")
+		user, _, hasPassword := strings.Cut(userinfo, ":")
+		if !hasPassword {
+			return m
+		}
+		return scheme + "://" + user + ":" + Redacted + "@" + host
+	})
+}
+
+// urlWithUser matches scheme://userinfo@ prefixes of URLs.
+var urlWithUser = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.\-]*://[^/?#@\s,;]*@[^\s,;]*`)
+
+// stripCredentials removes user information that may be a secret from a
+// git remote URL: a password always, a bare user name over http(s) (where
+// it is usually a token). ssh user names such as "git@" stay.
+func stripCredentials(remote string) string {
+	scheme, rest, ok := strings.Cut(remote, "://")
+	if !ok {
+		return remote // scp-like "git@host:path" holds a user name only
+	}
+	authority := rest
+	if end := strings.IndexAny(rest, "/?#"); end >= 0 {
+		authority = rest[:end]
+	}
+	at := strings.LastIndexByte(authority, '@')
+	if at < 0 {
+		return remote
+	}
+	_, _, hasPassword := strings.Cut(authority[:at], ":")
+	if s := strings.ToLower(scheme); hasPassword || s == "http" || s == "https" {
+		return scheme + "://" + rest[at+1:]
+	}
+	return remote
+}

@@ -1,0 +1,92 @@
+package capture
+
+// EnvironmentType is the "type" field of every Environment record.
+const EnvironmentType = "lockstep.environment/v1"
+
+// Environment is what a task ran with. It is stored as canonical JSON and
+// deduplicated by digest, so it holds only facts that stay the same between
+// two identical tasks on the same machine.
+type Environment struct {
+	Type        string            `json:"type"`
+	OS          OSInfo            `json:"os"`
+	Kernel      string            `json:"kernel"`
+	Arch        string            `json:"arch"`
+	Libc        Libc              `json:"libc"`
+	CPU         CPU               `json:"cpu"`
+	Memory      int64             `json:"memory_bytes"`
+	GPUs        []GPU             `json:"gpus,omitempty"`
+	Interpreter *Interpreter      `json:"interpreter,omitempty"`
+	OSPackages  *PackageSet       `json:"os_packages,omitempty"`
+	Env         map[string]string `json:"env"`
+}
+
+// OSInfo identifies the operating system release, from /etc/os-release.
+type OSInfo struct {
+	ID         string `json:"id"`
+	VersionID  string `json:"version_id,omitempty"`
+	PrettyName string `json:"pretty_name,omitempty"`
+}
+
+// Libc names the C library the host's programs link against.
+type Libc struct {
+	// Kind is "glibc" or "musl" ("" when neither was found).
+	Kind    string `json:"kind"`
+	Version string `json:"version"`
+}
+
+// String returns "glibc 2.36", or "" when no libc was found.
+func (l Libc) String() string {
+	if l.Kind == "" {
+		return ""
+	}
+	return l.Kind + " " + l.Version
+}
+
+// CPU describes the processor, from /proc/cpuinfo.
+type CPU struct {
+	Model string `json:"model"`
+	// Cores counts logical processors.
+	Cores int `json:"cores"`
+	// Flags are the feature flags, sorted and without duplicates.
+	Flags []string `json:"flags,omitempty"`
+}
+
+// GPU is one device reported by nvidia-smi.
+type GPU struct {
+	Name        string `json:"name"`
+	Driver      string `json:"driver"`
+	MemoryBytes int64  `json:"memory_bytes"`
+	UUID        string `json:"uuid"`
+}
+
+// Interpreter is the language runtime a step's command starts.
+type Interpreter struct {
+	// Kind is "python".
+	Kind string `json:"kind"`
+	// Path is the interpreter binary with symbolic links resolved.
+	Path string `json:"path"`
+	// Version is the interpreter's version, such as "3.11.2".
+	Version string `json:"version"`
+	// Prefix is sys.prefix: the virtual environment or installation root.
+	Prefix string `json:"prefix"`
+	// Paths are the sys.path entries that exist, in search order.
+	Paths []string `json:"paths"`
+	// Packages are the installed distributions, sorted by name; a name
+	// shadowed by an earlier sys.path entry appears once, as Python sees it.
+	Packages []Package `json:"packages"`
+}
+
+// PackageSet is the list of packages one package manager installed.
+type PackageSet struct {
+	// Manager is "dpkg", "apk" or "rpm".
+	Manager  string    `json:"manager"`
+	Packages []Package `json:"packages"`
+}
+
+// Package is one installed package. Python package names are normalised
+// as PEP 503 says (lower case, runs of "-", "_" and "." become "-").
+type Package struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Arch    string `json:"arch,omitempty"`
+}
