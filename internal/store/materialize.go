@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"lockstep.dev/lockstep/internal/core"
 )
 
@@ -66,11 +68,12 @@ func (s *Store) Materialize(ctx context.Context, d core.Digest, dest string, opt
 	if err := syncFS(tmp); err != nil {
 		return fmt.Errorf("materialize %s: %w", d.Short(), err)
 	}
-	if err := os.Rename(tmp, dest); err != nil {
+	// rename(2) itself: os.Rename refuses to replace an empty directory.
+	if err := unix.Rename(tmp, dest); err != nil {
 		if errors.Is(err, syscall.ENOTEMPTY) || errors.Is(err, syscall.EEXIST) || errors.Is(err, syscall.ENOTDIR) {
 			err = fmt.Errorf("%s: %w and is not an empty directory; choose a new destination", dest, ErrDestExists)
 		}
-		return fmt.Errorf("materialize %s: %w", d.Short(), err)
+		return fmt.Errorf("materialize %s: rename into %s: %w", d.Short(), dest, err)
 	}
 	if err := syncDir(parent); err != nil {
 		return fmt.Errorf("materialize %s: %w", d.Short(), err)
