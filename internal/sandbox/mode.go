@@ -1,0 +1,77 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+// Mode says how a step's command is confined.
+type Mode string
+
+// The modes a step may ask for.
+const (
+	// Bubblewrap confines the command with bwrap.
+	Bubblewrap Mode = "bubblewrap"
+	// None runs the command directly on the host, unconfined.
+	None Mode = "none"
+)
+
+// ErrUnavailable is wrapped by Available when bubblewrap cannot confine
+// commands on this machine.
+var ErrUnavailable = errors.New("sandbox unavailable")
+
+// ErrUnknownMode is wrapped by ParseMode and Command for a mode that is
+// neither Bubblewrap nor None.
+var ErrUnknownMode = errors.New("unknown sandbox mode")
+
+// optOut is the advice every unavailability error ends with.
+const optOut = "or run unconfined with `--sandbox none` (or `sandbox: none` on the step), which is recorded as unconfined"
+
+// ParseMode turns the text of a `--sandbox` flag or a step's `sandbox:`
+// field into a Mode. The empty string means Bubblewrap.
+func ParseMode(s string) (Mode, error) {
+	switch Mode(s) {
+	case "", Bubblewrap:
+		return Bubblewrap, nil
+	case None:
+		return None, nil
+	}
+	return "", fmt.Errorf("sandbox %q: %w: use %q or %q", s, ErrUnknownMode, Bubblewrap, None)
+}
+
+// Available reports whether bubblewrap is installed and can create the
+// namespaces Command uses on this machine. The error wraps ErrUnavailable
+// and says how to install bubblewrap or enable user namespaces, and how to
+// opt out of confinement.
+func Available() error {
+	bwrap, err := exec.LookPath("bwrap")
+	if err != nil {
+		return fmt.Errorf("%w: bubblewrap (bwrap) is not installed: install it with `apt-get install bubblewrap` (Debian, Ubuntu) or `dnf install bubblewrap` (Fedora), %s", ErrUnavailable, optOut)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	probe := exec.CommandContext(ctx, bwrap,
+		"--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev",
+		"--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+		"--die-with-parent", "--new-session", "--cap-drop", "ALL",
+		"--", "true")
+	probe.Env = []string{"PATH=/usr/bin:/bin"}
+	var stderr bytes.Buffer
+	probe.Stderr = &stderr
+	if err := probe.Run(); err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return fmt.Errorf("%w: %s cannot create namespaces here (%s): enable unprivileged user namespaces "+
+			"(`sysctl kernel.unprivileged_userns_clone=1` on Debian, `sysctl kernel.apparmor_restrict_unprivileged_userns=0` on Ubuntu 24.04, "+
+			"`sysctl user.max_user_namespaces=15000` elsewhere; in a container, allow user namespaces or run it privileged), %s",
+			ErrUnavailable, bwrap, msg, optOut)
+	}
+	return nil
+}

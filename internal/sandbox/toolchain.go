@@ -1,0 +1,236 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// probeTimeout bounds each interpreter Toolchain asks about itself.
+const probeTimeout = 30 * time.Second
+
+// maxHops bounds how many shims and #! lines Toolchain follows for one name.
+const maxHops = 8
+
+// Toolchain returns the absolute host directories a confined step needs to
+// see, read-only, to run the programs its shell command starts when PATH is
+// path: for a Python interpreter its sys.prefix and sys.base_prefix (a
+// virtual environment and the installation it was made from), for a
+// script the interpreter on its #! line, for a pyenv shim the program
+// `pyenv which` names, and for any other program outside the system set the
+// directory holding it. Programs under the system directories need nothing
+// extra. The result is sorted, without duplicates and without directories
+// inside one another. Names not found on path (shell built-ins, scripts of
+// the code snapshot) are skipped.
+//
+// A shim itself is not exposed: the caller puts the bin directory of the
+// interpreter's prefix on the step's PATH instead.
+func Toolchain(command string, path string) ([]string, error) {
+	var dirs []string
+	for _, name := range commandNames(command) {
+		exe := findProgram(name, path)
+		if exe == "" {
+			continue
+		}
+		found, err := programDirs(exe, path, maxHops)
+		if err != nil {
+			return nil, fmt.Errorf("toolchain of %q: %w", command, err)
+		}
+		dirs = append(dirs, found...)
+	}
+	return minimalDirs(dirs), nil
+}
+
+// programDirs returns the directories program exe needs, following shims
+// and #! lines at most hops times.
+func programDirs(exe, path string, hops int) ([]string, error) {
+	if hops == 0 || systemCovers(exe) {
+		return nil, nil
+	}
+	head, err := readHead(exe)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", exe, err)
+	}
+	if root, ok := pyenvShim(exe, head); ok {
+		real, err := pyenvWhich(root, filepath.Base(exe), path)
+		if err != nil {
+			return nil, err
+		}
+		return programDirs(real, path, hops-1)
+	}
+	if pythonName.MatchString(filepath.Base(exe)) {
+		return pythonPrefixes(exe, path)
+	}
+	if interp, ok := shebang(head); ok {
+		if !strings.Contains(interp, "/") {
+			interp = findProgram(interp, path)
+		}
+		if interp == "" {
+			return nil, nil
+		}
+		return programDirs(interp, path, hops-1)
+	}
+	real, err := filepath.EvalSymlinks(exe)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %s: %w", exe, err)
+	}
+	return []string{filepath.Dir(exe), filepath.Dir(real)}, nil
+}
+
+// pythonName matches the names Python interpreters are installed under.
+var pythonName = regexp.MustCompile(`^(python|pypy)[0-9.]*$`)
+
+// pythonPrefixes asks the interpreter exe where it and its standard library
+// live: the prefixes of a virtual environment and of its base installation.
+func pythonPrefixes(exe, path string) ([]string, error) {
+	const script = "import sys\n" +
+		"p = [sys.prefix, sys.exec_prefix, getattr(sys, 'base_prefix', getattr(sys, 'real_prefix', sys.prefix)), getattr(sys, 'base_exec_prefix', sys.exec_prefix)]\n" +
+		"sys.stdout.write('\\n'.join(p) + '\\n')\n"
+	out, err := probe(path, exe, "-E", "-s", "-c", script)
+	if err != nil {
+		return nil, fmt.Errorf("ask %s for its prefix: %w", exe, err)
+	}
+	var dirs []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if filepath.IsAbs(line) {
+			dirs = append(dirs, filepath.Clean(line))
+		}
+	}
+	if len(dirs) == 0 {
+		return nil, fmt.Errorf("ask %s for its prefix: no absolute path in %q", exe, out)
+	}
+	return dirs, nil
+}
+
+// pyenvShim reports whether exe is a pyenv shim, and pyenv's root if so.
+func pyenvShim(exe string, head []byte) (string, bool) {
+	dir := filepath.Dir(exe)
+	if filepath.Base(dir) != "shims" || !bytes.Contains(head, []byte("pyenv")) {
+		return "", false
+	}
+	return filepath.Dir(dir), true
+}
+
+// pyenvWhich asks pyenv which program a shim called name runs.
+func pyenvWhich(root, name, path string) (string, error) {
+	pyenv := filepath.Join(root, "libexec", "pyenv")
+	out, err := probe(path, pyenv, "which", name)
+	if err != nil {
+		return "", fmt.Errorf("resolve pyenv shim %s: %w", name, err)
+	}
+	real := strings.TrimSpace(out)
+	if !filepath.IsAbs(real) {
+		return "", fmt.Errorf("resolve pyenv shim %s: pyenv which printed %q", name, real)
+	}
+	return real, nil
+}
+
+// probe runs a helper program with lockstep's environment but PATH set
+// to path and returns its standard output.
+func probe(path, prog string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, prog, args...)
+	cmd.Env = append(os.Environ(), "PATH="+path)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("%s %s: %w: %s", prog, strings.Join(args[:1], " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return stdout.String(), nil
+}
+
+// readHead returns the first bytes of a file, enough for a #! line or a shim.
+func readHead(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, 1024))
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// shebang returns the program a #! line runs; for "#!/usr/bin/env NAME"
+// that is NAME, to be found on PATH.
+func shebang(head []byte) (string, bool) {
+	line, ok := bytes.CutPrefix(head, []byte("#!"))
+	if !ok {
+		return "", false
+	}
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	fields := strings.Fields(string(line))
+	if len(fields) == 0 {
+		return "", false
+	}
+	if filepath.Base(fields[0]) == "env" {
+		for _, f := range fields[1:] {
+			if !strings.HasPrefix(f, "-") && !isAssignment(f) {
+				return f, true
+			}
+		}
+		return "", false
+	}
+	return fields[0], true
+}
+
+// findProgram finds name on path as the shell would; a name with a slash is
+// taken as is if it is absolute. It returns "" when nothing is found.
+func findProgram(name, path string) string {
+	if strings.Contains(name, "/") {
+		if filepath.IsAbs(name) && isExecutable(name) {
+			return name
+		}
+		return ""
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if p := filepath.Join(dir, name); filepath.IsAbs(p) && isExecutable(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+func isExecutable(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
+}
+
+// systemCovers reports whether path p lies inside the system set, which
+// every confined step sees anyway. Links are not resolved: a virtual
+// environment's python links to /usr/bin yet needs its own prefix.
+func systemCovers(p string) bool {
+	for _, b := range SystemBinds() {
+		if within(p, b.Dst) {
+			return true
+		}
+	}
+	return false
+}
+
+// minimalDirs sorts dirs, drops duplicates, those the system binds cover
+// and those inside another entry.
+func minimalDirs(dirs []string) []string {
+	sort.Slice(dirs, func(i, j int) bool { return sortKey(dirs[i]) < sortKey(dirs[j]) })
+	var out []string
+	for _, d := range dirs {
+		if systemCovers(d) || len(out) > 0 && within(d, out[len(out)-1]) {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
