@@ -1,0 +1,144 @@
+package flow
+
+import (
+	"time"
+
+	"lockstep.dev/lockstep/internal/core"
+)
+
+// Flow is a parsed and validated lockstep.yaml.
+type Flow struct {
+	// Name is the flow's name, from the "flow" key.
+	Name string
+	// File is the path of the flow file as it was given.
+	File string
+	// Dir is the absolute folder of the flow file; path inputs, the code
+	// snapshot and key files are relative to it. It is empty when the flow
+	// was parsed without a folder.
+	Dir string
+	// Digest names the bytes of the flow file.
+	Digest core.Digest
+	// Seed is the flow's seed, or nil when lockstep should draw one.
+	Seed *int64
+	// Params holds the flow's parameter defaults: string, int64, float64 or bool.
+	Params map[string]any
+	// Code says which files the code snapshot holds.
+	Code CodeSpec
+	// Sandbox is SandboxRequired or SandboxNone, the default of every step.
+	Sandbox string
+	// Environment says what of the toolchain is exposed and archived.
+	Environment EnvSpec
+	// Signing names the key that signs the run's provenance.
+	Signing SigningSpec
+	// Trust maps a role (builders, data-producers, reviewers, rebuilders) to public key files.
+	Trust map[string][]string
+	// Formats maps a serialisation format ("pickle") to FormatDeny or FormatAllow.
+	// Every known format is present.
+	Formats map[string]string
+	// Steps maps a step's name to the step.
+	Steps map[string]*Step
+}
+
+// CodeSpec lists gitignore-style patterns, relative to the flow's folder,
+// that choose the files of the code snapshot. An empty Include means every
+// file that git would not ignore.
+type CodeSpec struct {
+	Include []string
+	Exclude []string
+}
+
+// EnvSpec says how the toolchain is treated.
+type EnvSpec struct {
+	// Archive stores the toolchain directories as trees.
+	Archive bool
+	// Paths are extra absolute directories exposed read-only and archived.
+	Paths []string
+}
+
+// SigningSpec names the signing key.
+type SigningSpec struct {
+	// Key is the path of the private key, relative to the flow's folder
+	// unless absolute. Empty means the default key.
+	Key string
+}
+
+// Step is one command of a flow with its declared inputs and outputs.
+type Step struct {
+	// Name is the step's name, its key under "steps".
+	Name string
+	// Run is the shell command, run with /bin/sh -c.
+	Run string
+	// Line is where the step is declared in the flow file.
+	Line int
+	// Inputs are sorted by name.
+	Inputs []Input
+	// Outputs are sorted by name.
+	Outputs []Output
+	// Params are the step's own parameters, overriding the flow's defaults.
+	Params map[string]any
+	// Env lists, sorted, the names of variables the step may see from the
+	// caller's environment.
+	Env []string
+	// Resources is what the step asks of the machine.
+	Resources Resources
+	// Needs lists, sorted, steps that must run first besides those the
+	// inputs name.
+	Needs []string
+	// Network allows network access; the task is then recorded as not hermetic.
+	Network bool
+	// Sandbox overrides the flow's sandbox; "" means the flow's default.
+	Sandbox string
+	// Compare maps a file (relative to an output) or an output name to the
+	// tolerance reproduce allows when comparing it.
+	Compare map[string]Tolerance
+}
+
+// Output is a file or directory a step writes under $LOCKSTEP_OUTPUT_DIR.
+type Output struct {
+	// Name is the output's key; other steps refer to it as STEP.NAME.
+	Name string
+	// Path is clean, slash-separated and relative to the output folder,
+	// without a trailing slash.
+	Path string
+	// Kind is KindFile, KindDir or KindModel.
+	Kind string
+	// Line is where the output is declared.
+	Line int
+}
+
+// Output kinds.
+const (
+	KindFile  = "file"
+	KindDir   = "dir"
+	KindModel = "model" // a model directory, signed with OpenSSF model signing
+)
+
+// IsDir reports whether the output is a directory (a dir or a model).
+func (o Output) IsDir() bool { return o.Kind == KindDir || o.Kind == KindModel }
+
+// Resources is what a step asks of the machine; zero values mean "not said".
+type Resources struct {
+	CPUs        float64
+	MemoryBytes int64
+	GPUs        int
+	Time        time.Duration
+}
+
+// Tolerance bounds the difference reproduce accepts between two numbers a
+// and b: |a-b| <= ATol + RTol*|b|. The zero Tolerance asks for equality.
+type Tolerance struct {
+	RTol float64
+	ATol float64
+}
+
+// Sandbox settings.
+const (
+	SandboxRequired = "required"
+	SandboxNone     = "none"
+)
+
+// Format policies.
+const (
+	FormatDeny  = "deny"
+	FormatAllow = "allow"
+)
