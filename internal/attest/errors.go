@@ -1,0 +1,26 @@
+package attest
+
+import "errors"
+
+// Errors returned (wrapped) by Verify, VerifyModel and key loading; match
+// them with errors.Is.
+var (
+	// ErrMalformed means the bytes are not a well-formed Sigstore bundle
+	// holding a DSSE envelope with an in-toto statement.
+	ErrMalformed = errors.New("malformed attestation")
+	// ErrNoSignature means the attestation carries no signature at all.
+	ErrNoSignature = errors.New("attestation is not signed")
+	// ErrBadSignature means the signature does not match the payload: the
+	// payload or the signature was altered after signing.
+	ErrBadSignature = errors.New("signature does not match the signed payload")
+	// ErrWrongKey means none of the trusted keys made the signature.
+	ErrWrongKey = errors.New("not signed by any trusted key")
+	// ErrSubjectMismatch means the artifact's digest is not among the
+	// statement's subjects: the attestation is about something else.
+	ErrSubjectMismatch = errors.New("artifact digest is not a subject of the statement")
+	// ErrModelMismatch means a model directory differs from what its
+	// signature lists.
+	ErrModelMismatch = errors.New("model files differ from the signed manifest")
+	// ErrWrongPassphrase means a private key could not be decrypted.
+	ErrWrongPassphrase = errors.New("wrong passphrase or damaged key file")
+)
