@@ -75,9 +75,9 @@ func (c *Catalog) RunAttestations(ctx context.Context, runID string) ([]Attestat
 // column name, never user input) equals value.
 func (c *Catalog) queryAttestations(ctx context.Context, column, value string) ([]AttestationRow, error) {
 	var out []AttestationRow
-	err := c.read(ctx, func(tx *sql.Tx) error {
+	err := retryBusy(ctx, func() error {
 		out = out[:0]
-		rows, err := tx.QueryContext(ctx, "SELECT "+attestationColumns+" FROM attestations WHERE "+column+
+		rows, err := c.db.QueryContext(ctx, "SELECT "+attestationColumns+" FROM attestations WHERE "+column+
 			" = $1 ORDER BY COALESCE(created, 0), bundle, subject", value)
 		if err != nil {
 			return err

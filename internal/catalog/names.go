@@ -64,8 +64,8 @@ func orNone(d core.Digest) string {
 // of the given kind, or an error wrapping ErrNotFound.
 func (c *Catalog) Name(ctx context.Context, kind, name string) (core.Digest, core.Digest, error) {
 	var d, meta core.Digest
-	err := c.read(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, "SELECT digest, meta FROM names WHERE kind = $1 AND name = $2",
+	err := retryBusy(ctx, func() error {
+		return c.db.QueryRowContext(ctx, "SELECT digest, meta FROM names WHERE kind = $1 AND name = $2",
 			kind, name).Scan(&d, &meta)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -81,9 +81,9 @@ func (c *Catalog) Name(ctx context.Context, kind, name string) (core.Digest, cor
 // (sorted by kind, then name) when kind is "".
 func (c *Catalog) Names(ctx context.Context, kind string) ([]NameRow, error) {
 	var out []NameRow
-	err := c.read(ctx, func(tx *sql.Tx) error {
+	err := retryBusy(ctx, func() error {
 		out = out[:0]
-		rows, err := tx.QueryContext(ctx, `SELECT kind, name, digest, meta FROM names
+		rows, err := c.db.QueryContext(ctx, `SELECT kind, name, digest, meta FROM names
 			WHERE kind = $1 OR $1 = '' ORDER BY kind, name`, kind)
 		if err != nil {
 			return err

@@ -84,9 +84,10 @@ func (c *Catalog) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	})
 }
 
-// read runs fn, a read-only query and its scan, in one read transaction so
-// that queries spanning several statements see one snapshot. Busy/locked
-// errors (rare under WAL) are retried like writes.
+// read runs fn, read-only queries and their scans, in one read transaction
+// so that statements see one snapshot. Busy/locked errors (rare under WAL)
+// are retried like writes. A single-statement read needs no transaction and
+// calls retryBusy on c.db directly.
 func (c *Catalog) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return retryBusy(ctx, func() error {
 		tx, err := c.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})

@@ -125,9 +125,9 @@ func (c *Catalog) SetRunStatus(ctx context.Context, id, status, errMsg string, f
 // Run returns the run with exactly this id, or an error wrapping ErrNotFound.
 func (c *Catalog) Run(ctx context.Context, id string) (*RunRow, error) {
 	var r RunRow
-	err := c.read(ctx, func(tx *sql.Tx) error {
+	err := retryBusy(ctx, func() error {
 		var err error
-		r, err = scanRun(tx.QueryRowContext(ctx, "SELECT "+runColumns+" FROM runs WHERE id = $1", id))
+		r, err = scanRun(c.db.QueryRowContext(ctx, "SELECT "+runColumns+" FROM runs WHERE id = $1", id))
 		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -169,9 +169,9 @@ func (c *Catalog) RunningRuns(ctx context.Context) ([]RunRow, error) {
 // queryRuns runs a SELECT of runColumns and collects the rows.
 func (c *Catalog) queryRuns(ctx context.Context, q string, args ...any) ([]RunRow, error) {
 	var out []RunRow
-	err := c.read(ctx, func(tx *sql.Tx) error {
+	err := retryBusy(ctx, func() error {
 		out = out[:0]
-		rows, err := tx.QueryContext(ctx, q, args...)
+		rows, err := c.db.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
 		}

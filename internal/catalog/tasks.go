@@ -82,9 +82,9 @@ func (c *Catalog) PutTask(ctx context.Context, rec *core.TaskRecord, recDigest c
 // not started yet last), with their outputs. An unknown run has no tasks.
 func (c *Catalog) Tasks(ctx context.Context, runID string) ([]TaskRow, error) {
 	var out []TaskRow
-	err := c.read(ctx, func(tx *sql.Tx) error {
+	err := retryBusy(ctx, func() error {
 		out = out[:0]
-		rows, err := tx.QueryContext(ctx, `SELECT t.step, t.status, t.record, t.cache_key, t.exit_code,
+		rows, err := c.db.QueryContext(ctx, `SELECT t.step, t.status, t.record, t.cache_key, t.exit_code,
 				t.started, t.finished, o.name, o.digest
 			FROM tasks t LEFT JOIN task_outputs o ON o.run = t.run AND o.step = t.step
 			WHERE t.run = $1
@@ -127,8 +127,8 @@ func (c *Catalog) CacheLookup(ctx context.Context, key core.Digest) (core.Digest
 		return "", false, nil
 	}
 	var rec core.Digest
-	err := c.read(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `SELECT record FROM tasks
+	err := retryBusy(ctx, func() error {
+		return c.db.QueryRowContext(ctx, `SELECT record FROM tasks
 			WHERE cache_key = $1 AND status = $2
 			ORDER BY COALESCE(finished, 0) DESC, COALESCE(started, 0) DESC, record DESC LIMIT 1`,
 			key, core.StatusSucceeded).Scan(&rec)

@@ -1,0 +1,87 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"lockstep.dev/lockstep/internal/core"
+)
+
+// fillRuns indexes n finished runs with two tasks each.
+func fillRuns(b *testing.B, c *Catalog, n int) {
+	b.Helper()
+	ctx := context.Background()
+	for i := range n {
+		id := fmt.Sprintf("run-%06d", i)
+		if err := c.FinishRun(ctx, runRecord(id, i, core.StatusSucceeded), dg(id)); err != nil {
+			b.Fatal(err)
+		}
+		for _, step := range []string{"prepare", "train"} {
+			rec := taskRecord(id, step, i, core.StatusSucceeded, dg("key "+id+step), "out")
+			if err := c.PutTask(ctx, rec, dg(id+step)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkRunLifecycle measures what one run with two tasks costs the
+// catalog: BeginRun, two PutTask, FinishRun (four write transactions).
+func BenchmarkRunLifecycle(b *testing.B) {
+	c := openTemp(b)
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		id := fmt.Sprintf("run-%06d", i)
+		if err := c.BeginRun(ctx, RunRow{ID: id, Started: at(i)}); err != nil {
+			b.Fatal(err)
+		}
+		for _, step := range []string{"prepare", "train"} {
+			if err := c.PutTask(ctx, taskRecord(id, step, i, core.StatusSucceeded, dg(id+step), "out"), dg(id+step)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := c.FinishRun(ctx, runRecord(id, i, core.StatusSucceeded), dg(id)); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkCacheLookup looks a key up among 20,000 tasks.
+func BenchmarkCacheLookup(b *testing.B) {
+	c := openTemp(b)
+	fillRuns(b, c, 10000)
+	key := dg("key run-005000train")
+	for b.Loop() {
+		if _, ok, err := c.CacheLookup(context.Background(), key); err != nil || !ok {
+			b.Fatal(ok, err)
+		}
+	}
+}
+
+// BenchmarkResolveRunPrefix resolves a unique prefix among 10,000 runs.
+func BenchmarkResolveRunPrefix(b *testing.B) {
+	c := openTemp(b)
+	fillRuns(b, c, 10000)
+	for b.Loop() {
+		if id, err := c.ResolveRun(context.Background(), "run-00500"); err == nil || id != "" {
+			b.Fatal("run-00500 should be ambiguous")
+		}
+		if _, err := c.ResolveRun(context.Background(), "run-005000"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRoots lists the gc roots of 10,000 runs.
+func BenchmarkRoots(b *testing.B) {
+	c := openTemp(b)
+	fillRuns(b, c, 10000)
+	for b.Loop() {
+		if _, err := c.Roots(context.Background(), 100); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
