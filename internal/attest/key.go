@@ -91,6 +91,14 @@ func (k *PublicKey) Hint() string {
 	return hex.EncodeToString(sum[:])
 }
 
+// String names the key for messages: its name and fingerprint.
+func (k *PublicKey) String() string {
+	if k.Name == "" {
+		return k.Fingerprint()
+	}
+	return k.Name + " (" + k.Fingerprint() + ")"
+}
+
 // Equal reports whether k and other are the same key.
 func (k *PublicKey) Equal(other *PublicKey) bool {
 	return other != nil && string(k.der) == string(other.der)

@@ -95,6 +95,14 @@ type resourceDescJSON struct {
 // missing builder ID, build type or external parameters is an error here
 // rather than at verification.
 func (p Provenance) Statement() (*Statement, error) {
+	switch {
+	case p.BuilderID == "":
+		return nil, fmt.Errorf("provenance: no builder ID (runDetails.builder.id names who ran the build)")
+	case len(p.External) == 0:
+		return nil, fmt.Errorf("provenance: no external parameters (buildDefinition.externalParameters must record what was asked for)")
+	case len(p.Subjects) == 0:
+		return nil, fmt.Errorf("provenance: no subjects (a run with no outputs has nothing to attest)")
+	}
 	buildType := p.BuildType
 	if buildType == "" {
 		buildType = BuildType
@@ -125,9 +133,6 @@ func (p Provenance) Statement() (*Statement, error) {
 	}
 	if err := pb.Validate(); err != nil {
 		return nil, fmt.Errorf("provenance: %w", err)
-	}
-	if len(p.Subjects) == 0 {
-		return nil, fmt.Errorf("provenance: no subjects (a run with no outputs has nothing to attest)")
 	}
 	return NewStatement(p.Subjects, ProvenancePredicateType, json.RawMessage(raw)), nil
 }

@@ -1,10 +1,12 @@
 package attest
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/verify"
@@ -68,17 +70,37 @@ func findSigningKey(b *bundle.Bundle, keys []*PublicKey) (*PublicKey, error) {
 		}
 		errs = append(errs, err)
 	}
+	for i, k := range keys {
+		if envelopeSignedBy(b, k) {
+			return nil, fmt.Errorf("%w: signed by %s, but the content is not an attestation: %w", ErrMalformed, k, errs[i])
+		}
+	}
 	hint := b.VerificationMaterial.GetPublicKey().GetHint()
 	for i, k := range keys {
 		if hint != "" && k.Hint() == hint {
-			return nil, fmt.Errorf("%w: signed by %s (%s) but the check failed: %w", ErrBadSignature, k.Name, k.Fingerprint(), errs[i])
+			return nil, fmt.Errorf("%w: the bundle names key %s: %w", ErrBadSignature, k, errs[i])
 		}
 	}
 	names := make([]string, len(keys))
 	for i, k := range keys {
-		names[i] = k.Name + " " + k.Fingerprint()
+		names[i] = k.String()
 	}
 	return nil, fmt.Errorf("%w (tried %s)", ErrWrongKey, strings.Join(names, ", "))
+}
+
+// envelopeSignedBy reports whether the DSSE signature alone verifies with
+// key, to tell a signed but malformed statement from a bad signature.
+func envelopeSignedBy(b *bundle.Bundle, key *PublicKey) bool {
+	v, err := key.verifier()
+	if err != nil {
+		return false
+	}
+	env := b.GetDsseEnvelope()
+	if len(env.GetSignatures()) != 1 {
+		return false
+	}
+	pae := dsse.PAE(env.GetPayloadType(), env.GetPayload())
+	return v.VerifySignature(bytes.NewReader(env.GetSignatures()[0].GetSig()), bytes.NewReader(pae)) == nil
 }
 
 // verifyBundle runs sigstore-go's verifier on b trusting only key, with no
