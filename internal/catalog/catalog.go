@@ -93,6 +93,9 @@ func (c *Catalog) setup(ctx context.Context) error {
 		}
 		return nil
 	})
+	if sqliteCode(err) == sqliteNotADB {
+		return fmt.Errorf("%w; move the file aside and rebuild the catalog from the store", err)
+	}
 	if err != nil {
 		return fmt.Errorf("set WAL mode: %w", err)
 	}

@@ -58,7 +58,8 @@ func TestOpenSetsPragmas(t *testing.T) {
 }
 
 func TestOpenCreatesParentDirectory(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "a", "b", "catalog.db")
+	// Characters that mean something in a URI must still name the file.
+	path := filepath.Join(t.TempDir(), "a b?x=1#%20", "b", "catalog.db")
 	c, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +68,21 @@ func TestOpenCreatesParentDirectory(t *testing.T) {
 	if c.Path() != path {
 		t.Errorf("Path() = %s, want %s", c.Path(), path)
 	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("the database is not at %s: %v", path, err)
+	}
+}
+
+func TestOpenRejectsAFileThatIsNotACatalog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "catalog.db")
+	if err := os.WriteFile(path, []byte("these are not the pages of a database, just text that is long enough\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(context.Background(), path)
+	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "rebuild") {
+		t.Fatalf("Open of a text file: err = %v, want an error naming %s and the fix", err, path)
+	}
+	t.Log(err)
 }
 
 func TestOpenTwiceAppliesMigrationsOnce(t *testing.T) {

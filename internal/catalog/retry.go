@@ -11,10 +11,12 @@ import (
 	"modernc.org/sqlite"
 )
 
-// SQLite primary result codes that mean "another connection holds a lock".
+// SQLite primary result codes: busy and locked mean "another connection
+// holds a lock"; not-a-db means the file is not an SQLite database.
 const (
 	sqliteBusy   = 5
 	sqliteLocked = 6
+	sqliteNotADB = 26
 )
 
 // Backoff between attempts on a busy catalog, on top of SQLite's own
@@ -28,12 +30,17 @@ const (
 // isBusy reports whether err is SQLITE_BUSY or SQLITE_LOCKED (any extended
 // variant), which are worth retrying.
 func isBusy(err error) bool {
+	code := sqliteCode(err)
+	return code == sqliteBusy || code == sqliteLocked
+}
+
+// sqliteCode returns the primary SQLite result code in err, or 0.
+func sqliteCode(err error) int {
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
-		return false
+		return 0
 	}
-	code := se.Code() & 0xff
-	return code == sqliteBusy || code == sqliteLocked
+	return se.Code() & 0xff
 }
 
 // retryBusy calls fn until it returns an error other than busy/locked,

@@ -47,7 +47,7 @@ func (c *Catalog) BeginRun(ctx context.Context, r RunRow) error {
 	if r.ID == "" || r.Started.IsZero() {
 		return fmt.Errorf("begin run %q: id and start time are required", r.ID)
 	}
-	if err := checkTime("start time", r.Started); err != nil {
+	if err := errors.Join(checkTime("start time", r.Started), checkDigest("code", r.Code, true)); err != nil {
 		return fmt.Errorf("begin run %s: %w", r.ID, err)
 	}
 	err := c.write(ctx, func(tx *sql.Tx) error {
@@ -76,7 +76,7 @@ func (c *Catalog) FinishRun(ctx context.Context, rec *core.RunRecord, recDigest 
 	if rec == nil || rec.ID == "" || rec.Started.IsZero() {
 		return fmt.Errorf("finish run: record without id or start time")
 	}
-	err := errors.Join(checkDigest("record digest", recDigest, false),
+	err := errors.Join(checkDigest("record digest", recDigest, false), checkDigest("code", rec.Code, true),
 		checkTime("start time", rec.Started), checkTime("finish time", rec.Finished))
 	if err != nil {
 		return fmt.Errorf("finish run %s: %w", rec.ID, err)
