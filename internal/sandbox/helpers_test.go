@@ -59,3 +59,6 @@ func writeFile(t *testing.T, dir, name, text string) string {
 	}
 	return p
 }
+
+// chmodX makes a test script executable.
+func chmodX(p string) error { return os.Chmod(p, 0o755) }

@@ -36,7 +36,7 @@ func commandNames(line string) []string {
 			continue
 		}
 		w := t.word
-		if !t.quoted && isAssignment(w) {
+		if isAssignment(w[:t.plain]) {
 			continue
 		}
 		if !t.quoted && startWords[w] {
@@ -106,6 +106,7 @@ func isAssignment(w string) bool {
 type token struct {
 	word   string
 	quoted bool   // some part of the word was quoted or escaped
+	plain  int    // length of the word's leading part before any quoting
 	op     string // ";", "&", "|", "(", ")", "\n", "<" or ">"; "" for a word
 }
 
@@ -114,13 +115,22 @@ type token struct {
 func shellTokens(line string) []token {
 	var toks []token
 	var cur strings.Builder
-	inWord, quoted := false, false
+	inWord, quoted, plain := false, false, 0
 	flush := func() {
 		if inWord {
-			toks = append(toks, token{word: cur.String(), quoted: quoted})
+			if !quoted {
+				plain = cur.Len()
+			}
+			toks = append(toks, token{word: cur.String(), quoted: quoted, plain: plain})
 		}
 		cur.Reset()
 		inWord, quoted = false, false
+	}
+	quote := func() {
+		if !quoted {
+			plain = cur.Len()
+		}
+		inWord, quoted = true, true
 	}
 	rs := []rune(line)
 	for i := 0; i < len(rs); i++ {
@@ -129,11 +139,11 @@ func shellTokens(line string) []token {
 		case c == '\\' && i+1 < len(rs):
 			i++
 			if rs[i] != '\n' {
+				quote()
 				cur.WriteRune(rs[i])
-				inWord, quoted = true, true
 			}
 		case c == '\'' || c == '"':
-			inWord, quoted = true, true
+			quote()
 			for i++; i < len(rs) && rs[i] != c; i++ {
 				if c == '"' && rs[i] == '\\' && i+1 < len(rs) && strings.ContainsRune("\"\\$`", rs[i+1]) {
 					i++

@@ -26,7 +26,7 @@ const maxHops = 8
 // virtual environment and the installation it was made from), for a
 // script the interpreter on its #! line, for a pyenv shim the program
 // `pyenv which` names, and for any other program outside the system set the
-// directory holding it. Programs under the system directories need nothing
+// directory holding it (and, for a script, its interpreter's). Programs under the system directories need nothing
 // extra. The result is sorted, without duplicates and without directories
 // inside one another. Names not found on path (shell built-ins, scripts of
 // the code snapshot) are skipped.
@@ -73,10 +73,12 @@ func programDirs(exe, path string, hops int) ([]string, error) {
 		if !strings.Contains(interp, "/") {
 			interp = findProgram(interp, path)
 		}
+		dirs := []string{filepath.Dir(exe)}
 		if interp == "" {
-			return nil, nil
+			return dirs, nil
 		}
-		return programDirs(interp, path, hops-1)
+		more, err := programDirs(interp, path, hops-1)
+		return append(dirs, more...), err
 	}
 	real, err := filepath.EvalSymlinks(exe)
 	if err != nil {
