@@ -22,7 +22,7 @@ func templateName(name string) string {
 			b.WriteByte('-')
 		}
 	}
-	s := strings.TrimLeft(b.String(), "._-")
+	s := strings.TrimRight(strings.TrimLeft(b.String(), "._-"), "-")
 	if len(s) > maxNameLen {
 		s = s[:maxNameLen]
 	}

@@ -1,0 +1,130 @@
+package flow
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestParseInputs checks how references resolve, in a project that has
+// prepare.py and data/ next to a step called prepare.
+func TestParseInputs(t *testing.T) {
+	dir := project(t)
+	tests := []struct {
+		ref     string // as written in the flow
+		want    Input
+		wantRef string // Ref() of the input
+	}{
+		{"data/iris.csv", Input{Kind: InputPath, Path: "data/iris.csv"}, "data/iris.csv"},
+		{"./data//images/../iris.csv", Input{Kind: InputPath, Path: "data/iris.csv"}, "data/iris.csv"},
+		{"data/images/", Input{Kind: InputPath, Path: "data/images"}, "data/images"},
+		{"prepare.py", Input{Kind: InputPath, Path: "prepare.py"}, "prepare.py"},
+		{"prepare.train", Input{Kind: InputStep, Step: "prepare", Output: "train"}, "prepare.train"},
+		{"{step: prepare, output: test}", Input{Kind: InputStep, Step: "prepare", Output: "test"}, "prepare.test"},
+		{"housing-data@2017-v2", Input{Kind: InputDataset, Dataset: "housing-data", Version: "2017-v2"}, "housing-data@2017-v2"},
+		{"{dataset: iris.v2@2024-01-01}", Input{Kind: InputDataset, Dataset: "iris.v2", Version: "2024-01-01"}, "iris.v2@2024-01-01"},
+		{"{path: data/iris.csv}", Input{Kind: InputPath, Path: "data/iris.csv"}, "data/iris.csv"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.ref, func(t *testing.T) {
+			f, err := Parse("lockstep.yaml", flowText(strings.Replace(twoSteps, "%s", tc.ref, 1)), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := f.Steps["train"].Inputs[0]
+			tc.want.Name, tc.want.Line = "data", 10
+			if got != tc.want {
+				t.Errorf("input = %+v\nwant    %+v", got, tc.want)
+			}
+			if r := got.Ref(); r != tc.wantRef {
+				t.Errorf("Ref() = %q, want %q", r, tc.wantRef)
+			}
+		})
+	}
+}
+
+// TestParseWithoutDir checks that without a folder paths are not looked up,
+// so a flow file read back from the store still parses.
+func TestParseWithoutDir(t *testing.T) {
+	for _, ref := range []string{"data/not-here.csv", "prepare.py", "prepare.trian"} {
+		f, err := Parse("lockstep.yaml", flowText(strings.Replace(twoSteps, "%s", ref, 1)), "")
+		if err != nil {
+			t.Fatalf("%s: %v", ref, err)
+		}
+		if in := f.Steps["train"].Inputs[0]; in.Kind != InputPath || in.Path != ref {
+			t.Errorf("%s: input = %+v, want the path", ref, in)
+		}
+		if f.Dir != "" {
+			t.Errorf("Dir = %q, want empty", f.Dir)
+		}
+	}
+}
+
+func TestParseDefaults(t *testing.T) {
+	f, err := Parse("lockstep.yaml", []byte("flow: x\nsteps:\n  a:\n    run: echo hi\n    outputs: {d: out/, m: {path: m, kind: model}}\n"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Seed != nil {
+		t.Errorf("Seed = %d, want nil (drawn at run time)", *f.Seed)
+	}
+	if f.Sandbox != SandboxRequired {
+		t.Errorf("Sandbox = %q, want %q", f.Sandbox, SandboxRequired)
+	}
+	if f.Formats["pickle"] != FormatDeny {
+		t.Errorf("Formats = %v, want pickle denied", f.Formats)
+	}
+	a := f.Steps["a"]
+	if a.Sandbox != "" || a.Network {
+		t.Errorf("step sandbox %q network %v, want flow default and no network", a.Sandbox, a.Network)
+	}
+	wantOut := []Output{{Name: "d", Path: "out", Kind: KindDir, Line: 5}, {Name: "m", Path: "m", Kind: KindModel, Line: 5}}
+	if !reflect.DeepEqual(a.Outputs, wantOut) {
+		t.Errorf("Outputs = %+v, want %+v", a.Outputs, wantOut)
+	}
+	for _, o := range a.Outputs {
+		if !o.IsDir() {
+			t.Errorf("%s.IsDir() = false, want true", o.Name)
+		}
+	}
+	if (Output{Kind: KindFile}).IsDir() {
+		t.Error("a file output says it is a directory")
+	}
+}
+
+// TestParseTypes checks that parameter values keep their YAML types.
+func TestParseTypes(t *testing.T) {
+	src := "flow: x\nseed: 4294967295\nparams: {i: 100, f: 0.5, e: 1e-3, b: true, s: hello, q: \"100\", d: 2024-01-01, neg: -7}\nsteps:\n  a: {run: x}\n"
+	f, err := Parse("lockstep.yaml", []byte(src), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"i": int64(100), "f": 0.5, "e": 0.001, "b": true, "s": "hello", "q": "100", "d": "2024-01-01", "neg": int64(-7)}
+	if !reflect.DeepEqual(f.Params, want) {
+		t.Errorf("Params = %#v\nwant %#v", f.Params, want)
+	}
+	if f.Seed == nil || *f.Seed != 4294967295 {
+		t.Errorf("Seed = %v, want 4294967295", f.Seed)
+	}
+}
+
+func TestParseSizes(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+	}{
+		{"4GiB", 4 << 30}, {"4G", 4 << 30}, {"4Gi", 4 << 30}, {"4GB", 4e9},
+		{"512MiB", 512 << 20}, {"1.5GiB", 3 << 29}, {"1024", 1024}, {"100 KB", 100e3}, {"2T", 2 << 40},
+	}
+	for _, tc := range tests {
+		got, err := parseSize(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"", "GiB", "4 gigs", "-1G", "0", "1.2.3M", "9999999T"} {
+		if got, err := parseSize(bad); err == nil {
+			t.Errorf("parseSize(%q) = %d, want an error", bad, got)
+		}
+	}
+}
