@@ -1,0 +1,48 @@
+// Command scan-bench scans files with internal/scan and prints the bytes
+// scanned per second, or the reports as JSON with -json.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"lockstep.dev/lockstep/internal/scan"
+)
+
+func main() {
+	asJSON := flag.Bool("json", false, "print the reports as JSON instead of the throughput")
+	rounds := flag.Int("rounds", 1, "scan the files this many times and report the best round")
+	flag.Parse()
+	var total int64
+	for _, p := range flag.Args() {
+		fi, err := os.Stat(p)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		total += fi.Size()
+	}
+	best := time.Duration(1<<63 - 1)
+	for i := 0; i < *rounds; i++ {
+		start := time.Now()
+		for _, p := range flag.Args() {
+			r, err := scan.File(context.Background(), p, scan.Options{})
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(2)
+			}
+			if *asJSON && i == 0 {
+				b, _ := json.MarshalIndent(r, "", "  ")
+				fmt.Println(string(b))
+			}
+		}
+		best = min(best, time.Since(start))
+	}
+	if !*asJSON {
+		fmt.Printf("lockstep-scan %d bytes in %.3fs: %.1f MB/s\n", total, best.Seconds(), float64(total)/best.Seconds()/1e6)
+	}
+}

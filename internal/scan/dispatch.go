@@ -1,0 +1,128 @@
+package scan
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+)
+
+// scanAt scans size bytes of ra as member (name is its file name) and
+// returns the format it found.
+func (s *scanner) scanAt(member, name string, ra io.ReaderAt, size int64, depth int) string {
+	head := make([]byte, min(size, headSize))
+	if n, err := ra.ReadAt(head, 0); n < len(head) {
+		s.fail(member, "unknown", fmt.Errorf("read: %w", noEOF(err)))
+		return "unknown"
+	}
+	section := func() io.Reader { return bufio.NewReaderSize(io.NewSectionReader(ra, 0, size), 64<<10) }
+	switch format := sniff(head, size); format {
+	case "zip":
+		return s.zip(member, ra, size, depth)
+	case "parquet":
+		s.parquet(member, ra, size)
+		return format
+	case "hdf5":
+		s.hdf5(member, ra, size)
+		return format
+	case "safetensors":
+		s.safetensors(member, ra, size)
+		return format
+	case "":
+	default:
+		return s.scanStream(member, name, section(), size, depth)
+	}
+	w := walkPickles(section(), size, s.lim, s.cls)
+	if w.isPickle() {
+		return s.pickleFindings(member, w)
+	}
+	if len(head) > 0 && head[0] == 0x08 && s.onnx(member, ra, size) {
+		return "onnx"
+	}
+	return s.plain(member, name, bufio.NewReaderSize(io.NewSectionReader(ra, 0, size), 64<<10), head)
+}
+
+// scanStream scans a member that can only be read once, such as the output
+// of a decompressor. size is its length, or -1 if unknown.
+func (s *scanner) scanStream(member, name string, r io.Reader, size int64, depth int) string {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, 64<<10)
+	}
+	head, _ := br.Peek(headSize)
+	if size >= 0 && int64(len(head)) > size {
+		head = head[:size]
+	}
+	switch format := sniff(head, size); format {
+	case "gzip", "bz2", "xz", "lz4", "zstd", "zlib", "lzma":
+		if depth >= s.lim.MaxDepth {
+			s.tooDeep(member, format)
+			return format
+		}
+		s.decompress(member, name, format, br, depth+1)
+		return format
+	case "7z", "rar":
+		s.add(Finding{Member: member, Format: format, Severity: SeverityUnscannable,
+			Message: format + " archives cannot be scanned: extract the files and scan them, or store them as zip or tar"})
+		return format
+	case "tar":
+		return s.tar(member, br, depth)
+	case "npy":
+		s.npy(member, br, size)
+		return format
+	case "avro":
+		s.avro(member, br)
+		return format
+	case "":
+		switch probePickle(head, size, s.lim) {
+		case probeYes:
+			return s.pickleFindings(member, walkPickles(br, size, s.lim, s.cls))
+		case probeNo:
+			if !(len(head) > 0 && head[0] == 0x08) {
+				return s.plain(member, name, br, head)
+			}
+		}
+	}
+	return s.spilled(member, name, br, depth)
+}
+
+// pickleFindings records the findings of a pickle walk and names the format.
+func (s *scanner) pickleFindings(member string, w *pickleWalk) string {
+	for _, f := range w.findings(member) {
+		s.add(f)
+	}
+	if w.legacy {
+		return "pytorch-legacy"
+	}
+	return "pickle"
+}
+
+// tooDeep records that containers nest beyond Limits.MaxDepth.
+func (s *scanner) tooDeep(member, format string) {
+	s.add(Finding{Member: member, Format: format, Severity: SeverityUnscannable,
+		Message: fmt.Sprintf("containers nested deeper than %d levels (Limits.MaxDepth)", s.lim.MaxDepth)})
+}
+
+// Outcomes of probing the head of a stream for a pickle.
+const (
+	probeNo    = iota // not a pickle
+	probeYes          // a pickle
+	probeMaybe        // the head is too short to tell
+)
+
+// probePickle walks the head of a stream to decide whether it is a pickle.
+func probePickle(head []byte, size int64, lim Limits) int {
+	whole := size >= 0 && int64(len(head)) >= size
+	n := int64(-1)
+	if whole {
+		n = int64(len(head))
+	}
+	w := walkPickles(bytes.NewReader(head), n, lim, newClassifier(nil))
+	switch {
+	case w.isPickle():
+		return probeYes
+	case !whole && w.err != nil && w.end >= int64(len(head)):
+		return probeMaybe
+	}
+	return probeNo
+}

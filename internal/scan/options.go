@@ -1,0 +1,136 @@
+package scan
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Options control what a scan accepts.
+type Options struct {
+	// AllowPickle downgrades pickles whose imports are safe or unknown to
+	// the verdict Allowed (a warning). Dangerous imports stay Unsafe.
+	AllowPickle bool
+	// AllowGlobals lists "module.name" or "module.*" entries that count as
+	// safe, overriding the built-in blocklist.
+	AllowGlobals []string
+	// Limits bound the work spent on hostile input; zero fields take the
+	// defaults of DefaultLimits.
+	Limits Limits
+}
+
+// Limits bound the resources one scan may use. Reaching a limit makes the
+// verdict Unscannable (or Unsafe if something dangerous was already found).
+type Limits struct {
+	// MaxOpcodes is the number of pickle opcodes walked per pickle stream.
+	MaxOpcodes int64
+	// MaxMemo is the number of memo entries a pickle may create.
+	MaxMemo int
+	// MaxStack is the depth of the pickle stack (values plus marks).
+	MaxStack int
+	// MaxString is the longest string or bytes argument a pickle may carry.
+	MaxString int64
+	// MaxDepth is how deeply containers may nest (zip in gzip in tar ...).
+	MaxDepth int
+	// MaxDecompressed is the most bytes one compressed member may expand to.
+	MaxDecompressed int64
+	// MaxRatio is the largest decompressed/compressed ratio accepted once a
+	// member has expanded beyond 64 MiB.
+	MaxRatio int64
+	// MaxMembers is the number of members scanned in one archive.
+	MaxMembers int
+	// MaxHeader is the largest header (safetensors JSON, npy dict, Keras
+	// configuration) read into memory.
+	MaxHeader int64
+}
+
+// DefaultLimits returns the limits used for zero fields of Options.Limits.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxOpcodes:      100_000_000,
+		MaxMemo:         1_000_000,
+		MaxStack:        1_000_000,
+		MaxString:       4 << 30,
+		MaxDepth:        8,
+		MaxDecompressed: 32 << 30,
+		MaxRatio:        1000,
+		MaxMembers:      100_000,
+		MaxHeader:       100_000_000,
+	}
+}
+
+// withDefaults fills zero fields from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxOpcodes <= 0 {
+		l.MaxOpcodes = d.MaxOpcodes
+	}
+	if l.MaxMemo <= 0 {
+		l.MaxMemo = d.MaxMemo
+	}
+	if l.MaxStack <= 0 {
+		l.MaxStack = d.MaxStack
+	}
+	if l.MaxString <= 0 {
+		l.MaxString = d.MaxString
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = d.MaxDepth
+	}
+	if l.MaxDecompressed <= 0 {
+		l.MaxDecompressed = d.MaxDecompressed
+	}
+	if l.MaxRatio <= 0 {
+		l.MaxRatio = d.MaxRatio
+	}
+	if l.MaxMembers <= 0 {
+		l.MaxMembers = d.MaxMembers
+	}
+	if l.MaxHeader <= 0 {
+		l.MaxHeader = d.MaxHeader
+	}
+	return l
+}
+
+// LoadAllowList reads an allow file: one "module.name" or "module.*" entry
+// per line; blank lines and text after "#" are ignored.
+func LoadAllowList(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("load allow list: %w", err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		s := sc.Text()
+		if i := strings.IndexByte(s, '#'); i >= 0 {
+			s = s[:i]
+		}
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if err := checkAllowEntry(s); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+		out = append(out, s)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read allow list %s: %w", path, err)
+	}
+	return out, nil
+}
+
+// checkAllowEntry validates one allow-list entry.
+func checkAllowEntry(s string) error {
+	i := strings.LastIndexByte(s, '.')
+	if strings.ContainsAny(s, " \t") || i <= 0 || i == len(s)-1 {
+		return fmt.Errorf("bad entry %q: write module.name (collections.OrderedDict) or module.* (sklearn.tree.*)", s)
+	}
+	if strings.Contains(s[:i], "*") || (strings.Contains(s[i+1:], "*") && s[i+1:] != "*") {
+		return fmt.Errorf("bad entry %q: a wildcard may only stand for the whole name after the last dot (module.*)", s)
+	}
+	return nil
+}

@@ -1,0 +1,126 @@
+package scan
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// legacyMagic is the first pickle of PyTorch's legacy serialisation format.
+const legacyMagic = "119547037146038801333356"
+
+// pickleWalk is what walking a stream of stacked pickles found.
+type pickleWalk struct {
+	globals  []Global
+	calls    []string
+	pickles  int   // complete pickles (up to STOP)
+	proto    bool  // the stream starts with a PROTO opcode
+	legacy   bool  // the first pickle is PyTorch's legacy magic number
+	trailing int64 // offset of non-pickle data after the pickles, or -1
+	end      int64 // offset reached
+	dynamic  bool
+	err      error // the stream is malformed
+	limit    error // a resource limit was reached
+}
+
+// isPickle reports whether the bytes are a pickle at all.
+func (w *pickleWalk) isPickle() bool {
+	return w.pickles > 0 || len(w.globals) > 0 || w.proto
+}
+
+// walkPickles walks every pickle stacked in r (size bytes, or -1 if
+// unknown). It stops at the first bytes that do not form a pickle.
+func walkPickles(r io.Reader, size int64, lim Limits, cls *classifier) *pickleWalk {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, 64<<10)
+	}
+	in := &input{r: br, size: size, max: lim.MaxString}
+	m := newMachine(in, lim, cls)
+	w := &pickleWalk{trailing: -1}
+	if b, err := br.Peek(2); err == nil && b[0] == 0x80 && b[1] <= 5 {
+		w.proto = true
+	}
+	for {
+		if _, err := br.Peek(1); err != nil {
+			break
+		}
+		start, before := in.off, len(m.globals)
+		v, err := m.run()
+		if err == nil {
+			w.pickles++
+			if w.pickles == 1 && v.kind == kInt && v.s == legacyMagic {
+				w.legacy = true
+			}
+			continue
+		}
+		switch {
+		case errors.Is(err, errLimit):
+			w.limit = err
+		case w.pickles == 0 || len(m.globals) > before:
+			w.err = err
+		default:
+			w.trailing = start
+		}
+		break
+	}
+	w.globals, w.calls, w.dynamic, w.end = m.globals, m.calls, m.dynamic, in.off
+	return w
+}
+
+// findings turns the walk into findings for member.
+func (w *pickleWalk) findings(member string) []Finding {
+	var out []Finding
+	dangerous, unknown := namesOf(w.globals, ClassDangerous), namesOf(w.globals, ClassUnknown)
+	f := Finding{Member: member, Format: "pickle", Globals: w.globals, Calls: w.calls}
+	switch {
+	case len(dangerous) > 0:
+		f.Severity = SeverityDangerous
+		f.Message = "pickle would import " + listNames(dangerous) + " when loaded: it can run arbitrary code"
+		if w.dynamic {
+			f.Message += " (a global is computed at load time)"
+		}
+	case len(unknown) > 0:
+		f.Severity = SeverityUnknown
+		f.Message = "pickle would import " + listNames(unknown) + ", which is not on the allowlist: convert the file to a safe format or allow the globals explicitly"
+	case len(w.globals) > 0:
+		f.Severity = SeverityInfo
+		f.Message = "pickle imports only allowlisted tensor and container rebuilders"
+	default:
+		f.Severity = SeverityInfo
+		f.Message = "pickle imports nothing"
+	}
+	out = append(out, f)
+	if w.limit != nil {
+		out = append(out, Finding{Member: member, Format: "pickle", Severity: SeverityUnscannable,
+			Message: "pickle not fully scanned: " + w.limit.Error()})
+	}
+	if w.err != nil {
+		out = append(out, Finding{Member: member, Format: "pickle", Severity: SeverityInvalid,
+			Message: "pickle stream is malformed: " + w.err.Error()})
+	}
+	if w.trailing >= 0 && !w.legacy {
+		out = append(out, Finding{Member: member, Format: "pickle", Severity: SeverityInfo,
+			Message: fmt.Sprintf("data after the last pickle (offset %d) is not a pickle and was not scanned as one", w.trailing)})
+	}
+	return out
+}
+
+func namesOf(gs []Global, class string) []string {
+	var out []string
+	for _, g := range gs {
+		if g.Class == class {
+			out = append(out, g.String())
+		}
+	}
+	return out
+}
+
+func listNames(names []string) string {
+	if len(names) > 5 {
+		return strings.Join(names[:5], ", ") + fmt.Sprintf(" and %d more", len(names)-5)
+	}
+	return strings.Join(names, ", ")
+}

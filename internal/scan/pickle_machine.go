@@ -1,0 +1,153 @@
+package scan
+
+import (
+	"errors"
+	"fmt"
+)
+
+// maxCalls bounds the reconstructions kept per pickle.
+const maxCalls = 64
+
+// machine walks pickle opcodes symbolically: it keeps the stack, the marks
+// and the memo like Python's Unpickler, but every object is a *value and no
+// import or call ever happens.
+type machine struct {
+	in      *input
+	lim     Limits
+	cls     *classifier
+	stack   []*value
+	marks   []int
+	memo    map[int64]*value
+	ops     int64
+	globals []Global
+	seen    map[string]bool
+	calls   []string
+	called  map[string]bool
+	// dynamic records a STACK_GLOBAL whose names are not constant strings.
+	dynamic bool
+	// nested counts pickles embedded in the stream by joblib object arrays.
+	nested int
+}
+
+func newMachine(in *input, lim Limits, cls *classifier) *machine {
+	return &machine{in: in, lim: lim, cls: cls, seen: map[string]bool{}, called: map[string]bool{}}
+}
+
+// errStack reports malformed stack use, like Python's UnpicklingError.
+var errStack = errors.New("stack underflow")
+
+func (m *machine) push(v *value) error {
+	if len(m.stack)+len(m.marks) >= m.lim.MaxStack {
+		return fmt.Errorf("stack deeper than %d (Limits.MaxStack): %w", m.lim.MaxStack, errLimit)
+	}
+	m.stack = append(m.stack, v)
+	return nil
+}
+
+func (m *machine) pop() (*value, error) {
+	base := 0
+	if len(m.marks) > 0 {
+		base = m.marks[len(m.marks)-1]
+	}
+	if len(m.stack) <= base {
+		return nil, errStack
+	}
+	v := m.stack[len(m.stack)-1]
+	m.stack = m.stack[:len(m.stack)-1]
+	return v, nil
+}
+
+func (m *machine) top() (*value, error) {
+	v, err := m.pop()
+	if err != nil {
+		return nil, err
+	}
+	m.stack = append(m.stack, v)
+	return v, nil
+}
+
+func (m *machine) mark() error {
+	if len(m.stack)+len(m.marks) >= m.lim.MaxStack {
+		return fmt.Errorf("stack deeper than %d (Limits.MaxStack): %w", m.lim.MaxStack, errLimit)
+	}
+	m.marks = append(m.marks, len(m.stack))
+	return nil
+}
+
+// popMark returns the values above the last mark and removes the mark.
+func (m *machine) popMark() ([]*value, error) {
+	if len(m.marks) == 0 {
+		return nil, errors.New("no mark on the stack")
+	}
+	at := m.marks[len(m.marks)-1]
+	m.marks = m.marks[:len(m.marks)-1]
+	items := append([]*value(nil), m.stack[at:]...)
+	m.stack = m.stack[:at]
+	return items, nil
+}
+
+func (m *machine) memoPut(i int64, v *value) error {
+	if _, ok := m.memo[i]; !ok && len(m.memo) >= m.lim.MaxMemo {
+		return fmt.Errorf("memo larger than %d entries (Limits.MaxMemo): %w", m.lim.MaxMemo, errLimit)
+	}
+	m.memo[i] = v
+	return nil
+}
+
+func (m *machine) memoGet(i int64) error {
+	v, ok := m.memo[i]
+	if !ok {
+		return fmt.Errorf("memo key %d not found", i)
+	}
+	return m.push(v)
+}
+
+// global records an import of module.name and pushes it.
+func (m *machine) global(module, name string) error {
+	class := m.cls.classify(module, name)
+	g := Global{Module: module, Name: name, Class: class}
+	if !m.seen[g.String()] {
+		m.seen[g.String()] = true
+		m.globals = append(m.globals, g)
+	}
+	return m.push(&value{kind: kGlobal, s: g.String(), unsafe: class != ClassSafe})
+}
+
+// call pushes the result of calling fn and records its reconstruction when
+// fn involves a global that is not safe.
+func (m *machine) call(fn, args, kw *value) error {
+	v := &value{kind: kCall, fn: fn, kw: kw, unsafe: fn.unsafe}
+	v.add(args)
+	if fn.unsafe && len(m.calls) < maxCalls {
+		s := render(v, 300)
+		if !m.called[s] {
+			m.called[s] = true
+			m.calls = append(m.calls, s)
+		}
+	}
+	return m.push(v)
+}
+
+// run executes one pickle up to and including its STOP opcode and returns
+// the value it would produce.
+func (m *machine) run() (*value, error) {
+	m.stack, m.marks, m.memo = m.stack[:0], m.marks[:0], map[int64]*value{}
+	for {
+		m.ops++
+		if m.ops > m.lim.MaxOpcodes {
+			return nil, fmt.Errorf("more than %d opcodes (Limits.MaxOpcodes): %w", m.lim.MaxOpcodes, errLimit)
+		}
+		at := m.in.off
+		op, err := m.in.byte()
+		if err != nil {
+			return nil, fmt.Errorf("at offset %d: %w", at, err)
+		}
+		done, err := m.step(op)
+		if err != nil {
+			return nil, fmt.Errorf("opcode 0x%02x at offset %d: %w", op, at, err)
+		}
+		if done {
+			return m.pop()
+		}
+	}
+}

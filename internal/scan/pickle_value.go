@@ -1,0 +1,215 @@
+package scan
+
+import (
+	"strconv"
+	"strings"
+)
+
+// kind is the type of a value on the pickle machine's stack.
+type kind uint8
+
+const (
+	kNone kind = iota
+	kBool
+	kInt
+	kFloat
+	kStr
+	kBytes
+	kTuple
+	kList
+	kDict
+	kSet
+	kGlobal
+	kCall
+	kPersid
+	kBuffer
+)
+
+// maxItems is how many items of a container are kept for rendering; more
+// are counted but dropped so memory stays bounded.
+const maxItems = 16
+
+// maxKeep is how many bytes of a string are kept for rendering.
+const maxKeep = 256
+
+// value is a symbolic Python object: nothing is ever constructed.
+type value struct {
+	kind  kind
+	s     string   // number text, string prefix, or dotted global name
+	full  int64    // length of the string before it was cut to s
+	items []*value // kept items: tuple/list/set elements, dict key,value pairs, call args
+	n     int64    // total items added
+	fn    *value   // callable of a call
+	kw    *value   // keyword arguments of a NEWOBJ_EX call
+	// unsafe records that a non-safe global is reachable from the value, so
+	// calls on it are worth showing.
+	unsafe bool
+}
+
+func (v *value) add(items ...*value) {
+	for _, it := range items {
+		v.n++
+		if it.unsafe {
+			v.unsafe = true
+		}
+		if len(v.items) < maxItems {
+			v.items = append(v.items, it)
+		}
+	}
+}
+
+func container(k kind, items []*value) *value {
+	v := &value{kind: k}
+	v.add(items...)
+	return v
+}
+
+// str returns the string content when the value is a complete string.
+func (v *value) str() (string, bool) {
+	if v.kind != kStr || int64(len(v.s)) != v.full {
+		return "", false
+	}
+	return v.s, true
+}
+
+// render writes a Python-like reconstruction of v, at most about limit bytes.
+func render(v *value, limit int) string {
+	var b strings.Builder
+	renderTo(&b, v, 0, limit)
+	if b.Len() > limit {
+		return b.String()[:limit] + "…"
+	}
+	return b.String()
+}
+
+func renderTo(b *strings.Builder, v *value, depth, limit int) {
+	if b.Len() > limit {
+		return
+	}
+	if depth > 8 {
+		b.WriteString("…")
+		return
+	}
+	switch v.kind {
+	case kNone:
+		b.WriteString("None")
+	case kBool, kInt, kFloat, kGlobal:
+		b.WriteString(v.s)
+	case kStr, kBytes:
+		if v.kind == kBytes {
+			b.WriteByte('b')
+		}
+		b.WriteString(pyQuote(v.s))
+		if v.full > int64(len(v.s)) {
+			b.WriteString("…(" + strconv.FormatInt(v.full, 10) + " bytes)")
+		}
+	case kTuple:
+		renderItems(b, v, "(", ")", depth, limit)
+	case kList:
+		renderItems(b, v, "[", "]", depth, limit)
+	case kSet:
+		renderItems(b, v, "{", "}", depth, limit)
+	case kDict:
+		b.WriteByte('{')
+		for i := 0; i+1 < len(v.items); i += 2 {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			renderTo(b, v.items[i], depth+1, limit)
+			b.WriteString(": ")
+			renderTo(b, v.items[i+1], depth+1, limit)
+		}
+		if v.n > int64(len(v.items)) {
+			b.WriteString(", …")
+		}
+		b.WriteByte('}')
+	case kCall:
+		renderTo(b, v.fn, depth+1, limit)
+		renderArgs(b, v, depth, limit)
+	case kPersid:
+		b.WriteString("persistent_load(")
+		if len(v.items) > 0 {
+			renderTo(b, v.items[0], depth+1, limit)
+		}
+		b.WriteByte(')')
+	case kBuffer:
+		b.WriteString("<out-of-band buffer>")
+	}
+}
+
+// renderArgs writes "(a, b, k=v)" for a call's argument tuple and keywords.
+func renderArgs(b *strings.Builder, v *value, depth, limit int) {
+	b.WriteByte('(')
+	n := 0
+	if len(v.items) > 0 && v.items[0].kind == kTuple {
+		for _, a := range v.items[0].items {
+			if n > 0 {
+				b.WriteString(", ")
+			}
+			renderTo(b, a, depth+1, limit)
+			n++
+		}
+		if v.items[0].n > int64(len(v.items[0].items)) {
+			b.WriteString(", …")
+		}
+	} else if len(v.items) > 0 {
+		b.WriteByte('*')
+		renderTo(b, v.items[0], depth+1, limit)
+		n++
+	}
+	if v.kw != nil && v.kw.kind == kDict {
+		for i := 0; i+1 < len(v.kw.items); i += 2 {
+			if n > 0 {
+				b.WriteString(", ")
+			}
+			if k, ok := v.kw.items[i].str(); ok {
+				b.WriteString(k + "=")
+			}
+			renderTo(b, v.kw.items[i+1], depth+1, limit)
+			n++
+		}
+	}
+	b.WriteByte(')')
+}
+
+func renderItems(b *strings.Builder, v *value, open, close string, depth, limit int) {
+	b.WriteString(open)
+	for i, it := range v.items {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		renderTo(b, it, depth+1, limit)
+	}
+	if v.n > int64(len(v.items)) {
+		b.WriteString(", …")
+	}
+	if v.kind == kTuple && v.n == 1 {
+		b.WriteByte(',')
+	}
+	b.WriteString(close)
+}
+
+// pyQuote quotes s the way Python's repr quotes a string.
+func pyQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('\'')
+	for _, r := range s {
+		switch {
+		case r == '\'' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x20 || r == 0x7f || r == 0xfffd:
+			b.WriteString(`\x` + strconv.FormatInt(int64(r&0xff)|0x100, 16)[1:])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
+}

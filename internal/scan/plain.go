@@ -1,0 +1,89 @@
+package scan
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// plain scans content that is neither a container nor a pickle: JSON, CSV,
+// text or unknown bytes. A name that claims a safe format the content does
+// not have makes the file invalid.
+func (s *scanner) plain(member, name string, r io.Reader, head []byte) string {
+	claim := claimed(name)
+	text := isText(head)
+	sep, csvLike := looksCSV(head)
+	switch {
+	case text && (claim == "json" || (claim == "" && looksJSON(head))):
+		if err := checkJSON(r); err != nil {
+			if claim == "json" {
+				s.fail(member, "json", err)
+				return "json"
+			}
+			return "text"
+		}
+		return "json"
+	case text && (claim == "csv" || (claim == "" && csvLike)):
+		if claim == "csv" && !csvLike && strings.HasSuffix(strings.ToLower(name), ".tsv") {
+			sep = '\t'
+		}
+		s.csv(member, r, sep)
+		return "csv"
+	case claim != "":
+		s.add(Finding{Member: member, Format: claim, Severity: SeverityInvalid,
+			Message: fmt.Sprintf("%s is named like a %s file but its content is not one: rename it or regenerate it", name, claim)})
+		return "unknown"
+	case text:
+		return "text"
+	}
+	return "unknown"
+}
+
+// checkJSON reads every JSON value in r (one document or JSON lines).
+func checkJSON(r io.Reader) error {
+	dec := json.NewDecoder(r)
+	for {
+		_, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("invalid JSON near byte %d: %w", dec.InputOffset(), err)
+		}
+	}
+}
+
+// csv validates that every record has the column count of the first one.
+func (s *scanner) csv(member string, r io.Reader, sep rune) {
+	cr := csv.NewReader(r)
+	if sep != 0 {
+		cr.Comma = sep
+	}
+	cr.ReuseRecord = true
+	var rows, cols int64
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && errors.Is(err, csv.ErrFieldCount) {
+				err = fmt.Errorf("line %d has %d fields but the header has %d: quote fields that contain the separator or fix the row", pe.Line, len(rec), cols)
+			} else {
+				err = fmt.Errorf("csv: %w", err)
+			}
+			s.fail(member, "csv", err)
+			return
+		}
+		if cols == 0 {
+			cols = int64(len(rec))
+			continue
+		}
+		rows++
+	}
+	s.rep.addSummary(rows, cols, 0)
+}

@@ -1,0 +1,124 @@
+package scan
+
+// Verdict is the outcome of scanning one file.
+type Verdict string
+
+// The verdicts, from best to worst.
+const (
+	// Clean means nothing unsafe was found and every safe format validated.
+	Clean Verdict = "clean"
+	// Allowed means the file holds a pickle that is refused by default but
+	// permitted by Options.AllowPickle: a warning to record in provenance.
+	Allowed Verdict = "allowed"
+	// Invalid means the file claims a safe format but fails its validation.
+	Invalid Verdict = "invalid"
+	// Unscannable means part of the file could not be inspected.
+	Unscannable Verdict = "unscannable"
+	// Unsafe means loading the file could run code.
+	Unsafe Verdict = "unsafe"
+)
+
+// Severities of a finding.
+const (
+	SeverityDangerous   = "dangerous"
+	SeverityUnknown     = "unknown"
+	SeverityInvalid     = "invalid"
+	SeverityUnscannable = "unscannable"
+	SeverityInfo        = "info"
+)
+
+// Classes of an imported callable.
+const (
+	ClassDangerous = "dangerous"
+	ClassUnknown   = "unknown"
+	ClassSafe      = "safe"
+)
+
+// Report is the result of scanning one file.
+type Report struct {
+	Path     string    `json:"path"`
+	Format   string    `json:"format"`
+	Verdict  Verdict   `json:"verdict"`
+	Findings []Finding `json:"findings,omitempty"`
+	Summary  *Summary  `json:"summary,omitempty"`
+}
+
+// Finding is one observation about a file or a member inside it.
+type Finding struct {
+	Member   string   `json:"member,omitempty"`
+	Format   string   `json:"format"`
+	Severity string   `json:"severity"`
+	Message  string   `json:"message"`
+	Globals  []Global `json:"globals,omitempty"`
+	Calls    []string `json:"calls,omitempty"`
+}
+
+// Global is a callable or class a pickle imports when it is loaded.
+type Global struct {
+	Module string `json:"module"`
+	Name   string `json:"name"`
+	Class  string `json:"class"`
+}
+
+// String returns the dotted name of the global, "module.name".
+func (g Global) String() string { return g.Module + "." + g.Name }
+
+// Summary counts what a safe format holds.
+type Summary struct {
+	Rows    int64 `json:"rows,omitempty"`
+	Columns int64 `json:"columns,omitempty"`
+	Tensors int64 `json:"tensors,omitempty"`
+}
+
+// Failed reports whether the file must be refused: its verdict is unsafe,
+// invalid or unscannable.
+func (r *Report) Failed() bool {
+	switch r.Verdict {
+	case Unsafe, Invalid, Unscannable:
+		return true
+	}
+	return false
+}
+
+// verdictOf derives the verdict from the findings.
+func verdictOf(findings []Finding, allowPickle bool) Verdict {
+	var dangerous, unknown, unscannable, invalid bool
+	for _, f := range findings {
+		switch f.Severity {
+		case SeverityDangerous:
+			dangerous = true
+		case SeverityUnknown:
+			unknown = true
+		case SeverityUnscannable:
+			unscannable = true
+		case SeverityInvalid:
+			invalid = true
+		}
+	}
+	switch {
+	case dangerous, unknown && !allowPickle:
+		return Unsafe
+	case unscannable:
+		return Unscannable
+	case invalid:
+		return Invalid
+	case unknown:
+		return Allowed
+	}
+	return Clean
+}
+
+// addSummary adds counts to the report's summary.
+func (r *Report) addSummary(rows, cols, tensors int64) {
+	if rows == 0 && cols == 0 && tensors == 0 {
+		return
+	}
+	if r.Summary == nil {
+		r.Summary = &Summary{}
+	}
+	r.Summary.Rows += rows
+	if cols > r.Summary.Columns {
+		r.Summary.Columns = cols
+	}
+	r.Summary.Tensors += tensors
+}

@@ -1,0 +1,115 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// File scans the file at path. The error is only for I/O problems; what the
+// file holds is described by the report.
+func File(ctx context.Context, path string, opts Options) (*Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", path, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("scan %s: not a regular file", path)
+	}
+	s := newScanner(ctx, path, opts)
+	s.baseDir = filepath.Dir(path)
+	return s.run(f, fi.Size())
+}
+
+// Reader scans size bytes of r, reporting them under name. The error is only
+// for I/O problems.
+func Reader(ctx context.Context, name string, r io.ReaderAt, size int64, opts Options) (*Report, error) {
+	return newScanner(ctx, name, opts).run(r, size)
+}
+
+// scanner holds the state of one file's scan.
+type scanner struct {
+	ctx     context.Context
+	opts    Options
+	lim     Limits
+	cls     *classifier
+	rep     *Report
+	baseDir string // directory of a file on disk, for ONNX external data
+
+	mu    sync.Mutex
+	ioErr error // first read error of the underlying file
+}
+
+func newScanner(ctx context.Context, name string, opts Options) *scanner {
+	return &scanner{
+		ctx:  ctx,
+		opts: opts,
+		lim:  opts.Limits.withDefaults(),
+		cls:  newClassifier(opts.AllowGlobals),
+		rep:  &Report{Path: name},
+	}
+}
+
+func (s *scanner) run(r io.ReaderAt, size int64) (*Report, error) {
+	ra := &recordingReaderAt{r: r, s: s}
+	s.rep.Format = s.scanAt("", filepath.Base(s.rep.Path), ra, size, 0)
+	if s.ioErr != nil {
+		return nil, fmt.Errorf("scan %s: %w", s.rep.Path, s.ioErr)
+	}
+	if err := s.ctx.Err(); err != nil {
+		return nil, fmt.Errorf("scan %s: %w", s.rep.Path, err)
+	}
+	s.rep.Verdict = verdictOf(s.rep.Findings, s.opts.AllowPickle)
+	return s.rep, nil
+}
+
+// add records a finding.
+func (s *scanner) add(f Finding) {
+	s.rep.Findings = append(s.rep.Findings, f)
+}
+
+// fail records a failure to read a format: a reached limit makes the file
+// unscannable, anything else makes it invalid.
+func (s *scanner) fail(member, format string, err error) {
+	sev := SeverityInvalid
+	if errors.Is(err, errLimit) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		sev = SeverityUnscannable
+	}
+	s.add(Finding{Member: member, Format: format, Severity: sev, Message: err.Error()})
+}
+
+// recordingReaderAt remembers the first genuine read error of the file being
+// scanned, so File can return it instead of calling the content invalid.
+type recordingReaderAt struct {
+	r io.ReaderAt
+	s *scanner
+}
+
+func (r *recordingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	n, err := r.r.ReadAt(p, off)
+	if err != nil && err != io.EOF {
+		r.s.mu.Lock()
+		if r.s.ioErr == nil {
+			r.s.ioErr = err
+		}
+		r.s.mu.Unlock()
+	}
+	return n, err
+}
+
+// child names a member inside a container member.
+func child(parent, name string) string {
+	if parent == "" {
+		return name
+	}
+	return parent + "!" + name
+}

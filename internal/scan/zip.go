@@ -1,0 +1,145 @@
+package scan
+
+import (
+	"archive/zip"
+	"fmt"
+	"io"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// tensorData matches the raw storage members of a PyTorch zip.
+var tensorData = regexp.MustCompile(`(^|/)data/\d+$`)
+
+// zip scans every member of a zip archive, found through the central
+// directory and through the chain of local headers.
+func (s *scanner) zip(member string, ra io.ReaderAt, size int64, depth int) string {
+	if depth >= s.lim.MaxDepth {
+		s.tooDeep(member, "zip")
+		return "zip"
+	}
+	cd := map[int64]*zipEntry{}
+	zr, cdErr := zip.NewReader(ra, size)
+	if cdErr == nil {
+		for _, f := range zr.File {
+			off, err := f.DataOffset()
+			if err != nil {
+				continue
+			}
+			cd[off] = &zipEntry{name: f.Name, method: f.Method, flags: f.Flags, csize: int64(f.CompressedSize64), dataOff: off, inCD: true}
+		}
+	}
+	entries := walkLocal(ra, size, cd, s.lim.MaxMembers)
+	for _, e := range cd {
+		if !e.inLocal {
+			entries = append(entries, e)
+		}
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].dataOff < entries[j].dataOff })
+	if len(entries) == 0 && cdErr != nil {
+		s.fail(member, "zip", fmt.Errorf("zip: no readable member: %w", cdErr))
+		return "zip"
+	}
+	if cdErr != nil {
+		s.add(Finding{Member: member, Format: "zip", Severity: SeverityInvalid,
+			Message: "central directory unreadable (" + cdErr.Error() + "); members were found from their local headers"})
+	}
+	if len(entries) > s.lim.MaxMembers {
+		s.add(Finding{Member: member, Format: "zip", Severity: SeverityUnscannable,
+			Message: fmt.Sprintf("more than %d members (Limits.MaxMembers)", s.lim.MaxMembers)})
+		entries = entries[:s.lim.MaxMembers]
+	}
+	format := zipFormat(entries)
+	for _, e := range entries {
+		if s.ctx.Err() != nil {
+			s.fail(member, format, s.ctx.Err())
+			break
+		}
+		s.zipMember(member, format, e, ra, size, depth)
+	}
+	if format == "keras" {
+		s.kerasZip(member, entries, ra, depth)
+	}
+	return format
+}
+
+// zipMember scans one member's content.
+func (s *scanner) zipMember(parent, format string, e *zipEntry, ra io.ReaderAt, size int64, depth int) {
+	m := child(parent, e.name)
+	if e.inLocal && e.inCD && e.local != e.name {
+		s.add(Finding{Member: m, Format: "zip", Severity: SeverityInfo,
+			Message: fmt.Sprintf("local header names the member %q but the central directory names it %q; scanned under both", e.local, e.name)})
+	}
+	if !e.inCD && e.inLocal {
+		s.add(Finding{Member: m, Format: "zip", Severity: SeverityInfo,
+			Message: "member is missing from the central directory; found by walking local headers"})
+	}
+	if strings.HasSuffix(e.name, "/") && e.csize == 0 {
+		return
+	}
+	if e.flags&1 != 0 {
+		s.add(Finding{Member: m, Format: "zip", Severity: SeverityUnscannable,
+			Message: "member is encrypted and cannot be scanned"})
+		return
+	}
+	if e.csize < 0 || e.dataOff+e.csize > size {
+		s.add(Finding{Member: m, Format: "zip", Severity: SeverityInvalid,
+			Message: "member data runs past the end of the archive"})
+		return
+	}
+	sec := io.NewSectionReader(ra, e.dataOff, e.csize)
+	if e.method == zip.Store {
+		if format == "pytorch-zip" && tensorData.MatchString(e.name) && s.tensorData(m, sec, e.csize, depth+1) {
+			return
+		}
+		s.scanAt(m, path.Base(e.name), sec, e.csize, depth+1)
+		return
+	}
+	r, err := memberReader(e.method, sec)
+	if err != nil {
+		s.add(Finding{Member: m, Format: "zip", Severity: SeverityUnscannable, Message: err.Error()})
+		return
+	}
+	defer r.Close()
+	lr := &limitedReader{r: r, in: &countingReader{n: e.csize}, lim: s.lim}
+	s.scanStream(m, path.Base(e.name), lr, -1, depth+1)
+	if lr.err != nil {
+		s.fail(m, "zip", lr.err)
+	}
+}
+
+// tensorData reports whether a stored PyTorch storage member holds plain
+// tensor bytes, which are skipped; anything recognisable is scanned.
+func (s *scanner) tensorData(member string, sec *io.SectionReader, size int64, depth int) bool {
+	head := make([]byte, min(size, 512))
+	if _, err := sec.ReadAt(head, 0); err != nil && err != io.EOF {
+		return false
+	}
+	if sniff(head, size) != "" || probePickle(head, size, s.lim) != probeNo {
+		return false
+	}
+	s.rep.addSummary(0, 0, 1)
+	return true
+}
+
+// zipFormat names a zip by the members it holds.
+func zipFormat(entries []*zipEntry) string {
+	names := map[string]bool{}
+	npy := len(entries) > 0
+	for _, e := range entries {
+		names[e.name] = true
+		if path.Base(e.name) == "data.pkl" {
+			return "pytorch-zip"
+		}
+		npy = npy && strings.HasSuffix(e.name, ".npy")
+	}
+	switch {
+	case names["config.json"] && (names["metadata.json"] || names["model.weights.h5"]):
+		return "keras"
+	case npy:
+		return "npz"
+	}
+	return "zip"
+}
