@@ -12,25 +12,35 @@ import (
 // the description body starts. It stops reading once both are found.
 func parseDistMetadata(r io.Reader) (name, version string, err error) {
 	err = eachLine(r, func(line string) bool {
-		if strings.TrimSpace(line) == "" {
-			return false
+		// Python reads metadata with universal newlines: a lone CR ends a line too.
+		for _, l := range strings.Split(line, "\r") {
+			if metadataLine(l, &name, &version) {
+				return false
+			}
 		}
-		if line[0] == ' ' || line[0] == '\t' {
-			return true
-		}
-		field, value, ok := splitField(line, ':')
-		if !ok {
-			return true
-		}
-		switch {
-		case strings.EqualFold(field, "Name") && name == "":
-			name = value
-		case strings.EqualFold(field, "Version") && version == "":
-			version = value
-		}
-		return name == "" || version == ""
+		return true
 	})
 	return name, version, err
+}
+
+// metadataLine reads one header line into name or version; done is set
+// at the end of the headers or once both are known.
+func metadataLine(line string, name, version *string) (done bool) {
+	if strings.TrimSpace(line) == "" {
+		return true
+	}
+	if line[0] == ' ' || line[0] == '\t' {
+		return false
+	}
+	field, value, ok := splitField(line, ':')
+	switch {
+	case !ok:
+	case strings.EqualFold(field, "Name") && *name == "":
+		*name = value
+	case strings.EqualFold(field, "Version") && *version == "":
+		*version = value
+	}
+	return *name != "" && *version != ""
 }
 
 // separatorRun matches what PEP 503 folds into one "-".

@@ -1,0 +1,84 @@
+package capture
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestFilterEnv(t *testing.T) {
+	environ := []string{
+		"PATH=/usr/bin", "HOME=/home/ada", "LC_ALL=C.UTF-8", "LC_TIME=de_DE", "LCX=no",
+		"AWS_SECRET_ACCESS_KEY=s3cr3t", "OMP_NUM_THREADS=4", "OMP_NUM_THREADS=8",
+		"NOEQUALS", "=x", "PYTHONPATH=", "MY_TOKEN=abc",
+	}
+	tests := []struct {
+		name  string
+		allow []string
+		want  map[string]string
+	}{
+		{"default allowlist", DefaultAllowlist(), map[string]string{
+			"PATH": "/usr/bin", "HOME": "/home/ada", "LC_ALL": "C.UTF-8", "LC_TIME": "de_DE",
+			"OMP_NUM_THREADS": "8", "PYTHONPATH": "",
+		}},
+		{"secret allowed explicitly keeps its value", []string{"MY_TOKEN"}, map[string]string{"MY_TOKEN": "abc"}},
+		{"prefix pattern", []string{"AWS_*"}, map[string]string{"AWS_SECRET_ACCESS_KEY": "s3cr3t"}},
+		{"nothing allowed", nil, map[string]string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := FilterEnv(environ, tt.allow); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRedact(t *testing.T) {
+	tests := []struct {
+		name, value, want string
+	}{
+		{"AWS_SECRET_ACCESS_KEY", "s3cr3t", Redacted},
+		{"github_token", "ghp_x", Redacted},
+		{"DB_PASSWORD", "hunter2", Redacted},
+		{"GOOGLE_APPLICATION_CREDENTIALS", "/k.json", Redacted},
+		{"WANDB_API_KEY", "k", Redacted},
+		{"MySecretThing", "v", Redacted},
+		{"OMP_NUM_THREADS", "4", "4"},
+		{"HTTPS_PROXY", "http://bob:pa55@proxy:3128", "http://bob:" + Redacted + "@proxy:3128"},
+		{"PIP_INDEX_URL", "https://user@pypi.example/simple", "https://user@pypi.example/simple"},
+		{"MIRRORS", "http://a:b@x, https://c:d@y/p", "http://a:" + Redacted + "@x, https://c:" + Redacted + "@y/p"},
+		{"EMAIL", "ada@example.org", "ada@example.org"},
+	}
+	env := map[string]string{}
+	for _, tt := range tests {
+		env[tt.name] = tt.value
+	}
+	got := Redact(env)
+	for _, tt := range tests {
+		if got[tt.name] != tt.want {
+			t.Errorf("%s=%q redacted to %q, want %q", tt.name, tt.value, got[tt.name], tt.want)
+		}
+	}
+	if env["DB_PASSWORD"] != "hunter2" {
+		t.Error("Redact changed its argument")
+	}
+}
+
+func TestStripCredentials(t *testing.T) {
+	tests := map[string]string{
+		"https://user:pass@github.com/org/repo.git": "https://github.com/org/repo.git",
+		"https://ghp_token@github.com/org/repo.git": "https://github.com/org/repo.git",
+		"ssh://git@github.com/org/repo.git":         "ssh://git@github.com/org/repo.git",
+		"ssh://git:pw@host/repo":                    "ssh://host/repo",
+		"git@github.com:org/repo.git":               "git@github.com:org/repo.git",
+		"https://github.com/org/repo.git":           "https://github.com/org/repo.git",
+		"/srv/git/repo.git":                         "/srv/git/repo.git",
+		"HTTPS://u:p%zz@host/x?y=a@b":               "HTTPS://host/x?y=a@b",
+		"https://github.com/org/repo@v1":            "https://github.com/org/repo@v1",
+	}
+	for in, want := range tests {
+		if got := stripCredentials(in); got != want {
+			t.Errorf("stripCredentials(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,141 @@
+package capture
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+const debianPython = "/usr/bin/python3"
+
+// needDebianPython skips a test when Debian's interpreter is missing.
+func needDebianPython(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(debianPython); err != nil {
+		t.Skipf("%s is not installed (apt-get install python3)", debianPython)
+	}
+}
+
+func TestCapturePythonPackagesMatchInterpreter(t *testing.T) {
+	needDebianPython(t)
+	out, err := exec.Command(debianPython, "-c", "import numpy, sklearn; print(numpy.__version__, sklearn.__version__)").Output()
+	if err != nil {
+		t.Skipf("%s lacks numpy or scikit-learn (apt-get install python3-sklearn): %v", debianPython, err)
+	}
+	want := strings.Fields(string(out))
+	env, err := Capture(context.Background(), Options{Command: debianPython + " train.py", Env: map[string]string{"PATH": "/usr/bin:/bin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := env.Interpreter
+	if in == nil || in.Kind != "python" || in.Prefix != "/usr" || !strings.HasPrefix(in.Version, "3.") {
+		t.Fatalf("interpreter %+v", in)
+	}
+	for i, name := range []string{"numpy", "scikit-learn"} {
+		p := findPackage(in.Packages, name)
+		if p == nil || p.Version != want[i] {
+			t.Errorf("package %s recorded as %+v, the interpreter imports %s", name, p, want[i])
+		}
+	}
+	if !slices.IsSortedFunc(in.Packages, func(a, b Package) int { return strings.Compare(a.Name, b.Name) }) {
+		t.Error("packages are not sorted by name")
+	}
+}
+
+// writeDist creates a metadata file at dir/rel holding Name and Version.
+func writeDist(t *testing.T, dir, rel, name, version string) {
+	t.Helper()
+	p := filepath.Join(dir, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	text := "Metadata-Version: 2.1\nName: " + name + "\nVersion: " + version + "\nSummary: test\n\nlong description\n"
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCapturePythonPathShadowing(t *testing.T) {
+	needDebianPython(t)
+	tmp := t.TempDir()
+	first, second, egg := filepath.Join(tmp, "first"), filepath.Join(tmp, "second"), filepath.Join(tmp, "second", "Eggy-0.3-py3.egg")
+	writeDist(t, first, "Foo_Bar-1.0.dist-info/METADATA", "Foo_Bar", "1.0")
+	writeDist(t, first, "numpy-0.0.1.dist-info/METADATA", "numpy", "0.0.1") // shadows the system's numpy
+	writeDist(t, first, "oldstyle-0.5-py3.11.egg-info/PKG-INFO", "OldStyle", "0.5")
+	writeDist(t, first, "flat-2.0-py3.11.egg-info", "flat", "2.0")
+	writeDist(t, second, "foo.bar-2.0.dist-info/METADATA", "foo.bar", "2.0")
+	writeDist(t, second, "Only_Second-3.1.dist-info/METADATA", "Only-Second", "3.1")
+	if err := os.MkdirAll(filepath.Join(second, "nometa-4.2.dist-info"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeDist(t, egg, "EGG-INFO/PKG-INFO", "Eggy", "0.3")
+	opts := Options{Command: "PYTHONNOUSERSITE=1 python3 train.py", PATH: "/usr/bin:/bin",
+		Env: map[string]string{"PYTHONPATH": first + ":" + second + ":" + egg}}
+
+	env, err := Capture(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := env.Interpreter
+	if i, j := slices.Index(in.Paths, first), slices.Index(in.Paths, second); i < 0 || j != i+1 {
+		t.Errorf("paths %v: want %s then %s", in.Paths, first, second)
+	}
+	want := map[string]string{"foo-bar": "1.0", "numpy": "0.0.1", "oldstyle": "0.5", "flat": "2.0", "only-second": "3.1", "nometa": "4.2", "eggy": "0.3"}
+	for name, version := range want {
+		if p := findPackage(in.Packages, name); p == nil || p.Version != version {
+			t.Errorf("package %s: got %+v, want version %s", name, p, version)
+		}
+	}
+	for i := 1; i < len(in.Packages); i++ {
+		if in.Packages[i-1].Name >= in.Packages[i].Name {
+			t.Errorf("package %q listed after %q: not sorted or duplicated", in.Packages[i].Name, in.Packages[i-1].Name)
+		}
+	}
+
+	// Installing into a sys.path directory shows in the next capture.
+	time.Sleep(10 * time.Millisecond) // let the directory's mtime move on coarse clocks
+	writeDist(t, second, "requests-2.31.0.dist-info/METADATA", "requests", "2.31.0")
+	env, err = Capture(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := findPackage(env.Interpreter.Packages, "requests"); p == nil || p.Version != "2.31.0" {
+		t.Errorf("newly installed requests not seen: %+v", p)
+	}
+
+	// A different PYTHONPATH is a different sys.path.
+	opts.Env = map[string]string{"PYTHONPATH": second}
+	env, err = Capture(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := findPackage(env.Interpreter.Packages, "foo-bar"); p == nil || p.Version != "2.0" {
+		t.Errorf("with only %s on PYTHONPATH foo-bar is %+v, want 2.0", second, p)
+	}
+}
+
+func TestCapturePythonResolvesThroughPATH(t *testing.T) {
+	needDebianPython(t)
+	bin := t.TempDir()
+	if err := os.Symlink(debianPython, filepath.Join(bin, "python3")); err != nil {
+		t.Fatal(err)
+	}
+	env, err := Capture(context.Background(), Options{Command: "cd src && python3 -m train", PATH: bin + ":/nonexistent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	real, _ := filepath.EvalSymlinks(debianPython)
+	if env.Interpreter == nil || env.Interpreter.Path != real {
+		t.Errorf("interpreter %+v, want path %s", env.Interpreter, real)
+	}
+
+	_, err = Capture(context.Background(), Options{Command: "python3 x.py", PATH: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "python3") {
+		t.Errorf("missing interpreter: error %v, want one naming python3", err)
+	}
+}
