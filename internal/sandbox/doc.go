@@ -27,5 +27,14 @@
 // working directory; the caller records that the task was unconfined.
 //
 // Both modes place the process in its own process group with a parent-death
-// signal, and cancelling the context passed to Command kills the whole tree.
+// signal, and cancelling the context passed to Command kills the whole
+// group. A confined command's whole tree also dies when lockstep itself is
+// killed: bwrap gets the parent-death signal and takes its PID namespace
+// with it. An unconfined command gets the same signal, but children it left
+// running in other process groups may outlive it.
+//
+// Toolchain finds the directories a step's interpreters live in (a pyenv
+// or virtual-environment Python, a script's #! interpreter), so that only
+// those are exposed; Explain turns a confined step's error output into a
+// hint about what to declare.
 package sandbox

@@ -6,7 +6,9 @@ import (
 	"context"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -58,7 +60,7 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("still not %s after 10s", what)
+			t.Fatalf("gave up waiting for %s after 10s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -82,4 +84,57 @@ func sleepers(t *testing.T, marker string) int {
 		}
 	}
 	return n
+}
+
+// helperEnv marks the test binary re-run as a stand-in for lockstep.
+const helperEnv = "LOCKSTEP_SANDBOX_TEST_PARENT"
+
+// TestKilledParentKillsTree runs a stand-in for lockstep that starts a
+// confined `sleep`, kills the stand-in with SIGKILL, and checks that the
+// sleep dies with it.
+func TestKilledParentKillsTree(t *testing.T) {
+	if os.Getenv(helperEnv) != "" {
+		return // the stand-in's own run of this test: helperParent does the work
+	}
+	needBwrap(t)
+	const marker = "1000.42423"
+	parent := exec.Command(os.Args[0], "-test.run=^TestHelperParent$")
+	parent.Env = append(os.Environ(), helperEnv+"="+marker)
+	stdout, err := parent.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := parent.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || line != "started\n" {
+		parent.Process.Kill()
+		t.Fatalf("stand-in printed %q, %v; want \"started\"", line, err)
+	}
+	waitFor(t, func() bool { return sleepers(t, marker) == 1 }, "one sleep "+marker+" before the kill")
+	if err := parent.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	parent.Wait()
+	waitFor(t, func() bool { return sleepers(t, marker) == 0 }, "no sleep "+marker+" after lockstep was killed")
+}
+
+// TestHelperParent is the stand-in for lockstep: it starts a confined
+// sleep, says so, and waits to be killed. It does nothing in a normal run.
+func TestHelperParent(t *testing.T) {
+	marker := os.Getenv(helperEnv)
+	if marker == "" {
+		t.Skip("runs only as the stand-in for TestKilledParentKillsTree")
+	}
+	cmd, err := Command(context.Background(), Bubblewrap, Spec{
+		Argv: []string{"/bin/sh", "-c", "sleep " + marker + " & echo started; wait"},
+		Env:  []string{hostPath}, Stdout: os.Stdout,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
 }
