@@ -17,8 +17,9 @@
 //     file, never a partial object; CleanTemp removes old temp files.
 //   - Put makes each object durable with fsync. PutTree batches: it writes
 //     every temp first, then calls syncfs(2) once on the store's file system
-//     before renaming any of them into place, then fsyncs each object
-//     directory it touched. Either way no object name can point at bytes
+//     before renaming any of them into place, then syncfs once more to make
+//     the new names durable (cheaper than an fsync of each of up to 256
+//     object directories). Either way no object name can point at bytes
 //     that are not on disk.
 //   - Many processes may write one store at the same time without a lock:
 //     rename is atomic, and two writers of the same object write the same

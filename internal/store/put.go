@@ -34,8 +34,12 @@ func (s *Store) Put(ctx context.Context, r io.Reader) (core.Digest, int64, error
 	return d, n, nil
 }
 
-// PutBytes stores b and returns its digest.
+// PutBytes stores b and returns its digest. Bytes the store already holds
+// are not written again.
 func (s *Store) PutBytes(b []byte) (core.Digest, error) {
+	if d := core.DigestOf(b); s.Has(d) {
+		return d, nil
+	}
 	d, _, err := s.Put(context.Background(), bytes.NewReader(b))
 	return d, err
 }

@@ -99,7 +99,8 @@ func (s *Store) hashOne(ctx context.Context, j fileJob, opts TreeOptions) (inges
 }
 
 // installAll makes the hashed files durable with one syncfs, renames them
-// into place, syncs every object directory it touched and remembers the
+// into place, makes the new names durable with a second syncfs (one call
+// instead of an fsync per touched object directory) and remembers the
 // copied files' digests in the hash cache.
 func (s *Store) installAll(ctx context.Context, jobs []fileJob, results []ingested) error {
 	pending := 0
@@ -114,7 +115,7 @@ func (s *Store) installAll(ctx context.Context, jobs []fileJob, results []ingest
 	if err := syncFS(s.tmp); err != nil {
 		return err
 	}
-	touched := map[string]bool{}
+	renamed := false
 	for i := range results {
 		in := &results[i]
 		if in.src == "" {
@@ -136,14 +137,10 @@ func (s *Store) installAll(ctx context.Context, jobs []fileJob, results []ingest
 			s.cache.remember(in.key, in.d, in.hashedAt)
 		}
 		in.src = ""
-		if dir != "" {
-			touched[dir] = true
-		}
+		renamed = renamed || dir != ""
 	}
-	for dir := range touched {
-		if err := syncDir(dir); err != nil {
-			return err
-		}
+	if renamed {
+		return syncFS(s.objects)
 	}
 	return nil
 }

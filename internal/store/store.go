@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -48,6 +49,9 @@ func Open(root string) (*Store, error) {
 			return nil, fmt.Errorf("open store %s: %w", root, err)
 		}
 	}
+	if err := s.makeShards(); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", root, err)
+	}
 	fi, err := os.Stat(s.tmp)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", root, err)
@@ -57,6 +61,20 @@ func Open(root string) (*Store, error) {
 	}
 	s.cache = newHashCache(filepath.Join(abs, "cache", "hashes"), s.tmp)
 	return s, nil
+}
+
+// makeShards creates the 256 object directories 00…ff once, so that
+// writers do not each create and sync them.
+func (s *Store) makeShards() error {
+	if _, err := os.Stat(filepath.Join(s.objects, "ff")); err == nil {
+		return nil
+	}
+	for i := range 256 {
+		if err := os.Mkdir(filepath.Join(s.objects, fmt.Sprintf("%02x", i)), 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+	}
+	return syncDir(s.objects)
 }
 
 // Root returns the store's folder as an absolute path.
