@@ -29,7 +29,8 @@ func (m mount) args() []string {
 // /dev, /dev/shm and /tmp, the system set, /etc/resolv.conf when the step
 // has network, then the caller's binds. Mounts are ordered parents first, so
 // a bind may sit at any absolute path: bubblewrap creates missing mount
-// points in the sandbox's own root, in a tmpfs, or in a writable bind. A
+// points in the sandbox's own root, in a tmpfs, or in a writable bind (where
+// the empty mount point then also appears on the host). A
 // bind inside a read-only bind needs its mount point to exist there
 // already; layout checks that and says so instead of letting bwrap fail.
 func layout(spec Spec) ([]mount, error) {

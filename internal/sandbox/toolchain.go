@@ -16,13 +16,13 @@ const maxHops = 8
 // Toolchain returns the absolute host directories a confined step needs to
 // see, read-only, to run the programs its shell command starts when PATH is
 // path: for a Python interpreter its sys.prefix and sys.base_prefix (a
-// virtual environment and the installation it was made from), for a
-// script the interpreter on its #! line, for a pyenv shim the program
-// `pyenv which` names, and for any other program outside the system set the
-// directory holding it (and, for a script, its interpreter's). Programs under the system directories need nothing
-// extra. The result is sorted, without duplicates and without directories
-// inside one another. Names not found on path (shell built-ins, scripts of
-// the code snapshot) are skipped.
+// virtual environment and the installation it was made from); for a pyenv
+// shim, what the program `pyenv which` names needs; for a script, its own
+// directory and what the interpreter on its #! line needs; for any other
+// program outside the system set, the directory holding it. Programs under
+// the system directories need nothing extra. The result is sorted, without
+// duplicates and without directories inside one another. Names not found
+// on path (shell built-ins, scripts of the code snapshot) are skipped.
 //
 // A shim itself is not exposed: the caller puts the bin directory of the
 // interpreter's prefix on the step's PATH instead.
