@@ -29,6 +29,10 @@ func (s *scanner) scanAt(member, name string, ra io.ReaderAt, size int64, depth 
 		s.safetensors(member, ra, size)
 		return format
 	case "":
+		if claimed(name) == "safetensors" && len(head) > 8 && head[8] == '{' {
+			s.safetensors(member, ra, size)
+			return "safetensors"
+		}
 	default:
 		return s.scanStream(member, name, section(), size, depth)
 	}
