@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -25,7 +26,10 @@ type Options struct {
 
 // Capture records the environment a step runs with: the host facts, the
 // OS packages, the Python interpreter and packages when the command starts
-// Python, and opts.Env with secrets redacted. It does not run the command.
+// Python, and opts.Env with secrets redacted. The step contract's
+// LOCKSTEP_* variables are left out of the record: they name per-task
+// paths, and the task record holds what they point to. Capture does not
+// run the command.
 func Capture(ctx context.Context, opts Options) (*Environment, error) {
 	h, err := hostFacts(ctx)
 	if err != nil {
@@ -40,7 +44,7 @@ func Capture(ctx context.Context, opts Options) (*Environment, error) {
 		CPU:    h.cpu,
 		Memory: h.memory,
 		GPUs:   slices.Clone(h.gpus),
-		Env:    Redact(opts.Env),
+		Env:    Redact(withoutContract(opts.Env)),
 	}
 	env.CPU.Flags = slices.Clone(h.cpu.Flags)
 	set, err := readOSPackages(ctx)
@@ -54,6 +58,17 @@ func Capture(ctx context.Context, opts Options) (*Environment, error) {
 		return nil, fmt.Errorf("capture environment of %q: %w", opts.Command, err)
 	}
 	return env, nil
+}
+
+// withoutContract returns env without the LOCKSTEP_* variables.
+func withoutContract(env map[string]string) map[string]string {
+	out := make(map[string]string, len(env))
+	for name, value := range env {
+		if !strings.HasPrefix(name, "LOCKSTEP_") {
+			out[name] = value
+		}
+	}
+	return out
 }
 
 // host holds the facts that stay the same while the process runs.

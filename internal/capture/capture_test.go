@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -61,6 +62,17 @@ func TestCaptureIsDeterministic(t *testing.T) {
 	}
 	if digests[0] != digests[1] {
 		t.Errorf("two captures of the same step differ: %s, %s", digests[0], digests[1])
+	}
+}
+
+func TestCaptureLeavesOutStepContract(t *testing.T) {
+	opts := Options{Command: "true", Env: map[string]string{"PATH": "/usr/bin", "LOCKSTEP_OUTPUT_DIR": "/tmp/task-1/out", "PYTHONHASHSEED": "42"}}
+	env, err := Capture(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"PATH": "/usr/bin", "PYTHONHASHSEED": "42"}; !reflect.DeepEqual(env.Env, want) {
+		t.Errorf("recorded env %v, want %v", env.Env, want)
 	}
 }
 

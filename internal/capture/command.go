@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bytes"
 	"os"
 	"path"
 	"regexp"
@@ -34,6 +35,9 @@ type interpreterCall struct {
 	Env   map[string]string
 	Unset []string
 	Clear bool
+	// Flags are the interpreter options that change sys.path (-I, -E, -s,
+	// -S), collected as one "-sE" word; "" when there are none.
+	Flags string
 }
 
 // findPython returns the first simple command of cmdline whose program is
@@ -65,6 +69,7 @@ func findPython(cmdline string) *interpreterCall {
 			default:
 				if pythonName.MatchString(path.Base(w)) {
 					call.Word = w
+					call.Flags = pathFlags(words[i+1:])
 					return call
 				}
 				i = len(words)
@@ -72,6 +77,39 @@ func findPython(cmdline string) *interpreterCall {
 		}
 	}
 	return nil
+}
+
+// pathFlags collects the options among a Python command's arguments that
+// change what sys.path holds, stopping at the script, -c or -m.
+func pathFlags(args []string) string {
+	var flags []byte
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" || len(a) < 2 || a[0] != '-' || a[1] == '-' {
+			break
+		}
+		for j := 1; j < len(a); j++ {
+			switch c := a[j]; {
+			case c == 'c' || c == 'm':
+				return flagWord(flags)
+			case c == 'W' || c == 'X':
+				if j == len(a)-1 {
+					i++ // the value is the next word
+				}
+				j = len(a)
+			case strings.IndexByte("IESs", c) >= 0 && bytes.IndexByte(flags, c) < 0:
+				flags = append(flags, c)
+			}
+		}
+	}
+	return flagWord(flags)
+}
+
+func flagWord(flags []byte) string {
+	if len(flags) == 0 {
+		return ""
+	}
+	return "-" + string(flags)
 }
 
 // simpleCommands splits a shell command line into simple commands (at ;,

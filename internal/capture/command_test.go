@@ -11,6 +11,7 @@ func TestFindPython(t *testing.T) {
 		want  string
 		env   map[string]string
 		clear bool
+		flags string
 	}{
 		{cmd: "python3 train.py", want: "python3"},
 		{cmd: "/usr/bin/python3 -m mod", want: "/usr/bin/python3"},
@@ -24,6 +25,10 @@ func TestFindPython(t *testing.T) {
 		{cmd: "make data; venv/bin/python -u run.py | tee log", want: "venv/bin/python"},
 		{cmd: `"/opt/my env/bin/python3" x.py`, want: "/opt/my env/bin/python3"},
 		{cmd: `X='a b' python3`, want: "python3", env: map[string]string{"X": "a b"}},
+		{cmd: "python3 -s -E -u train.py -S", want: "python3", flags: "-sE"},
+		{cmd: "python3 -W ignore -Is -X dev -m pkg -S", want: "python3", flags: "-Is"},
+		{cmd: "python3 -Sc 'import x'", want: "python3", flags: "-S"},
+		{cmd: "python3 --version -S", want: "python3"},
 		{cmd: "true"},
 		{cmd: "echo python3"},
 		{cmd: "pythonic run"},
@@ -42,8 +47,8 @@ func TestFindPython(t *testing.T) {
 			if call == nil {
 				t.Fatalf("no interpreter found, want %q", tt.want)
 			}
-			if call.Word != tt.want || call.Clear != tt.clear {
-				t.Errorf("got %q clear=%v, want %q clear=%v", call.Word, call.Clear, tt.want, tt.clear)
+			if call.Word != tt.want || call.Clear != tt.clear || call.Flags != tt.flags {
+				t.Errorf("got %q clear=%v flags=%q, want %q clear=%v flags=%q", call.Word, call.Clear, call.Flags, tt.want, tt.clear, tt.flags)
 			}
 			if tt.env == nil {
 				tt.env = map[string]string{}

@@ -18,8 +18,11 @@ import (
 // removed, and whether the work tree is dirty (changed, staged or
 // untracked files that are not ignored; .lockstep/ does not count). It
 // returns nil, nil when dir is not in a git work tree or git is not
-// installed. A repository without commits has an empty Commit.
+// installed, and an error when dir does not exist. A repository without commits has an empty Commit.
 func Git(ctx context.Context, dir string) (*core.GitInfo, error) {
+	if _, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("git state of %s: %w", dir, err)
+	}
 	gitPath, err := exec.LookPath("git")
 	if err != nil {
 		return nil, nil

@@ -35,6 +35,9 @@ func TestGit(t *testing.T) {
 	if info, err := Git(ctx, dir); info != nil || err != nil {
 		t.Fatalf("outside a work tree: %+v, %v; want nil, nil", info, err)
 	}
+	if _, err := Git(ctx, filepath.Join(dir, "missing")); err == nil {
+		t.Error("no error for a directory that does not exist")
+	}
 	gitInit(t, dir)
 	writeTree(t, dir, map[string]string{"train.py": "print(1)\n", ".gitignore": "out/\n"})
 	info, err := Git(ctx, dir)

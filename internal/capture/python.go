@@ -60,11 +60,14 @@ func capturePython(ctx context.Context, opts Options) (*Interpreter, error) {
 	if err != nil {
 		return nil, err
 	}
-	info, err := askPython(ctx, exe, env, opts.Dir)
+	info, err := askPython(ctx, pyRun{exe, call.Flags, opts.Dir}, env)
 	if err != nil {
 		return nil, err
 	}
-	interp := &Interpreter{Kind: "python", Version: strings.Fields(info.Version + " ?")[0], Prefix: info.Prefix, Paths: []string{}}
+	interp := &Interpreter{Kind: "python", Prefix: info.Prefix, Paths: []string{}}
+	if v := strings.Fields(info.Version); len(v) > 0 {
+		interp.Version = v[0] // "3.11.2 (main, ...) [GCC 12.2.0]"
+	}
 	interp.Path = info.Executable
 	if interp.Path == "" {
 		interp.Path = exe
@@ -86,11 +89,18 @@ func capturePython(ctx context.Context, opts Options) (*Interpreter, error) {
 	return interp, nil
 }
 
+// pyRun is how the step starts its interpreter: the program, the options
+// that change sys.path and the working directory.
+type pyRun struct {
+	exe, flags, dir string
+}
+
 // askPython runs the interpreter once with the step's environment and
 // returns its sys.version, sys.prefix and sys.path, from the cache when
 // nothing that steers them changed.
-func askPython(ctx context.Context, exe string, env map[string]string, dir string) (pyInfo, error) {
-	key, cacheable := pyCacheKey(exe, env, dir)
+func askPython(ctx context.Context, run pyRun, env map[string]string) (pyInfo, error) {
+	exe := run.exe
+	key, cacheable := pyCacheKey(run, env)
 	if cacheable {
 		pyCache.Lock()
 		info, ok := pyCache.m[key]
@@ -101,9 +111,13 @@ func askPython(ctx context.Context, exe string, env map[string]string, dir strin
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, exe, "-c", pyQuery)
+	args := []string{"-c", pyQuery}
+	if run.flags != "" {
+		args = append([]string{run.flags}, args...)
+	}
+	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Env = environList(env)
-	cmd.Dir = dir
+	cmd.Dir = run.dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -127,8 +141,8 @@ func askPython(ctx context.Context, exe string, env map[string]string, dir strin
 }
 
 // pyCacheKey names one interpreter answer; cacheable is false for scripts.
-func pyCacheKey(exe string, env map[string]string, dir string) (key string, cacheable bool) {
-	real, err := filepath.EvalSymlinks(exe)
+func pyCacheKey(run pyRun, env map[string]string) (key string, cacheable bool) {
+	real, err := filepath.EvalSymlinks(run.exe)
 	if err != nil || isScript(real) {
 		return "", false
 	}
@@ -137,7 +151,7 @@ func pyCacheKey(exe string, env map[string]string, dir string) (key string, cach
 		return "", false
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\x00%s\x00%d\x00%d\x00%s", exe, real, stamp.size, stamp.mtime, dir)
+	fmt.Fprintf(&b, "%s\x00%s\x00%d\x00%d\x00%s\x00%s", run.exe, real, stamp.size, stamp.mtime, run.dir, run.flags)
 	names := make([]string, 0, len(env))
 	for name := range env {
 		if strings.HasPrefix(name, "PYTHON") || slices.Contains(pySteering, name) {

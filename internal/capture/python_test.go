@@ -108,6 +108,17 @@ func TestCapturePythonPathShadowing(t *testing.T) {
 		t.Errorf("newly installed requests not seen: %+v", p)
 	}
 
+	// "python3 -E" ignores PYTHONPATH, and so does the record.
+	flagged := opts
+	flagged.Command = "python3 -E train.py"
+	env, err = Capture(context.Background(), flagged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(env.Interpreter.Paths, first) || findPackage(env.Interpreter.Packages, "foo-bar") != nil {
+		t.Errorf("python3 -E: PYTHONPATH entries recorded: %v", env.Interpreter.Paths)
+	}
+
 	// A different PYTHONPATH is a different sys.path.
 	opts.Env = map[string]string{"PYTHONPATH": second}
 	env, err = Capture(context.Background(), opts)
@@ -137,5 +148,41 @@ func TestCapturePythonResolvesThroughPATH(t *testing.T) {
 	_, err = Capture(context.Background(), Options{Command: "python3 x.py", PATH: t.TempDir()})
 	if err == nil || !strings.Contains(err.Error(), "python3") {
 		t.Errorf("missing interpreter: error %v, want one naming python3", err)
+	}
+}
+
+// forgetPython empties the per-process caches of interpreter answers and
+// site directories, so the next capture reads everything again.
+func forgetPython() {
+	pyCache.Lock()
+	pyCache.m = map[string]pyInfo{}
+	pyCache.Unlock()
+	siteCache.Lock()
+	siteCache.m = map[string]cachedSite{}
+	siteCache.Unlock()
+}
+
+// BenchmarkCapturePython measures a capture of "python3 train.py" with
+// Debian's interpreter: "warm" with the per-process caches filled (the
+// usual case from the second task on), "cold" with them emptied, which
+// runs the interpreter and reads every METADATA file. Compare cold with
+// `time /usr/bin/python3 -m pip list`, which reads the same metadata.
+func BenchmarkCapturePython(b *testing.B) {
+	if _, err := os.Stat(debianPython); err != nil {
+		b.Skipf("%s is not installed", debianPython)
+	}
+	opts := Options{Command: debianPython + " train.py", Env: map[string]string{"PATH": "/usr/bin:/bin", "HOME": b.TempDir()}}
+	for _, warm := range []bool{true, false} {
+		name := map[bool]string{true: "warm", false: "cold"}[warm]
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if !warm {
+					forgetPython()
+				}
+				if _, err := Capture(context.Background(), opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
