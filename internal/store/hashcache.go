@@ -22,6 +22,9 @@ const (
 	// racyWindow: a file modified this close to the moment it was hashed
 	// may change again without its mtime moving, so it is not remembered.
 	racyWindow = 2 * time.Second
+	// maxCacheEntries bounds the file (72 bytes an entry) and the memory
+	// it takes once loaded; entries this process did not use go first.
+	maxCacheEntries = 1 << 18
 )
 
 // fileKey identifies one version of a file's content as the file system
@@ -50,10 +53,11 @@ type hashCache struct {
 	mu           sync.Mutex
 	m            map[fileKey][32]byte
 	added        map[fileKey][32]byte // entries to save
+	used         map[fileKey]bool     // entries looked up with success
 }
 
 func newHashCache(path, tmpDir string) *hashCache {
-	return &hashCache{path: path, tmpDir: tmpDir, added: map[fileKey][32]byte{}}
+	return &hashCache{path: path, tmpDir: tmpDir, added: map[fileKey][32]byte{}, used: map[fileKey]bool{}}
 }
 
 // lookup returns the remembered digest of k, if any.
@@ -61,6 +65,9 @@ func (c *hashCache) lookup(k fileKey) (core.Digest, bool) {
 	c.once.Do(func() { c.m = readCacheFile(c.path) })
 	c.mu.Lock()
 	sum, ok := c.m[k]
+	if ok {
+		c.used[k] = true
+	}
 	c.mu.Unlock()
 	if !ok {
 		return "", false
@@ -97,6 +104,7 @@ func (c *hashCache) save() error {
 	for k, v := range c.added {
 		merged[k] = v
 	}
+	merged = c.trim(merged)
 	err := writeAtomic(c.path, c.tmpDir, 0o644, func(w io.Writer) error {
 		return encodeCache(w, merged)
 	})
@@ -105,6 +113,27 @@ func (c *hashCache) save() error {
 	}
 	c.added = map[fileKey][32]byte{}
 	return nil
+}
+
+// trim keeps at most maxCacheEntries of m: first those added or used by
+// this process, then any others.
+func (c *hashCache) trim(m map[fileKey][32]byte) map[fileKey][32]byte {
+	if len(m) <= maxCacheEntries {
+		return m
+	}
+	kept := make(map[fileKey][32]byte, maxCacheEntries)
+	for k, v := range m {
+		if _, added := c.added[k]; (added || c.used[k]) && len(kept) < maxCacheEntries {
+			kept[k] = v
+		}
+	}
+	for k, v := range m {
+		if len(kept) >= maxCacheEntries {
+			break
+		}
+		kept[k] = v
+	}
+	return kept
 }
 
 // readCacheFile loads the cache file at path. A missing or damaged file

@@ -23,7 +23,8 @@ type TreeOptions struct {
 	// Move ingests files by renaming them into the store instead of
 	// copying them; the directory is left without its files. A file on
 	// another file system, or with other hardlinks, is copied instead.
-	// Meant for task outputs that lockstep owns.
+	// Meant for task outputs that lockstep owns: if PutTree fails, files
+	// not yet moved stay where they were but may have been made read-only.
 	Move bool
 }
 
@@ -37,6 +38,10 @@ type fileJob struct {
 // scanTree lists the directory dir: tree entries (files still without
 // digests) and the files to hash. It refuses what a tree cannot hold.
 func scanTree(dir string, filter func(string, bool) bool) ([]core.TreeEntry, []fileJob, error) {
+	dir, err := filepath.EvalSymlinks(dir) // WalkDir does not follow a symlinked root
+	if err != nil {
+		return nil, nil, err
+	}
 	fi, err := os.Stat(dir)
 	if err != nil {
 		return nil, nil, err

@@ -123,6 +123,13 @@ func TestPutTreeDeterministic(t *testing.T) {
 	if da != db {
 		t.Fatalf("same content, different digests: %s %s", da, db)
 	}
+	link := filepath.Join(t.TempDir(), "link-to-b")
+	if err := os.Symlink(b, link); err != nil {
+		t.Fatal(err)
+	}
+	if dl, _, err := s.PutTree(context.Background(), link, TreeOptions{}); err != nil || dl != da {
+		t.Fatalf("PutTree through a symlink to the dir = %s, %v; want %s", dl, err, da)
+	}
 	if err := os.WriteFile(filepath.Join(b, "data", "test.csv"), []byte("a,b\n3,5\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
