@@ -8,22 +8,26 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
-// alwaysLeftOut are directory names no code snapshot holds, at any depth.
+// alwaysLeftOut are names no code snapshot holds, at any depth.
 var alwaysLeftOut = map[string]bool{".git": true, ".lockstep": true}
 
 // codeFilter decides which files of a project belong to its code snapshot.
 type codeFilter struct {
-	// prefix are the segments from the git work tree's top to the project
-	// directory (none when the project is the top or not in git).
-	prefix []string
-	// ignores maps a directory, relative to the top, to its .gitignore.
-	ignores map[string][]ignorePattern
-	// infoExclude holds .git/info/exclude, relative to the top.
+	// root is the git work tree's top, or the project directory when it
+	// is not in one; prefix leads from root to the project ("" when equal).
+	root, prefix string
+	// ignores maps a directory, relative to root, to its .gitignore
+	// patterns, read on first use.
+	ignores sync.Map
+	// infoExclude holds .git/info/exclude, relative to root.
 	infoExclude []ignorePattern
 	// include and exclude are the user's patterns, relative to the project.
 	include, exclude []ignorePattern
+	// dirs remembers the decision for each directory (string to bool).
+	dirs sync.Map
 }
 
 // CodeFilter returns the function that says which paths of the project
@@ -35,18 +39,19 @@ type codeFilter struct {
 // .git/info/exclude, with negation ("!"), anchoring ("/x" or "a/b"),
 // directory-only patterns ("x/"), "**" and character classes; deeper
 // files override shallower ones, later lines earlier ones, and nothing
-// inside a left-out directory comes back. .git and .lockstep directories
-// are always left out. include, when not empty, keeps only files matching
-// it (or inside a matching directory); exclude leaves out matches. Both
-// use .gitignore syntax relative to dir. Directories are kept while files
-// below them may be, so a caller should not record a directory the filter
-// left empty.
+// inside a left-out directory comes back. .git and .lockstep are always
+// left out. include, when not empty, keeps only files matching it (or
+// inside a matching directory); exclude leaves out matches. Both use
+// .gitignore syntax relative to dir; a malformed pattern is an error.
+// Directories are kept while files below them may be, so a caller should
+// not record a directory the filter left empty.
 //
-// All .gitignore files are read now, walking the directories that are
-// not left out; the returned function does no I/O and is safe for
-// concurrent use.
+// A directory's .gitignore is read the first time a path below it is
+// asked about, so a walk that skips left-out directories reads only the
+// files that matter; like git, the filter skips a .gitignore it cannot
+// read. The function is safe for concurrent use.
 func CodeFilter(dir string, include, exclude []string) (func(rel string, isDir bool) bool, error) {
-	f := &codeFilter{ignores: map[string][]ignorePattern{}}
+	f := &codeFilter{}
 	var err error
 	if f.include, err = parseUserPatterns("include", include); err != nil {
 		return nil, err
@@ -55,26 +60,6 @@ func CodeFilter(dir string, include, exclude []string) (func(rel string, isDir b
 		return nil, err
 	}
 	if err := f.loadRepo(dir); err != nil {
-		return nil, err
-	}
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() {
-			return nil
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		if rel != "." && !f.keep(rel, true) {
-			return filepath.SkipDir
-		}
-		return f.loadIgnore(p, f.topRel(rel))
-	})
-	if err != nil {
 		return nil, fmt.Errorf("code filter for %s: %w", dir, err)
 	}
 	return f.keep, nil
@@ -86,37 +71,52 @@ func (f *codeFilter) keep(rel string, isDir bool) bool {
 	if rel == "" {
 		return true
 	}
-	segs := strings.Split(rel, "/")
-	for _, s := range segs[:len(segs)-1] {
-		if alwaysLeftOut[s] {
-			return false
-		}
+	parent, name := path.Split(rel)
+	if parent != "" && !f.dirKept(strings.TrimSuffix(parent, "/")) {
+		return false // nothing comes back from a left-out directory
 	}
-	if alwaysLeftOut[segs[len(segs)-1]] && isDir {
+	if alwaysLeftOut[name] || f.ignored(rel, isDir) {
 		return false
 	}
-	for d := 1; d <= len(segs); d++ {
-		if f.ignored(segs[:d], d < len(segs) || isDir) {
-			return false
-		}
-	}
-	if decideByLevel(f.exclude, segs, isDir) {
+	segs := strings.Split(rel, "/")
+	if matched, keep := lastMatch(f.exclude, segs, isDir); matched && !keep {
 		return false
 	}
 	return isDir || len(f.include) == 0 || decideByLevel(f.include, segs, isDir)
 }
 
+// dirKept is keep for a directory, remembered: every file below asks.
+func (f *codeFilter) dirKept(rel string) bool {
+	if v, ok := f.dirs.Load(rel); ok {
+		return v.(bool)
+	}
+	kept := f.keep(rel, true)
+	f.dirs.Store(rel, kept)
+	return kept
+}
+
 // ignored applies the .gitignore files from the path's own directory up
 // to the top, then info/exclude; the first file with a match decides.
-func (f *codeFilter) ignored(segs []string, isDir bool) bool {
-	full := append(append([]string{}, f.prefix...), segs...)
-	for depth := len(full) - 1; depth >= 0; depth-- {
-		pats := f.ignores[strings.Join(full[:depth], "/")]
-		if matched, keep := lastMatch(pats, full[depth:], isDir); matched {
+func (f *codeFilter) ignored(rel string, isDir bool) bool {
+	full := rel
+	if f.prefix != "" {
+		full = f.prefix + "/" + rel
+	}
+	segs := strings.Split(full, "/")
+	base := full
+	for depth := len(segs) - 1; depth >= 0; depth-- {
+		if i := strings.LastIndexByte(base, '/'); i >= 0 {
+			base = base[:i]
+		} else {
+			base = ""
+		}
+		// base is now segs[:depth] joined: the directory whose
+		// .gitignore sees the path as segs[depth:].
+		if matched, keep := lastMatch(f.ignoresOf(base), segs[depth:], isDir); matched {
 			return !keep
 		}
 	}
-	matched, keep := lastMatch(f.infoExclude, full, isDir)
+	matched, keep := lastMatch(f.infoExclude, segs, isDir)
 	return matched && !keep
 }
 
@@ -131,30 +131,16 @@ func decideByLevel(pats []ignorePattern, segs []string, isDir bool) bool {
 	return false
 }
 
-// topRel turns a path relative to the project into one relative to the
-// work tree's top.
-func (f *codeFilter) topRel(rel string) string {
-	if rel == "." {
-		return strings.Join(f.prefix, "/")
+// ignoresOf returns the patterns of the .gitignore in directory base
+// (relative to root), reading it on first use. One that cannot be read has
+// none, as in git (which warns).
+func (f *codeFilter) ignoresOf(base string) []ignorePattern {
+	if v, ok := f.ignores.Load(base); ok {
+		return v.([]ignorePattern)
 	}
-	return strings.Join(append(append([]string{}, f.prefix...), rel), "/")
-}
-
-// loadIgnore reads dir/.gitignore, if there is one, as the patterns of
-// the directory top-relative key.
-func (f *codeFilter) loadIgnore(dir, key string) error {
-	name := filepath.Join(dir, ".gitignore")
-	if st, err := os.Stat(name); err != nil || !st.Mode().IsRegular() {
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-		return nil
-	}
-	pats, err := readIgnoreFile(name)
-	if len(pats) > 0 {
-		f.ignores[key] = pats
-	}
-	return err
+	pats, _ := readIgnoreFile(filepath.Join(f.root, filepath.FromSlash(base), ".gitignore"))
+	v, _ := f.ignores.LoadOrStore(base, pats)
+	return v.([]ignorePattern)
 }
 
 // readIgnoreFile parses one ignore file; a missing file has no patterns.

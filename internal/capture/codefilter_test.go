@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -52,6 +53,10 @@ func writeTree(t *testing.T, dir string, files map[string]string) {
 
 // keptFiles walks dir as a snapshot would, pruning left-out directories.
 func keptFiles(t *testing.T, dir string, keep func(string, bool) bool) []string {
+	return keptFilesB(t, dir, keep)
+}
+
+func keptFilesB(t testing.TB, dir string, keep func(string, bool) bool) []string {
 	t.Helper()
 	var kept []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -192,6 +197,9 @@ func TestCodeFilterIncludeExclude(t *testing.T) {
 			}
 		})
 	}
+	if _, err := CodeFilter(filepath.Join(dir, "missing"), nil, nil); err == nil {
+		t.Error("no error for a project directory that does not exist")
+	}
 	_, err := CodeFilter(dir, []string{"*.py", "data[0-9"}, nil)
 	if err == nil || !strings.Contains(err.Error(), `include pattern 2 "data[0-9"`) {
 		t.Errorf("bad include pattern: error %v, want one naming it", err)
@@ -220,4 +228,51 @@ func slicesDelete(list []string, x string) []string {
 		}
 	}
 	return out
+}
+
+// BenchmarkCodeFilter selects the files of a 6,000-file project the way a
+// snapshot does (CodeFilter, then a pruned walk calling it), side by side
+// with git listing the same files (ls-files --others --exclude-standard).
+func BenchmarkCodeFilter(b *testing.B) {
+	dir := b.TempDir()
+	files := map[string]string{".gitignore": "*.pyc\n/build/\n**/cache/**\n!keep.pyc\n", "src/.gitignore": "*.tmp\n"}
+	for d := 0; d < 60; d++ {
+		for f := 0; f < 100; f++ {
+			ext := []string{".py", ".pyc", ".tmp", ".csv"}[f%4]
+			files[fmt.Sprintf("src/pkg%02d/mod%03d%s", d, f, ext)] = ""
+		}
+	}
+	for rel := range files {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(files[rel]), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("lockstep", func(b *testing.B) {
+		for b.Loop() {
+			keep, err := CodeFilter(dir, nil, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if n := len(keptFilesB(b, dir, keep)); n != 3002 {
+				b.Fatalf("kept %d files, want 3002", n)
+			}
+		}
+	})
+	if _, err := exec.LookPath("git"); err != nil {
+		return
+	}
+	if out, err := exec.Command("git", "-C", dir, "init", "-q").CombinedOutput(); err != nil {
+		b.Fatalf("git init: %v %s", err, out)
+	}
+	b.Run("git", func(b *testing.B) {
+		for b.Loop() {
+			if err := exec.Command("git", "-C", dir, "ls-files", "--others", "--exclude-standard").Run(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

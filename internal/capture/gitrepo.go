@@ -2,32 +2,33 @@ package capture
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 )
 
-// loadRepo finds the git work tree holding dir, if any, and reads the
-// ignore rules that reach into dir from above: the .gitignore files of
-// the directories between the top and dir, and info/exclude.
+// loadRepo finds the git work tree holding dir, if any, and reads its
+// info/exclude; dir must be a directory.
 func (f *codeFilter) loadRepo(dir string) error {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
 	}
+	if st, err := os.Stat(abs); err != nil {
+		return err
+	} else if !st.IsDir() {
+		return fmt.Errorf("%s is not a directory", abs)
+	}
+	f.root = abs
 	top, gitDir := findWorkTree(abs)
 	if top == "" {
 		return nil
 	}
+	f.root = top
 	if rel, err := filepath.Rel(top, abs); err == nil && rel != "." {
-		f.prefix = strings.Split(filepath.ToSlash(rel), "/")
-	}
-	for i := range f.prefix {
-		above := filepath.Join(append([]string{top}, f.prefix[:i]...)...)
-		if err := f.loadIgnore(above, strings.Join(f.prefix[:i], "/")); err != nil {
-			return err
-		}
+		f.prefix = filepath.ToSlash(rel)
 	}
 	f.infoExclude, err = readIgnoreFile(filepath.Join(gitDir, "info", "exclude"))
 	return err

@@ -1,7 +1,6 @@
 package capture
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -50,11 +49,22 @@ func listRPM(ctx context.Context, _ string) ([]Package, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, rpm, "-qa", "--queryformat", `%{NAME}\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\t%{ARCH}\n`).Output()
+	cmd := exec.CommandContext(ctx, rpm, "-qa", "--queryformat", `%{NAME}\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\t%{ARCH}\n`)
+	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
 	}
-	return parseRPMList(bytes.NewReader(out))
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	pkgs, perr := parseRPMList(out)
+	if perr != nil {
+		io.Copy(io.Discard, out)
+	}
+	if err := cmd.Wait(); err != nil {
+		return nil, err
+	}
+	return pkgs, perr
 }
 
 // osPackageCache remembers the last list read from each database, valid

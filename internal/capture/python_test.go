@@ -130,27 +130,6 @@ func TestCapturePythonPathShadowing(t *testing.T) {
 	}
 }
 
-func TestCapturePythonResolvesThroughPATH(t *testing.T) {
-	needDebianPython(t)
-	bin := t.TempDir()
-	if err := os.Symlink(debianPython, filepath.Join(bin, "python3")); err != nil {
-		t.Fatal(err)
-	}
-	env, err := Capture(context.Background(), Options{Command: "cd src && python3 -m train", PATH: bin + ":/nonexistent"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	real, _ := filepath.EvalSymlinks(debianPython)
-	if env.Interpreter == nil || env.Interpreter.Path != real {
-		t.Errorf("interpreter %+v, want path %s", env.Interpreter, real)
-	}
-
-	_, err = Capture(context.Background(), Options{Command: "python3 x.py", PATH: t.TempDir()})
-	if err == nil || !strings.Contains(err.Error(), "python3") {
-		t.Errorf("missing interpreter: error %v, want one naming python3", err)
-	}
-}
-
 // forgetPython empties the per-process caches of interpreter answers and
 // site directories, so the next capture reads everything again.
 func forgetPython() {
