@@ -1,0 +1,44 @@
+# lockstep — build, demo, test.
+GO        ?= go
+BIN       := bin/lockstep
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X lockstep.dev/lockstep/internal/engine.Version=$(VERSION)
+PKGS      := ./...
+
+.PHONY: all build demo test test-short lint fuzz bench clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/lockstep
+
+## demo: build lockstep and run the iris flow end to end on the embedded default.
+demo:
+	./scripts/demo.sh
+
+## test: vet, then every unit, fuzz-seed and integration test.
+test: build
+	$(GO) vet $(PKGS)
+	LOCKSTEP_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 20m $(PKGS)
+
+test-short:
+	$(GO) test -short $(PKGS)
+
+## lint: gofmt, vet and staticcheck.
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
+
+## fuzz: run every fuzz target for a short while (FUZZTIME=30s by default).
+FUZZTIME ?= 30s
+fuzz:
+	./scripts/fuzz.sh $(FUZZTIME)
+
+## bench: the benchmark scripts under bench/ (they print ratios against peers).
+bench: build
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/...
+	@for s in bench/*.sh; do echo "== $$s"; bash $$s; done
+
+clean:
+	rm -rf bin

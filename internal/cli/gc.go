@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"lockstep.dev/lockstep/internal/maintain"
+)
+
+type gcOptions struct {
+	keepLast int
+	dryRun   bool
+}
+
+func newGCCommand(g *globalOptions) *cobra.Command {
+	var o gcOptions
+	c := &cobra.Command{
+		Use:   "gc",
+		Short: "Remove objects no kept run, dataset or name reaches",
+		Long: `Mark everything reachable from the catalog's roots (kept runs, names, datasets,
+attestations) and remove the rest. With --keep-last N, only the newest N
+finished runs are kept. gc waits for runs in progress to finish and holds the
+store lock while it works, so it never removes what a run may still use.
+
+Exit codes: 0 success, 2 bad usage.`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(c *cobra.Command, args []string) error { return runGC(c.Context(), o, g) },
+	}
+	c.Flags().IntVar(&o.keepLast, "keep-last", 0, "keep only the newest N finished runs (0: keep all runs)")
+	c.Flags().BoolVar(&o.dryRun, "dry-run", false, "say what would be freed, remove nothing")
+	return c
+}
+
+func runGC(ctx context.Context, o gcOptions, g *globalOptions) error {
+	if o.keepLast < 0 {
+		return usageErrorf("--keep-last %d: want 0 or more", o.keepLast)
+	}
+	h, err := g.openHome(ctx)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	p := newPrinter(g)
+	rep, err := maintain.GC(ctx, h.Store, h.Catalog, maintain.GCOptions{
+		KeepLast: o.keepLast, DryRun: o.dryRun, LockPath: h.LockPath(),
+		Waiting: func() { p.info("waiting for the runs in progress to finish…") },
+	})
+	if err != nil {
+		return err
+	}
+	if g.json {
+		return p.json(rep)
+	}
+	verb := "removed"
+	if o.dryRun {
+		verb = "would remove"
+	}
+	for _, id := range rep.DroppedRuns {
+		p.result("%s run %s", verb, id)
+	}
+	p.result("%s %d objects, freeing %s; %d objects kept", verb, rep.Objects, humanBytes(rep.Bytes), rep.Kept)
+	return nil
+}

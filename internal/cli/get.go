@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/store"
+)
+
+func newGetCommand(g *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "get RUN TARGET DEST",
+		Short: "Restore a run's output (STEP.OUTPUT) or its code snapshot (code) to DEST",
+		Long: `Restore what a run used or made: TARGET is STEP.OUTPUT for an output, or
+"code" for the exact code snapshot the run saw (uncommitted changes included).
+DEST must not exist yet; files are written as ordinary, writable copies.
+
+Exit codes: 0 success, 1 the store lacks an object, 2 bad usage or DEST exists.`,
+		Example: `  lockstep get last train.model ./model
+  lockstep get 3f9a2c code /tmp/code-of-3f9a2c`,
+		Args: exactArgs(3, "RUN, TARGET (STEP.OUTPUT or code) and DEST"),
+		RunE: func(c *cobra.Command, args []string) error {
+			return runGet(c.Context(), g, args[0], args[1], args[2])
+		},
+	}
+}
+
+func runGet(ctx context.Context, g *globalOptions, ref, target, dest string) error {
+	if _, err := os.Lstat(dest); err == nil {
+		return usageErrorf("%s already exists: choose a new destination", dest)
+	}
+	h, err := g.openHome(ctx)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	rec, tasks, err := loadRun(ctx, h, ref)
+	if err != nil {
+		return err
+	}
+	var a core.Artifact
+	if target == "code" {
+		a = core.Artifact{Digest: rec.Code, Kind: core.KindTree}
+	} else {
+		step, out, ok := strings.Cut(target, ".")
+		t := tasks[step]
+		if !ok || t == nil {
+			return usageErrorf("TARGET %q: want STEP.OUTPUT or code (steps of run %s: %v)", target, rec.ID, sortedSteps(tasks))
+		}
+		if a, ok = t.Outputs[out]; !ok {
+			return usageErrorf("step %s of run %s has no output %q (outputs: %v)", step, rec.ID, out, sortedKeys(t.Outputs))
+		}
+	}
+	opts := store.MaterializeOptions{Writable: true}
+	if a.Kind == core.KindTree {
+		err = h.Store.Materialize(ctx, a.Digest, dest, opts)
+	} else {
+		err = h.Store.MaterializeFile(ctx, a.Digest, dest, opts)
+	}
+	if err != nil {
+		return fmt.Errorf("restore %s to %s: %w", target, dest, err)
+	}
+	p := newPrinter(g)
+	if g.json {
+		return p.json(map[string]any{"run": rec.ID, "target": target, "digest": a.Digest, "dest": dest})
+	}
+	p.result("restored %s of run %s (%s) to %s", target, rec.ID, a.Digest, dest)
+	return nil
+}

@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"lockstep.dev/lockstep/internal/engine"
+	"lockstep.dev/lockstep/internal/flow"
+)
+
+type initOptions struct {
+	file string
+	name string
+}
+
+func newInitCommand(g *globalOptions) *cobra.Command {
+	var o initOptions
+	c := &cobra.Command{
+		Use:   "init [DIR]",
+		Short: "Create lockstep.yaml from a template and the .lockstep home (store + catalog)",
+		Long: `Create lockstep.yaml from a commented template (unless one exists) and the
+.lockstep folder that holds the object store and the catalog.
+
+Exit codes: 0 success, 2 bad usage.`,
+		Args: rangeArgs(0, 1, "at most one folder"),
+		RunE: func(c *cobra.Command, args []string) error {
+			dir := "."
+			if len(args) == 1 {
+				dir = args[0]
+			}
+			return runInit(c.Context(), o, g, dir)
+		},
+	}
+	c.Flags().StringVarP(&o.file, "file", "f", "lockstep.yaml", "flow file to create")
+	c.Flags().StringVar(&o.name, "name", "", "flow name (default: the folder's name)")
+	return c
+}
+
+var nameUnsafe = regexp.MustCompile(`[^a-z0-9._-]+`)
+
+func runInit(ctx context.Context, o initOptions, g *globalOptions, dir string) error {
+	p := newPrinter(g)
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return err
+	}
+	name := o.name
+	if name == "" {
+		name = strings.Trim(nameUnsafe.ReplaceAllString(strings.ToLower(filepath.Base(abs)), "-"), "-._")
+		if name == "" {
+			name = "flow"
+		}
+	}
+	flowPath := filepath.Join(abs, o.file)
+	created := false
+	if _, err := os.Stat(flowPath); errors.Is(err, os.ErrNotExist) {
+		if err := writeFileAtomic(flowPath, flow.Template(name), 0o644); err != nil {
+			return err
+		}
+		created = true
+	}
+	root := g.home
+	if root == "" {
+		root = g.getenv("LOCKSTEP_HOME")
+	}
+	if root == "" {
+		root = filepath.Join(abs, engine.HomeDir)
+	}
+	h, err := engine.Open(ctx, root, true)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	ignoreHome(abs)
+	if g.json {
+		return p.json(map[string]any{"flow": flowPath, "created": created, "home": root})
+	}
+	if created {
+		p.result("created %s", rel(flowPath))
+	} else {
+		p.result("kept the existing %s", rel(flowPath))
+	}
+	p.result("home %s (object store and catalog)", rel(root))
+	p.info("Next: edit the steps in %s, then `lockstep run`.", rel(flowPath))
+	return nil
+}
+
+// ignoreHome adds .lockstep/ to an existing .gitignore that lacks it.
+func ignoreHome(dir string) {
+	path := filepath.Join(dir, ".gitignore")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if l := strings.TrimSpace(line); l == ".lockstep" || l == ".lockstep/" || l == "/.lockstep/" || l == "/.lockstep" {
+			return
+		}
+	}
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		b = append(b, '\n')
+	}
+	_ = writeFileAtomic(path, append(b, ".lockstep/\n"...), 0o644)
+}
+
+// rel shortens a path relative to the working directory for display.
+func rel(path string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	r, err := filepath.Rel(wd, path)
+	if err != nil || strings.HasPrefix(r, "..") {
+		return path
+	}
+	return r
+}
+
+// writeFileAtomic writes via a temp file, fsync and rename.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}

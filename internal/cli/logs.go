@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/engine"
+)
+
+type logsOptions struct{ stream string }
+
+func newLogsCommand(g *globalOptions) *cobra.Command {
+	var o logsOptions
+	c := &cobra.Command{
+		Use:   "logs RUN [STEP]",
+		Short: "Print the stored stdout and stderr of a run's steps",
+		Long: `Print the stdout and stderr each step wrote, as stored. With STEP, only that
+step's, without a prefix.
+
+Exit codes: 0 success, 2 unknown run or step.`,
+		Args: rangeArgs(1, 2, "RUN and an optional STEP"),
+		RunE: func(c *cobra.Command, args []string) error {
+			step := ""
+			if len(args) == 2 {
+				step = args[1]
+			}
+			return runLogs(c.Context(), o, g, args[0], step)
+		},
+	}
+	c.Flags().StringVar(&o.stream, "stream", "both", "which stream: stdout, stderr or both")
+	return c
+}
+
+func runLogs(ctx context.Context, o logsOptions, g *globalOptions, ref, step string) error {
+	if o.stream != "both" && o.stream != "stdout" && o.stream != "stderr" {
+		return usageErrorf("--stream %q: want stdout, stderr or both", o.stream)
+	}
+	h, err := g.openHome(ctx)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	rec, tasks, err := loadRun(ctx, h, ref)
+	if err != nil {
+		return err
+	}
+	steps := sortedSteps(tasks)
+	if step != "" {
+		if _, ok := tasks[step]; !ok {
+			return usageErrorf("run %s has no step %q (steps: %v)", rec.ID, step, steps)
+		}
+		steps = []string{step}
+	}
+	p := newPrinter(g)
+	for _, s := range steps {
+		t := tasks[s]
+		prefix := ""
+		if step == "" {
+			prefix = s + " │ "
+		}
+		for _, pair := range []struct {
+			name string
+			d    core.Digest
+		}{{"stdout", t.Stdout}, {"stderr", t.Stderr}} {
+			if pair.d == "" || (o.stream != "both" && o.stream != pair.name) {
+				continue
+			}
+			if err := copyObject(h, pair.d, p.lines(g.stdout, prefix)); err != nil {
+				return fmt.Errorf("%s %s: %w", s, pair.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// copyObject streams a stored object to w.
+func copyObject(h *engine.Home, d core.Digest, w io.Writer) error {
+	rc, err := h.Store.Open(d)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	_, err = io.Copy(w, rc)
+	if lw, ok := w.(*lineWriter); ok {
+		lw.Flush()
+	}
+	return err
+}

@@ -1,0 +1,156 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"lockstep.dev/lockstep/internal/engine"
+	"lockstep.dev/lockstep/internal/flow"
+)
+
+// Exit codes.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+// globalOptions are the flags every command takes.
+type globalOptions struct {
+	home    string
+	json    bool
+	quiet   bool
+	environ []string
+	stdin   io.Reader
+	stdout  io.Writer
+	stderr  io.Writer
+}
+
+// Execute runs lockstep with args and returns the process exit code.
+func Execute(args []string) int {
+	return run(context.Background(), args, os.Stdin, os.Stdout, os.Stderr, os.Environ())
+}
+
+// run is Execute with its surroundings injected, for tests.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ}
+	root := newRootCommand(g)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(err)
+	newPrinter(g).error(err)
+	return code
+}
+
+func newRootCommand(g *globalOptions) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "lockstep",
+		Short: "Run machine-learning flows reproducibly; record, sign and verify everything they used and made",
+		Long: `lockstep runs the steps of a flow (lockstep.yaml) as ordinary commands and records
+the code, data, packages, OS environment, seed and outputs of every step in a
+content-addressed store, so any result can be traced, trusted and rebuilt.
+
+Exit codes: 0 success, 1 a run or check failed, 2 a usage or input error.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       engine.Version,
+	}
+	root.PersistentFlags().StringVar(&g.home, "home", "", "lockstep home folder (default: $LOCKSTEP_HOME, else the nearest .lockstep folder)")
+	root.PersistentFlags().BoolVar(&g.json, "json", false, "print JSON on stdout (logs and errors go to stderr)")
+	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print only results and errors")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageErrorf("%v (see `%s --help`)", err, c.CommandPath())
+	})
+	root.AddCommand(
+		newInitCommand(g), newRunCommand(g), newRunsCommand(g), newShowCommand(g),
+		newLogsCommand(g), newCatCommand(g), newGetCommand(g), newEnvCommand(g),
+		newCheckCommand(g), newGCCommand(g), newTaskCommand(g), newScanCommand(g),
+	)
+	return root
+}
+
+// usageError is an error in what the user typed or wrote: exit code 2.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
+// failedError means the command worked but what it checked failed: exit 1.
+type failedError struct{ msg string }
+
+func (e *failedError) Error() string { return e.msg }
+
+func exitCode(err error) int {
+	var ue *usageError
+	var ie *engine.InputError
+	var fe *flow.Error
+	var fl flow.ErrorList
+	switch {
+	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &fe), errors.As(err, &fl),
+		errors.Is(err, engine.ErrNoHome):
+		return exitUsage
+	}
+	return exitFailed
+}
+
+// args returns cobra's positional-argument validator with our exit code.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageErrorf("%s takes %s (got %d arguments); see `%s --help`", c.CommandPath(), what, len(args), c.CommandPath())
+		}
+		return nil
+	}
+}
+
+func rangeArgs(lo, hi int, what string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) < lo || len(args) > hi {
+			return usageErrorf("%s takes %s (got %d arguments); see `%s --help`", c.CommandPath(), what, len(args), c.CommandPath())
+		}
+		return nil
+	}
+}
+
+// homeRoot resolves the home folder from --home, LOCKSTEP_HOME or the
+// working directory.
+func (g *globalOptions) homeRoot() string {
+	explicit := g.home
+	if explicit == "" {
+		explicit = g.getenv("LOCKSTEP_HOME")
+	}
+	wd, _ := os.Getwd()
+	return engine.FindHome(explicit, wd)
+}
+
+func (g *globalOptions) getenv(name string) string {
+	for _, kv := range g.environ {
+		if len(kv) > len(name) && kv[:len(name)] == name && kv[len(name)] == '=' {
+			return kv[len(name)+1:]
+		}
+	}
+	return ""
+}
+
+// openHome opens the existing home.
+func (g *globalOptions) openHome(ctx context.Context) (*engine.Home, error) {
+	return engine.Open(ctx, g.homeRoot(), false)
+}

@@ -1,0 +1,271 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"lockstep.dev/lockstep/internal/backend/local"
+	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/engine"
+	"lockstep.dev/lockstep/internal/flow"
+)
+
+type runOptions struct {
+	file    string
+	params  []string
+	seed    string
+	jobs    int
+	steps   []string
+	noCache bool
+	force   []string
+	sandbox string
+}
+
+func newRunCommand(g *globalOptions) *cobra.Command {
+	var o runOptions
+	c := &cobra.Command{
+		Use:   "run [flags]",
+		Short: "Run a flow and record everything",
+		Long: `Run the steps of a flow as a DAG (independent steps in parallel) and record the
+code, inputs, outputs, environment, seed, logs and metrics of every step.
+A step whose task ran before with the same cache key reuses its outputs.
+
+Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or a bad flow file.`,
+		Example: `  lockstep run
+  lockstep run -f flows/train.yaml --param lr=0.05 --seed 7 -j 2
+  lockstep run --step train --force train`,
+		Args: exactArgs(0, "no arguments (use -f FILE)"),
+		RunE: func(c *cobra.Command, args []string) error { return runRun(c.Context(), o, g) },
+	}
+	o.addFlags(c)
+	return c
+}
+
+func (o *runOptions) addFlags(c *cobra.Command) {
+	f := c.Flags()
+	f.StringVarP(&o.file, "file", "f", "lockstep.yaml", "flow file")
+	f.StringArrayVar(&o.params, "param", nil, "override a param: NAME=VALUE (repeatable)")
+	f.StringVar(&o.seed, "seed", "", "seed to inject (default: the flow's, else a fresh one, recorded)")
+	f.IntVarP(&o.jobs, "jobs", "j", 0, "steps to run at once (default: number of cores)")
+	f.StringSliceVar(&o.steps, "step", nil, "run only these steps and what they depend on (repeatable)")
+	f.BoolVar(&o.noCache, "no-cache", false, "run every step even if an identical task ran before")
+	f.StringSliceVar(&o.force, "force", nil, "run these steps even if cached (repeatable)")
+	f.StringVar(&o.sandbox, "sandbox", "", "override the flow's sandbox: required or none")
+}
+
+func (o *runOptions) engineOptions(g *globalOptions, home string) (engine.Options, error) {
+	opts := engine.Options{
+		FlowPath: o.file, Jobs: o.jobs, Steps: o.steps, NoCache: o.noCache, Force: o.force,
+		Sandbox: o.sandbox, Environ: g.environ, Params: map[string]any{},
+	}
+	for _, kv := range o.params {
+		k, v, err := flow.ParseParam(kv)
+		if err != nil {
+			return opts, &usageError{err}
+		}
+		opts.Params[k] = v
+	}
+	if o.seed != "" {
+		s, err := strconv.ParseInt(o.seed, 10, 64)
+		if err != nil {
+			return opts, usageErrorf("--seed %q: want an integer", o.seed)
+		}
+		opts.Seed = &s
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return opts, err
+	}
+	opts.Backend = &local.Backend{Exe: exe, Home: home, Environ: g.environ}
+	return opts, nil
+}
+
+func runRun(ctx context.Context, o runOptions, g *globalOptions) error {
+	h, err := engine.Open(ctx, g.homeRoot(), true)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	opts, err := o.engineOptions(g, h.Root)
+	if err != nil {
+		return err
+	}
+	p := newPrinter(g)
+	view := newRunView(p)
+	opts.Logs, opts.Events = view.logs, view.event
+	rec, err := h.Run(ctx, opts)
+	view.flush()
+	if rec == nil {
+		return err
+	}
+	if g.json {
+		if jerr := p.json(rec); jerr != nil {
+			return jerr
+		}
+	} else {
+		printRunSummary(p, h, rec)
+	}
+	if err != nil {
+		return err
+	}
+	if rec.Status != core.StatusSucceeded {
+		return &failedError{fmt.Sprintf("run %s %s", rec.ID, rec.Status)}
+	}
+	return nil
+}
+
+// runView shows a run as it happens: step logs with a prefix, step starts and
+// ends, and hashing progress on a terminal.
+type runView struct {
+	p       *printer
+	writers []*lineWriter
+	width   int
+	lastMsg time.Time
+}
+
+func newRunView(p *printer) *runView { return &runView{p: p, width: 8} }
+
+func (v *runView) logs(step string) (io.Writer, io.Writer) {
+	prefix := v.p.paint(dim, fmt.Sprintf("%-*s │ ", v.width, step))
+	out := v.p.lines(v.p.g.stderr, prefix)
+	errw := v.p.lines(v.p.g.stderr, prefix)
+	if v.p.g.quiet {
+		out, errw = v.p.lines(io.Discard, ""), v.p.lines(io.Discard, "")
+	}
+	v.writers = append(v.writers, out, errw)
+	return out, errw
+}
+
+func (v *runView) flush() {
+	for _, w := range v.writers {
+		w.Flush()
+	}
+}
+
+func (v *runView) event(e engine.Event) {
+	switch e.Kind {
+	case engine.RunStarted:
+		v.p.info("%s run %s of flow %s", v.p.paint(bold, "lockstep"), e.Run, e.Message)
+	case engine.StepStarted:
+		v.p.info("%s %s", v.p.paint(dim, "▶"), e.Step)
+	case engine.StepDone:
+		mark, color := "✓", green
+		switch e.Status {
+		case core.StatusFailed:
+			mark, color = "✗", red
+		case core.StatusSkipped:
+			mark, color = "-", yellow
+		case core.StatusCached:
+			mark = "↺"
+		}
+		line := fmt.Sprintf("%s %s %s", v.p.paint(color, mark), e.Step, e.Status)
+		if e.Duration > 0 {
+			line += " in " + e.Duration.Round(time.Millisecond).String()
+		}
+		if e.Message != "" && e.Status != core.StatusSucceeded {
+			line += ": " + e.Message
+		}
+		v.p.info("%s", line)
+	case engine.Hashing:
+		// Only on a terminal, at most ten times a second.
+		if v.p.tty && !v.p.g.quiet && time.Since(v.lastMsg) > 100*time.Millisecond {
+			v.lastMsg = time.Now()
+			v.p.mu.Lock()
+			fmt.Fprintf(v.p.g.stderr, "\r\x1b[Khashing %s: %s", e.Message, humanBytes(e.Bytes))
+			v.p.mu.Unlock()
+		}
+	}
+}
+
+// printRunSummary says how the run went and what to do next.
+func printRunSummary(p *printer, h *engine.Home, rec *core.RunRecord) {
+	if p.tty {
+		p.mu.Lock()
+		fmt.Fprint(p.g.stderr, "\r\x1b[K")
+		p.mu.Unlock()
+	}
+	status := p.paint(green, rec.Status)
+	if rec.Status != core.StatusSucceeded {
+		status = p.paint(red, rec.Status)
+	}
+	p.result("run %s %s in %s (seed %d, sandbox %s)", rec.ID, status, rec.Duration().Round(time.Millisecond), rec.Seed, rec.Sandbox)
+	steps := make([]string, 0, len(rec.Tasks))
+	for s := range rec.Tasks {
+		steps = append(steps, s)
+	}
+	sort.Strings(steps)
+	for _, s := range steps {
+		var t core.TaskRecord
+		if h.Store.GetJSON(rec.Tasks[s], &t) != nil {
+			continue
+		}
+		outs := make([]string, 0, len(t.Outputs))
+		for name := range t.Outputs {
+			outs = append(outs, name)
+		}
+		sort.Strings(outs)
+		for _, name := range outs {
+			p.result("  %s.%s  %s", s, name, t.Outputs[name].Digest)
+		}
+		if t.Status == core.StatusFailed {
+			p.result("%s %s: %s", p.paint(red, "✗"), s, t.Error)
+			if t.ExitCode != 0 {
+				p.result("  exit code %d; last lines of its log:", t.ExitCode)
+			}
+			for _, line := range lastLines(h, t.Stderr, 10) {
+				p.result("  %s", line)
+			}
+			p.info("Full log: lockstep logs %s %s", rec.ID, s)
+		}
+	}
+	if rec.Status == core.StatusSucceeded {
+		p.info("Next: lockstep show %s · lockstep get %s STEP.OUTPUT DEST", rec.ID, rec.ID)
+	}
+}
+
+// lastLines returns up to n last lines of a log object.
+func lastLines(h *engine.Home, d core.Digest, n int) []string {
+	if d == "" {
+		return nil
+	}
+	rc, err := h.Store.Open(d)
+	if err != nil {
+		return nil
+	}
+	defer rc.Close()
+	tb := &tailBuffer{max: 16 << 10}
+	if _, err := io.Copy(tb, rc); err != nil {
+		return nil
+	}
+	lines := strings.Split(strings.TrimRight(tb.buf.String(), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	if len(lines) == 1 && lines[0] == "" {
+		return nil
+	}
+	return lines
+}
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	buf bytes.Buffer
+	max int
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.buf.Write(p)
+	if over := t.buf.Len() - t.max; over > 0 {
+		t.buf.Next(over)
+	}
+	return len(p), nil
+}

@@ -1,0 +1,195 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"lockstep.dev/lockstep/internal/capture"
+	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/engine"
+)
+
+func newShowCommand(g *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show RUN",
+		Short: "Show a run: tasks, inputs and outputs by digest, environment, metrics",
+		Long: `Show a run's tasks with their inputs and outputs by digest, the environment
+summary, metrics, and where to find the logs. RUN is an id, a unique prefix
+or "last".
+
+Exit codes: 0 success, 2 unknown run or no lockstep home.`,
+		Args: exactArgs(1, "one RUN (an id, a unique prefix or last)"),
+		RunE: func(c *cobra.Command, args []string) error { return runShow(c.Context(), g, args[0]) },
+	}
+}
+
+// runShowing is `lockstep show --json`.
+type runShowing struct {
+	Run          *core.RunRecord                 `json:"run"`
+	Tasks        map[string]*core.TaskRecord     `json:"tasks"`
+	Environments map[core.Digest]json.RawMessage `json:"environments"`
+}
+
+func runShow(ctx context.Context, g *globalOptions, ref string) error {
+	h, err := g.openHome(ctx)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	rec, tasks, err := loadRun(ctx, h, ref)
+	if err != nil {
+		return err
+	}
+	p := newPrinter(g)
+	if g.json {
+		envs := map[core.Digest]json.RawMessage{}
+		for _, t := range tasks {
+			if t.Environment != "" {
+				if b, err := h.Store.ReadBytes(t.Environment); err == nil {
+					envs[t.Environment] = b
+				}
+			}
+		}
+		return p.json(runShowing{Run: rec, Tasks: tasks, Environments: envs})
+	}
+	p.result("run %s  flow %s  %s", p.paint(bold, rec.ID), rec.Flow, statusColor(p, rec.Status))
+	p.result("  started  %s, took %s", rec.Started.Local().Format(time.RFC3339), rec.Duration().Round(time.Millisecond))
+	if rec.Error != "" {
+		p.result("  error    %s", rec.Error)
+	}
+	p.result("  code     %s%s", rec.Code, gitSummary(rec.Git))
+	p.result("  flow     %s (%s)", rec.FlowPath, rec.FlowFile)
+	p.result("  seed     %d   params %s   sandbox %s", rec.Seed, paramSummary(rec.Params), rec.Sandbox)
+	for _, step := range sortedSteps(tasks) {
+		showTask(p, h, step, tasks[step])
+	}
+	p.info("Logs: lockstep logs %s [STEP] · environment: lockstep env %s [STEP]", rec.ID, rec.ID)
+	return nil
+}
+
+func showTask(p *printer, h *engine.Home, step string, t *core.TaskRecord) {
+	line := fmt.Sprintf("%s  %s", p.paint(bold, step), statusColor(p, t.Status))
+	if !t.Finished.IsZero() {
+		line += fmt.Sprintf("  %s", t.Finished.Sub(t.Started).Round(time.Millisecond))
+	}
+	if t.Status != core.StatusSkipped {
+		line += fmt.Sprintf("  exit %d", t.ExitCode)
+	}
+	if t.PeakRSS > 0 {
+		line += "  peak memory " + humanBytes(t.PeakRSS)
+	}
+	if t.CachedFrom != "" {
+		line += "  (cached from task " + t.CachedFrom.Short() + ")"
+	}
+	p.result("")
+	p.result("%s", line)
+	p.result("  $ %s", t.Command)
+	if t.Error != "" {
+		p.result("  error: %s", t.Error)
+	}
+	for _, name := range sortedKeys(t.Inputs) {
+		a := t.Inputs[name]
+		p.result("  in   %-12s %s  %s  %s", name, a.Digest, humanBytes(a.Size), a.Source)
+	}
+	for _, name := range sortedKeys(t.Outputs) {
+		a := t.Outputs[name]
+		p.result("  out  %-12s %s  %s  %s", name, a.Digest, humanBytes(a.Size), a.Kind)
+	}
+	for _, f := range t.Files {
+		if len(f.Summary) == 0 && len(f.Findings) == 0 {
+			continue
+		}
+		what := f.Artifact
+		if f.Path != "" {
+			what += "/" + f.Path
+		}
+		p.result("  file %s: %s %s %s", what, f.Format, f.Verdict, countSummary(f.Summary))
+		for _, msg := range f.Findings {
+			p.result("       %s", msg)
+		}
+	}
+	if len(t.Metrics) > 0 {
+		p.result("  metrics %s", string(t.Metrics))
+	}
+	if t.Environment != "" {
+		var env capture.Environment
+		if h.Store.GetJSON(t.Environment, &env) == nil {
+			p.result("  env  %s  %s", t.Environment.Short(), envSummary(&env))
+		}
+	}
+}
+
+func countSummary(m map[string]int64) string {
+	parts := make([]string, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		parts = append(parts, fmt.Sprintf("%s=%d", k, m[k]))
+	}
+	return strings.Join(parts, " ")
+}
+
+func envSummary(e *capture.Environment) string {
+	parts := []string{e.OS.PrettyName, e.Kernel, e.Arch}
+	if e.Libc.Kind != "" {
+		parts = append(parts, e.Libc.String())
+	}
+	if e.Interpreter != nil {
+		parts = append(parts, fmt.Sprintf("%s %s (%d packages)", e.Interpreter.Kind, e.Interpreter.Version, len(e.Interpreter.Packages)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func gitSummary(g *core.GitInfo) string {
+	if g == nil || g.Commit == "" {
+		return ""
+	}
+	s := " (git " + shortCommit(g.Commit)
+	if g.Branch != "" {
+		s += " on " + g.Branch
+	}
+	if g.Dirty {
+		s += ", with uncommitted changes"
+	}
+	return s + ")"
+}
+
+func shortCommit(c string) string {
+	if len(c) > 10 {
+		return c[:10]
+	}
+	return c
+}
+
+func paramSummary(m map[string]any) string {
+	if len(m) == 0 {
+		return "(none)"
+	}
+	parts := make([]string, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		parts = append(parts, fmt.Sprintf("%s=%v", k, m[k]))
+	}
+	return strings.Join(parts, " ")
+}
+
+func sortedSteps(tasks map[string]*core.TaskRecord) []string {
+	steps := sortedKeys(tasks)
+	sort.SliceStable(steps, func(i, j int) bool {
+		a, b := tasks[steps[i]].Started, tasks[steps[j]].Started
+		return a.Before(b)
+	})
+	return steps
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,69 @@
+package engine
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"lockstep.dev/lockstep/internal/core"
+)
+
+// Backend executes a stored task spec somewhere (locally, on Slurm, on
+// Kubernetes) by running `lockstep task exec`, streams the step's output to
+// stdout and stderr, and returns the digest of the task record it wrote.
+// An error means no record was written; a failed step is a record with
+// status failed.
+type Backend interface {
+	Exec(ctx context.Context, spec core.Digest, stdout, stderr io.Writer) (core.Digest, error)
+}
+
+// Options say how to run a flow.
+type Options struct {
+	// FlowPath is the flow file (lockstep.yaml).
+	FlowPath string
+	// Params override the flow's params.
+	Params map[string]any
+	// Seed overrides the flow's seed; nil draws one when the flow has none.
+	Seed *int64
+	// Jobs is how many steps run at once (<= 0: one per core).
+	Jobs int
+	// Steps limits the run to these steps and what they depend on.
+	Steps []string
+	// NoCache runs every step even when an identical task ran before.
+	NoCache bool
+	// Force runs these steps even when cached.
+	Force []string
+	// Sandbox overrides the flow's sandbox setting: "required" or "none".
+	Sandbox string
+	// Backend runs the tasks.
+	Backend Backend
+	// Environ is the environment steps may draw allowlisted variables from.
+	Environ []string
+	// Logs returns the writers a step's stdout and stderr stream to.
+	Logs func(step string) (stdout, stderr io.Writer)
+	// Events, if set, is told when steps start and end and when inputs are hashed.
+	Events func(Event)
+}
+
+// Event is progress a user may want to see.
+type Event struct {
+	Kind     EventKind
+	Run      string
+	Step     string
+	Status   string // for StepDone
+	Duration time.Duration
+	Bytes    int64 // for Hashing: bytes hashed so far
+	Message  string
+}
+
+// EventKind says what an Event reports.
+type EventKind int
+
+// Kinds of events.
+const (
+	RunStarted EventKind = iota
+	StepStarted
+	StepDone
+	Hashing
+	Notice
+)

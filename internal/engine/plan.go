@@ -1,0 +1,137 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"lockstep.dev/lockstep/internal/capture"
+	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/flow"
+	"lockstep.dev/lockstep/internal/task"
+)
+
+// plan turns a step whose dependencies are done into a task spec with its
+// cache key.
+func (r *runner) plan(ctx context.Context, step string) (*task.Spec, error) {
+	st := r.fl.Steps[step]
+	inputs, err := r.resolveInputs(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	spec := &task.Spec{
+		Type: task.SpecType, Run: r.rec.ID, Step: step, Command: st.Run, Code: r.rec.Code,
+		Inputs: inputs, Params: r.fl.ResolveParams(step, r.opts.Params), Seed: r.rec.Seed,
+		Env: st.Env, Sandbox: string(r.modes[step]), Network: st.Network,
+		Paths: r.fl.Environment.Paths, Formats: r.fl.Formats,
+	}
+	for _, o := range st.Outputs {
+		spec.Outputs = append(spec.Outputs, task.Output{Name: o.Name, Path: o.Path, Kind: o.Kind})
+	}
+	env, err := capture.Capture(ctx, capture.Options{Command: st.Run, PATH: recordedPATH(r.opts.Environ, st.Env), Env: task.RecordedEnv(r.opts.Environ, st.Env)})
+	if err != nil {
+		return nil, fmt.Errorf("capture environment: %w", err)
+	}
+	_, envDigest, err := core.DigestJSON(env)
+	if err != nil {
+		return nil, err
+	}
+	if spec.CacheKey, err = cacheKey(spec, envDigest); err != nil {
+		return nil, err
+	}
+	return spec, nil
+}
+
+func recordedPATH(environ, extra []string) string {
+	return task.RecordedEnv(environ, extra)["PATH"]
+}
+
+// resolveInputs turns each declared input into a digest: project paths are
+// hashed into the store, step outputs come from the dependency's record.
+func (r *runner) resolveInputs(ctx context.Context, st *flow.Step) (map[string]core.Artifact, error) {
+	out := make(map[string]core.Artifact, len(st.Inputs))
+	for _, in := range st.Inputs {
+		switch in.Kind {
+		case flow.InputPath:
+			a, err := r.ingestPath(ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			out[in.Name] = a
+		case flow.InputStep:
+			dep := r.task(in.Step)
+			if dep == nil {
+				return nil, fmt.Errorf("input %s: step %s has not run", in.Name, in.Step)
+			}
+			a, ok := dep.Outputs[in.Output]
+			if !ok {
+				return nil, fmt.Errorf("input %s: step %s recorded no output %s", in.Name, in.Step, in.Output)
+			}
+			a.Source = "step:" + in.Ref()
+			out[in.Name] = a
+		case flow.InputDataset:
+			return nil, fmt.Errorf("input %s: dataset %s: datasets are not supported by this version of lockstep; declare the data as a project path instead", in.Name, in.Ref())
+		}
+	}
+	return out, nil
+}
+
+// ingestPath hashes a project file or directory into the store (the hash
+// cache makes this nearly free when nothing changed).
+func (r *runner) ingestPath(ctx context.Context, in flow.Input) (core.Artifact, error) {
+	p := filepath.Join(r.fl.Dir, filepath.FromSlash(in.Path))
+	fi, err := os.Stat(p)
+	if err != nil {
+		return core.Artifact{}, &InputError{fmt.Errorf("%s:%d: input %s: %w", r.fl.File, in.Line, in.Name, err)}
+	}
+	a := core.Artifact{Source: "path:" + in.Path}
+	if fi.IsDir() {
+		d, tree, err := r.h.Store.PutTree(ctx, p, r.storeTreeOptions(in.Path))
+		if err != nil {
+			return a, fmt.Errorf("input %s: %w", in.Name, err)
+		}
+		a.Digest, a.Kind, a.Size = d, core.KindTree, tree.Size()
+		return a, nil
+	}
+	d, n, err := r.h.Store.PutFile(ctx, p)
+	if err != nil {
+		return a, fmt.Errorf("input %s: %w", in.Name, err)
+	}
+	a.Digest, a.Kind, a.Size, a.File = d, core.KindFile, n, filepath.Base(p)
+	return a, nil
+}
+
+// fromCache returns a cached task record for the spec when an identical
+// task succeeded before and its outputs are still in the store.
+func (r *runner) fromCache(ctx context.Context, spec *task.Spec) (*core.TaskRecord, core.Digest, error) {
+	if r.opts.NoCache || slices.Contains(r.opts.Force, spec.Step) {
+		return nil, "", nil
+	}
+	orig, ok, err := r.h.Catalog.CacheLookup(ctx, spec.CacheKey)
+	if err != nil || !ok {
+		return nil, "", err
+	}
+	var old core.TaskRecord
+	if err := r.h.Store.GetJSON(orig, &old); err != nil {
+		return nil, "", nil // a damaged cache entry only costs a re-run
+	}
+	for _, a := range old.Outputs {
+		if !r.h.Store.Has(a.Digest) {
+			return nil, "", nil
+		}
+	}
+	now := time.Now().UTC()
+	rec := old
+	rec.Run, rec.Status, rec.CachedFrom = r.rec.ID, core.StatusCached, orig
+	rec.Inputs = spec.Inputs
+	rec.Started, rec.Finished = now, now
+	d, err := r.h.Store.PutJSON(&rec)
+	if err != nil {
+		return nil, "", err
+	}
+	return &rec, d, nil
+}
+

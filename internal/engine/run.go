@@ -1,0 +1,269 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"lockstep.dev/lockstep/internal/capture"
+	"lockstep.dev/lockstep/internal/catalog"
+	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/flow"
+	"lockstep.dev/lockstep/internal/lock"
+	"lockstep.dev/lockstep/internal/sandbox"
+	"lockstep.dev/lockstep/internal/store"
+)
+
+// Version is the lockstep version recorded in every run; the CLI sets it.
+var Version = "dev"
+
+// InputError marks a problem with what the user gave (flow file, flags):
+// the CLI exits 2 for it.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// Run executes a flow and returns its record. A run whose steps failed
+// returns its record with Status failed and a nil error; errors are for
+// runs that could not start (an *InputError for bad input) or could not be
+// recorded.
+func (h *Home) Run(ctx context.Context, opts Options) (*core.RunRecord, error) {
+	fl, err := flow.Load(opts.FlowPath)
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	steps := fl.Order()
+	if len(opts.Steps) > 0 {
+		if steps, err = fl.Select(opts.Steps); err != nil {
+			return nil, &InputError{err}
+		}
+	}
+	if err := checkParams(fl, opts.Params); err != nil {
+		return nil, &InputError{err}
+	}
+	modes, err := sandboxModes(fl, steps, opts.Sandbox)
+	if err != nil {
+		return nil, err
+	}
+	held, err := lock.Shared(ctx, h.LockPath())
+	if err != nil {
+		return nil, err
+	}
+	defer held.Unlock()
+	if _, err := h.MarkAborted(ctx); err != nil {
+		return nil, err
+	}
+
+	r := &runner{h: h, fl: fl, opts: opts, modes: modes, tasks: map[string]*core.TaskRecord{}}
+	r.rec = &core.RunRecord{
+		Type: core.RunType, ID: newRunID(), Flow: fl.Name, FlowFile: fl.Digest, FlowPath: fl.File,
+		Params: mergeParams(fl.Params, opts.Params), Seed: chooseSeed(opts.Seed, fl.Seed),
+		Steps: opts.Steps, Sandbox: summariseModes(modes), Status: core.StatusRunning,
+		Version: Version, Started: time.Now().UTC(), Tasks: map[string]core.Digest{},
+	}
+	r.rec.Host, _ = os.Hostname()
+	r.event(Event{Kind: RunStarted, Message: fl.Name})
+	if err := r.snapshot(ctx); err != nil {
+		return nil, err
+	}
+	// A provisional record lets a rebuilt catalog know of runs that were
+	// killed before they could write their final one.
+	if _, err := h.Store.PutJSON(r.rec); err != nil {
+		return nil, fmt.Errorf("write run record: %w", err)
+	}
+	if err := h.Catalog.BeginRun(ctx, catalog.RunRow{
+		ID: r.rec.ID, Flow: fl.Name, Status: core.StatusRunning, Started: r.rec.Started,
+		Host: r.rec.Host, PID: os.Getpid(), Code: r.rec.Code, Seed: r.rec.Seed,
+	}); err != nil {
+		return nil, err
+	}
+	runErr := r.schedule(ctx, steps)
+	return r.finish(ctx, runErr)
+}
+
+// snapshot stores the flow file and the code tree and reads the git state.
+func (r *runner) snapshot(ctx context.Context) error {
+	if _, _, err := r.h.Store.PutFile(ctx, r.fl.File); err != nil {
+		return fmt.Errorf("store flow file: %w", err)
+	}
+	keep, err := capture.CodeFilter(r.fl.Dir, r.fl.Code.Include, r.fl.Code.Exclude)
+	if err != nil {
+		return &InputError{err}
+	}
+	code, _, err := r.h.Store.PutTree(ctx, r.fl.Dir, store.TreeOptions{Filter: keep, Progress: r.hashing("code")})
+	if err != nil {
+		return fmt.Errorf("snapshot code in %s: %w", r.fl.Dir, err)
+	}
+	r.rec.Code = code
+	if r.rec.Git, err = capture.Git(ctx, r.fl.Dir); err != nil {
+		return fmt.Errorf("read git state: %w", err)
+	}
+	return nil
+}
+
+// finish writes the run record and indexes it.
+func (r *runner) finish(ctx context.Context, runErr error) (*core.RunRecord, error) {
+	rec := r.rec
+	rec.Finished = time.Now().UTC()
+	rec.Status = core.StatusSucceeded
+	for _, t := range r.tasks {
+		if t.Status == core.StatusFailed || t.Status == core.StatusSkipped {
+			rec.Status = core.StatusFailed
+		}
+	}
+	if runErr != nil {
+		rec.Status, rec.Error = core.StatusFailed, runErr.Error()
+		if ctx.Err() != nil {
+			rec.Status, rec.Error = core.StatusAborted, "interrupted"
+		}
+	} else if rec.Status == core.StatusFailed {
+		rec.Error = r.firstFailure()
+	}
+	// Record even when interrupted: the context may be cancelled already.
+	bg := context.WithoutCancel(ctx)
+	d, err := r.h.Store.PutJSON(rec)
+	if err != nil {
+		return rec, fmt.Errorf("write run record: %w", err)
+	}
+	if err := r.h.Catalog.FinishRun(bg, rec, d); err != nil {
+		return rec, err
+	}
+	if runErr != nil && ctx.Err() == nil {
+		return rec, runErr
+	}
+	return rec, nil
+}
+
+func (r *runner) firstFailure() string {
+	names := make([]string, 0, len(r.tasks))
+	for n := range r.tasks {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if t := r.tasks[n]; t.Status == core.StatusFailed {
+			return t.Error
+		}
+	}
+	return "a step was skipped"
+}
+
+// checkParams refuses overrides of params the flow does not have.
+func checkParams(fl *flow.Flow, overrides map[string]any) error {
+	known := map[string]bool{}
+	for k := range fl.Params {
+		known[k] = true
+	}
+	for _, s := range fl.Steps {
+		for k := range s.Params {
+			known[k] = true
+		}
+	}
+	for k := range overrides {
+		if !known[k] {
+			names := make([]string, 0, len(known))
+			for n := range known {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			return fmt.Errorf("--param %s: the flow has no param %q (its params: %s); declare it under `params:` in %s",
+				k, k, strings.Join(names, ", "), fl.File)
+		}
+	}
+	return nil
+}
+
+func mergeParams(defaults, overrides map[string]any) map[string]any {
+	out := make(map[string]any, len(defaults)+len(overrides))
+	for k, v := range defaults {
+		out[k] = v
+	}
+	for k, v := range overrides {
+		out[k] = v
+	}
+	return out
+}
+
+// chooseSeed takes the flag, then the flow, then draws a fresh seed.
+func chooseSeed(flag, flowSeed *int64) int64 {
+	if flag != nil {
+		return *flag
+	}
+	if flowSeed != nil {
+		return *flowSeed
+	}
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return int64(binary.BigEndian.Uint64(b[:]) % (1 << 31))
+}
+
+func newRunID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// sandboxModes decides, per step, whether it runs under bubblewrap or
+// unconfined, and fails early if a required sandbox is not available.
+func sandboxModes(fl *flow.Flow, steps []string, override string) (map[string]sandbox.Mode, error) {
+	switch override {
+	case "", "required", "none":
+	default:
+		return nil, &InputError{fmt.Errorf("--sandbox %q: want required or none", override)}
+	}
+	modes := map[string]sandbox.Mode{}
+	needBwrap := false
+	for _, name := range steps {
+		want := fl.Sandbox
+		if s := fl.Steps[name].Sandbox; s != "" {
+			want = s
+		}
+		if override != "" {
+			want = override
+		}
+		if want == "none" {
+			modes[name] = sandbox.None
+			continue
+		}
+		modes[name] = sandbox.Bubblewrap
+		needBwrap = true
+	}
+	if needBwrap {
+		if err := sandbox.Available(); err != nil {
+			return nil, &InputError{fmt.Errorf("the flow requires a sandbox, but %w", err)}
+		}
+	}
+	return modes, nil
+}
+
+func summariseModes(modes map[string]sandbox.Mode) string {
+	seen := map[sandbox.Mode]bool{}
+	for _, m := range modes {
+		seen[m] = true
+	}
+	switch {
+	case len(seen) > 1:
+		return "mixed"
+	case seen[sandbox.None]:
+		return string(sandbox.None)
+	default:
+		return string(sandbox.Bubblewrap)
+	}
+}
+
+// jobs is the number of steps to run at once.
+func (o Options) jobs() int {
+	if o.Jobs > 0 {
+		return o.Jobs
+	}
+	return runtime.NumCPU()
+}
+

@@ -1,0 +1,204 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/flow"
+	"lockstep.dev/lockstep/internal/sandbox"
+	"lockstep.dev/lockstep/internal/store"
+)
+
+// runner holds the state of one run while its steps execute.
+type runner struct {
+	h     *Home
+	fl    *flow.Flow
+	opts  Options
+	modes map[string]sandbox.Mode
+	rec   *core.RunRecord
+
+	mu    sync.Mutex
+	tasks map[string]*core.TaskRecord
+}
+
+type result struct {
+	step string
+	rec  *core.TaskRecord
+	err  error
+}
+
+// schedule runs the steps as a DAG, up to opts.jobs() at once. After a
+// failure nothing new starts, running steps finish, and the rest are
+// recorded as skipped. It returns an error only for infrastructure failures
+// (a task that left no record).
+func (r *runner) schedule(ctx context.Context, steps []string) error {
+	pending := map[string]bool{}
+	for _, s := range steps {
+		pending[s] = true
+	}
+	results := make(chan result)
+	running, stopping := 0, false
+	var firstErr error
+	for {
+		for _, s := range steps {
+			if !pending[s] {
+				continue
+			}
+			switch r.depsState(s) {
+			case depsBlocked:
+				pending[s] = false
+				r.skip(s, "a step it depends on did not succeed")
+			case depsReady:
+				if stopping || ctx.Err() != nil || running >= r.opts.jobs() {
+					continue
+				}
+				pending[s] = false
+				running++
+				go func(step string) {
+					rec, err := r.runStep(ctx, step)
+					results <- result{step, rec, err}
+				}(s)
+			}
+		}
+		if running == 0 {
+			break
+		}
+		res := <-results
+		running--
+		switch {
+		case res.err != nil:
+			stopping = true
+			if firstErr == nil {
+				firstErr = fmt.Errorf("step %s: %w", res.step, res.err)
+			}
+			r.setTask(res.step, &core.TaskRecord{Type: core.TaskType, Run: r.rec.ID, Step: res.step,
+				Status: core.StatusFailed, Error: res.err.Error()})
+		case res.rec.Status != core.StatusSucceeded && res.rec.Status != core.StatusCached:
+			stopping = true
+		}
+	}
+	for _, s := range steps {
+		if pending[s] {
+			r.skip(s, "not started: the run stopped")
+		}
+	}
+	return firstErr
+}
+
+type depsStateKind int
+
+const (
+	depsWaiting depsStateKind = iota
+	depsReady
+	depsBlocked
+)
+
+func (r *runner) depsState(step string) depsStateKind {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, d := range r.fl.Deps(step) {
+		t, ok := r.tasks[d]
+		switch {
+		case !ok:
+			return depsWaiting
+		case t.Status != core.StatusSucceeded && t.Status != core.StatusCached:
+			return depsBlocked
+		}
+	}
+	return depsReady
+}
+
+func (r *runner) setTask(step string, rec *core.TaskRecord) {
+	r.mu.Lock()
+	r.tasks[step] = rec
+	r.mu.Unlock()
+}
+
+func (r *runner) task(step string) *core.TaskRecord {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tasks[step]
+}
+
+// skip records a step that did not run.
+func (r *runner) skip(step, why string) {
+	now := time.Now().UTC()
+	rec := &core.TaskRecord{Type: core.TaskType, Run: r.rec.ID, Step: step, Command: r.fl.Steps[step].Run,
+		Status: core.StatusSkipped, Error: why, Started: now, Finished: now}
+	r.setTask(step, rec)
+	r.event(Event{Kind: StepDone, Step: step, Status: core.StatusSkipped, Message: why})
+}
+
+// runStep plans one task, reuses a cached result when allowed, else hands the
+// spec to the backend, then records and indexes the task.
+func (r *runner) runStep(ctx context.Context, step string) (*core.TaskRecord, error) {
+	start := time.Now()
+	r.event(Event{Kind: StepStarted, Step: step})
+	spec, err := r.plan(ctx, step)
+	if err != nil {
+		return nil, err
+	}
+	rec, d, err := r.fromCache(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	if rec == nil {
+		specDigest, err := r.h.Store.PutJSON(spec)
+		if err != nil {
+			return nil, fmt.Errorf("store task spec: %w", err)
+		}
+		var stdout, stderr io.Writer = io.Discard, io.Discard
+		if r.opts.Logs != nil {
+			stdout, stderr = r.opts.Logs(step)
+		}
+		d, err = r.opts.Backend.Exec(ctx, specDigest, stdout, stderr)
+		if err != nil {
+			return nil, err
+		}
+		rec = new(core.TaskRecord)
+		if err := r.h.Store.GetJSON(d, rec); err != nil {
+			return nil, fmt.Errorf("read task record %s: %w", d, err)
+		}
+	}
+	if err := r.h.Catalog.PutTask(context.WithoutCancel(ctx), rec, d); err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	r.tasks[step] = rec
+	r.rec.Tasks[step] = d
+	r.mu.Unlock()
+	r.event(Event{Kind: StepDone, Step: step, Status: rec.Status, Duration: time.Since(start), Message: rec.Error})
+	return rec, nil
+}
+
+func (r *runner) event(e Event) {
+	if r.opts.Events != nil {
+		e.Run = r.rec.ID
+		r.opts.Events(e)
+	}
+}
+
+// hashing reports bytes hashed for what, as Hashing events.
+func (r *runner) hashing(what string) func(int64) {
+	if r.opts.Events == nil {
+		return nil
+	}
+	var mu sync.Mutex
+	var total int64
+	return func(n int64) {
+		mu.Lock()
+		total += n
+		t := total
+		mu.Unlock()
+		r.event(Event{Kind: Hashing, Message: what, Bytes: t})
+	}
+}
+
+// storeTreeOptions is kept here so planning and snapshots hash alike.
+func (r *runner) storeTreeOptions(what string) store.TreeOptions {
+	return store.TreeOptions{Progress: r.hashing(what)}
+}

@@ -1,0 +1,230 @@
+package task
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"lockstep.dev/lockstep/internal/capture"
+	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/sandbox"
+	"lockstep.dev/lockstep/internal/store"
+)
+
+// ExecOptions are the caller's side of a task execution.
+type ExecOptions struct {
+	// Stdout and Stderr receive the step's output live (may be nil).
+	Stdout, Stderr io.Writer
+	// Environ is the executing process's environment; only allowlisted
+	// variables and those the step names reach the step.
+	Environ []string
+	// Keep leaves the task's work folder in place (for debugging).
+	Keep bool
+}
+
+// Exec runs the task whose spec is stored under specDigest and writes its
+// record to the store. A step that fails (non-zero exit, a missing output,
+// an unsafe file) still yields a record with Status failed and a nil error;
+// the error is for problems that prevent an honest record (the spec or an
+// input missing from the store, the store unwritable).
+func Exec(ctx context.Context, st *store.Store, specDigest core.Digest, opts ExecOptions) (*core.TaskRecord, core.Digest, error) {
+	var s Spec
+	if err := st.GetJSON(specDigest, &s); err != nil {
+		return nil, "", fmt.Errorf("read task spec %s: %w", specDigest, err)
+	}
+	if err := s.Validate(); err != nil {
+		return nil, "", err
+	}
+	rec := &core.TaskRecord{
+		Type: core.TaskType, Run: s.Run, Step: s.Step, Spec: specDigest,
+		Command: s.Command, Code: s.Code, Inputs: s.Inputs, Outputs: map[string]core.Artifact{},
+		Params: s.Params, Seed: s.Seed, Sandbox: s.Sandbox, Network: s.Network,
+		CacheKey: s.CacheKey, Started: time.Now().UTC(),
+	}
+	dirs, err := newWorkDirs(st, s.Run, s.Step)
+	if err != nil {
+		return nil, "", err
+	}
+	if !opts.Keep {
+		defer dirs.remove()
+	}
+	if err := execute(ctx, st, &s, dirs, rec, opts); err != nil {
+		return nil, "", err
+	}
+	rec.Finished = time.Now().UTC()
+	d, err := st.PutJSON(rec)
+	if err != nil {
+		return nil, "", fmt.Errorf("write task record %s: %w", s.Step, err)
+	}
+	return rec, d, nil
+}
+
+// fail marks the record failed with a message for the user.
+func fail(rec *core.TaskRecord, format string, args ...any) {
+	rec.Status = core.StatusFailed
+	rec.Error = fmt.Sprintf(format, args...)
+}
+
+func execute(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, rec *core.TaskRecord, opts ExecOptions) error {
+	code, err := sharedTree(ctx, st, s.Code)
+	if err != nil {
+		return fmt.Errorf("code snapshot: %w", err)
+	}
+	inputs, err := materialiseInputs(ctx, st, s, dirs)
+	if err != nil {
+		return err
+	}
+	if msg, err := scanInputs(ctx, s, inputs); err != nil {
+		return err
+	} else if msg != "" {
+		fail(rec, "%s", msg)
+		rec.ExitCode = -1
+		return nil
+	}
+	env, recorded, err := contractEnv(s, opts.Environ, dirs, inputs)
+	if err != nil {
+		return err
+	}
+	envRec, err := capture.Capture(ctx, capture.Options{Command: s.Command, PATH: recorded["PATH"], Env: recorded})
+	if err != nil {
+		return fmt.Errorf("capture environment: %w", err)
+	}
+	if rec.Environment, err = st.PutJSON(envRec); err != nil {
+		return fmt.Errorf("store environment: %w", err)
+	}
+
+	spec := sandbox.Spec{
+		Argv: []string{"/bin/sh", "-c", s.Command}, Dir: code, Env: env, Network: s.Network,
+		ReadOnly: []sandbox.Bind{{Src: code}, {Src: dirs.root}},
+		Writable: []sandbox.Bind{{Src: dirs.out}, {Src: dirs.tmp}, {Src: dirs.home}, {Src: filepath.Dir(dirs.metrics)}},
+	}
+	if sandbox.Mode(s.Sandbox) == sandbox.Bubblewrap {
+		tool, err := sandbox.Toolchain(s.Command, recorded["PATH"])
+		if err != nil {
+			return fmt.Errorf("find the toolchain of %q: %w", s.Command, err)
+		}
+		spec.ReadOnly = append(sandbox.SystemBinds(), spec.ReadOnly...)
+		for _, p := range append(tool, s.Paths...) {
+			spec.ReadOnly = append(spec.ReadOnly, sandbox.Bind{Src: p})
+		}
+		// Wrappers such as pyenv shims are not exposed: put the toolchain's
+		// own bin folders first so the command finds the same interpreter.
+		spec.Env = prependPATH(spec.Env, toolchainBins(tool))
+	}
+	exitCode, peak, err := runCommand(ctx, s, spec, dirs, opts)
+	if err != nil {
+		return err
+	}
+	rec.ExitCode, rec.PeakRSS = exitCode, peak
+	if rec.Stdout, _, err = st.PutFile(ctx, dirs.stdout); err != nil {
+		return fmt.Errorf("store stdout: %w", err)
+	}
+	if rec.Stderr, _, err = st.PutFile(ctx, dirs.stderr); err != nil {
+		return fmt.Errorf("store stderr: %w", err)
+	}
+	if exitCode != 0 {
+		msg := fmt.Sprintf("step %s exited with code %d", s.Step, exitCode)
+		if hint := sandbox.Explain(tail(dirs.stderr, 64<<10), spec); hint != "" && sandbox.Mode(s.Sandbox) == sandbox.Bubblewrap {
+			msg += ": " + hint
+		}
+		fail(rec, "%s", msg)
+		return nil
+	}
+	if ctx.Err() != nil {
+		fail(rec, "step %s was interrupted", s.Step)
+		return nil
+	}
+	return collect(ctx, st, s, dirs, rec)
+}
+
+// runCommand runs the step and streams its output to the caller and to the
+// log files. It returns the exit code (-1 when killed by a signal) and the
+// peak resident memory in bytes.
+func runCommand(ctx context.Context, s *Spec, spec sandbox.Spec, dirs workDirs, opts ExecOptions) (int, int64, error) {
+	stdout, err := os.Create(dirs.stdout)
+	if err != nil {
+		return 0, 0, fmt.Errorf("create log: %w", err)
+	}
+	defer stdout.Close()
+	stderr, err := os.Create(dirs.stderr)
+	if err != nil {
+		return 0, 0, fmt.Errorf("create log: %w", err)
+	}
+	defer stderr.Close()
+	spec.Stdout = teeTo(stdout, opts.Stdout)
+	spec.Stderr = teeTo(stderr, opts.Stderr)
+	cmd, err := sandbox.Command(ctx, sandbox.Mode(s.Sandbox), spec)
+	if err != nil {
+		return 0, 0, fmt.Errorf("step %s: %w", s.Step, err)
+	}
+	runErr := cmd.Run()
+	var peak int64
+	if cmd.ProcessState != nil {
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			peak = ru.Maxrss * 1024
+		}
+	}
+	var exitErr *exec.ExitError
+	switch {
+	case runErr == nil:
+		return 0, peak, nil
+	case errors.As(runErr, &exitErr):
+		return exitErr.ExitCode(), peak, nil
+	default:
+		return 0, 0, fmt.Errorf("start step %s: %w", s.Step, runErr)
+	}
+}
+
+func teeTo(file io.Writer, live io.Writer) io.Writer {
+	if live == nil {
+		return file
+	}
+	return io.MultiWriter(file, live)
+}
+
+// tail returns up to n trailing bytes of a file.
+func tail(path string, n int64) []byte {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() > n {
+		_, _ = f.Seek(fi.Size()-n, io.SeekStart)
+	}
+	b, _ := io.ReadAll(io.LimitReader(f, n))
+	return b
+}
+
+// toolchainBins returns the bin folders of toolchain prefixes.
+func toolchainBins(prefixes []string) []string {
+	var bins []string
+	for _, p := range prefixes {
+		if fi, err := os.Stat(filepath.Join(p, "bin")); err == nil && fi.IsDir() {
+			bins = append(bins, filepath.Join(p, "bin"))
+		}
+	}
+	return bins
+}
+
+// prependPATH puts dirs in front of PATH in a K=V environment.
+func prependPATH(env []string, dirs []string) []string {
+	if len(dirs) == 0 {
+		return env
+	}
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "PATH=") {
+			kv = "PATH=" + strings.Join(dirs, ":") + ":" + strings.TrimPrefix(kv, "PATH=")
+		}
+		out = append(out, kv)
+	}
+	return out
+}

@@ -1,0 +1,112 @@
+package task
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/scan"
+)
+
+// scanOptions turns the flow's `formats:` into scanner options.
+func scanOptions(s *Spec) scan.Options {
+	return scan.Options{AllowPickle: s.Formats["pickle"] == "allow"}
+}
+
+// scanInputs scans the inputs that did not come from another step (those
+// were scanned as that step's outputs). It returns a message for the user
+// when an input is refused.
+func scanInputs(ctx context.Context, s *Spec, paths map[string]string) (string, error) {
+	names := make([]string, 0, len(paths))
+	for name := range paths {
+		if !strings.HasPrefix(s.Inputs[name].Source, "step:") {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		_, msg, err := scanPath(ctx, s, "input:"+name, paths[name])
+		if err != nil || msg != "" {
+			if msg != "" {
+				msg = fmt.Sprintf("input %s: %s", name, msg)
+			}
+			return msg, err
+		}
+	}
+	return "", nil
+}
+
+// scanPath scans a file or directory and turns the reports into records.
+// msg is non-empty when something unsafe or invalid was found.
+func scanPath(ctx context.Context, s *Spec, artifact, path string) ([]core.FileReport, string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("scan %s: %w", artifact, err)
+	}
+	opts := scanOptions(s)
+	var reports []*scan.Report
+	if fi.IsDir() {
+		reports, err = scan.Tree(ctx, path, opts)
+	} else {
+		var r *scan.Report
+		r, err = scan.File(ctx, path, opts)
+		reports = []*scan.Report{r}
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("scan %s: %w", artifact, err)
+	}
+	var out []core.FileReport
+	var msg string
+	for _, r := range reports {
+		fr := core.FileReport{Artifact: artifact, Format: r.Format, Verdict: string(r.Verdict)}
+		if fi.IsDir() {
+			rel, _ := filepath.Rel(path, r.Path)
+			if !filepath.IsAbs(r.Path) {
+				rel = r.Path
+			}
+			fr.Path = filepath.ToSlash(rel)
+		}
+		if r.Summary != nil {
+			fr.Summary = SummaryCounts(r.Summary)
+		}
+		for _, f := range r.Findings {
+			line := f.Message
+			if f.Member != "" {
+				line = f.Member + ": " + line
+			}
+			if len(f.Calls) > 0 {
+				line += " (would call " + strings.Join(f.Calls, "; ") + ")"
+			}
+			fr.Findings = append(fr.Findings, line)
+		}
+		out = append(out, fr)
+		if r.Failed() && msg == "" {
+			where := filepath.Base(r.Path)
+			if fr.Path != "" {
+				where = fr.Path
+			}
+			msg = fmt.Sprintf("%s is %s (%s)", where, r.Verdict, r.Format)
+			if len(fr.Findings) > 0 {
+				msg += ": " + fr.Findings[0]
+			}
+			msg += "; unsafe serialisation is refused (allow pickles with `formats: {pickle: allow}` only if you trust the file)"
+		}
+	}
+	return out, msg, nil
+}
+
+// SummaryCounts turns a scanner summary into the counts a task record keeps
+// (only the non-zero ones: rows, columns, tensors).
+func SummaryCounts(s *scan.Summary) map[string]int64 {
+	m := map[string]int64{}
+	for k, v := range map[string]int64{"rows": s.Rows, "columns": s.Columns, "tensors": s.Tensors} {
+		if v != 0 {
+			m[k] = v
+		}
+	}
+	return m
+}

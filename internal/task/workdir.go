@@ -1,0 +1,111 @@
+package task
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/store"
+)
+
+// workDirs is the private folder of one task execution.
+type workDirs struct {
+	root    string // ROOT/work/RUN/STEP-xxxx
+	inputs  string // materialised inputs
+	out     string // $LOCKSTEP_OUTPUT_DIR
+	tmp     string // private tmp
+	home    string // private HOME
+	metrics string // $LOCKSTEP_METRICS
+	stdout  string // captured logs
+	stderr  string
+}
+
+// newWorkDirs creates the folders of a task under the store's work area.
+func newWorkDirs(st *store.Store, run, step string) (workDirs, error) {
+	parent := filepath.Join(st.Root(), "work", run)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return workDirs{}, fmt.Errorf("create work folder: %w", err)
+	}
+	root, err := os.MkdirTemp(parent, step+"-")
+	if err != nil {
+		return workDirs{}, fmt.Errorf("create work folder: %w", err)
+	}
+	d := workDirs{
+		root:    root,
+		inputs:  filepath.Join(root, "inputs"),
+		out:     filepath.Join(root, "out"),
+		tmp:     filepath.Join(root, "tmp"),
+		home:    filepath.Join(root, "home"),
+		metrics: filepath.Join(root, "metrics", "metrics.json"),
+		stdout:  filepath.Join(root, "stdout.log"),
+		stderr:  filepath.Join(root, "stderr.log"),
+	}
+	for _, p := range []string{d.inputs, d.out, d.tmp, d.home, filepath.Dir(d.metrics)} {
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			return workDirs{}, fmt.Errorf("create work folder: %w", err)
+		}
+	}
+	return d, nil
+}
+
+// remove deletes the task's folder; materialised inputs are read-only, so
+// permissions are restored first.
+func (d workDirs) remove() error {
+	_ = filepath.WalkDir(d.root, func(p string, e os.DirEntry, err error) error {
+		if err == nil && e.IsDir() {
+			_ = os.Chmod(p, 0o755)
+		}
+		return nil
+	})
+	return os.RemoveAll(d.root)
+}
+
+// sharedTree materialises a tree once per store under ROOT/work/trees/HEX and
+// returns its path; concurrent tasks needing the same tree share it. Such
+// folders are immutable: they are only removed by gc.
+func sharedTree(ctx context.Context, st *store.Store, d core.Digest) (string, error) {
+	dest := filepath.Join(st.Root(), "work", "trees", d.Hex())
+	if _, err := os.Stat(dest); err == nil {
+		return dest, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		return "", fmt.Errorf("materialise %s: %w", d, err)
+	}
+	err := st.Materialize(ctx, d, dest, store.MaterializeOptions{})
+	if err != nil {
+		// Another task may have materialised it at the same moment.
+		if _, statErr := os.Stat(dest); statErr == nil {
+			return dest, nil
+		}
+		return "", fmt.Errorf("materialise %s: %w", d, err)
+	}
+	return dest, nil
+}
+
+// materialiseInputs places every input read-only where the step will find
+// it and returns name → path.
+func materialiseInputs(ctx context.Context, st *store.Store, s *Spec, dirs workDirs) (map[string]string, error) {
+	paths := make(map[string]string, len(s.Inputs))
+	for name, a := range s.Inputs {
+		p := inputPath(dirs, name, a)
+		var err error
+		if a.Kind == core.KindTree {
+			err = st.Materialize(ctx, a.Digest, p, store.MaterializeOptions{})
+		} else {
+			if err = os.MkdirAll(filepath.Dir(p), 0o755); err == nil {
+				err = st.MaterializeFile(ctx, a.Digest, p, store.MaterializeOptions{})
+			}
+		}
+		if err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, fmt.Errorf("input %s (%s) is missing from the store: %w", name, a.Digest, err)
+			}
+			return nil, fmt.Errorf("input %s: %w", name, err)
+		}
+		paths[name] = p
+	}
+	return paths, nil
+}
