@@ -150,4 +150,3 @@ func loadRun(ctx context.Context, h *engine.Home, ref string) (*core.RunRecord, 
 	}
 	return rec, tasks, nil
 }
-

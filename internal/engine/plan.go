@@ -134,4 +134,3 @@ func (r *runner) fromCache(ctx context.Context, spec *task.Spec) (*core.TaskReco
 	}
 	return &rec, d, nil
 }
-

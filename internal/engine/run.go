@@ -266,4 +266,3 @@ func (o Options) jobs() int {
 	}
 	return runtime.NumCPU()
 }
-

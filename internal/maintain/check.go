@@ -122,4 +122,3 @@ func checkCatalog(ctx context.Context, st *store.Store, cat *catalog.Catalog, re
 	}
 	return nil
 }
-
