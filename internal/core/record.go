@@ -67,6 +67,8 @@ type RunRecord struct {
 	Finished    time.Time         `json:"finished"`
 	Tasks       map[string]Digest `json:"tasks"`
 	ResumedFrom string            `json:"resumed_from,omitempty"`
+	// Reproduces names the run this run re-executed to check it.
+	Reproduces string `json:"reproduces,omitempty"`
 }
 
 // TaskRecord is what one execution of a step leaves behind.

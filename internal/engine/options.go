@@ -43,6 +43,9 @@ type Options struct {
 	Logs func(step string) (stdout, stderr io.Writer)
 	// Events, if set, is told when steps start and end and when inputs are hashed.
 	Events func(Event)
+	// Reproduces, if set, is the id of the run this run re-executes; it is
+	// recorded in the run record.
+	Reproduces string
 }
 
 // Event is progress a user may want to see.

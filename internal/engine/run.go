@@ -68,6 +68,7 @@ func (h *Home) Run(ctx context.Context, opts Options) (*core.RunRecord, error) {
 		Params: mergeParams(fl.Params, opts.Params), Seed: chooseSeed(opts.Seed, fl.Seed),
 		Steps: opts.Steps, Sandbox: summariseModes(modes), Status: core.StatusRunning,
 		Version: Version, Started: time.Now().UTC(), Tasks: map[string]core.Digest{},
+		Reproduces: opts.Reproduces,
 	}
 	r.rec.Host, _ = os.Hostname()
 	r.event(Event{Kind: RunStarted, Message: fl.Name})
