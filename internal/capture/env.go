@@ -13,8 +13,8 @@ var secretName = regexp.MustCompile(`(?i)KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL`)
 
 // DefaultAllowlist returns the environment variables a step sees unless
 // its flow says otherwise: locale, user, paths, threading and GPU
-// selection, Python's search path and reproducible-build settings. A
-// trailing "*" matches any suffix.
+// selection, Python's search path, proxies and reproducible-build
+// settings. A trailing "*" matches any suffix.
 func DefaultAllowlist() []string {
 	return []string{
 		"PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "TMPDIR", "TZ",
@@ -23,7 +23,8 @@ func DefaultAllowlist() []string {
 		"OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS",
 		"VECLIB_MAXIMUM_THREADS", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
 		"PYTHONPATH", "PYTHONHASHSEED", "VIRTUAL_ENV", "CONDA_PREFIX", "CONDA_DEFAULT_ENV",
-		"SOURCE_DATE_EPOCH",
+		"SOURCE_DATE_EPOCH", "LD_LIBRARY_PATH", "CUDA_HOME",
+		"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy",
 	}
 }
 

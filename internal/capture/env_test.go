@@ -33,6 +33,22 @@ func TestFilterEnv(t *testing.T) {
 	}
 }
 
+func TestDefaultAllowlistAdmits(t *testing.T) {
+	allow := DefaultAllowlist()
+	for _, name := range []string{"PATH", "HOME", "LANG", "LC_ALL", "LC_NUMERIC", "TZ", "TERM", "USER", "LOGNAME", "SHELL", "TMPDIR",
+		"CUDA_VISIBLE_DEVICES", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
+		"PYTHONPATH", "VIRTUAL_ENV", "CONDA_PREFIX", "NVIDIA_VISIBLE_DEVICES", "SOURCE_DATE_EPOCH"} {
+		if !allowed(name, allow) {
+			t.Errorf("default allowlist leaves out %s", name)
+		}
+	}
+	for _, name := range []string{"AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "SSH_AUTH_SOCK", "LD_PRELOAD", "PYTHONSTARTUP", "DISPLAY"} {
+		if allowed(name, allow) {
+			t.Errorf("default allowlist admits %s", name)
+		}
+	}
+}
+
 func TestRedact(t *testing.T) {
 	tests := []struct {
 		name, value, want string

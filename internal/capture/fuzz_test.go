@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"path"
 	"strings"
 	"testing"
 )
@@ -105,6 +106,24 @@ func FuzzGlob(f *testing.F) {
 		}
 		if pattern == "*" && !got {
 			t.Errorf("* did not match %q", name)
+		}
+	})
+}
+
+func FuzzFindPython(f *testing.F) {
+	f.Add("A=1 env -i -u X PYTHONPATH=$HOME/src nice -n 5 python3 -sE -W ignore train.py")
+	f.Add("cd 'a b' && \"/opt/py env/bin/python3.11\" -m x | tee log # python3")
+	f.Add("echo 'unterminated \\")
+	f.Fuzz(func(t *testing.T, cmd string) {
+		call := findPython(cmd)
+		if call == nil {
+			return
+		}
+		if !pythonName.MatchString(path.Base(call.Word)) {
+			t.Errorf("%q: interpreter word %q is not a python", cmd, call.Word)
+		}
+		if strings.Trim(call.Flags, "-IEsS") != "" {
+			t.Errorf("%q: flags %q", cmd, call.Flags)
 		}
 	})
 }
