@@ -169,6 +169,8 @@ var invalidFlows = []struct {
 		`lockstep.yaml:2: code.include[0]: invalid pattern "[" (use gitignore patterns like "*.py" or "src/**")`},
 	{"scalar for a list", "\nflow: iris\nsteps:\n  a: {run: x, needs: b}\n  b: {run: y}\n",
 		`lockstep.yaml:3: steps.a.needs: want a list, got "b" (write [b])`},
+	{"step parameter differing in case", "\nflow: iris\nparams: {lr: 0.1}\nsteps:\n  a: {run: x, params: {LR: 0.2}}\n",
+		`lockstep.yaml:4: steps.a.params.LR: parameter differs from the flow's "lr" only in case (use the flow's spelling "lr")`},
 	{"several problems, by line", "\nflow: Iris\nsteps:\n  a:\n    run: x\n    outputs: {o: /abs}\n  b:\n    run: y\n    needs: [c]\n",
 		`lockstep.yaml:1: flow: invalid flow name "Iris" (use lowercase letters, digits, ".", "_" and "-", starting with a letter or digit)` + "\n" +
 			`lockstep.yaml:5: steps.a.outputs.o: path "/abs" is absolute (write a path relative to $LOCKSTEP_OUTPUT_DIR)` + "\n" +

@@ -47,8 +47,9 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// ErrorList is every problem Parse found, sorted by line. errors.As finds
-// the first *Error in it.
+// ErrorList is every problem Parse found, sorted by line. When there are
+// more than 100, the first 100 found are listed and a last *Error, without
+// a line, counts the rest. errors.As finds the first *Error in it.
 type ErrorList []*Error
 
 // Error returns the problems one per line.

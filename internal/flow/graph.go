@@ -1,10 +1,13 @@
 package flow
 
 import (
+	"container/heap"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Deps returns the steps that step depends on directly, through inputs
@@ -37,24 +40,37 @@ func (f *Flow) Order() []string {
 			users[d] = append(users[d], name)
 		}
 	}
-	var ready, order []string
+	ready := &nameHeap{}
 	for _, name := range f.stepNames() {
 		if waiting[name] == 0 {
-			ready = append(ready, name)
+			heap.Push(ready, name)
 		}
 	}
-	for len(ready) > 0 {
-		next := ready[0]
-		ready = ready[1:]
+	order := make([]string, 0, len(f.Steps))
+	for ready.Len() > 0 {
+		next := heap.Pop(ready).(string)
 		order = append(order, next)
 		for _, u := range users[next] {
 			if waiting[u]--; waiting[u] == 0 {
-				i, _ := slices.BinarySearch(ready, u)
-				ready = slices.Insert(ready, i, u)
+				heap.Push(ready, u)
 			}
 		}
 	}
 	return order
+}
+
+// nameHeap holds the steps ready to be placed, smallest name first.
+type nameHeap []string
+
+func (h nameHeap) Len() int           { return len(h) }
+func (h nameHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h nameHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *nameHeap) Push(x any)        { *h = append(*h, x.(string)) }
+func (h *nameHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // Select returns the named steps and every step they depend on, directly or
@@ -97,4 +113,52 @@ func (f *Flow) Select(steps []string) ([]string, error) {
 // stepNames returns the names of all steps, sorted.
 func (f *Flow) stepNames() []string {
 	return slices.Sorted(maps.Keys(f.Steps))
+}
+
+// cycles reports every dependency cycle among the steps of f, naming the
+// steps in the order data flows: "prepare -> train -> prepare".
+func (p *parser) cycles(f *Flow) {
+	const (
+		unseen = iota
+		open   // on the current path
+		done
+	)
+	state := make(map[string]int, len(f.Steps))
+	var path []string
+	var visit func(string)
+	visit = func(name string) {
+		state[name] = open
+		path = append(path, name)
+		for _, d := range f.Deps(name) {
+			switch state[d] {
+			case open:
+				p.reportCycle(f, path[slices.Index(path, d):])
+			case unseen:
+				visit(d)
+			}
+		}
+		path = path[:len(path)-1]
+		state[name] = done
+	}
+	for _, name := range f.stepNames() {
+		if state[name] == unseen {
+			visit(name)
+		}
+	}
+}
+
+// reportCycle reports a cycle given as a path where each step depends on
+// the next and the last on the first.
+func (p *parser) reportCycle(f *Flow, dependsPath []string) {
+	if p.full() {
+		p.dropped++
+		return
+	}
+	flow := slices.Clone(dependsPath)
+	slices.Reverse(flow)
+	first := slices.Index(flow, slices.Min(flow))
+	flow = append(flow[first:], flow[:first]...)
+	s := f.Steps[flow[0]]
+	p.report(&yaml.Node{Line: s.Line}, "steps."+s.Name, "a step cannot read, directly or not, what it writes itself",
+		"dependency cycle %s -> %s", strings.Join(flow, " -> "), flow[0])
 }

@@ -9,15 +9,31 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// maxErrors bounds the problems Parse lists; the rest are counted.
+const maxErrors = 100
+
 // parser collects the problems of one flow file while it is decoded.
 type parser struct {
-	file string
-	dir  string // "" = do not look at the file system
-	errs ErrorList
+	file    string
+	dir     string // "" = do not look at the file system
+	errs    ErrorList
+	dropped int // problems found beyond maxErrors
+
+	// Known once every step's outputs are decoded, for suggestions:
+	names []string // step names, sorted
+	refs  []string // every STEP.OUTPUT, sorted
 }
+
+// full reports whether maxErrors problems are listed already; callers skip
+// costly work, such as suggestions, for problems that will not be shown.
+func (p *parser) full() bool { return len(p.errs) >= maxErrors }
 
 // report records a problem at node n. hint may be empty.
 func (p *parser) report(n *yaml.Node, field, hint, format string, args ...any) {
+	if p.full() {
+		p.dropped++
+		return
+	}
 	e := &Error{File: p.file, Field: field, Msg: fmt.Sprintf(format, args...), Hint: hint}
 	if n != nil {
 		e.Line, e.Column = n.Line, n.Column
@@ -60,13 +76,26 @@ func (p *parser) entries(n *yaml.Node, field string) []entry {
 	return out
 }
 
+// quiet returns the pairs of a mapping already checked by entries, without
+// reporting anything again.
+func (p *parser) quiet(n *yaml.Node) []entry {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var out []entry
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		out = append(out, entry{name: n.Content[i].Value, key: n.Content[i], val: n.Content[i+1]})
+	}
+	return out
+}
+
 // fields returns the pairs of a mapping whose keys are fixed, by key.
 // Unknown keys are reported with the nearest known key as a suggestion.
 func (p *parser) fields(n *yaml.Node, field string, known ...string) map[string]entry {
 	out := make(map[string]entry)
 	for _, e := range p.entries(n, field) {
 		if !slices.Contains(known, e.name) {
-			hint := didYouMean(e.name, known)
+			hint := p.didYouMean(e.name, known)
 			if hint == "" {
 				hint = "known keys: " + strings.Join(known, ", ")
 			}

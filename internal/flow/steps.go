@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -38,10 +39,11 @@ func (p *parser) steps(f *Flow, n *yaml.Node) {
 		}
 		s := &Step{Name: e.name, Line: e.key.Line}
 		m := p.fields(e.val, field, stepKeys...)
-		p.stepSettings(s, e, m, field)
+		p.stepSettings(f, s, e, m, field)
 		f.Steps[s.Name] = s
 		raw = append(raw, rawStep{step: s, field: field, fields: m})
 	}
+	p.names, p.refs = f.stepNames(), stepOutputs(f)
 	for _, r := range raw {
 		r.step.Inputs = p.inputs(f, r.fields["inputs"].val, r.field+".inputs")
 		r.step.Needs = p.needs(f, r.fields["needs"].val, r.field+".needs")
@@ -50,7 +52,7 @@ func (p *parser) steps(f *Flow, n *yaml.Node) {
 }
 
 // stepSettings decodes the keys of a step that do not refer to other steps.
-func (p *parser) stepSettings(s *Step, e entry, m map[string]entry, field string) {
+func (p *parser) stepSettings(f *Flow, s *Step, e entry, m map[string]entry, field string) {
 	if run, ok := m["run"]; !ok {
 		p.report(e.key, field+".run", "add run: COMMAND, the shell command of the step", "required key is missing")
 	} else if cmd, ok := p.str(run.val, field+".run"); ok {
@@ -61,6 +63,7 @@ func (p *parser) stepSettings(s *Step, e entry, m map[string]entry, field string
 	}
 	s.Outputs = p.outputs(m["outputs"].val, field+".outputs")
 	s.Params = p.params(m["params"].val, field+".params")
+	p.paramsMatchFlow(f, s, m["params"].val, field+".params")
 	s.Env = p.envNames(m["env"].val, field+".env")
 	if r, ok := m["resources"]; ok {
 		s.Resources = p.resources(r.val, field+".resources")
@@ -83,7 +86,7 @@ func (p *parser) needs(f *Flow, n *yaml.Node, field string) []string {
 		switch {
 		case !ok:
 		case f.Steps[name] == nil:
-			p.report(item, index(field, i), didYouMean(name, f.stepNames()), "unknown step %q", name)
+			p.report(item, index(field, i), p.didYouMean(name, p.names), "unknown step %q", name)
 		case seen[name]:
 			p.report(item, index(field, i), "remove one of them", "step %q is listed twice", name)
 		default:
@@ -101,6 +104,22 @@ func (p *parser) inputsAreNotOutputs(r rawStep) {
 		if hasOutput(r.step, in.Name) {
 			p.report(&yaml.Node{Line: in.Line}, r.field+".inputs."+in.Name, "rename the input or the output",
 				"%q is also an output of this step", in.Name)
+		}
+	}
+}
+
+// paramsMatchFlow reports a step parameter that differs from a flow
+// parameter only in case: both would be the same LOCKSTEP_PARAM_ variable.
+func (p *parser) paramsMatchFlow(f *Flow, s *Step, n *yaml.Node, field string) {
+	for _, e := range p.quiet(n) {
+		if _, ok := s.Params[e.name]; !ok {
+			continue
+		}
+		for name := range f.Params {
+			if name != e.name && strings.EqualFold(name, e.name) {
+				p.report(e.key, field+"."+e.name, fmt.Sprintf("use the flow's spelling %q", name),
+					"parameter differs from the flow's %q only in case", name)
+			}
 		}
 	}
 }

@@ -79,7 +79,7 @@ func (p *parser) flow(root *yaml.Node) *Flow {
 func (p *parser) trust(f *Flow, n *yaml.Node) {
 	for _, e := range p.entries(n, "trust") {
 		if !slices.Contains(trustRoles, e.name) {
-			hint := didYouMean(e.name, trustRoles)
+			hint := p.didYouMean(e.name, trustRoles)
 			if hint == "" {
 				hint = "roles are " + orList(trustRoles)
 			}
