@@ -17,7 +17,9 @@ type Options struct {
 	// PATH is the PATH the step runs with, used to find its interpreter.
 	PATH string
 	// Env is the environment the step sees, already filtered by the
-	// caller; nil means the current process's environment.
+	// caller; nil means the current process's environment. Without HOME
+	// in it, the step is taken to get a private, empty home when it runs,
+	// so no user site-packages are recorded.
 	Env map[string]string
 	// Dir is the step's working directory ("" for the current one): it
 	// resolves relative interpreter paths and PYTHONPATH entries.

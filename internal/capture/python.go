@@ -35,6 +35,10 @@ type pyInfo struct {
 	Path       []string `json:"path"`
 }
 
+// noHome is the HOME the interpreter is asked with when the step's
+// environment has none: a directory that does not exist.
+const noHome = "/nonexistent"
+
 // pySteering are the variables (besides every PYTHON* one) that change
 // which interpreter runs or what its sys.path holds.
 var pySteering = []string{"HOME", "VIRTUAL_ENV", "CONDA_PREFIX", "PYENV_VERSION", "PYENV_ROOT"}
@@ -56,6 +60,12 @@ func capturePython(ctx context.Context, opts Options) (*Interpreter, error) {
 		return nil, nil
 	}
 	env := call.apply(stepEnv(opts))
+	if _, ok := env["HOME"]; !ok {
+		// A step whose environment names no HOME is given a private, empty
+		// one when it runs, so the invoking user's site-packages
+		// (~/.local/lib/pythonX.Y) are not what it imports.
+		env["HOME"] = noHome
+	}
 	exe, err := lookPath(call.Word, env["PATH"], opts.Dir)
 	if err != nil {
 		return nil, err

@@ -74,3 +74,35 @@ func TestCapturePythonShimAndVenv(t *testing.T) {
 		t.Errorf("venv without system site packages records the system's numpy %s", p.Version)
 	}
 }
+
+func TestCapturePythonUserSite(t *testing.T) {
+	needDebianPython(t)
+	home := t.TempDir()
+	out, err := exec.Command(debianPython, "-c", "import site; print(site.getusersitepackages())").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := filepath.Rel(os.Getenv("HOME"), strings.TrimSpace(string(out)))
+	if err != nil || strings.HasPrefix(rel, "..") {
+		t.Skipf("user site %s is not below HOME", out)
+	}
+	writeDist(t, filepath.Join(home, rel), "userpkg-0.9.dist-info/METADATA", "userpkg", "0.9")
+	tests := []struct {
+		name string
+		env  map[string]string
+		want bool
+	}{
+		{"HOME given", map[string]string{"HOME": home}, true},
+		{"no HOME: the step gets a private one", map[string]string{}, false},
+		{"PYTHONNOUSERSITE", map[string]string{"HOME": home, "PYTHONNOUSERSITE": "1"}, false},
+	}
+	for _, tt := range tests {
+		env, err := Capture(context.Background(), Options{Command: "python3 x.py", PATH: "/usr/bin", Env: tt.env})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := findPackage(env.Interpreter.Packages, "userpkg") != nil; got != tt.want {
+			t.Errorf("%s: user site package recorded = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
