@@ -40,10 +40,12 @@ type Flow struct {
 }
 
 // CodeSpec lists gitignore-style patterns, relative to the flow's folder,
-// that choose the files of the code snapshot. An empty Include means every
-// file that git would not ignore.
+// that choose the files of the code snapshot. Empty lists leave the choice
+// to the snapshot's defaults.
 type CodeSpec struct {
+	// Include lists the patterns of files to snapshot.
 	Include []string
+	// Exclude lists the patterns of files to leave out, over Include.
 	Exclude []string
 }
 
@@ -118,16 +120,22 @@ func (o Output) IsDir() bool { return o.Kind == KindDir || o.Kind == KindModel }
 
 // Resources is what a step asks of the machine; zero values mean "not said".
 type Resources struct {
-	CPUs        float64
+	// CPUs is the number of CPUs, possibly fractional.
+	CPUs float64
+	// MemoryBytes is the memory limit.
 	MemoryBytes int64
-	GPUs        int
-	Time        time.Duration
+	// GPUs is the number of GPUs.
+	GPUs int
+	// Time is the wall-clock limit.
+	Time time.Duration
 }
 
 // Tolerance bounds the difference reproduce accepts between two numbers a
 // and b: |a-b| <= ATol + RTol*|b|. The zero Tolerance asks for equality.
 type Tolerance struct {
+	// RTol is the relative tolerance.
 	RTol float64
+	// ATol is the absolute tolerance.
 	ATol float64
 }
 
@@ -181,11 +189,13 @@ type Input struct {
 	Kind InputKind
 	// Path is clean, slash-separated and relative to Flow.Dir (InputPath).
 	Path string
-	// Step and Output name another step's output (InputStep).
-	Step   string
+	// Step is the step whose output is read (InputStep).
+	Step string
+	// Output is the name of that step's output (InputStep).
 	Output string
-	// Dataset and Version name a dataset (InputDataset).
+	// Dataset is the dataset's canonical name (InputDataset).
 	Dataset string
+	// Version is the dataset's version (InputDataset).
 	Version string
 	// Line is where the input is declared.
 	Line int

@@ -52,7 +52,7 @@ func (p *parser) bareInput(f *Flow, ref string, n *yaml.Node, field string) (Inp
 			}
 		}
 	}
-	return p.pathInput(f, ref, n, field)
+	return p.pathInput(ref, n, field)
 }
 
 // explicitInput decodes {path: P}, {step: S, output: O} or {dataset: NAME@VERSION}.
@@ -80,7 +80,7 @@ func (p *parser) explicitInput(f *Flow, n *yaml.Node, field string) (Input, bool
 	}
 	switch e.name {
 	case "path":
-		return p.pathInput(f, value, e.val, field)
+		return p.pathInput(value, e.val, field)
 	case "dataset":
 		return p.datasetInput(value, e.val, field)
 	}
@@ -149,7 +149,7 @@ func outputHint(s *Step, name string) string {
 // pathInput checks a project path: relative, inside the flow's folder and,
 // when files are checked, existing and not leading outside through a
 // symbolic link.
-func (p *parser) pathInput(f *Flow, raw string, n *yaml.Node, field string) (Input, bool) {
+func (p *parser) pathInput(raw string, n *yaml.Node, field string) (Input, bool) {
 	clean, msg := cleanRel(raw)
 	if msg != "" {
 		p.report(n, field, "give a path relative to the folder of the flow file, or register the data as a dataset", "%s", msg)
