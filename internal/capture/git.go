@@ -15,8 +15,9 @@ import (
 
 // Git describes the git checkout holding dir: the commit checked out, the
 // branch (empty when detached), the origin remote with credentials
-// removed, and whether the work tree is dirty (changed, staged or
-// untracked files that are not ignored; .lockstep/ does not count). It
+// removed, and whether the code under dir is dirty (changed, staged or
+// untracked files that are not ignored; .lockstep/ and changes elsewhere
+// in the work tree do not count). It
 // returns nil, nil when dir is not in a git work tree or git is not
 // installed, and an error when dir does not exist. A repository without commits has an empty Commit.
 func Git(ctx context.Context, dir string) (*core.GitInfo, error) {
