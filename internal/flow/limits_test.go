@@ -47,6 +47,31 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
+// FuzzParseParam checks that ParseParam never panics and only returns
+// valid names with string, int64, float64 or bool values.
+func FuzzParseParam(f *testing.F) {
+	for _, seed := range []string{"alpha=0.5", "n=100", "b=true", "s=hello", `q="1"`, "x", "=1", "l=[1]", "m=a: b", "z=.nan"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, kv string) {
+		name, value, err := ParseParam(kv)
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") && !strings.Contains(kv, "\n") {
+				t.Fatalf("error for %q spans lines: %v", kv, err)
+			}
+			return
+		}
+		if !validName(varNameRE, name) {
+			t.Fatalf("ParseParam(%q) returned invalid name %q", kv, name)
+		}
+		switch value.(type) {
+		case string, int64, float64, bool:
+		default:
+			t.Fatalf("ParseParam(%q) returned a %T", kv, value)
+		}
+	})
+}
+
 // chainFlow returns a flow of n steps, each reading the previous one's
 // output, declared in reverse order.
 func chainFlow(n int) []byte {

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 )
@@ -34,11 +36,21 @@ func (p *parser) report(n *yaml.Node, field, hint, format string, args ...any) {
 		p.dropped++
 		return
 	}
-	e := &Error{File: p.file, Field: field, Msg: fmt.Sprintf(format, args...), Hint: hint}
+	e := &Error{File: p.file, Field: oneLine(field), Msg: oneLine(fmt.Sprintf(format, args...)), Hint: oneLine(hint)}
 	if n != nil {
 		e.Line, e.Column = n.Line, n.Column
 	}
 	p.errs = append(p.errs, e)
+}
+
+// oneLine escapes control characters, such as line breaks in a key, so
+// that every problem prints on one line.
+func oneLine(s string) string {
+	if strings.IndexFunc(s, unicode.IsControl) < 0 {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
 
 // entry is one key: value pair of a YAML mapping.
