@@ -24,6 +24,7 @@ func FuzzDecodeTree(f *testing.F) {
 		`{"type":"lockstep.tree/v1","entries":[],"extra":1}`,
 		`{"type":"lockstep.tree/v1","entries":[]} {}`,
 		`[`,
+		`{"type":"lockstep.tree/v1","entries":[{"path":"\u003c\u2028é\u0001&\"\\","kind":"symlink","mode":511,"target":"x\u003e"}]}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -49,6 +50,10 @@ func FuzzDecodeTree(f *testing.F) {
 		}
 		if !reflect.DeepEqual(tree, again) {
 			t.Fatalf("round trip changed the tree:\n%+v\n%+v", tree, again)
+		}
+		fast, err := treeJSON(tree)
+		if err != nil || !bytes.Equal(fast, canon) {
+			t.Fatalf("treeJSON differs from core.CanonicalJSON (%v):\n%s\n%s", err, fast, canon)
 		}
 	})
 }

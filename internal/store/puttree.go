@@ -39,7 +39,11 @@ func (s *Store) PutTree(ctx context.Context, dir string, opts TreeOptions) (core
 		entries[j.idx].Size = results[i].n
 	}
 	tree := core.NewTree(entries)
-	d, err := s.PutJSON(tree)
+	b, err := treeJSON(tree)
+	if err != nil {
+		return "", nil, fmt.Errorf("put tree %s: %w", dir, err)
+	}
+	d, err := s.PutBytes(b)
 	if err != nil {
 		return "", nil, fmt.Errorf("put tree %s: %w", dir, err)
 	}

@@ -49,7 +49,7 @@ func scanTree(dir string, filter func(string, bool) bool) ([]core.TreeEntry, []f
 	if !fi.IsDir() {
 		return nil, nil, fmt.Errorf("%s is not a directory", dir)
 	}
-	var entries []core.TreeEntry
+	entries := []core.TreeEntry{} // an empty directory is "entries":[]
 	var jobs []fileJob
 	var dirs []string
 	nonEmpty := map[string]bool{}

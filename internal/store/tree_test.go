@@ -87,6 +87,9 @@ func TestPutTreeGolden(t *testing.T) {
 	if string(raw) != string(want) {
 		t.Fatalf("tree manifest changed:\n got %s\nwant %s\n(run go test -update if the change is intended)", raw, want)
 	}
+	if canon, _ := core.CanonicalJSON(tree); string(canon) != string(raw) {
+		t.Fatalf("stored manifest is not core.CanonicalJSON of the tree:\n got %s\nwant %s", raw, canon)
+	}
 	got, err := s.GetTree(d)
 	if err != nil {
 		t.Fatal(err)
@@ -291,5 +294,17 @@ func TestPutTreeMove(t *testing.T) {
 	e, _ := tree.Lookup("data/test.csv")
 	if err := s.Verify(e.Digest); err != nil {
 		t.Fatalf("object changed through an outside hardlink: %v", err)
+	}
+}
+
+func TestPutTreeEmptyDir(t *testing.T) {
+	s := newStore(t)
+	d, _, err := s.PutTree(context.Background(), t.TempDir(), TreeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := s.ReadBytes(d)
+	if want := `{"entries":[],"type":"lockstep.tree/v1"}`; string(raw) != want {
+		t.Fatalf("empty dir manifest %s, want %s", raw, want)
 	}
 }
