@@ -59,7 +59,7 @@ func ParsePublicKey(name string, pemBytes []byte) (*PublicKey, error) {
 }
 
 func newPublicKey(name string, pub crypto.PublicKey) (*PublicKey, error) {
-	if err := cryptoutils.ValidatePubKey(pub); err != nil {
+	if _, err := signature.GetDefaultAlgorithmDetails(pub); err != nil {
 		return nil, fmt.Errorf("unsupported public key: %w", err)
 	}
 	der, err := cryptoutils.MarshalPublicKeyToDER(pub)

@@ -3,6 +3,7 @@ package attest
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 func TestKeyRoundTrip(t *testing.T) {
 	for _, typ := range []KeyType{"", KeyECDSAP256, KeyEd25519} {
 		t.Run(string(typ), func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			keyPath, pubPath := filepath.Join(dir, "builder.key"), filepath.Join(dir, "builder.pub")
 			s := testSigner(t, typ)
@@ -171,5 +173,26 @@ func TestParseKeyType(t *testing.T) {
 	}
 	if _, err := GenerateKey("rsa"); err == nil || !strings.Contains(err.Error(), "ed25519") {
 		t.Errorf("GenerateKey(rsa) error %v should list the supported types", err)
+	}
+}
+
+// TestSignerNeverPrintsPrivateKey: formatting a Signer in any way a log
+// line might shows its name and fingerprint only.
+func TestSignerNeverPrintsPrivateKey(t *testing.T) {
+	for _, typ := range KeyTypes {
+		s := testSigner(t, typ)
+		s.Name = "builder.key"
+		want := "builder.key (" + s.PublicKey.Fingerprint() + ")"
+		for _, tt := range []struct{ got, want string }{
+			{fmt.Sprintf("%v", s), want},
+			{fmt.Sprintf("%+v", *s), want},
+			{fmt.Sprint(*s), want},
+			{fmt.Sprintf("%#v", s), "attest.Signer{" + want + "}"},
+			{fmt.Sprintf("%#v", *s), "attest.Signer{" + want + "}"},
+		} {
+			if tt.got != tt.want {
+				t.Errorf("%s signer formats as %q, want %q", typ, tt.got, tt.want)
+			}
+		}
 	}
 }

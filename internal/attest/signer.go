@@ -53,6 +53,22 @@ type Signer struct {
 	sv signature.SignerVerifier
 }
 
+// String names the signer for messages and logs; the private key never
+// appears in it.
+func (s Signer) String() string {
+	name := s.Name
+	if name == "" {
+		name = "new key"
+	}
+	if s.PublicKey == nil {
+		return name
+	}
+	return name + " (" + s.PublicKey.Fingerprint() + ")"
+}
+
+// GoString is String, so that %#v does not print the private key either.
+func (s Signer) GoString() string { return "attest.Signer{" + s.String() + "}" }
+
 // ParseKeyType turns a user's key type ("" means the default) into a
 // KeyType.
 func ParseKeyType(s string) (KeyType, error) {
