@@ -125,7 +125,7 @@ func (c *classifier) classify(module, name string) string {
 		module = a
 	}
 	full := module + "." + name
-	if c.allow[full] || c.allow[module+".*"] {
+	if c.allowed(module, full) {
 		return ClassSafe
 	}
 	if matchPrefix(dangerousGlobals, full) {
@@ -135,6 +135,20 @@ func (c *classifier) classify(module, name string) string {
 		return ClassSafe
 	}
 	return ClassUnknown
+}
+
+// allowed reports whether the user's allow list names full exactly, or
+// names module or a package above it with ".*".
+func (c *classifier) allowed(module, full string) bool {
+	if c.allow[full] {
+		return true
+	}
+	for i := 0; i <= len(module); i++ {
+		if (i == len(module) || module[i] == '.') && c.allow[module[:i]+".*"] {
+			return true
+		}
+	}
+	return false
 }
 
 // matchPrefix reports whether set holds full or one of its dotted prefixes,

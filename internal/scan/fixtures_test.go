@@ -10,11 +10,11 @@ import (
 
 // Pickle assembly helpers: each returns the bytes of one opcode.
 
-func proto(n byte) string { return "\x80" + string([]byte{n}) }
-func glob(m, n string) string { return "c" + m + "\n" + n + "\n" }
-func ustr(s string) string { return "\x8c" + string([]byte{byte(len(s))}) + s }
-func binu(s string) string { return "X" + le32(len(s)) + s }
-func str0(s string) string { return "S'" + s + "'\n" }
+func proto(n byte) string            { return "\x80" + string([]byte{n}) }
+func glob(m, n string) string        { return "c" + m + "\n" + n + "\n" }
+func ustr(s string) string           { return "\x8c" + string([]byte{byte(len(s))}) + s }
+func binu(s string) string           { return "X" + le32(len(s)) + s }
+func str0(s string) string           { return "S'" + s + "'\n" }
 func stackGlobal(m, n string) string { return ustr(m) + ustr(n) + "\x93" }
 
 func le32(n int) string {

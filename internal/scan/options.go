@@ -13,7 +13,8 @@ type Options struct {
 	// the verdict Allowed (a warning). Dangerous imports stay Unsafe.
 	AllowPickle bool
 	// AllowGlobals lists "module.name" or "module.*" entries that count as
-	// safe, overriding the built-in blocklist.
+	// safe, overriding the built-in blocklist; "sklearn.*" also covers
+	// sklearn.tree and every other module below sklearn.
 	AllowGlobals []string
 	// Limits bound the work spent on hostile input; zero fields take the
 	// defaults of DefaultLimits.

@@ -27,7 +27,7 @@ type pickleWalk struct {
 
 // isPickle reports whether the bytes are a pickle at all.
 func (w *pickleWalk) isPickle() bool {
-	return w.pickles > 0 || len(w.globals) > 0 || w.proto
+	return w.pickles > 0 || len(w.globals) > 0 || w.proto || w.limit != nil
 }
 
 // walkPickles walks every pickle stacked in r (size bytes, or -1 if

@@ -99,7 +99,7 @@ func renderTo(b *strings.Builder, v *value, depth, limit int) {
 		if v.kind == kBytes {
 			b.WriteByte('b')
 		}
-		b.WriteString(pyQuote(v.s))
+		b.WriteString(pyQuote(v.s, v.kind == kBytes))
 		if v.full > int64(len(v.s)) {
 			b.WriteString("…(" + strconv.FormatInt(v.full, 10) + " bytes)")
 		}
@@ -189,12 +189,25 @@ func renderItems(b *strings.Builder, v *value, open, close string, depth, limit 
 	b.WriteString(close)
 }
 
-// pyQuote quotes s the way Python's repr quotes a string.
-func pyQuote(s string) string {
+// pyQuote quotes s the way Python's repr quotes a string, or a bytes
+// object when raw is set.
+func pyQuote(s string, raw bool) string {
 	var b strings.Builder
 	b.WriteByte('\'')
-	for _, r := range s {
+	runes := []rune(s)
+	if raw {
+		runes = make([]rune, len(s))
+		for i := 0; i < len(s); i++ {
+			runes[i] = rune(s[i])
+			if s[i] >= 0x7f {
+				runes[i] = -rune(s[i])
+			}
+		}
+	}
+	for _, r := range runes {
 		switch {
+		case r < 0:
+			b.WriteString(`\x` + strconv.FormatInt(int64(-r)|0x100, 16)[1:])
 		case r == '\'' || r == '\\':
 			b.WriteByte('\\')
 			b.WriteRune(r)

@@ -60,7 +60,7 @@ func newScanner(ctx context.Context, name string, opts Options) *scanner {
 }
 
 func (s *scanner) run(r io.ReaderAt, size int64) (*Report, error) {
-	ra := &recordingReaderAt{r: r, s: s}
+	ra := &recordingReaderAt{r: r, s: s, size: size}
 	s.rep.Format = s.scanAt("", filepath.Base(s.rep.Path), ra, size, 0)
 	if s.ioErr != nil {
 		return nil, fmt.Errorf("scan %s: %w", s.rep.Path, s.ioErr)
@@ -89,12 +89,18 @@ func (s *scanner) fail(member, format string, err error) {
 
 // recordingReaderAt remembers the first genuine read error of the file being
 // scanned, so File can return it instead of calling the content invalid.
+// Reads outside the file are the content's fault (a bad offset in a header)
+// and are answered with an error wrapping io.EOF.
 type recordingReaderAt struct {
-	r io.ReaderAt
-	s *scanner
+	r    io.ReaderAt
+	s    *scanner
+	size int64
 }
 
 func (r *recordingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 || off >= r.size {
+		return 0, fmt.Errorf("read at offset %d outside the %d-byte file: %w", off, r.size, io.EOF)
+	}
 	n, err := r.r.ReadAt(p, off)
 	if err != nil && err != io.EOF {
 		r.s.mu.Lock()
