@@ -79,6 +79,7 @@ Exit codes: 0 success, 1 a run or check failed, 2 a usage or input error.`,
 		newInitCommand(g), newRunCommand(g), newRunsCommand(g), newShowCommand(g),
 		newLogsCommand(g), newCatCommand(g), newGetCommand(g), newEnvCommand(g),
 		newCheckCommand(g), newGCCommand(g), newTaskCommand(g), newScanCommand(g),
+		newReproduceCommand(g), newDiffCommand(g),
 	)
 	return root
 }
