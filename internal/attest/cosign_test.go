@@ -135,4 +135,10 @@ func TestCosignAttestationVerifies(t *testing.T) {
 	if _, err := Verify(b, []*PublicKey{pub}, core.DigestOf([]byte("other"))); !errors.Is(err, ErrSubjectMismatch) {
 		t.Errorf("other artifact: err = %v, want ErrSubjectMismatch", err)
 	}
+	// cosign names its key by a hint of its own; a broken signature is
+	// still recognised as made by that key.
+	bad := mutate(t, b, func(m map[string]any) { sig0(m)["sig"] = flipBase64(sig0(m)["sig"].(string), 12) })
+	if _, err := Verify(bad, []*PublicKey{pub}, core.DigestOf(artifact)); !errors.Is(err, ErrBadSignature) {
+		t.Errorf("flipped signature: err = %v, want ErrBadSignature", err)
+	}
 }

@@ -91,6 +91,13 @@ func (k *PublicKey) Hint() string {
 	return hex.EncodeToString(sum[:])
 }
 
+// cosignHint is the hint cosign writes into the bundles it makes: the
+// padded base64 SHA-256 of the DER SubjectPublicKeyInfo.
+func (k *PublicKey) cosignHint() string {
+	sum := sha256.Sum256(k.der)
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
 // String names the key for messages: its name and fingerprint.
 func (k *PublicKey) String() string {
 	if k.Name == "" {

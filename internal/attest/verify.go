@@ -51,7 +51,7 @@ func Verify(bundleJSON []byte, keys []*PublicKey, artifact core.Digest) (*Verifi
 	}
 	if artifact != "" {
 		if err := verifyBundle(b, key, artifact); err != nil {
-			return nil, fmt.Errorf("verify: %s: %w (%w)", artifact, ErrSubjectMismatch, err)
+			return nil, fmt.Errorf("verify: %w: %s is not among %s", ErrSubjectMismatch, artifact, describeSubjects(st))
 		}
 	}
 	return &Verified{Statement: st, Key: key, PredicateType: st.PredicateType}, nil
@@ -77,7 +77,7 @@ func findSigningKey(b *bundle.Bundle, keys []*PublicKey) (*PublicKey, error) {
 	}
 	hint := b.VerificationMaterial.GetPublicKey().GetHint()
 	for i, k := range keys {
-		if hint != "" && k.Hint() == hint {
+		if hint != "" && (hint == k.Hint() || hint == k.cosignHint()) {
 			return nil, fmt.Errorf("%w: the bundle names key %s: %w", ErrBadSignature, k, errs[i])
 		}
 	}
@@ -126,4 +126,18 @@ func verifyBundle(b *bundle.Bundle, key *PublicKey, artifact core.Digest) error 
 		return err
 	}
 	return nil
+}
+
+// describeSubjects lists a statement's subjects for an error message.
+func describeSubjects(st *Statement) string {
+	const show = 3
+	parts := make([]string, 0, show+1)
+	for i, sub := range st.Subject {
+		if i == show {
+			parts = append(parts, fmt.Sprintf("and %d more", len(st.Subject)-show))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s %s", sub.Name, sub.Digest.Short()))
+	}
+	return "the subjects " + strings.Join(parts, ", ")
 }
