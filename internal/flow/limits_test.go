@@ -3,6 +3,7 @@ package flow
 import (
 	"errors"
 	"fmt"
+	"gopkg.in/yaml.v3"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,6 +93,19 @@ func BenchmarkParse(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
 		if _, err := Parse("lockstep.yaml", data, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkYAMLOnly decodes the same flow as BenchmarkParse into a bare
+// yaml.Node: the floor that validation is measured against.
+func BenchmarkYAMLOnly(b *testing.B) {
+	data := chainFlow(2000)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		var n yaml.Node
+		if err := yaml.Unmarshal(data, &n); err != nil {
 			b.Fatal(err)
 		}
 	}

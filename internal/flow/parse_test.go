@@ -26,6 +26,21 @@ func TestParseInvalid(t *testing.T) {
 	}
 }
 
+// TestErrorFields checks the fields of an *Error found with errors.As.
+func TestErrorFields(t *testing.T) {
+	src := strings.Replace(twoSteps, "%s", "{step: prep, output: train}", 1)
+	_, err := Parse("flows/lockstep.yaml", flowText(src), "")
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("Parse: %v, want an *Error", err)
+	}
+	want := Error{File: "flows/lockstep.yaml", Line: 10, Column: 20, Field: "steps.train.inputs.data",
+		Msg: `unknown step "prep"`, Hint: `did you mean "prepare"?`}
+	if *e != want {
+		t.Errorf("error = %+v\nwant    %+v", *e, want)
+	}
+}
+
 // TestParseManyProblems checks that a file full of mistakes lists the
 // first 100 and counts the rest.
 func TestParseManyProblems(t *testing.T) {
