@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"fmt"
 	"time"
 
 	"lockstep.dev/lockstep/internal/core"
@@ -179,6 +180,17 @@ func (k InputKind) String() string {
 
 // MarshalText writes the kind as String does, so records read well.
 func (k InputKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText reads a kind written by MarshalText.
+func (k *InputKind) UnmarshalText(b []byte) error {
+	for _, kind := range []InputKind{InputPath, InputStep, InputDataset} {
+		if string(b) == kind.String() {
+			*k = kind
+			return nil
+		}
+	}
+	return fmt.Errorf("input kind %q: want path, step or dataset", b)
+}
 
 // Input is one named input of a step. The variable LOCKSTEP_INPUT_<NAME>
 // (upper-cased) holds its read-only path while the step runs.

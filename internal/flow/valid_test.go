@@ -48,6 +48,34 @@ func TestParseInputs(t *testing.T) {
 	}
 }
 
+// TestInputJSON checks that inputs survive a JSON round trip, as in a
+// task spec, with the kind written as a word.
+func TestInputJSON(t *testing.T) {
+	in := []Input{
+		{Name: "raw", Kind: InputPath, Path: "data/iris.csv", Line: 3},
+		{Name: "data", Kind: InputStep, Step: "prepare", Output: "train", Line: 4},
+		{Name: "h", Kind: InputDataset, Dataset: "housing", Version: "v2", Line: 5},
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte(`"Kind":"dataset"`)) {
+		t.Errorf("JSON %s does not name the kind as a word", b)
+	}
+	var back []Input
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, in) {
+		t.Errorf("round trip gave %+v, want %+v", back, in)
+	}
+	var k InputKind
+	if err := json.Unmarshal([]byte(`"url"`), &k); err == nil {
+		t.Error("unknown kind \"url\" was accepted")
+	}
+}
+
 // TestParseWithoutDir checks that without a folder paths are not looked up,
 // so a flow file read back from the store still parses.
 func TestParseWithoutDir(t *testing.T) {
