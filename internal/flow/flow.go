@@ -131,8 +131,9 @@ type Resources struct {
 	Time time.Duration
 }
 
-// Tolerance bounds the difference reproduce accepts between two numbers a
-// and b: |a-b| <= ATol + RTol*|b|. The zero Tolerance asks for equality.
+// Tolerance bounds the difference reproduce accepts between a number a of
+// the original run and b of the rerun: |a-b| <= ATol + RTol*|a|. The zero
+// Tolerance asks for equality.
 type Tolerance struct {
 	// RTol is the relative tolerance.
 	RTol float64
