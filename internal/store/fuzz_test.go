@@ -18,6 +18,7 @@ func FuzzDecodeTree(f *testing.F) {
 	}
 	for _, seed := range []string{
 		string(golden),
+		`{"entries":[],"type":"lockstep.tree/v1"}`,
 		`{"type":"lockstep.tree/v1","entries":[]}`,
 		`{"type":"lockstep.tree/v1","entries":[{"path":"a","kind":"file","mode":420,"size":1,"digest":"sha256:` + core.DigestOf(nil).Hex() + `"},{"path":"a/b","kind":"dir","mode":493}]}`,
 		`{"type":"lockstep.tree/v1","entries":[{"path":"../x","kind":"symlink","mode":511,"target":"y"}]}`,
@@ -54,6 +55,9 @@ func FuzzDecodeTree(f *testing.F) {
 		fast, err := treeJSON(tree)
 		if err != nil || !bytes.Equal(fast, canon) {
 			t.Fatalf("treeJSON differs from core.CanonicalJSON (%v):\n%s\n%s", err, fast, canon)
+		}
+		if !bytes.Equal(b, canon) {
+			t.Fatalf("accepted a non-canonical encoding:\n%s\nwant\n%s", b, canon)
 		}
 	})
 }

@@ -30,10 +30,14 @@ func (s *Store) GetTree(d core.Digest) (*core.Tree, error) {
 }
 
 // decodeTree reads one tree manifest from untrusted bytes: strict JSON
-// (no unknown fields, nothing after the manifest), then core's validation
-// and a check that no entry lies under a file or a symlink. It reads r to
+// (no unknown fields, nothing after the manifest), core's validation, a
+// check that no entry lies under a file or a symlink, and a check that the
+// bytes are the manifest's canonical encoding, so that one tree has exactly
+// one digest and every JSON parser reads it the same way. It reads r to
 // EOF, so a verifying reader gets to report corruption.
 func decodeTree(r io.Reader) (*core.Tree, error) {
+	h := core.NewHash()
+	r = io.TeeReader(r, h)
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	var t core.Tree
@@ -52,6 +56,13 @@ func decodeTree(r io.Reader) (*core.Tree, error) {
 	}
 	if err := checkNesting(&t); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadTree, err)
+	}
+	canon, err := treeJSON(&t)
+	if err != nil {
+		return nil, err
+	}
+	if core.DigestOf(canon) != core.DigestFromSum(h.Sum(nil)) {
+		return nil, fmt.Errorf("%w: not in canonical form (sorted keys, no white space)", ErrBadTree)
 	}
 	return &t, nil
 }
