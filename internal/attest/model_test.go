@@ -184,3 +184,11 @@ func TestPosixPathOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestSignModelCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := SignModel(ctx, makeModel(t), testSigner(t, ""), ModelOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}

@@ -23,9 +23,13 @@ const (
 // ResourceDescriptor names an artifact a run used or produced: code, a
 // dataset, an input, an environment, a task record, a log.
 type ResourceDescriptor struct {
-	Name        string
-	URI         string
-	Digest      core.Digest
+	// Name says what it is, e.g. "code" or "dataset:housing@2017".
+	Name string
+	// URI says where it came from, e.g. "git+https://host/repo@COMMIT".
+	URI string
+	// Digest is its sha256 (a tree digest for a directory).
+	Digest core.Digest
+	// Annotations carry anything else worth recording (git commit, size).
 	Annotations map[string]any
 }
 

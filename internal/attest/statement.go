@@ -57,9 +57,13 @@ func (s *Subject) UnmarshalJSON(b []byte) error {
 // Statement is an in-toto Statement v1: what is claimed (the predicate, of
 // type PredicateType) about which artifacts (the subjects).
 type Statement struct {
-	Type          string    `json:"_type"`
-	Subject       []Subject `json:"subject"`
-	PredicateType string    `json:"predicateType"`
+	// Type is StatementType.
+	Type string `json:"_type"`
+	// Subject lists the artifacts the statement is about.
+	Subject []Subject `json:"subject"`
+	// PredicateType says what kind of claim Predicate is, e.g.
+	// ProvenancePredicateType.
+	PredicateType string `json:"predicateType"`
 	// Predicate is the value given to NewStatement, or the raw JSON
 	// (json.RawMessage) of a verified statement; read it with
 	// DecodePredicate either way.
