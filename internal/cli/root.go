@@ -80,6 +80,7 @@ Exit codes: 0 success, 1 a run or check failed, 2 a usage or input error.`,
 		newLogsCommand(g), newCatCommand(g), newGetCommand(g), newEnvCommand(g),
 		newCheckCommand(g), newGCCommand(g), newTaskCommand(g), newScanCommand(g),
 		newReproduceCommand(g), newDiffCommand(g),
+		newKeyCommand(g), newVerifyCommand(g), newSignModelCommand(g), newAttestationsCommand(g), newExportCommand(g),
 	)
 	return root
 }

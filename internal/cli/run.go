@@ -28,6 +28,8 @@ type runOptions struct {
 	noCache bool
 	force   []string
 	sandbox string
+	sign    string
+	builder string
 }
 
 func newRunCommand(g *globalOptions) *cobra.Command {
@@ -60,12 +62,15 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 	f.BoolVar(&o.noCache, "no-cache", false, "run every step even if an identical task ran before")
 	f.StringSliceVar(&o.force, "force", nil, "run these steps even if cached (repeatable)")
 	f.StringVar(&o.sandbox, "sandbox", "", "override the flow's sandbox: required or none")
+	f.StringVar(&o.sign, "sign-with", "", "sign the run's provenance with this key (default: the flow's signing.key, else $LOCKSTEP_SIGNING_KEY)")
+	f.StringVar(&o.builder, "builder-id", "", "builder id to record in the provenance (default: derived from host and key)")
 }
 
 func (o *runOptions) engineOptions(g *globalOptions, home string) (engine.Options, error) {
 	opts := engine.Options{
 		FlowPath: o.file, Jobs: o.jobs, Steps: o.steps, NoCache: o.noCache, Force: o.force,
 		Sandbox: o.sandbox, Environ: g.environ, Params: map[string]any{},
+		SignWith: o.sign, Passphrase: g.passphrase(false), BuilderID: o.builder,
 	}
 	for _, kv := range o.params {
 		k, v, err := flow.ParseParam(kv)
@@ -175,6 +180,10 @@ func (v *runView) event(e engine.Event) {
 			line += ": " + e.Message
 		}
 		v.p.info("%s", line)
+	case engine.RunSigned:
+		v.p.info("%s provenance signed by key %s", v.p.paint(green, "✓"), e.Message)
+	case engine.RunUnsigned:
+		v.p.info("%s provenance is unsigned: sign runs with --sign-with KEY (make one with `lockstep key generate builder`)", v.p.paint(yellow, "!"))
 	case engine.Hashing:
 		// Only on a terminal, at most ten times a second.
 		if v.p.tty && !v.p.g.quiet && time.Since(v.lastMsg) > 100*time.Millisecond {

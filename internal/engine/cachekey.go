@@ -4,21 +4,24 @@ import (
 	"sort"
 
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/store"
 	"lockstep.dev/lockstep/internal/task"
 )
 
 // cacheKey names everything that determines a task's outputs: the command,
 // the code it can see, its inputs, params, seed, environment, sandbox mode and
 // network, and the outputs it declares. Two tasks with the same key are
-// interchangeable.
-func cacheKey(s *task.Spec, env core.Digest) (core.Digest, error) {
+// interchangeable. The key document is stored, so the key is an object like
+// every other digest a record names, and `lockstep cat KEY` shows what went
+// into it.
+func cacheKey(st *store.Store, s *task.Spec, env core.Digest) (core.Digest, error) {
 	inputs := make(map[string]core.Digest, len(s.Inputs))
 	for name, a := range s.Inputs {
 		inputs[name] = a.Digest
 	}
 	envNames := append([]string(nil), s.Env...)
 	sort.Strings(envNames)
-	_, d, err := core.DigestJSON(map[string]any{
+	return st.PutJSON(map[string]any{
 		"type":        "lockstep.cachekey/v1",
 		"command":     s.Command,
 		"code":        s.Code,
@@ -33,5 +36,4 @@ func cacheKey(s *task.Spec, env core.Digest) (core.Digest, error) {
 		"paths":       s.Paths,
 		"formats":     s.Formats,
 	})
-	return d, err
 }

@@ -46,6 +46,13 @@ type Options struct {
 	// Reproduces, if set, is the id of the run this run re-executes; it is
 	// recorded in the run record.
 	Reproduces string
+	// SignWith is the signing key for the run's provenance; when empty the
+	// flow's `signing.key`, then $LOCKSTEP_SIGNING_KEY (in Environ) are used.
+	SignWith string
+	// Passphrase returns the signing key's passphrase.
+	Passphrase func() ([]byte, error)
+	// BuilderID overrides the provenance's builder id.
+	BuilderID string
 }
 
 // Event is progress a user may want to see.
@@ -69,4 +76,8 @@ const (
 	StepDone
 	Hashing
 	Notice
+	// RunSigned: Message is the signing key's fingerprint, Bytes unused.
+	RunSigned
+	// RunUnsigned: the run succeeded but no signing key was configured.
+	RunUnsigned
 )

@@ -39,7 +39,7 @@ func (r *runner) plan(ctx context.Context, step string) (*task.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	if spec.CacheKey, err = cacheKey(spec, envDigest); err != nil {
+	if spec.CacheKey, err = cacheKey(r.h.Store, spec, envDigest); err != nil {
 		return nil, err
 	}
 	return spec, nil

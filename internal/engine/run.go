@@ -7,11 +7,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
 	"time"
 
+	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/capture"
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
@@ -53,6 +55,10 @@ func (h *Home) Run(ctx context.Context, opts Options) (*core.RunRecord, error) {
 	if err != nil {
 		return nil, err
 	}
+	signer, err := loadSigner(fl, opts)
+	if err != nil {
+		return nil, err
+	}
 	held, err := lock.Shared(ctx, h.LockPath())
 	if err != nil {
 		return nil, err
@@ -87,7 +93,52 @@ func (h *Home) Run(ctx context.Context, opts Options) (*core.RunRecord, error) {
 		return nil, err
 	}
 	runErr := r.schedule(ctx, steps)
-	return r.finish(ctx, runErr)
+	rec, err := r.finish(ctx, runErr)
+	if err != nil || rec.Status != core.StatusSucceeded {
+		return rec, err
+	}
+	if signer == nil {
+		r.event(Event{Kind: RunUnsigned})
+		return rec, nil
+	}
+	signed, err := h.Attest(context.WithoutCancel(ctx), rec, Signing{Signer: signer, BuilderID: opts.BuilderID})
+	if err != nil {
+		return rec, fmt.Errorf("sign run %s: %w", rec.ID, err)
+	}
+	r.event(Event{Kind: RunSigned, Message: signed.Key})
+	return rec, nil
+}
+
+// loadSigner reads the signing key named by the flag, the flow or the
+// environment, in that order; nil when none is configured.
+func loadSigner(fl *flow.Flow, opts Options) (*attest.Signer, error) {
+	path := opts.SignWith
+	if path == "" && fl.Signing.Key != "" {
+		path = fl.Signing.Key
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(fl.Dir, path)
+		}
+	}
+	if path == "" {
+		path = lookupEnv(opts.Environ, "LOCKSTEP_SIGNING_KEY")
+	}
+	if path == "" {
+		return nil, nil
+	}
+	s, err := attest.LoadSigner(path, opts.Passphrase)
+	if err != nil {
+		return nil, &InputError{fmt.Errorf("signing key %s: %w", path, err)}
+	}
+	return s, nil
+}
+
+func lookupEnv(environ []string, name string) string {
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
+			return v
+		}
+	}
+	return ""
 }
 
 // snapshot stores the flow file and the code tree and reads the git state.

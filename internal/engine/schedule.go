@@ -51,7 +51,7 @@ func (r *runner) schedule(ctx context.Context, steps []string) error {
 			switch r.depsState(s) {
 			case depsBlocked:
 				pending[s] = false
-				r.skip(s, "a step it depends on did not succeed")
+				r.skip(ctx, s, "a step it depends on did not succeed")
 			case depsReady:
 				if stopping || ctx.Err() != nil || running >= r.opts.jobs() {
 					continue
@@ -75,15 +75,16 @@ func (r *runner) schedule(ctx context.Context, steps []string) error {
 			if firstErr == nil {
 				firstErr = fmt.Errorf("step %s: %w", res.step, res.err)
 			}
-			r.setTask(res.step, &core.TaskRecord{Type: core.TaskType, Run: r.rec.ID, Step: res.step,
-				Status: core.StatusFailed, Error: res.err.Error()})
+			now := time.Now().UTC()
+			r.record(ctx, &core.TaskRecord{Type: core.TaskType, Run: r.rec.ID, Step: res.step,
+				Command: r.fl.Steps[res.step].Run, Status: core.StatusFailed, Error: res.err.Error(), Started: now, Finished: now})
 		case res.rec.Status != core.StatusSucceeded && res.rec.Status != core.StatusCached:
 			stopping = true
 		}
 	}
 	for _, s := range steps {
 		if pending[s] {
-			r.skip(s, "not started: the run stopped")
+			r.skip(ctx, s, "not started: the run stopped")
 		}
 	}
 	return firstErr
@@ -125,12 +126,27 @@ func (r *runner) task(step string) *core.TaskRecord {
 }
 
 // skip records a step that did not run.
-func (r *runner) skip(step, why string) {
+func (r *runner) skip(ctx context.Context, step, why string) {
 	now := time.Now().UTC()
-	rec := &core.TaskRecord{Type: core.TaskType, Run: r.rec.ID, Step: step, Command: r.fl.Steps[step].Run,
-		Status: core.StatusSkipped, Error: why, Started: now, Finished: now}
-	r.setTask(step, rec)
+	r.record(ctx, &core.TaskRecord{Type: core.TaskType, Run: r.rec.ID, Step: step, Command: r.fl.Steps[step].Run,
+		Status: core.StatusSkipped, Error: why, Started: now, Finished: now})
 	r.event(Event{Kind: StepDone, Step: step, Status: core.StatusSkipped, Message: why})
+}
+
+// record keeps a task record the engine wrote itself (a skipped step, or a
+// step whose execution left no record), so show and the run record see it.
+// Storing it is best effort: the run's outcome does not depend on it.
+func (r *runner) record(ctx context.Context, rec *core.TaskRecord) {
+	r.setTask(rec.Step, rec)
+	d, err := r.h.Store.PutJSON(rec)
+	if err != nil {
+		return
+	}
+	if r.h.Catalog.PutTask(context.WithoutCancel(ctx), rec, d) == nil {
+		r.mu.Lock()
+		r.rec.Tasks[rec.Step] = d
+		r.mu.Unlock()
+	}
 }
 
 // runStep plans one task, reuses a cached result when allowed, else hands the

@@ -1,0 +1,141 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"lockstep.dev/lockstep/internal/core"
+)
+
+// lockstepProcess starts the test binary as lockstep in its own process.
+func (p *project) lockstepProcess(args ...string) (*exec.Cmd, *bytes.Buffer) {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Dir = p.dir
+	cmd.Env = p.environ
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	return cmd, &out
+}
+
+func TestConcurrentRunsOnOneStoreAllSucceed(t *testing.T) {
+	p := newProject(t, "flow: c\nsteps:\n  a:\n    run: echo $LOCKSTEP_SEED > $LOCKSTEP_OUTPUT_DIR/o.txt\n    outputs: {o: o.txt}\n  b:\n    run: cat $LOCKSTEP_INPUT_O\n    inputs: {o: a.o}\n", nil)
+	p.mustRun(0, "init")
+	const n = 4
+	var wg sync.WaitGroup
+	errs := make([]string, n)
+	for i := range n {
+		wg.Go(func() {
+			cmd, out := p.lockstepProcess("run", "--no-cache")
+			if err := cmd.Run(); err != nil {
+				errs[i] = err.Error() + "\n" + out.String()
+			}
+		})
+	}
+	wg.Wait()
+	for i, e := range errs {
+		if e != "" {
+			t.Errorf("run %d failed: %s", i, e)
+		}
+	}
+	var runs []runListing
+	p.jsonOf(&runs, "runs")
+	if len(runs) != n {
+		t.Fatalf("%d runs listed, want %d", len(runs), n)
+	}
+	for _, r := range runs {
+		if r.Status != core.StatusSucceeded {
+			t.Errorf("run %s: %s %s", r.ID, r.Status, r.Error)
+		}
+	}
+	p.mustRun(0, "check")
+}
+
+func TestKilledRunIsMarkedAbortedAndLeavesNoCorruption(t *testing.T) {
+	p := newProject(t, "flow: k\nsteps:\n  slow:\n    run: echo started; sleep 60\n  fast:\n    run: head -c 3000000 /dev/zero > $LOCKSTEP_OUTPUT_DIR/z\n    outputs: {z: z}\n", nil)
+	p.mustRun(0, "init")
+	cmd, out := p.lockstepProcess("run", "-j", "2")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(out.String(), "started") {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the slow step never started:\n%s", out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+
+	r := p.mustRun(0, "check")
+	if !strings.Contains(r.stdout, "marked aborted") {
+		t.Errorf("check did not mark the killed run aborted:\n%s", r.stdout)
+	}
+	var runs []runListing
+	p.jsonOf(&runs, "runs")
+	if len(runs) != 1 || runs[0].Status != core.StatusAborted {
+		t.Fatalf("runs after kill: %+v", runs)
+	}
+	// The store still rebuilds into a catalog that knows the run.
+	r = p.mustRun(0, "check", "--rebuild-catalog")
+	p.jsonOf(&runs, "runs")
+	if len(runs) != 1 || runs[0].Status != core.StatusAborted {
+		t.Fatalf("runs after rebuild: %+v\n%s", runs, r.stderr)
+	}
+}
+
+func TestCheckFindsCorruptionAndNamesTheRepair(t *testing.T) {
+	p := newProject(t, "flow: x\nsteps:\n  a:\n    run: echo hello > $LOCKSTEP_OUTPUT_DIR/h.txt\n    outputs: {h: h.txt}\n", nil)
+	p.mustRun(0, "run")
+	p.mustRun(0, "check")
+	d := core.DigestOf([]byte("hello\n"))
+	obj := filepath.Join(p.dir, ".lockstep", "objects", "sha256", d.Hex()[:2], d.Hex()[2:])
+	os.Chmod(obj, 0o644)
+	if err := os.WriteFile(obj, []byte("jello\n"), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	r := p.mustRun(1, "check")
+	if !strings.Contains(r.stdout, "corrupt "+d.String()) || !strings.Contains(r.stdout, "repair:") {
+		t.Errorf("check output does not name the corrupt object and its repair:\n%s", r.stdout)
+	}
+	if r := p.run("cat", d.String()); r.code == 0 {
+		t.Errorf("cat of a corrupt object succeeded")
+	}
+}
+
+func TestGCKeepsWhatKeptRunsReach(t *testing.T) {
+	p := newProject(t, "flow: g\nparams: {v: 1}\nsteps:\n  a:\n    run: echo $LOCKSTEP_PARAM_V > $LOCKSTEP_OUTPUT_DIR/v.txt\n    outputs: {v: v.txt}\n", nil)
+	p.mustRun(0, "run", "--param", "v=1")
+	p.mustRun(0, "run", "--param", "v=2")
+	old := core.DigestOf([]byte("1\n"))
+	kept := core.DigestOf([]byte("2\n"))
+	r := p.mustRun(0, "gc", "--keep-last", "1", "--dry-run")
+	if !strings.Contains(r.stdout, "would remove run") {
+		t.Errorf("dry run: %s", r.stdout)
+	}
+	if r := p.mustRun(0, "cat", old.String()); r.stdout != "1\n" {
+		t.Fatalf("dry run removed an object")
+	}
+	p.mustRun(0, "gc", "--keep-last", "1")
+	if r := p.run("cat", old.String()); r.code == 0 {
+		t.Errorf("the dropped run's output survived gc")
+	}
+	if r := p.mustRun(0, "cat", kept.String()); r.stdout != "2\n" {
+		t.Errorf("kept output: %q", r.stdout)
+	}
+	var runs []runListing
+	p.jsonOf(&runs, "runs")
+	if len(runs) != 1 {
+		t.Errorf("%d runs after gc --keep-last 1", len(runs))
+	}
+	p.mustRun(0, "check")
+	p.mustRun(0, "show", "last")
+}

@@ -1,0 +1,228 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"lockstep.dev/lockstep/internal/capture"
+	"lockstep.dev/lockstep/internal/core"
+)
+
+const pythonFlow = `flow: demo
+seed: 7
+params:
+  scale: 3
+steps:
+  prepare:
+    run: python3 prepare.py
+    inputs:
+      raw: data/numbers.txt
+    outputs:
+      doubled: doubled.txt
+  train:
+    run: python3 train.py
+    inputs:
+      nums: prepare.doubled
+    outputs:
+      model: {path: model/, kind: model}
+`
+
+var pythonFiles = map[string]string{
+	"data/numbers.txt": "1\n2\n3\n",
+	"prepare.py": `import os, random
+nums = [int(x) for x in open(os.environ["LOCKSTEP_INPUT_RAW"])]
+scale = int(os.environ["LOCKSTEP_PARAM_SCALE"])
+with open(os.path.join(os.environ["LOCKSTEP_OUTPUT_DIR"], "doubled.txt"), "w") as f:
+    for n in nums:
+        f.write(f"{n * scale}\n")
+print("seed", os.environ["LOCKSTEP_SEED"], "hashseed", os.environ["PYTHONHASHSEED"])
+`,
+	"train.py": `import json, os, random
+random.seed(int(os.environ["LOCKSTEP_SEED"]))
+nums = [int(x) for x in open(os.environ["LOCKSTEP_INPUT_NUMS"])]
+out = os.path.join(os.environ["LOCKSTEP_OUTPUT_DIR"], "model")
+os.makedirs(out)
+with open(os.path.join(out, "weights.json"), "w") as f:
+    json.dump({"sum": sum(nums), "noise": random.random()}, f)
+with open(os.environ["LOCKSTEP_METRICS"], "w") as f:
+    json.dump({"loss": 0.25, "n": len(nums)}, f)
+`,
+}
+
+func TestPythonFlowIsRecorded(t *testing.T) {
+	p := newProject(t, pythonFlow, pythonFiles)
+	r := p.mustRun(0, "run")
+	if !strings.Contains(r.stderr, "prepare  │ seed 7 hashseed 7") {
+		t.Errorf("step log not streamed with its prefix, or seed not injected:\n%s", r.stderr)
+	}
+	var show runShowing
+	p.jsonOf(&show, "show", "last")
+	if show.Run.Status != core.StatusSucceeded || show.Run.Seed != 7 {
+		t.Fatalf("run %s seed %d", show.Run.Status, show.Run.Seed)
+	}
+	prep := show.Tasks["prepare"]
+	if got := prep.Inputs["raw"].Digest; got != core.DigestOf([]byte("1\n2\n3\n")) {
+		t.Errorf("input digest %s is not the file's sha256", got)
+	}
+	if got := prep.Outputs["doubled"].Digest; got != core.DigestOf([]byte("3\n6\n9\n")) {
+		t.Errorf("output digest %s is not the sha256 of what the step wrote", got)
+	}
+	train := show.Tasks["train"]
+	if train.Outputs["model"].Kind != core.KindTree {
+		t.Errorf("model output kind %q, want tree", train.Outputs["model"].Kind)
+	}
+	var metrics map[string]float64
+	if err := json.Unmarshal(train.Metrics, &metrics); err != nil || metrics["loss"] != 0.25 || metrics["n"] != 3 {
+		t.Errorf("metrics %s (%v)", train.Metrics, err)
+	}
+	var env capture.Environment
+	if err := json.Unmarshal(show.Environments[train.Environment], &env); err != nil {
+		t.Fatalf("environment %s: %v", train.Environment, err)
+	}
+	if env.Interpreter == nil || env.Interpreter.Kind != "python" || env.OS.ID == "" {
+		t.Errorf("environment does not name the python interpreter: %+v", env.Interpreter)
+	}
+
+	// The output can be restored, and cat streams objects.
+	dest := filepath.Join(t.TempDir(), "doubled.txt")
+	p.mustRun(0, "get", "last", "prepare.doubled", dest)
+	if b, _ := os.ReadFile(dest); string(b) != "3\n6\n9\n" {
+		t.Errorf("restored %q", b)
+	}
+	if r := p.mustRun(0, "cat", prep.Outputs["doubled"].Digest.String()); r.stdout != "3\n6\n9\n" {
+		t.Errorf("cat printed %q", r.stdout)
+	}
+	if r := p.run("get", "last", "prepare.doubled", dest); r.code != 2 || !strings.Contains(r.stderr, "already exists") {
+		t.Errorf("get over an existing file: exit %d, %s", r.code, r.stderr)
+	}
+	if r := p.mustRun(0, "logs", "last", "prepare"); !strings.Contains(r.stdout, "seed 7") {
+		t.Errorf("logs: %q", r.stdout)
+	}
+	if r := p.mustRun(0, "env", "last", "train"); !strings.Contains(r.stdout, "python") || !strings.Contains(r.stdout, "glibc") {
+		t.Errorf("env: %s", r.stdout)
+	}
+
+	// Unchanged: every step is a cache hit pointing at the original task.
+	p.mustRun(0, "run")
+	var again runShowing
+	p.jsonOf(&again, "show", "last")
+	for step, task := range again.Tasks {
+		if task.Status != core.StatusCached || task.CachedFrom != show.Run.Tasks[step] {
+			t.Errorf("second run: %s is %s from %s, want cached from %s", step, task.Status, task.CachedFrom, show.Run.Tasks[step])
+		}
+	}
+
+	// A changed param re-runs the steps that see it.
+	p.mustRun(0, "run", "--param", "scale=4")
+	var third runShowing
+	p.jsonOf(&third, "show", "last")
+	if third.Tasks["prepare"].Status != core.StatusSucceeded {
+		t.Errorf("prepare after a param change: %s", third.Tasks["prepare"].Status)
+	}
+	if third.Run.Params["scale"] != float64(4) {
+		t.Errorf("param recorded as %v", third.Run.Params["scale"])
+	}
+}
+
+func TestCodeSnapshotRestoresUncommittedFiles(t *testing.T) {
+	p := newProject(t, "flow: c\nsteps:\n  a:\n    run: cat notes.txt\n", map[string]string{
+		"notes.txt": "draft\n", ".gitignore": "ignored.txt\n", "ignored.txt": "secret\n",
+	})
+	p.mustRun(0, "run")
+	dest := filepath.Join(t.TempDir(), "code")
+	p.mustRun(0, "get", "last", "code", dest)
+	if b, _ := os.ReadFile(filepath.Join(dest, "notes.txt")); string(b) != "draft\n" {
+		t.Errorf("notes.txt restored as %q", b)
+	}
+	if _, err := os.Stat(filepath.Join(dest, "ignored.txt")); err == nil {
+		t.Errorf("a .gitignored file was snapshotted")
+	}
+}
+
+func TestFailingStepStopsDependantsAndShowsItsLog(t *testing.T) {
+	flow := `flow: f
+steps:
+  bad:
+    run: echo starting; echo "it broke here" >&2; exit 3
+    outputs: {x: x.txt}
+  after:
+    run: cat $LOCKSTEP_INPUT_X
+    inputs: {x: bad.x}
+  sibling:
+    run: sleep 0.5; echo fine > $LOCKSTEP_OUTPUT_DIR/ok.txt
+    outputs: {ok: ok.txt}
+`
+	p := newProject(t, flow, nil)
+	r := p.mustRun(1, "run", "-j", "2")
+	if !strings.Contains(r.stdout, "exit code 3") || !strings.Contains(r.stdout, "it broke here") {
+		t.Errorf("the failure does not show the exit code and last log lines:\n%s", r.stdout)
+	}
+	var show runShowing
+	p.jsonOf(&show, "show", "last")
+	want := map[string]string{"bad": core.StatusFailed, "after": core.StatusSkipped, "sibling": core.StatusSucceeded}
+	for step, status := range want {
+		if got := show.Tasks[step]; got == nil || got.Status != status {
+			t.Errorf("%s: %+v, want %s", step, got, status)
+		}
+	}
+	if show.Run.Status != core.StatusFailed {
+		t.Errorf("run status %s", show.Run.Status)
+	}
+}
+
+func TestMissingOutputIsNamed(t *testing.T) {
+	p := newProject(t, "flow: m\nsteps:\n  a:\n    run: echo hi > $LOCKSTEP_OUTPUT_DIR/wrong.txt\n    outputs: {result: result.txt}\n", nil)
+	r := p.mustRun(1, "run")
+	if !strings.Contains(r.stdout, "did not write output result") || !strings.Contains(r.stdout, "wrong.txt") {
+		t.Errorf("message does not name the missing output and what was written:\n%s", r.stdout)
+	}
+}
+
+func TestIndependentStepsRunInParallel(t *testing.T) {
+	flow := `flow: par
+steps:
+  a: {run: "sleep 1"}
+  b: {run: "sleep 1"}
+`
+	p := newProject(t, flow, nil)
+	p.mustRun(0, "run", "-j", "2")
+	var show runShowing
+	p.jsonOf(&show, "show", "last")
+	a, b := show.Tasks["a"], show.Tasks["b"]
+	if !a.Started.Before(b.Finished) || !b.Started.Before(a.Finished) {
+		t.Errorf("steps did not overlap: a %v–%v, b %v–%v", a.Started, a.Finished, b.Started, b.Finished)
+	}
+	p.mustRun(0, "run", "-j", "1", "--no-cache")
+	p.jsonOf(&show, "show", "last")
+	a, b = show.Tasks["a"], show.Tasks["b"]
+	if a.Started.Before(b.Finished) && b.Started.Before(a.Finished) {
+		t.Errorf("with -j 1 steps overlapped")
+	}
+}
+
+func TestBadFlowIsAUsageError(t *testing.T) {
+	p := newProject(t, "flow: x\nsteps:\n  a:\n    run: true\n    ouputs: {o: o.txt}\n", nil)
+	r := p.mustRun(2, "run")
+	if !strings.Contains(r.stderr, "lockstep.yaml:5") || !strings.Contains(r.stderr, "outputs") {
+		t.Errorf("error does not name the line and the fix: %s", r.stderr)
+	}
+	if r := p.run("run", "--param", "nope=1"); r.code != 2 {
+		t.Errorf("unknown param: exit %d", r.code)
+	}
+	if r := p.run("show", "nosuchrun"); r.code != 2 {
+		t.Errorf("unknown run: exit %d %s", r.code, r.stderr)
+	}
+}
+
+func TestSecretsAreNotRecorded(t *testing.T) {
+	p := newProject(t, "flow: s\nsteps:\n  a:\n    run: test -n \"$MY_API_TOKEN\"\n    env: [MY_API_TOKEN]\n", nil)
+	p.environ = append(p.environ, "MY_API_TOKEN=hunter2-secret")
+	p.mustRun(0, "run")
+	r := p.mustRun(0, "env", "last", "--json")
+	if strings.Contains(r.stdout, "hunter2") || !strings.Contains(r.stdout, `"MY_API_TOKEN": "<redacted>"`) {
+		t.Errorf("secret leaked or not shown redacted:\n%s", r.stdout)
+	}
+}

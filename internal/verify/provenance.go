@@ -1,0 +1,141 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"lockstep.dev/lockstep/internal/attest"
+	"lockstep.dev/lockstep/internal/catalog"
+	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/store"
+)
+
+var errNoProvenance = errors.New("no signed provenance")
+
+// findProvenance checks every provenance bundle about d (from the catalog
+// and the given files) and returns the first that verifies. When none does,
+// the error explains the most telling failure.
+func findProvenance(ctx context.Context, st *store.Store, cat *catalog.Catalog, d core.Digest, files []string, keys []*attest.PublicKey) (*Provenance, error) {
+	type candidate struct {
+		name string
+		b    []byte
+	}
+	var cands []candidate
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("bundle %s: %w", f, err)
+		}
+		cands = append(cands, candidate{f, b})
+	}
+	if cat != nil && st != nil {
+		rows, err := cat.Attestations(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if r.PredicateType != attest.ProvenancePredicateType {
+				continue
+			}
+			b, err := st.ReadBytes(r.Bundle)
+			if err != nil {
+				return nil, fmt.Errorf("read bundle %s: %w", r.Bundle, err)
+			}
+			cands = append(cands, candidate{r.Bundle.String(), b})
+		}
+	}
+	if len(cands) == 0 {
+		return nil, fmt.Errorf("%w for %s: no run signed it (sign runs with `lockstep run --sign-with KEY`), or pass the bundle with --bundle", errNoProvenance, d)
+	}
+	var firstErr error
+	for _, c := range cands {
+		v, err := attest.Verify(c.b, keys, d)
+		if err == nil {
+			return summarise(c.name, v, d), nil
+		}
+		// A wrong-subject bundle given by hand is the most telling failure.
+		if firstErr == nil || errors.Is(err, attest.ErrSubjectMismatch) {
+			firstErr = fmt.Errorf("provenance %s: %s", shortName(c.name), explain(err, keys))
+		}
+	}
+	return nil, firstErr
+}
+
+// explain turns an attest error into the sentence a user needs.
+func explain(err error, keys []*attest.PublicKey) string {
+	switch {
+	case errors.Is(err, attest.ErrNoSignature):
+		return "the attestation is unsigned: " + err.Error()
+	case errors.Is(err, attest.ErrWrongKey):
+		return "signed by a key that is not trusted (trusted: " + keyNames(keys) + "): " + err.Error()
+	case errors.Is(err, attest.ErrBadSignature):
+		return "the signature does not match: the attestation was tampered with: " + err.Error()
+	case errors.Is(err, attest.ErrSubjectMismatch):
+		return "the attestation is about other artifacts, not this one: " + err.Error()
+	case errors.Is(err, attest.ErrModelMismatch):
+		return "the model's files differ from what was signed: " + err.Error()
+	case errors.Is(err, attest.ErrMalformed):
+		return "not a valid Sigstore bundle: " + err.Error()
+	}
+	return err.Error()
+}
+
+// slsaView is the part of a SLSA provenance predicate the report shows.
+type slsaView struct {
+	BuildDefinition struct {
+		ResolvedDependencies []struct {
+			Name        string            `json:"name"`
+			URI         string            `json:"uri"`
+			Digest      map[string]string `json:"digest"`
+			Annotations map[string]any    `json:"annotations"`
+		} `json:"resolvedDependencies"`
+	} `json:"buildDefinition"`
+	RunDetails struct {
+		Builder  struct{ ID string } `json:"builder"`
+		Metadata struct {
+			InvocationID string `json:"invocationId"`
+			StartedOn    string `json:"startedOn"`
+			FinishedOn   string `json:"finishedOn"`
+		} `json:"metadata"`
+	} `json:"runDetails"`
+}
+
+func summarise(bundle string, v *attest.Verified, d core.Digest) *Provenance {
+	p := &Provenance{Bundle: bundle, Key: v.Key.Fingerprint(), KeyFile: v.Key.Name}
+	for _, s := range v.Statement.Subject {
+		if s.Digest == d {
+			p.Subject = s.Name
+		}
+	}
+	var view slsaView
+	if v.Statement.DecodePredicate(&view) == nil {
+		p.Run = view.RunDetails.Metadata.InvocationID
+		p.Builder = view.RunDetails.Builder.ID
+		p.Started, p.Finished = view.RunDetails.Metadata.StartedOn, view.RunDetails.Metadata.FinishedOn
+		for _, dep := range view.BuildDefinition.ResolvedDependencies {
+			digest := "sha256:" + dep.Digest["sha256"]
+			switch {
+			case dep.Name == "code":
+				p.Code = digest
+				if c, ok := dep.Annotations["gitCommit"].(string); ok {
+					p.Commit = c
+				}
+			case strings.HasPrefix(dep.Name, "dataset:"):
+				p.Datasets = append(p.Datasets, strings.TrimPrefix(dep.Name, "dataset:")+" "+digest)
+			case strings.HasPrefix(dep.Name, "path:"):
+				p.Inputs = append(p.Inputs, strings.TrimPrefix(dep.Name, "path:")+" "+digest)
+			}
+		}
+	}
+	return p
+}
+
+func shortName(s string) string {
+	if d, err := core.ParseDigest(s); err == nil {
+		return d.Short()
+	}
+	return s
+}
