@@ -1,0 +1,159 @@
+package dataset
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/scan"
+	"lockstep.dev/lockstep/internal/store"
+)
+
+// ingested is a source copied into the store and scanned, not yet bound.
+type ingested struct {
+	digest  core.Digest
+	tree    *core.Tree
+	source  Fetched
+	allowed []string // files the scanner let through with a warning
+}
+
+// ingest copies src (a local path, file://, http(s):// or s3:// URL) into
+// the store as a tree and scans every file. A single file becomes a tree
+// of one entry. Unsafe files refuse the ingest (ErrUnsafeContent).
+func ingest(ctx context.Context, st *store.Store, src string, o AddOptions) (*ingested, error) {
+	if !IsURL(src) {
+		return ingestPath(ctx, st, src, "", o)
+	}
+	u, err := url.Parse(src)
+	if err != nil {
+		return nil, fmt.Errorf("source %q: %w: %v", src, ErrUnsafeSource, err)
+	}
+	if u.Scheme == "file" {
+		if u.Host != "" && u.Host != "localhost" {
+			return nil, fmt.Errorf("source %s: %w: a file:// URL must name a local path (file:///abs/path)", src, ErrUnsafeSource)
+		}
+		return ingestPath(ctx, st, u.Path, src, o)
+	}
+	f, err := fetchURL(ctx, st, src, fetchOptions{maxSize: maxOr(o.MaxSize), client: o.HTTPClient})
+	if err != nil {
+		return nil, err
+	}
+	name := fileName(u)
+	rep, err := scanObject(ctx, st, f.Digest, f.Size, name, o.AllowPickle)
+	if err != nil {
+		return nil, err
+	}
+	allowed, err := judge([]*scan.Report{rep})
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", src, err)
+	}
+	in := &ingested{source: *f, allowed: allowed}
+	in.tree = core.NewTree([]core.TreeEntry{{Path: name, Kind: core.KindFile, Mode: 0o644, Size: f.Size, Digest: f.Digest}})
+	if in.digest, err = st.PutJSON(in.tree); err != nil {
+		return nil, fmt.Errorf("store tree of %s: %w", src, err)
+	}
+	return in, nil
+}
+
+// ingestPath scans and stores a local file or directory. shown is the URL
+// to record ("" records the path as a file:// URL).
+func ingestPath(ctx context.Context, st *store.Store, p, shown string, o AddOptions) (*ingested, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return nil, fmt.Errorf("source %s: %w", p, err)
+	}
+	if shown == "" {
+		shown = (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("source: %w", err)
+	}
+	sopts := scan.Options{AllowPickle: o.AllowPickle}
+	var reports []*scan.Report
+	if fi.IsDir() {
+		reports, err = scan.Tree(ctx, abs, sopts)
+	} else {
+		var r *scan.Report
+		r, err = scan.File(ctx, abs, sopts)
+		reports = []*scan.Report{r}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", p, err)
+	}
+	allowed, err := judge(reports)
+	if err != nil {
+		return nil, fmt.Errorf("source %s: %w", p, err)
+	}
+	in := &ingested{allowed: allowed, source: Fetched{URL: shown}}
+	if fi.IsDir() {
+		in.digest, in.tree, err = st.PutTree(ctx, abs, store.TreeOptions{Progress: o.Progress})
+		if err != nil {
+			return nil, fmt.Errorf("ingest %s: %w", p, err)
+		}
+		in.source.Digest, in.source.Size = in.digest, in.tree.Size()
+		return in, nil
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("source %s: %w: not a regular file or directory", p, ErrUnsafeSource)
+	}
+	d, n, err := st.PutFile(ctx, abs)
+	if err != nil {
+		return nil, fmt.Errorf("ingest %s: %w", p, err)
+	}
+	mode := uint32(0o644)
+	if fi.Mode()&0o100 != 0 {
+		mode = 0o755
+	}
+	in.source.Digest, in.source.Size = d, n
+	in.tree = core.NewTree([]core.TreeEntry{{Path: filepath.Base(abs), Kind: core.KindFile, Mode: mode, Size: n, Digest: d}})
+	if in.digest, err = st.PutJSON(in.tree); err != nil {
+		return nil, fmt.Errorf("store tree of %s: %w", p, err)
+	}
+	return in, nil
+}
+
+// scanObject scans a stored object, reporting it under name.
+func scanObject(ctx context.Context, st *store.Store, d core.Digest, size int64, name string, allowPickle bool) (*scan.Report, error) {
+	f, err := os.Open(st.ObjectPath(d))
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", name, err)
+	}
+	defer f.Close()
+	r, err := scan.Reader(ctx, name, f, size, scan.Options{AllowPickle: allowPickle})
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", name, err)
+	}
+	return r, nil
+}
+
+// judge refuses reports that failed, naming up to five files, and returns
+// the paths the scanner allowed with a warning.
+func judge(reports []*scan.Report) ([]string, error) {
+	var bad, allowed []string
+	for _, r := range reports {
+		switch {
+		case r.Failed():
+			msg := fmt.Sprintf("%s (%s, %s", r.Path, r.Format, r.Verdict)
+			if len(r.Findings) > 0 {
+				msg += ": " + r.Findings[0].Message
+			}
+			bad = append(bad, msg+")")
+		case r.Verdict == scan.Allowed:
+			allowed = append(allowed, r.Path)
+		}
+	}
+	if len(bad) == 0 {
+		return allowed, nil
+	}
+	more := ""
+	if len(bad) > 5 {
+		more = fmt.Sprintf(" and %d more", len(bad)-5)
+		bad = bad[:5]
+	}
+	return nil, fmt.Errorf("%w: %s%s; inspect with `lockstep scan`, convert to a safe format, or pass --allow-pickle for pickles you trust", ErrUnsafeContent, strings.Join(bad, "; "), more)
+}

@@ -1,0 +1,96 @@
+package dataset
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"lockstep.dev/lockstep/internal/attest"
+	"lockstep.dev/lockstep/internal/catalog"
+	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/store"
+)
+
+// ReviewPredicateType is the predicate type of a code review attestation.
+const ReviewPredicateType = "https://lockstep.dev/review/v1"
+
+// ReviewSubject is the subject name of the reviewed code tree.
+const ReviewSubject = "code"
+
+// Review is the predicate of a code review attestation: who approved the
+// code tree, when, and what they said.
+type Review struct {
+	Reviewer string    `json:"reviewer"`
+	Time     time.Time `json:"time"`
+	Comment  string    `json:"comment,omitempty"`
+}
+
+// Approve signs a review of the code tree code by signer, stores the
+// bundle and indexes it under code. It returns the bundle's digest.
+func Approve(ctx context.Context, st *store.Store, cat *catalog.Catalog, code core.Digest, signer *attest.Signer, r Review) (core.Digest, error) {
+	if !code.Valid() {
+		return "", fmt.Errorf("approve: code %q is not a sha256 digest", code)
+	}
+	if r.Reviewer == "" {
+		r.Reviewer = signer.PublicKey.String()
+	}
+	if r.Time.IsZero() {
+		r.Time = time.Now()
+	}
+	r.Time = r.Time.UTC().Truncate(time.Second)
+	stmt := attest.NewStatement([]attest.Subject{{Name: ReviewSubject, Digest: code}}, ReviewPredicateType, r)
+	b, err := attest.Sign(ctx, stmt, signer)
+	if err != nil {
+		return "", fmt.Errorf("sign review of %s: %w", code, err)
+	}
+	bundle, err := st.PutBytes(b)
+	if err != nil {
+		return "", fmt.Errorf("store review of %s: %w", code, err)
+	}
+	row := catalog.AttestationRow{Bundle: bundle, Subject: code, SubjectName: ReviewSubject, PredicateType: ReviewPredicateType,
+		Signer: signer.PublicKey.Fingerprint(), Created: r.Time}
+	if err := cat.PutAttestation(ctx, row); err != nil {
+		return "", fmt.Errorf("index review of %s: %w", code, err)
+	}
+	return bundle, nil
+}
+
+// Reviewed returns the review of code signed by one of reviewers, newest
+// first. Reviews of other trees and reviews by other keys do not count:
+// without a valid one it fails with ErrNotReviewed, naming the command that
+// gets one.
+func Reviewed(ctx context.Context, st *store.Store, cat *catalog.Catalog, code core.Digest, reviewers []*attest.PublicKey) (*Review, *attest.PublicKey, error) {
+	rows, err := cat.Attestations(ctx, code)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reviews of %s: %w", code, err)
+	}
+	found := 0
+	for i := len(rows) - 1; i >= 0; i-- {
+		if rows[i].PredicateType != ReviewPredicateType || len(reviewers) == 0 {
+			continue
+		}
+		found++
+		b, err := st.ReadBytes(rows[i].Bundle)
+		if err != nil {
+			continue
+		}
+		v, err := attest.Verify(b, reviewers, code)
+		if err != nil || v.PredicateType != ReviewPredicateType {
+			continue
+		}
+		var r Review
+		if err := v.Statement.DecodePredicate(&r); err != nil {
+			continue
+		}
+		return &r, v.Key, nil
+	}
+	why := "it has no review"
+	if found > 0 {
+		why = fmt.Sprintf("none of its %d reviews is signed by a trusted reviewer", found)
+	}
+	if len(reviewers) == 0 {
+		why = "no reviewer keys are trusted"
+	}
+	return nil, nil, fmt.Errorf("code %s: %w: %s (a trusted reviewer runs `lockstep review approve %s --key reviewer.key`)",
+		code, ErrNotReviewed, why, code)
+}
