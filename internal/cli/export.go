@@ -23,6 +23,7 @@ func newExportCommand(g *globalOptions) *cobra.Command {
   provenance.sigstore.json      the run's signed SLSA provenance (Sigstore bundle v0.3)
   artifacts/STEP/OUTPUT         every output (files, and model folders with their model.sig)
   records/run.json, records/tasks/STEP.json   the run and task records
+  trusted_root.json             an empty Sigstore trusted root, for cosign offline
   VERIFY.md                     the cosign and lockstep commands that verify them
 
 Exit codes: 0 success, 1 the store lacks an object, 2 bad usage or DEST exists.`,
@@ -123,12 +124,20 @@ func exportRun(ctx context.Context, h *engine.Home, rec *core.RunRecord, tasks m
 			if err := h.Store.MaterializeFile(ctx, a.Digest, p, opts); err != nil {
 				return err
 			}
-			verifyLines = append(verifyLines, fmt.Sprintf("cosign verify-blob-attestation --key builder.pub --bundle provenance.sigstore.json --type https://slsa.dev/provenance/v1 --insecure-ignore-tlog=true artifacts/%s/%s", step, name))
+			verifyLines = append(verifyLines, fmt.Sprintf("cosign verify-blob-attestation --key builder.pub --bundle provenance.sigstore.json --type https://slsa.dev/provenance/v1 --insecure-ignore-tlog=true --trusted-root trusted_root.json artifacts/%s/%s", step, name))
 		}
+	}
+	// Key-based bundles need no CA or transparency log: an empty trusted
+	// root lets cosign verify them offline.
+	if err := os.WriteFile(filepath.Join(dir, "trusted_root.json"), []byte(emptyTrustedRoot), 0o644); err != nil {
+		return err
 	}
 	readme := fmt.Sprintf(`# Evidence of run %s (flow %s)
 
-Verify with the builder's public key (builder.pub). Files, with cosign:
+Verify with the builder's public key (builder.pub). Files, with cosign
+(trusted_root.json is an empty Sigstore trusted root: the bundles are signed
+by a key, not by a certificate, so nothing else needs trusting; online, cosign
+can fetch the public-good root itself and the flag may be left out):
 
     %s
 
@@ -138,6 +147,8 @@ Any artifact (model folders check their model.sig file by file), with lockstep:
 `, rec.ID, rec.Flow, strings.Join(verifyLines, "\n    "))
 	return os.WriteFile(filepath.Join(dir, "VERIFY.md"), []byte(readme), 0o644)
 }
+
+const emptyTrustedRoot = `{"mediaType":"application/vnd.dev.sigstore.trustedroot+json;version=0.1"}` + "\n"
 
 func recordDigest(h *engine.Home, ctx context.Context, id string) core.Digest {
 	row, err := h.Catalog.Run(ctx, id)

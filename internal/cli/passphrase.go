@@ -19,11 +19,9 @@ func (g *globalOptions) passphrase(confirm bool) func() ([]byte, error) {
 			return cached, nil
 		}
 		for _, name := range []string{"LOCKSTEP_PASSWORD", "COSIGN_PASSWORD"} {
-			for _, kv := range g.environ {
-				if len(kv) > len(name) && kv[:len(name)+1] == name+"=" {
-					cached = []byte(kv[len(name)+1:])
-					return cached, nil
-				}
+			if v := g.getenv(name); v != "" {
+				cached = []byte(v)
+				return cached, nil
 			}
 		}
 		f, ok := g.stdin.(*os.File)

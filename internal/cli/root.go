@@ -143,8 +143,11 @@ func (g *globalOptions) homeRoot() string {
 	return engine.FindHome(explicit, wd)
 }
 
+// getenv looks a variable up in the injected environment; as for a child
+// process's environment, the last of duplicate entries wins.
 func (g *globalOptions) getenv(name string) string {
-	for _, kv := range g.environ {
+	for i := len(g.environ) - 1; i >= 0; i-- {
+		kv := g.environ[i]
 		if len(kv) > len(name) && kv[:len(name)] == name && kv[len(name)] == '=' {
 			return kv[len(name)+1:]
 		}

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -224,5 +225,33 @@ func TestSecretsAreNotRecorded(t *testing.T) {
 	r := p.mustRun(0, "env", "last", "--json")
 	if strings.Contains(r.stdout, "hunter2") || !strings.Contains(r.stdout, `"MY_API_TOKEN": "<redacted>"`) {
 		t.Errorf("secret leaked or not shown redacted:\n%s", r.stdout)
+	}
+}
+
+func TestDebianPythonPackagesAreRecorded(t *testing.T) {
+	versions, err := exec.Command("/usr/bin/python3", "-c", "import numpy, sklearn; print(numpy.__version__, sklearn.__version__)").Output()
+	if err != nil {
+		t.Skip("Debian's /usr/bin/python3 with python3-sklearn is not installed (apt-get install python3-sklearn)")
+	}
+	want := strings.Fields(string(versions))
+	p := newProject(t, "flow: sk\nsteps:\n  fit:\n    run: /usr/bin/python3 fit.py\n    outputs: {coef: coef.json}\n", map[string]string{
+		"fit.py": `import json, os
+from sklearn.linear_model import LinearRegression
+m = LinearRegression().fit([[0], [1], [2]], [1, 3, 5])
+json.dump({"coef": round(float(m.coef_[0]), 6)}, open(os.path.join(os.environ["LOCKSTEP_OUTPUT_DIR"], "coef.json"), "w"))
+`,
+	})
+	p.mustRun(0, "run")
+	var envs map[string]capture.Environment
+	p.jsonOf(&envs, "env", "last")
+	got := map[string]string{}
+	for _, pkg := range envs["fit"].Interpreter.Packages {
+		got[pkg.Name] = pkg.Version
+	}
+	if got["numpy"] != want[0] || got["scikit-learn"] != want[1] {
+		t.Errorf("recorded numpy %q scikit-learn %q, want %q %q", got["numpy"], got["scikit-learn"], want[0], want[1])
+	}
+	if r := p.mustRun(0, "cat", core.DigestOf([]byte(`{"coef": 2.0}`)).String()); r.stdout != `{"coef": 2.0}` {
+		t.Errorf("coef.json: %q", r.stdout)
 	}
 }

@@ -1,0 +1,141 @@
+package cli
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/verify"
+)
+
+const modelFlow = `flow: m
+seed: 3
+params: {n: 4}
+steps:
+  train:
+    run: mkdir $LOCKSTEP_OUTPUT_DIR/model && printf 'weights %s' $LOCKSTEP_PARAM_N > $LOCKSTEP_OUTPUT_DIR/model/model.safetensors && echo '{"arch":"x"}' > $LOCKSTEP_OUTPUT_DIR/model/config.json && echo done > $LOCKSTEP_OUTPUT_DIR/report.txt
+    outputs:
+      model: {path: model/, kind: model}
+      report: report.txt
+`
+
+func signedProject(t *testing.T) (*project, string) {
+	p := newProject(t, modelFlow, nil)
+	p.environ = append(p.environ, "LOCKSTEP_PASSWORD=correct horse")
+	keys := filepath.Join(p.dir, "keys")
+	p.mustRun(0, "key", "generate", "builder", "--out", keys)
+	p.mustRun(0, "key", "generate", "other", "--out", keys)
+	if fi, err := os.Stat(filepath.Join(keys, "builder.key")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("private key mode: %v %v", fi, err)
+	}
+	return p, keys
+}
+
+func TestSignedRunVerifies(t *testing.T) {
+	p, keys := signedProject(t)
+	r := p.mustRun(0, "run", "--sign-with", filepath.Join(keys, "builder.key"))
+	if !strings.Contains(r.stderr, "provenance signed by key SHA256:") {
+		t.Errorf("run does not say it signed:\n%s", r.stderr)
+	}
+	report := filepath.Join(t.TempDir(), "report.txt")
+	p.mustRun(0, "get", "last", "train.report", report)
+	pub := filepath.Join(keys, "builder.pub")
+
+	var rep verify.Report
+	p.jsonOf(&rep, "verify", report, "--key", pub)
+	if !rep.Verified || rep.Provenance == nil || rep.Provenance.Subject != "train/report" || rep.Provenance.KeyFile != "builder.pub" {
+		t.Fatalf("verify report: %+v", rep)
+	}
+	if r := p.mustRun(0, "verify", report, "--key", pub); !strings.Contains(r.stdout, "built by   run ") || !strings.Contains(r.stdout, "signed by  builder.pub") {
+		t.Errorf("verify output:\n%s", r.stdout)
+	}
+	// Wrong key, tampered artifact, unknown artifact: each its own message.
+	if r := p.mustRun(1, "verify", report, "--key", filepath.Join(keys, "other.pub")); !strings.Contains(r.stdout, "not trusted") {
+		t.Errorf("wrong key:\n%s", r.stdout)
+	}
+	os.WriteFile(report, []byte("done, honestly\n"), 0o644)
+	if r := p.mustRun(1, "verify", report, "--key", pub); !strings.Contains(r.stdout, "no signed provenance") {
+		t.Errorf("tampered artifact:\n%s", r.stdout)
+	}
+
+	// Export, then verify offline from the export alone (no home).
+	exp := filepath.Join(t.TempDir(), "export")
+	p.mustRun(0, "export", "last", exp)
+	for _, f := range []string{"provenance.sigstore.json", "artifacts/train/report", "artifacts/train/model/model.sig", "records/run.json", "VERIFY.md"} {
+		if _, err := os.Stat(filepath.Join(exp, f)); err != nil {
+			t.Errorf("export lacks %s", f)
+		}
+	}
+	offline := *p
+	offline.environ = append(append([]string{}, p.environ...), "LOCKSTEP_HOME="+filepath.Join(t.TempDir(), "none"))
+	offline.dir = exp
+	offline.mustRun(0, "verify", "artifacts/train/report", "--key", pub, "--bundle", "provenance.sigstore.json")
+	// The model folder's signature is checked file by file.
+	if r := offline.mustRun(0, "verify", "artifacts/train/model", "--key", pub); !strings.Contains(r.stdout, "model signature") {
+		t.Errorf("model verify:\n%s", r.stdout)
+	}
+	os.WriteFile(filepath.Join(exp, "artifacts/train/model/config.json"), []byte("{}"), 0o644)
+	os.WriteFile(filepath.Join(exp, "artifacts/train/model/extra.bin"), []byte("x"), 0o644)
+	r = offline.mustRun(1, "verify", "artifacts/train/model", "--key", pub)
+	if !strings.Contains(r.stdout, "changed  config.json") || !strings.Contains(r.stdout, "added    extra.bin") {
+		t.Errorf("a changed model does not name its files:\n%s", r.stdout)
+	}
+
+	if cosign, err := exec.LookPath("cosign"); err == nil {
+		cmd := exec.Command(cosign, "verify-blob-attestation", "--key", pub, "--bundle", "provenance.sigstore.json",
+			"--type", "https://slsa.dev/provenance/v1", "--insecure-ignore-tlog=true", "--trusted-root", "trusted_root.json", "artifacts/train/report")
+		cmd.Dir = exp
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("cosign rejects the exported provenance: %v\n%s", err, out)
+		}
+		cmd = exec.Command(cosign, "verify-blob-attestation", "--key", pub, "--bundle", "provenance.sigstore.json",
+			"--type", "https://slsa.dev/provenance/v1", "--insecure-ignore-tlog=true", "--trusted-root", "trusted_root.json", "artifacts/train/model/config.json")
+		cmd.Dir = exp
+		if out, err := cmd.CombinedOutput(); err == nil {
+			t.Errorf("cosign accepts the provenance for a file it does not cover:\n%s", out)
+		}
+	} else if os.Getenv("CI") != "" {
+		t.Errorf("cosign is not installed; CI installs it (go install github.com/sigstore/cosign/v2/cmd/cosign@v2.6.5)")
+	}
+}
+
+func TestUnsignedRunSaysSo(t *testing.T) {
+	p, keys := signedProject(t)
+	r := p.mustRun(0, "run")
+	if !strings.Contains(r.stderr, "provenance is unsigned") {
+		t.Errorf("run does not say its provenance is unsigned:\n%s", r.stderr)
+	}
+	out := filepath.Join(t.TempDir(), "report.txt")
+	p.mustRun(0, "get", "last", "train.report", out)
+	if r := p.mustRun(1, "verify", out, "--key", filepath.Join(keys, "builder.pub")); !strings.Contains(r.stdout, "no signed provenance") {
+		t.Errorf("verify of an unsigned artifact:\n%s", r.stdout)
+	}
+	d := core.DigestOf([]byte("done\n"))
+	if r := p.mustRun(0, "attestations", d.String()); r.stdout != "" {
+		t.Errorf("attestations of an unsigned run: %q", r.stdout)
+	}
+}
+
+func TestSigningKeyFromTheFlow(t *testing.T) {
+	p, _ := signedProject(t)
+	flow := strings.Replace(modelFlow, "steps:", "signing:\n  key: keys/builder.key\nsteps:", 1)
+	os.WriteFile(filepath.Join(p.dir, "lockstep.yaml"), []byte(flow), 0o644)
+	p.mustRun(0, "run")
+	var rows []map[string]any
+	p.jsonOf(&rows, "attestations", "last")
+	types := map[string]bool{}
+	for _, r := range rows {
+		types[r["PredicateType"].(string)] = true
+	}
+	if !types["https://slsa.dev/provenance/v1"] || !types["https://model_signing/signature/v1.0"] {
+		t.Errorf("attestations of a signed run: %v", rows)
+	}
+	bad := *p
+	bad.environ = append(append([]string{}, p.environ...), "LOCKSTEP_PASSWORD=wrong")
+	if r := bad.run("run", "--no-cache"); r.code != 2 || !strings.Contains(r.stderr, "passphrase") {
+		t.Errorf("wrong passphrase: exit %d: %s", r.code, r.stderr)
+	}
+}
