@@ -35,7 +35,11 @@ func (w *pickleWalk) isPickle() bool {
 func walkPickles(r io.Reader, size int64, lim Limits, cls *classifier) *pickleWalk {
 	br, ok := r.(*bufio.Reader)
 	if !ok {
-		br = bufio.NewReaderSize(r, 64<<10)
+		n := 64 << 10
+		if size >= 0 && size < int64(n) {
+			n = int(size)
+		}
+		br = bufio.NewReaderSize(r, n)
 	}
 	in := &input{r: br, size: size, max: lim.MaxString}
 	m := newMachine(in, lim, cls)

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 )
 
 // maxLine bounds the text argument of a protocol-0 opcode.
@@ -117,4 +119,63 @@ func (in *input) skip(n int64) error {
 		}
 	}
 	return nil
+}
+
+// memoIndex reads the index argument of GET/PUT and their binary forms.
+func (m *machine) memoIndex(op byte) (int64, error) {
+	switch op {
+	case 'g', 'p':
+		s, err := m.in.line()
+		if err != nil {
+			return 0, err
+		}
+		return strconv.ParseInt(s, 10, 64)
+	case 'h', 'q':
+		u, err := m.in.uint(1)
+		return int64(u), err
+	}
+	u, err := m.in.uint(4)
+	return int64(u), err
+}
+
+// numberText turns the text argument of FLOAT, INT or LONG into a value.
+func numberText(op byte, s string) *value {
+	switch {
+	case op == 'I' && s == "00":
+		return &value{kind: kBool, s: "False"}
+	case op == 'I' && s == "01":
+		return &value{kind: kBool, s: "True"}
+	case op == 'F':
+		return &value{kind: kFloat, s: s}
+	}
+	return &value{kind: kInt, s: strings.TrimSuffix(s, "L")}
+}
+
+// unquote strips the quotes of a protocol-0 STRING argument and decodes the
+// common escapes.
+func unquote(s string) (string, error) {
+	if len(s) < 2 || (s[0] != '\'' && s[0] != '"') || s[len(s)-1] != s[0] {
+		return "", fmt.Errorf("STRING argument %.40q is not quoted", s)
+	}
+	s = s[1 : len(s)-1]
+	if !strings.Contains(s, `\`) {
+		return s, nil
+	}
+	if u, err := strconv.Unquote(`"` + strings.ReplaceAll(strings.ReplaceAll(s, `\'`, `'`), `"`, `\"`) + `"`); err == nil {
+		return u, nil
+	}
+	return s, nil
+}
+
+// validDotted reports whether s looks like a Python module or attribute path.
+func validDotted(s string) bool {
+	if s == "" || len(s) > 512 {
+		return false
+	}
+	for _, r := range s {
+		if r != '.' && r != '_' && !(r >= '0' && r <= '9') && !(r >= 'a' && r <= 'z') && !(r >= 'A' && r <= 'Z') && r < 0x80 {
+			return false
+		}
+	}
+	return true
 }

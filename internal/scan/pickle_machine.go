@@ -20,7 +20,7 @@ type machine struct {
 	memo    map[int64]*value
 	ops     int64
 	globals []Global
-	seen    map[string]bool
+	seen    map[string]string // dotted name → class
 	calls   []string
 	called  map[string]bool
 	// dynamic records a STACK_GLOBAL whose names are not constant strings.
@@ -30,7 +30,7 @@ type machine struct {
 }
 
 func newMachine(in *input, lim Limits, cls *classifier) *machine {
-	return &machine{in: in, lim: lim, cls: cls, seen: map[string]bool{}, called: map[string]bool{}}
+	return &machine{in: in, lim: lim, cls: cls, seen: map[string]string{}, called: map[string]bool{}}
 }
 
 // errStack reports malformed stack use, like Python's UnpicklingError.
@@ -104,13 +104,14 @@ func (m *machine) memoGet(i int64) error {
 
 // global records an import of module.name and pushes it.
 func (m *machine) global(module, name string) error {
-	class := m.cls.classify(module, name)
-	g := Global{Module: module, Name: name, Class: class}
-	if !m.seen[g.String()] {
-		m.seen[g.String()] = true
-		m.globals = append(m.globals, g)
+	full := module + "." + name
+	class, ok := m.seen[full]
+	if !ok {
+		class = m.cls.classify(module, name)
+		m.seen[full] = class
+		m.globals = append(m.globals, Global{Module: module, Name: name, Class: class})
 	}
-	return m.push(&value{kind: kGlobal, s: g.String(), unsafe: class != ClassSafe})
+	return m.push(&value{kind: kGlobal, s: full, unsafe: class != ClassSafe})
 }
 
 // call pushes the result of calling fn and records its reconstruction when

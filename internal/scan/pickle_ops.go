@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/big"
 	"strconv"
-	"strings"
 )
 
 // step executes one opcode; done is true after STOP.
@@ -38,8 +37,7 @@ func (m *machine) step(op byte) (done bool, err error) {
 		}
 		return false, m.push(numberText(op, s))
 	case 'J', 'K', 'M': // BININT, BININT1, BININT2
-		n := map[byte]int{'J': 4, 'K': 1, 'M': 2}[op]
-		u, err := m.in.uint(n)
+		u, err := m.in.uint(argWidth(op))
 		if err != nil {
 			return false, err
 		}
@@ -60,7 +58,10 @@ func (m *machine) step(op byte) (done bool, err error) {
 	case 'N':
 		return false, m.push(&value{kind: kNone})
 	case 0x88, 0x89: // NEWTRUE, NEWFALSE
-		return false, m.push(&value{kind: kBool, s: map[byte]string{0x88: "True", 0x89: "False"}[op]})
+		if op == 0x88 {
+			return false, m.push(&value{kind: kBool, s: "True"})
+		}
+		return false, m.push(&value{kind: kBool, s: "False"})
 	case 'S', 'V': // STRING, UNICODE
 		s, err := m.in.line()
 		if err != nil {
@@ -105,7 +106,7 @@ func (m *machine) step(op byte) (done bool, err error) {
 		}
 		return false, m.global(ms, ns)
 	case 0x82, 0x83, 0x84: // EXT1, EXT2, EXT4
-		u, err := m.in.uint(map[byte]int{0x82: 1, 0x83: 2, 0x84: 4}[op])
+		u, err := m.in.uint(argWidth(op))
 		if err != nil {
 			return false, err
 		}
@@ -149,104 +150,6 @@ func (m *machine) step(op byte) (done bool, err error) {
 	return false, m.structural(op)
 }
 
-// structural executes the opcodes that build containers and objects.
-func (m *machine) structural(op byte) error {
-	switch op {
-	case ')', ']', '}', 0x8f: // EMPTY_TUPLE, EMPTY_LIST, EMPTY_DICT, EMPTY_SET
-		k := map[byte]kind{')': kTuple, ']': kList, '}': kDict, 0x8f: kSet}[op]
-		return m.push(&value{kind: k})
-	case 't', 'l', 'd', 0x91: // TUPLE, LIST, DICT, FROZENSET
-		items, err := m.popMark()
-		if err != nil {
-			return err
-		}
-		k := map[byte]kind{'t': kTuple, 'l': kList, 'd': kDict, 0x91: kSet}[op]
-		return m.push(container(k, items))
-	case 0x85, 0x86, 0x87: // TUPLE1, TUPLE2, TUPLE3
-		n := int(op - 0x84)
-		if len(m.stack) < n || (len(m.marks) > 0 && len(m.stack)-n < m.marks[len(m.marks)-1]) {
-			return errStack
-		}
-		items := append([]*value(nil), m.stack[len(m.stack)-n:]...)
-		m.stack = m.stack[:len(m.stack)-n]
-		return m.push(container(kTuple, items))
-	case 'a', 's': // APPEND, SETITEM
-		n := map[byte]int{'a': 1, 's': 2}[op]
-		items := make([]*value, n)
-		for i := n - 1; i >= 0; i-- {
-			v, err := m.pop()
-			if err != nil {
-				return err
-			}
-			items[i] = v
-		}
-		target, err := m.top()
-		if err != nil {
-			return err
-		}
-		target.add(items...)
-		return nil
-	case 'e', 'u', 0x90: // APPENDS, SETITEMS, ADDITEMS
-		items, err := m.popMark()
-		if err != nil {
-			return err
-		}
-		target, err := m.top()
-		if err != nil {
-			return err
-		}
-		target.add(items...)
-		return nil
-	case 'R', 0x81: // REDUCE, NEWOBJ
-		args, err := m.pop()
-		if err != nil {
-			return err
-		}
-		fn, err := m.pop()
-		if err != nil {
-			return err
-		}
-		return m.call(fn, args, nil)
-	case 0x92: // NEWOBJ_EX
-		kw, err := m.pop()
-		if err != nil {
-			return err
-		}
-		args, err := m.pop()
-		if err != nil {
-			return err
-		}
-		fn, err := m.pop()
-		if err != nil {
-			return err
-		}
-		return m.call(fn, args, kw)
-	case 'o': // OBJ
-		items, err := m.popMark()
-		if err != nil {
-			return err
-		}
-		if len(items) == 0 {
-			return errStack
-		}
-		return m.call(items[0], container(kTuple, items[1:]), nil)
-	case 'b': // BUILD
-		state, err := m.pop()
-		if err != nil {
-			return err
-		}
-		obj, err := m.top()
-		if err != nil {
-			return err
-		}
-		if state.unsafe {
-			obj.unsafe = true
-		}
-		return m.afterBuild(obj, state)
-	}
-	return fmt.Errorf("unknown opcode")
-}
-
 // globalOp executes GLOBAL and INST, whose arguments are two text lines.
 func (m *machine) globalOp(op byte) error {
 	module, err := m.in.line()
@@ -276,8 +179,7 @@ func (m *machine) globalOp(op byte) error {
 
 // sized executes the opcodes with a length-prefixed string argument.
 func (m *machine) sized(op byte) error {
-	width := map[byte]int{'T': 4, 'U': 1, 'X': 4, 0x8c: 1, 0x8d: 8, 'B': 4, 'C': 1, 0x8e: 8, 0x96: 8}[op]
-	n, err := m.in.uint(width)
+	n, err := m.in.uint(argWidth(op))
 	if err != nil {
 		return err
 	}
@@ -297,7 +199,7 @@ func (m *machine) sized(op byte) error {
 
 // long executes LONG1 and LONG4: a little-endian two's complement integer.
 func (m *machine) long(op byte) error {
-	n, err := m.in.uint(map[byte]int{0x8a: 1, 0x8b: 4}[op])
+	n, err := m.in.uint(argWidth(op))
 	if err != nil {
 		return err
 	}
@@ -320,63 +222,4 @@ func (m *machine) long(op byte) error {
 		x.Sub(x, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
 	}
 	return m.push(&value{kind: kInt, s: x.String()})
-}
-
-// memoIndex reads the index argument of GET/PUT and their binary forms.
-func (m *machine) memoIndex(op byte) (int64, error) {
-	switch op {
-	case 'g', 'p':
-		s, err := m.in.line()
-		if err != nil {
-			return 0, err
-		}
-		return strconv.ParseInt(s, 10, 64)
-	case 'h', 'q':
-		u, err := m.in.uint(1)
-		return int64(u), err
-	}
-	u, err := m.in.uint(4)
-	return int64(u), err
-}
-
-// numberText turns the text argument of FLOAT, INT or LONG into a value.
-func numberText(op byte, s string) *value {
-	switch {
-	case op == 'I' && s == "00":
-		return &value{kind: kBool, s: "False"}
-	case op == 'I' && s == "01":
-		return &value{kind: kBool, s: "True"}
-	case op == 'F':
-		return &value{kind: kFloat, s: s}
-	}
-	return &value{kind: kInt, s: strings.TrimSuffix(s, "L")}
-}
-
-// unquote strips the quotes of a protocol-0 STRING argument and decodes the
-// common escapes.
-func unquote(s string) (string, error) {
-	if len(s) < 2 || (s[0] != '\'' && s[0] != '"') || s[len(s)-1] != s[0] {
-		return "", fmt.Errorf("STRING argument %.40q is not quoted", s)
-	}
-	s = s[1 : len(s)-1]
-	if !strings.Contains(s, `\`) {
-		return s, nil
-	}
-	if u, err := strconv.Unquote(`"` + strings.ReplaceAll(strings.ReplaceAll(s, `\'`, `'`), `"`, `\"`) + `"`); err == nil {
-		return u, nil
-	}
-	return s, nil
-}
-
-// validDotted reports whether s looks like a Python module or attribute path.
-func validDotted(s string) bool {
-	if s == "" || len(s) > 512 {
-		return false
-	}
-	for _, r := range s {
-		if r != '.' && r != '_' && !(r >= '0' && r <= '9') && !(r >= 'a' && r <= 'z') && !(r >= 'A' && r <= 'Z') && r < 0x80 {
-			return false
-		}
-	}
-	return true
 }

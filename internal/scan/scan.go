@@ -5,9 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sort"
 	"sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // File scans the file at path. The error is only for I/O problems; what the
@@ -28,6 +33,39 @@ func File(ctx context.Context, path string, opts Options) (*Report, error) {
 	s := newScanner(ctx, path, opts)
 	s.baseDir = filepath.Dir(path)
 	return s.run(f, fi.Size())
+}
+
+// Tree scans every regular file under dir in parallel and returns the
+// reports sorted by path. Symbolic links are not followed.
+func Tree(ctx context.Context, dir string, opts Options) ([]*Report, error) {
+	var paths []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() {
+			paths = append(paths, p)
+		}
+		return ctx.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scan tree %s: %w", dir, err)
+	}
+	sort.Strings(paths)
+	reports := make([]*Report, len(paths))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, p := range paths {
+		g.Go(func() error {
+			r, err := File(ctx, p, opts)
+			reports[i] = r
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return reports, nil
 }
 
 // Reader scans size bytes of r, reporting them under name. The error is only

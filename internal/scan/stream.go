@@ -3,12 +3,11 @@ package scan
 import (
 	"bufio"
 	"compress/bzip2"
+	"compress/gzip"
 	"compress/zlib"
 	"fmt"
 	"io"
 	"os"
-
-	"compress/gzip"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"

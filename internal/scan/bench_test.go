@@ -1,0 +1,74 @@
+package scan
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// stateDictPickle builds a protocol-2 pickle shaped like PyTorch's data.pkl
+// for n tensors: an OrderedDict of _rebuild_tensor_v2 calls on persistent
+// storages.
+func stateDictPickle(n int) []byte {
+	var b strings.Builder
+	b.WriteString(proto(2) + glob("collections", "OrderedDict") + "q\x00)Rq\x01(")
+	for i := 0; i < n; i++ {
+		b.WriteString(binu(fmt.Sprintf("layer.%d.weight", i)))
+		b.WriteString(glob("torch._utils", "_rebuild_tensor_v2") + "(" + "(" + binu("storage") + glob("torch", "FloatStorage") + binu(fmt.Sprint(i)) + binu("cpu") + "M\x00\x01tQ")
+		b.WriteString("K\x00M\x00\x01\x85K\x01\x85\x89" + glob("collections", "OrderedDict") + ")RtR")
+	}
+	b.WriteString("u.")
+	return []byte(b.String())
+}
+
+// BenchmarkPickleWalk measures the opcode machine on a state-dict pickle.
+func BenchmarkPickleWalk(b *testing.B) {
+	p := stateDictPickle(5000)
+	b.SetBytes(int64(len(p)))
+	for b.Loop() {
+		w := walkPickles(bytes.NewReader(p), int64(len(p)), DefaultLimits(), newClassifier(nil))
+		if w.err != nil || w.pickles != 1 {
+			b.Fatalf("walk failed: %v", w.err)
+		}
+	}
+}
+
+// BenchmarkPyTorchZip measures a 256 MiB PyTorch-style zip: stored tensor
+// storages are recognised and skipped by size, data.pkl is walked.
+func BenchmarkPyTorchZip(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "model.pt")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	w, _ := zw.CreateHeader(&zip.FileHeader{Name: "model/data.pkl", Method: zip.Store})
+	w.Write(stateDictPickle(1000))
+	chunk := bytes.Repeat([]byte{0x3f, 0x80, 0, 0}, 1<<18)
+	for i := 0; i < 1000; i++ {
+		w, _ := zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("model/data/%d", i), Method: zip.Store})
+		n := 4096
+		if i%16 == 0 {
+			n = 16 << 20
+		}
+		for n > 0 {
+			k, _ := w.Write(chunk[:min(n, len(chunk))])
+			n -= k
+		}
+	}
+	zw.Close()
+	f.Close()
+	fi, _ := os.Stat(path)
+	b.SetBytes(fi.Size())
+	for b.Loop() {
+		rep, err := File(context.Background(), path, Options{})
+		if err != nil || rep.Verdict != Clean || rep.Summary.Tensors != 1000 {
+			b.Fatalf("%v %+v", err, rep)
+		}
+	}
+}

@@ -1,0 +1,129 @@
+package scan
+
+import "fmt"
+
+// structural executes the opcodes that build containers and objects.
+func (m *machine) structural(op byte) error {
+	switch op {
+	case ')', ']', '}', 0x8f: // EMPTY_TUPLE, EMPTY_LIST, EMPTY_DICT, EMPTY_SET
+		return m.push(&value{kind: containerKind(op)})
+	case 't', 'l', 'd', 0x91: // TUPLE, LIST, DICT, FROZENSET
+		items, err := m.popMark()
+		if err != nil {
+			return err
+		}
+		return m.push(container(containerKind(op), items))
+	case 0x85, 0x86, 0x87: // TUPLE1, TUPLE2, TUPLE3
+		n := int(op - 0x84)
+		if len(m.stack) < n || (len(m.marks) > 0 && len(m.stack)-n < m.marks[len(m.marks)-1]) {
+			return errStack
+		}
+		items := append([]*value(nil), m.stack[len(m.stack)-n:]...)
+		m.stack = m.stack[:len(m.stack)-n]
+		return m.push(container(kTuple, items))
+	case 'a', 's': // APPEND, SETITEM
+		n := 1
+		if op == 's' {
+			n = 2
+		}
+		items := make([]*value, n)
+		for i := n - 1; i >= 0; i-- {
+			v, err := m.pop()
+			if err != nil {
+				return err
+			}
+			items[i] = v
+		}
+		target, err := m.top()
+		if err != nil {
+			return err
+		}
+		target.add(items...)
+		return nil
+	case 'e', 'u', 0x90: // APPENDS, SETITEMS, ADDITEMS
+		items, err := m.popMark()
+		if err != nil {
+			return err
+		}
+		target, err := m.top()
+		if err != nil {
+			return err
+		}
+		target.add(items...)
+		return nil
+	case 'R', 0x81: // REDUCE, NEWOBJ
+		args, err := m.pop()
+		if err != nil {
+			return err
+		}
+		fn, err := m.pop()
+		if err != nil {
+			return err
+		}
+		return m.call(fn, args, nil)
+	case 0x92: // NEWOBJ_EX
+		kw, err := m.pop()
+		if err != nil {
+			return err
+		}
+		args, err := m.pop()
+		if err != nil {
+			return err
+		}
+		fn, err := m.pop()
+		if err != nil {
+			return err
+		}
+		return m.call(fn, args, kw)
+	case 'o': // OBJ
+		items, err := m.popMark()
+		if err != nil {
+			return err
+		}
+		if len(items) == 0 {
+			return errStack
+		}
+		return m.call(items[0], container(kTuple, items[1:]), nil)
+	case 'b': // BUILD
+		state, err := m.pop()
+		if err != nil {
+			return err
+		}
+		obj, err := m.top()
+		if err != nil {
+			return err
+		}
+		if state.unsafe {
+			obj.unsafe = true
+		}
+		return m.afterBuild(obj, state)
+	}
+	return fmt.Errorf("unknown opcode")
+}
+
+// argWidth is the byte width of an opcode's fixed-size argument (or of the
+// length prefix of its string argument).
+func argWidth(op byte) int {
+	switch op {
+	case 'K', 'U', 'C', 0x8c, 0x8a, 0x82:
+		return 1
+	case 'M', 0x83:
+		return 2
+	case 'J', 'T', 'X', 'B', 0x8b, 0x84:
+		return 4
+	}
+	return 8 // BINUNICODE8, BINBYTES8, BYTEARRAY8
+}
+
+// containerKind is the kind of container an opcode builds.
+func containerKind(op byte) kind {
+	switch op {
+	case ')', 't':
+		return kTuple
+	case ']', 'l':
+		return kList
+	case '}', 'd':
+		return kDict
+	}
+	return kSet
+}
