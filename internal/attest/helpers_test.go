@@ -9,8 +9,9 @@ import (
 	"lockstep.dev/lockstep/internal/core"
 )
 
-// vectorDir is the OpenSSF model-signing interoperability vector.
-const vectorDir = "../../../shared/testdata/model-signing-v1.1.0"
+// vectorDir is the OpenSSF model-signing interoperability vector (a copy of
+// the reference implementation's test directory; see its SOURCE.md).
+const vectorDir = "testdata/model-signing-v1.1.0"
 
 func passphrase(p string) func() ([]byte, error) {
 	return func() ([]byte, error) { return []byte(p), nil }
