@@ -112,3 +112,11 @@ func TestSafeCorpus(t *testing.T) {
 		})
 	}
 }
+
+func TestTextMentioningZipSignature(t *testing.T) {
+	b := []byte("a log line that happens to contain PK\x05\x06 bytes\n")
+	rep, err := Reader(context.Background(), "log.txt", bytes.NewReader(b), int64(len(b)), Options{})
+	if err != nil || rep.Verdict != Clean {
+		t.Fatalf("%v %+v", err, rep)
+	}
+}

@@ -139,3 +139,19 @@ func checkReported(t *testing.T, rep *Report, global, call string) {
 		t.Errorf("call %q not reconstructed: %+v", call, rep.Findings)
 	}
 }
+
+func TestPolyglotZipAfterPrefix(t *testing.T) {
+	// Text, then a zip whose central directory is found from the end of
+	// the file: zip readers that search for the end record open it.
+	z := buildZip(zipMember{name: "data.pkl", data: []byte(evil4)})
+	prefix := []byte("just a text file\n")
+	// shift the central directory offsets by the prefix length
+	b := append(append([]byte{}, prefix...), z...)
+	rep, err := Reader(context.Background(), "notes.txt", bytes.NewReader(b), int64(len(b)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != Unsafe {
+		t.Fatalf("verdict %s, want unsafe: %+v", rep.Verdict, rep.Findings)
+	}
+}

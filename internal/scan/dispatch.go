@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"fmt"
@@ -25,6 +26,9 @@ func (s *scanner) scanAt(member, name string, ra io.ReaderAt, size int64, depth 
 	case "hdf5":
 		s.hdf5(member, ra, size)
 		return format
+	case "avro":
+		s.avro(member, ra, size)
+		return format
 	case "safetensors":
 		s.safetensors(member, ra, size)
 		return format
@@ -35,6 +39,11 @@ func (s *scanner) scanAt(member, name string, ra io.ReaderAt, size int64, depth 
 		}
 	default:
 		return s.scanStream(member, name, section(), size, depth)
+	}
+	if hasEndOfZip(ra, size) {
+		// A zip whose members start after a prefix (a polyglot): zip
+		// readers that look only at the end of the file still open it.
+		s.zip(member, ra, size, depth)
 	}
 	w := walkPickles(section(), size, s.lim, s.cls)
 	if w.isPickle() {
@@ -73,9 +82,6 @@ func (s *scanner) scanStream(member, name string, r io.Reader, size int64, depth
 		return s.tar(member, br, depth)
 	case "npy":
 		s.npy(member, br, size)
-		return format
-	case "avro":
-		s.avro(member, br)
 		return format
 	case "":
 		switch probePickle(head, size, s.lim) {
@@ -129,4 +135,22 @@ func probePickle(head []byte, size int64, lim Limits) int {
 		return probeMaybe
 	}
 	return probeNo
+}
+
+// hasEndOfZip reports whether the last 64 KiB of the file hold a zip
+// end-of-central-directory record that leads to at least one member.
+func hasEndOfZip(ra io.ReaderAt, size int64) bool {
+	n := min(size, 65557)
+	if n < 22 {
+		return false
+	}
+	tail := make([]byte, n)
+	if _, err := ra.ReadAt(tail, size-n); err != nil && err != io.EOF {
+		return false
+	}
+	if bytes.LastIndex(tail, []byte("PK\x05\x06")) < 0 {
+		return false
+	}
+	zr, err := zip.NewReader(ra, size)
+	return err == nil && len(zr.File) > 0
 }

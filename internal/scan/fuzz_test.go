@@ -80,9 +80,7 @@ func FuzzONNX(f *testing.F) {
 
 func FuzzScan(f *testing.F) {
 	for _, c := range safeCases {
-		if c.name != "parquet" && c.name != "avro" {
-			f.Add(c.file, c.data(nil))
-		}
+		f.Add(c.file, c.data(nil))
 	}
 	f.Fuzz(func(t *testing.T, name string, b []byte) { fuzzScan(t, name, b) })
 }
