@@ -52,7 +52,7 @@ func fetchURL(ctx context.Context, st *store.Store, src string, opts fetchOption
 	}
 	var (
 		body io.ReadCloser
-		f    = &Fetched{URL: src}
+		f          = &Fetched{URL: src}
 		want int64 = -1
 	)
 	switch u.Scheme {

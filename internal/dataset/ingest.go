@@ -85,6 +85,9 @@ func ingestPath(ctx context.Context, st *store.Store, p, shown string, o AddOpti
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", p, err)
 	}
+	for _, r := range reports {
+		r.Path = treePath(abs, r.Path, fi.IsDir())
+	}
 	allowed, err := judge(reports)
 	if err != nil {
 		return nil, fmt.Errorf("source %s: %w", p, err)
@@ -115,6 +118,19 @@ func ingestPath(ctx context.Context, st *store.Store, p, shown string, o AddOpti
 		return nil, fmt.Errorf("store tree of %s: %w", p, err)
 	}
 	return in, nil
+}
+
+// treePath names a scanned file by its path in the dataset's tree.
+func treePath(root, p string, isDir bool) string {
+	if !isDir {
+		return filepath.Base(root)
+	}
+	if filepath.IsAbs(p) {
+		if rel, err := filepath.Rel(root, p); err == nil {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return filepath.ToSlash(p)
 }
 
 // scanObject scans a stored object, reporting it under name.

@@ -125,4 +125,3 @@ func checkObject(st *store.Store, e core.TreeEntry, rehash bool) error {
 	}
 	return nil
 }
-
