@@ -69,22 +69,32 @@ func TestCosignInterop(t *testing.T) {
 	flipped := append([]byte(nil), artifact...)
 	flipped[3] ^= 1
 	writeFile(t, filepath.Join(dir, "flipped.bin"), string(flipped))
+	// Our own Ed25519 keys verify with cosign too.
+	ed := testSigner(t, KeyEd25519)
+	writeFile(t, filepath.Join(dir, "ed.pub"), string(ed.PublicKey.PEM()))
+	edBundle, err := Sign(context.Background(), st, ed)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name     string
 		bundle   []byte
+		key      string
 		artifact string
 		ok       bool
 	}{
-		{"as signed", b, "model.bin", true},
-		{"artifact byte flipped", b, "flipped.bin", false},
-		{"signature byte flipped", badSig, "model.bin", false},
+		{"as signed", b, "builder.pub", "model.bin", true},
+		{"artifact byte flipped", b, "builder.pub", "flipped.bin", false},
+		{"signature byte flipped", badSig, "builder.pub", "model.bin", false},
+		{"ed25519 key", edBundle, "ed.pub", "model.bin", true},
+		{"ed25519 bundle, other key", edBundle, "builder.pub", "model.bin", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "b.json"), tt.bundle, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			out, err := run("verify-blob-attestation", "--key", "builder.pub", "--bundle", "b.json",
+			out, err := run("verify-blob-attestation", "--key", tt.key, "--bundle", "b.json",
 				"--new-bundle-format", "--trusted-root", "trusted_root.json",
 				"--type", ProvenancePredicateType, "--insecure-ignore-tlog=true", tt.artifact)
 			if (err == nil) != tt.ok {
