@@ -37,7 +37,8 @@
 // content always gives the same digest, and a tree materialised from the
 // store (read-only hardlinks) hashes back to the digest it came from.
 // Symlinks must be relative and stay inside the tree; sockets, devices and
-// FIFOs are refused.
+// FIFOs are refused. GetTree accepts a manifest only in its canonical
+// encoding, so a directory has exactly one digest.
 //
 // # Hash cache
 //

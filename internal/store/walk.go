@@ -20,6 +20,7 @@ type StrayFilesError struct {
 	Paths []string
 }
 
+// Error says how many stray files there are and names the first.
 func (e *StrayFilesError) Error() string {
 	return fmt.Sprintf("%d stray files in the objects folder (first: %s); they are not objects and can be removed",
 		len(e.Paths), e.Paths[0])
