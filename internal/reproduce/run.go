@@ -28,7 +28,7 @@ type Run struct {
 func LoadRun(ctx context.Context, st *store.Store, cat *catalog.Catalog, ref string) (*Run, error) {
 	id, err := cat.ResolveRun(ctx, ref)
 	if err != nil {
-		return nil, fmt.Errorf("run %q: %w (list runs with `lockstep runs`)", ref, err)
+		return nil, err
 	}
 	row, err := cat.Run(ctx, id)
 	if err != nil {

@@ -1,0 +1,103 @@
+package reproduce
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"lockstep.dev/lockstep/internal/attest"
+	"lockstep.dev/lockstep/internal/engine"
+)
+
+func TestAttestSignsTheReproducedOutputs(t *testing.T) {
+	needPython(t)
+	p := newProject(t, map[string]string{"lockstep.yaml": noisyFlow, "noisy.py": noisyScript})
+	orig := p.run(engine.Options{})
+	res := p.reproduce(orig, Options{})
+	signer, err := attest.GenerateKey("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a, err := Attest(ctx, p.home.Store, p.home.Catalog, res, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := res.Rerun.Tasks["prepare"].Outputs["rows"].Digest
+	stats := res.Rerun.Tasks["noisy"].Outputs["stats"].Digest
+	if len(a.Subjects) != 1 || a.Subjects[0].Name != "prepare/rows" || a.Subjects[0].Digest != rows {
+		t.Fatalf("subjects %+v, want only prepare/rows %s (the one output that reproduced)", a.Subjects, rows)
+	}
+	bundle, err := p.home.Store.ReadBytes(a.Bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := attest.Verify(bundle, []*attest.PublicKey{signer.PublicKey}, rows)
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	var pred Predicate
+	if err := v.Statement.DecodePredicate(&pred); err != nil {
+		t.Fatal(err)
+	}
+	if v.PredicateType != PredicateType || pred.OriginalRun != orig.Record.ID || pred.Rerun != res.Rerun.Record.ID || len(pred.Outputs) != 3 {
+		t.Errorf("predicate %s %+v", v.PredicateType, pred)
+	}
+	if _, err := attest.Verify(bundle, []*attest.PublicKey{signer.PublicKey}, stats); !errors.Is(err, attest.ErrSubjectMismatch) {
+		t.Errorf("verify for the output that differed: %v, want ErrSubjectMismatch", err)
+	}
+	other, _ := attest.GenerateKey("")
+	if _, err := attest.Verify(bundle, []*attest.PublicKey{other.PublicKey}, rows); err == nil {
+		t.Error("the bundle verifies with another key")
+	}
+	found, err := p.home.Catalog.Attestations(ctx, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found) != 1 || found[0].Bundle != a.Bundle || found[0].PredicateType != PredicateType ||
+		found[0].Run != res.Rerun.Record.ID || found[0].Signer != signer.PublicKey.Fingerprint() {
+		t.Errorf("catalog attestations for %s: %+v", rows, found)
+	}
+}
+
+func TestSignWithFlag(t *testing.T) {
+	needPython(t, "sklearn", "numpy")
+	p := sklearnProject(t, "seed: 2")
+	orig := p.run(engine.Options{})
+	keyDir := t.TempDir()
+	signer, err := attest.GenerateKey("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := func() ([]byte, error) { return []byte("rebuild"), nil }
+	key, pub := filepath.Join(keyDir, "rebuilder.key"), filepath.Join(keyDir, "rebuilder.pub")
+	if err := signer.Save(key, pub, pass); err != nil {
+		t.Fatal(err)
+	}
+	p.environ = append(p.environ, "LOCKSTEP_PASSWORD=rebuild")
+	code, out := p.cli("reproduce", orig.Record.ID, "--sign-with", key)
+	if code != 0 || !strings.Contains(out, "reproduction attested for 4 output(s)") {
+		t.Fatalf("lockstep reproduce --sign-with: exit %d\n%s", code, out)
+	}
+	model := orig.Tasks["train"].Outputs["model"].Digest
+	found, err := p.home.Catalog.Attestations(context.Background(), model)
+	if err != nil || len(found) != 1 {
+		t.Fatalf("attestations of the model %s: %v %+v", model, err, found)
+	}
+	bundle, err := p.home.Store.ReadBytes(found[0].Bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, err := attest.LoadPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := attest.Verify(bundle, []*attest.PublicKey{pk}, model); err != nil {
+		t.Errorf("verify the model's reproduction attestation: %v", err)
+	}
+	if code, out := p.cli("reproduce", orig.Record.ID, "--sign-with", filepath.Join(keyDir, "absent.key")); code != 2 || !strings.Contains(out, "absent.key") {
+		t.Errorf("a missing key: exit %d, want 2 naming it\n%s", code, out)
+	}
+}

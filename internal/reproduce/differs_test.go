@@ -1,0 +1,126 @@
+package reproduce
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"lockstep.dev/lockstep/internal/engine"
+)
+
+// noisyFlow has a step that writes its own PID into its output: nothing a
+// rerun can reproduce. The step after it reads that output.
+const noisyFlow = `flow: noisy
+seed: 3
+sandbox: none
+steps:
+  prepare:
+    run: /usr/bin/python3 -c 'import os; open(os.environ["LOCKSTEP_OUTPUT_DIR"]+"/rows.csv","w").write("x,y\n1,2\n3,4\n")'
+    outputs:
+      rows: rows.csv
+  noisy:
+    run: /usr/bin/python3 noisy.py
+    inputs:
+      rows: prepare.rows
+    outputs:
+      stats: stats.json
+  report:
+    run: /usr/bin/python3 -c 'import os, shutil; shutil.copy(os.environ["LOCKSTEP_INPUT_STATS"], os.environ["LOCKSTEP_OUTPUT_DIR"]+"/report.json")'
+    inputs:
+      stats: noisy.stats
+    outputs:
+      report: report.json
+`
+
+const noisyScript = `import os, json
+rows = open(os.environ["LOCKSTEP_INPUT_ROWS"]).read().splitlines()
+json.dump({"rows": len(rows) - 1, "pid": os.getpid()}, open(os.environ["LOCKSTEP_OUTPUT_DIR"] + "/stats.json", "w"))
+`
+
+func TestNondeterministicStepIsTheFirstDifference(t *testing.T) {
+	needPython(t)
+	p := newProject(t, map[string]string{"lockstep.yaml": noisyFlow, "noisy.py": noisyScript})
+	orig := p.run(engine.Options{})
+	rep := p.reproduce(orig, Options{}).Report
+	text := explained(rep)
+	if rep.Verdict != Differs || rep.FirstDifference != "noisy" {
+		t.Fatalf("verdict %q first difference %q, want differs at noisy\n%s", rep.Verdict, rep.FirstDifference, text)
+	}
+	if r := task(t, rep, "prepare"); r.Verdict != Reproduced {
+		t.Errorf("prepare: %q, want reproduced", r.Verdict)
+	}
+	noisy := task(t, rep, "noisy")
+	if !noisy.InputsMatch || len(noisy.ConsequenceOf) != 0 || len(noisy.Outputs) != 1 {
+		t.Fatalf("noisy: %+v, want matching inputs, no cause, one output", noisy)
+	}
+	if d := noisy.Outputs[0].Details; len(d) != 1 || !strings.HasPrefix(d[0], "pid: ") {
+		t.Errorf("noisy stats details %q, want the one changed key pid", d)
+	}
+	report := task(t, rep, "report")
+	if report.InputsMatch || len(report.ConsequenceOf) != 1 || report.ConsequenceOf[0] != "noisy" || report.Verdict != Differs {
+		t.Errorf("report: %+v, want a consequence of noisy", report)
+	}
+	for _, want := range []string{
+		"noisy: outputs differ; first difference",
+		"report: outputs differ; a consequence of noisy (its inputs differ)",
+		"the difference starts at noisy",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("explanation lacks %q:\n%s", want, text)
+		}
+	}
+	if code, out := p.cli("reproduce", orig.Record.ID); code != 1 || !strings.Contains(out, "the difference starts at noisy") {
+		t.Errorf("lockstep reproduce: exit %d, want 1 with the explanation\n%s", code, out)
+	}
+}
+
+// pkgFlow imports a package found through PYTHONPATH, outside the code.
+const pkgFlow = `flow: pkg
+seed: 5
+sandbox: none
+steps:
+  use:
+    run: /usr/bin/python3 -c 'import os, mypkg; open(os.environ["LOCKSTEP_OUTPUT_DIR"]+"/v.txt","w").write(mypkg.VERSION)'
+    outputs:
+      version: v.txt
+`
+
+// installPkg writes mypkg at version into site, replacing what was there.
+func installPkg(t *testing.T, site, version string) {
+	t.Helper()
+	if err := os.RemoveAll(site); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"mypkg/__init__.py":                         "VERSION = " + `"` + version + `"` + "\n",
+		"mypkg-" + version + ".dist-info/METADATA": "Metadata-Version: 2.1\nName: mypkg\nVersion: " + version + "\n",
+	}
+	for name, body := range files {
+		f := filepath.Join(site, name)
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestChangedPackageShowsInTheEnvironmentDiff(t *testing.T) {
+	needPython(t)
+	p := newProject(t, map[string]string{"lockstep.yaml": pkgFlow})
+	site := filepath.Join(t.TempDir(), "site")
+	p.environ = append(p.environ, "PYTHONPATH="+site)
+	installPkg(t, site, "1.0")
+	orig := p.run(engine.Options{})
+	installPkg(t, site, "2.0")
+	rep := p.reproduce(orig, Options{}).Report
+	text := explained(rep)
+	if rep.Verdict != Differs || rep.FirstDifference != "use" {
+		t.Fatalf("verdict %q first difference %q, want differs at use\n%s", rep.Verdict, rep.FirstDifference, text)
+	}
+	if !strings.Contains(text, "use: outputs differ; first difference; environment differs: mypkg 1.0 -> 2.0") {
+		t.Errorf("explanation lacks the package change:\n%s", text)
+	}
+}
