@@ -62,6 +62,11 @@ func findSigningKey(b *bundle.Bundle, keys []*PublicKey) (*PublicKey, error) {
 	if len(keys) == 0 {
 		return nil, fmt.Errorf("%w: no trusted keys given", ErrWrongKey)
 	}
+	for i, k := range keys {
+		if k == nil || k.Key == nil {
+			return nil, fmt.Errorf("trusted key %d is empty (load keys with LoadPublicKey)", i)
+		}
+	}
 	var errs []error
 	for _, k := range keys {
 		err := verifyBundle(b, k, "")
