@@ -63,31 +63,49 @@ func (s *scanner) kerasLayers(member string, cfg any) {
 
 // hdf5 searches an HDF5 file for Keras model configurations (the
 // model_config attribute is JSON starting with {"class_name") and checks
-// them for Lambda layers. The file is read in chunks, never whole.
+// them for Lambda layers. The file is read in chunks, never whole, and each
+// chunk once.
 func (s *scanner) hdf5(member string, ra io.ReaderAt, size int64) {
 	needle := []byte(`{"class_name"`)
 	buf := make([]byte, 1<<20)
 	for pos := int64(0); pos < size; {
 		n, _ := ra.ReadAt(buf, pos)
-		if n <= 0 {
+		if n < len(needle) {
 			break
 		}
-		i := bytes.Index(buf[:n], needle)
-		if i < 0 {
-			if int64(n) < int64(len(buf)) {
+		next := pos + int64(n-len(needle)+1)
+		for i := 0; i < n; {
+			j := bytes.Index(buf[i:n], needle)
+			if j < 0 {
 				break
 			}
-			pos += int64(n - len(needle))
-			continue
+			at := pos + int64(i+j)
+			end, ok := s.kerasAt(member, ra, at, size)
+			if !ok {
+				i += j + 1
+				continue
+			}
+			next = max(next, end)
+			if end >= pos+int64(n) {
+				break
+			}
+			i = int(end - pos)
 		}
-		at := pos + int64(i)
-		dec := json.NewDecoder(io.LimitReader(io.NewSectionReader(ra, at, size-at), s.lim.MaxHeader))
-		var cfg any
-		if dec.Decode(&cfg) == nil {
-			s.kerasLayers(member, cfg)
-			pos = at + max(dec.InputOffset(), 1)
-		} else {
-			pos = at + 1
+		if n < len(buf) {
+			break
 		}
+		pos = next
 	}
+}
+
+// kerasAt parses the JSON value at offset at and checks it for Lambda
+// layers; it returns the offset after the value.
+func (s *scanner) kerasAt(member string, ra io.ReaderAt, at, size int64) (int64, bool) {
+	dec := json.NewDecoder(io.LimitReader(io.NewSectionReader(ra, at, size-at), s.lim.MaxHeader))
+	var cfg any
+	if dec.Decode(&cfg) != nil {
+		return 0, false
+	}
+	s.kerasLayers(member, cfg)
+	return at + max(dec.InputOffset(), 1), true
 }

@@ -72,7 +72,7 @@ func (s *scanner) csv(member string, r io.Reader, sep rune) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && errors.Is(err, csv.ErrFieldCount) {
-				err = fmt.Errorf("line %d has %d fields but the header has %d: quote fields that contain the separator or fix the row", pe.Line, len(rec), cols)
+				err = fmt.Errorf("line %d has %d field%s but the header has %d: quote fields that contain the separator or fix the row", pe.Line, len(rec), plural(len(rec)), cols)
 			} else {
 				err = fmt.Errorf("csv: %w", err)
 			}
@@ -86,4 +86,11 @@ func (s *scanner) csv(member string, r io.Reader, sep rune) {
 		rows++
 	}
 	s.rep.addSummary(rows, cols, 0)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
