@@ -56,10 +56,13 @@ func runKeyGenerate(_ context.Context, o keyGenerateOptions, g *globalOptions, n
 	}
 	keyPath := filepath.Join(o.out, name+".key")
 	pubPath := filepath.Join(o.out, name+".pub")
-	if !o.force {
-		for _, p := range []string{keyPath, pubPath} {
-			if _, err := os.Stat(p); err == nil {
+	for _, p := range []string{keyPath, pubPath} {
+		if _, err := os.Stat(p); err == nil {
+			if !o.force {
 				return usageErrorf("%s exists: choose another name or pass --force", p)
+			}
+			if err := os.Remove(p); err != nil {
+				return err
 			}
 		}
 	}

@@ -81,6 +81,8 @@ Exit codes: 0 success, 1 a run or check failed, 2 a usage or input error.`,
 		newCheckCommand(g), newGCCommand(g), newTaskCommand(g), newScanCommand(g),
 		newReproduceCommand(g), newDiffCommand(g),
 		newKeyCommand(g), newVerifyCommand(g), newSignModelCommand(g), newAttestationsCommand(g), newExportCommand(g),
+		newDataCommand(g), newReviewCommand(g), newBOMCommand(g),
+		newResumeCommand(g),
 	)
 	return root
 }

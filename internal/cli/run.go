@@ -30,6 +30,8 @@ type runOptions struct {
 	sandbox string
 	sign    string
 	builder string
+
+	resumeFrom string // set by resume
 }
 
 func newRunCommand(g *globalOptions) *cobra.Command {
@@ -71,6 +73,7 @@ func (o *runOptions) engineOptions(g *globalOptions, home string) (engine.Option
 		FlowPath: o.file, Jobs: o.jobs, Steps: o.steps, NoCache: o.noCache, Force: o.force,
 		Sandbox: o.sandbox, Environ: g.environ, Params: map[string]any{},
 		SignWith: o.sign, Passphrase: g.passphrase(false), BuilderID: o.builder,
+		ResumeFrom: o.resumeFrom,
 	}
 	for _, kv := range o.params {
 		k, v, err := flow.ParseParam(kv)

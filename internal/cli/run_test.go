@@ -255,3 +255,38 @@ json.dump({"coef": round(float(m.coef_[0]), 6)}, open(os.path.join(os.environ["L
 		t.Errorf("coef.json: %q", r.stdout)
 	}
 }
+
+func TestResumeReusesSucceededSteps(t *testing.T) {
+	flow := `flow: r
+steps:
+  first:
+    run: echo one > $LOCKSTEP_OUTPUT_DIR/one.txt
+    outputs: {one: one.txt}
+  second:
+    run: test -f fixed && cat $LOCKSTEP_INPUT_ONE > $LOCKSTEP_OUTPUT_DIR/two.txt
+    inputs: {one: first.one}
+    outputs: {two: two.txt}
+`
+	p := newProject(t, flow, nil)
+	p.mustRun(1, "run", "--seed", "11")
+	var failed runShowing
+	p.jsonOf(&failed, "show", "last")
+	// Fixing the code changes the snapshot: a plain run would redo "first";
+	// resume reuses it.
+	os.WriteFile(filepath.Join(p.dir, "fixed"), nil, 0o644)
+	p.mustRun(0, "resume")
+	var resumed runShowing
+	p.jsonOf(&resumed, "show", "last")
+	if resumed.Run.ResumedFrom != failed.Run.ID || resumed.Run.Seed != 11 {
+		t.Errorf("resumed run: from %q seed %d", resumed.Run.ResumedFrom, resumed.Run.Seed)
+	}
+	if f := resumed.Tasks["first"]; f.Status != core.StatusCached || f.CachedFrom != failed.Run.Tasks["first"] {
+		t.Errorf("first: %s from %s, want cached from %s", f.Status, f.CachedFrom, failed.Run.Tasks["first"])
+	}
+	if s := resumed.Tasks["second"]; s.Status != core.StatusSucceeded {
+		t.Errorf("second: %s %s", s.Status, s.Error)
+	}
+	if r := p.run("resume"); r.code != 2 || !strings.Contains(r.stderr, "succeeded") {
+		t.Errorf("resuming a succeeded run: exit %d %s", r.code, r.stderr)
+	}
+}

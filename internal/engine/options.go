@@ -46,6 +46,10 @@ type Options struct {
 	// Reproduces, if set, is the id of the run this run re-executes; it is
 	// recorded in the run record.
 	Reproduces string
+	// ResumeFrom, if set, is a failed or aborted run to continue: its
+	// succeeded tasks are reused as they are (recorded as cached), the rest
+	// run. Params and seed default to that run's.
+	ResumeFrom string
 	// SignWith is the signing key for the run's provenance; when empty the
 	// flow's `signing.key`, then $LOCKSTEP_SIGNING_KEY (in Environ) are used.
 	SignWith string

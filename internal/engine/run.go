@@ -69,12 +69,17 @@ func (h *Home) Run(ctx context.Context, opts Options) (*core.RunRecord, error) {
 	}
 
 	r := &runner{h: h, fl: fl, opts: opts, modes: modes, tasks: map[string]*core.TaskRecord{}}
+	if opts.ResumeFrom != "" {
+		if err := r.loadResume(ctx); err != nil {
+			return nil, err
+		}
+	}
 	r.rec = &core.RunRecord{
 		Type: core.RunType, ID: newRunID(), Flow: fl.Name, FlowFile: fl.Digest, FlowPath: fl.File,
-		Params: mergeParams(fl.Params, opts.Params), Seed: chooseSeed(opts.Seed, fl.Seed),
+		Params: mergeParams(fl.Params, opts.Params), Seed: chooseSeed(opts.Seed, fl.Seed, r.resumeSeed),
 		Steps: opts.Steps, Sandbox: summariseModes(modes), Status: core.StatusRunning,
 		Version: Version, Started: time.Now().UTC(), Tasks: map[string]core.Digest{},
-		Reproduces: opts.Reproduces,
+		Reproduces: opts.Reproduces, ResumedFrom: opts.ResumeFrom,
 	}
 	r.rec.Host, _ = os.Hostname()
 	r.event(Event{Kind: RunStarted, Message: fl.Name})
@@ -88,7 +93,7 @@ func (h *Home) Run(ctx context.Context, opts Options) (*core.RunRecord, error) {
 	}
 	if err := h.Catalog.BeginRun(ctx, catalog.RunRow{
 		ID: r.rec.ID, Flow: fl.Name, Status: core.StatusRunning, Started: r.rec.Started,
-		Host: r.rec.Host, PID: os.Getpid(), Code: r.rec.Code, Seed: r.rec.Seed,
+		Host: r.rec.Host, PID: os.Getpid(), Code: r.rec.Code, Seed: r.rec.Seed, ResumedFrom: opts.ResumeFrom,
 	}); err != nil {
 		return nil, err
 	}
@@ -244,10 +249,14 @@ func mergeParams(defaults, overrides map[string]any) map[string]any {
 	return out
 }
 
-// chooseSeed takes the flag, then the flow, then draws a fresh seed.
-func chooseSeed(flag, flowSeed *int64) int64 {
+// chooseSeed takes the flag, then the resumed run's, then the flow's, then
+// draws a fresh seed.
+func chooseSeed(flag, flowSeed, resumed *int64) int64 {
 	if flag != nil {
 		return *flag
+	}
+	if resumed != nil {
+		return *resumed
 	}
 	if flowSeed != nil {
 		return *flowSeed

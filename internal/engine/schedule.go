@@ -11,6 +11,7 @@ import (
 	"lockstep.dev/lockstep/internal/flow"
 	"lockstep.dev/lockstep/internal/sandbox"
 	"lockstep.dev/lockstep/internal/store"
+	"lockstep.dev/lockstep/internal/task"
 )
 
 // runner holds the state of one run while its steps execute.
@@ -23,6 +24,9 @@ type runner struct {
 
 	mu    sync.Mutex
 	tasks map[string]*core.TaskRecord
+
+	reuse      map[string]reusable // tasks of a resumed run that succeeded
+	resumeSeed *int64
 }
 
 type result struct {
@@ -154,13 +158,18 @@ func (r *runner) record(ctx context.Context, rec *core.TaskRecord) {
 func (r *runner) runStep(ctx context.Context, step string) (*core.TaskRecord, error) {
 	start := time.Now()
 	r.event(Event{Kind: StepStarted, Step: step})
-	spec, err := r.plan(ctx, step)
+	rec, d, err := r.fromResume(step)
 	if err != nil {
 		return nil, err
 	}
-	rec, d, err := r.fromCache(ctx, spec)
-	if err != nil {
-		return nil, err
+	var spec *task.Spec
+	if rec == nil {
+		if spec, err = r.plan(ctx, step); err != nil {
+			return nil, err
+		}
+		if rec, d, err = r.fromCache(ctx, spec); err != nil {
+			return nil, err
+		}
 	}
 	if rec == nil {
 		specDigest, err := r.h.Store.PutJSON(spec)
