@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"sync"
-	"syscall"
 	"time"
 
 	"lockstep.dev/lockstep/internal/core"
@@ -26,25 +25,6 @@ const (
 	// it takes once loaded; entries this process did not use go first.
 	maxCacheEntries = 1 << 18
 )
-
-// fileKey identifies one version of a file's content as the file system
-// sees it.
-type fileKey struct {
-	dev, ino           uint64
-	size, mtime, ctime int64
-}
-
-// keyOf returns the cache key of a regular file's metadata.
-func keyOf(fi os.FileInfo) (fileKey, bool) {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok || !fi.Mode().IsRegular() {
-		return fileKey{}, false
-	}
-	return fileKey{
-		dev: uint64(st.Dev), ino: st.Ino, size: st.Size,
-		mtime: st.Mtim.Nano(), ctime: st.Ctim.Nano(),
-	}, true
-}
 
 // hashCache maps file keys to digests; it is loaded on first use.
 type hashCache struct {
@@ -197,21 +177,4 @@ func encodeCache(w io.Writer, m map[fileKey][32]byte) error {
 		}
 	}
 	return nil
-}
-
-// cachedDigest returns the remembered digest of the file described by fi
-// if the store still holds its object (with the right size).
-func (s *Store) cachedDigest(fi os.FileInfo) (core.Digest, fileKey, bool) {
-	k, ok := keyOf(fi)
-	if !ok {
-		return "", k, false
-	}
-	d, ok := s.cache.lookup(k)
-	if !ok {
-		return "", k, false
-	}
-	if n, err := s.Size(d); err != nil || n != k.size {
-		return "", k, false
-	}
-	return d, k, true
 }

@@ -85,7 +85,7 @@ func (s *Store) ingestFile(ctx context.Context, path string, opts ingestOptions)
 // object could later be modified.
 func (s *Store) canMove(fi os.FileInfo) bool {
 	st, ok := fi.Sys().(*syscall.Stat_t)
-	return ok && st.Nlink == 1 && uint64(st.Dev) == s.dev
+	return ok && st.Nlink == 1 && st.Dev == s.dev
 }
 
 // sameVersion reports whether a file kept its size and mtime while n bytes
@@ -102,7 +102,7 @@ func (s *Store) PutFile(ctx context.Context, path string) (core.Digest, int64, e
 	if err != nil {
 		return "", 0, fmt.Errorf("put file: %w", err)
 	}
-	if d, _, ok := s.cachedDigest(fi); ok {
+	if d, ok := s.cachedDigest(fi); ok {
 		return d, fi.Size(), nil
 	}
 	in, err := s.ingestFile(ctx, path, ingestOptions{sync: true})

@@ -12,6 +12,23 @@ import (
 	"lockstep.dev/lockstep/internal/core"
 )
 
+// TreeOptions tune PutTree.
+type TreeOptions struct {
+	// Filter, if not nil, is asked about every path under the directory
+	// (slash-separated, relative to it); returning false leaves the path
+	// out, and for a directory everything under it too.
+	Filter func(rel string, isDir bool) bool
+	// Progress, if not nil, is called from worker goroutines with the
+	// number of bytes hashed since its last call.
+	Progress func(bytesHashed int64)
+	// Move ingests files by renaming them into the store instead of
+	// copying them; the directory is left without its files. A file on
+	// another file system, or with other hardlinks, is copied instead.
+	// Meant for task outputs that lockstep owns: if PutTree fails, files
+	// not yet moved stay where they were but may have been made read-only.
+	Move bool
+}
+
 // PutTree stores every file under dir and the tree manifest naming them,
 // and returns the manifest's digest and the manifest. Files are hashed in
 // parallel; unchanged files known to the hash cache are not reread. The
@@ -57,6 +74,12 @@ func (s *Store) hashFiles(ctx context.Context, jobs []fileJob, opts TreeOptions)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	results := make([]ingested, len(jobs))
+	objDir, err := os.Open(s.objects)
+	if err != nil {
+		return results, err
+	}
+	defer objDir.Close()
+	fd := int(objDir.Fd())
 	next := make(chan int)
 	var (
 		wg       sync.WaitGroup
@@ -66,7 +89,7 @@ func (s *Store) hashFiles(ctx context.Context, jobs []fileJob, opts TreeOptions)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for i := range next {
-				in, err := s.hashOne(ctx, jobs[i], opts)
+				in, err := s.hashOne(ctx, fd, jobs[i], opts)
 				results[i] = in
 				if err != nil {
 					errOnce.Do(func() { firstErr = err; cancel() })
@@ -88,11 +111,12 @@ func (s *Store) hashFiles(ctx context.Context, jobs []fileJob, opts TreeOptions)
 	return results, firstErr
 }
 
-// hashOne returns a cached digest for a job's file or ingests it.
-func (s *Store) hashOne(ctx context.Context, j fileJob, opts TreeOptions) (ingested, error) {
+// hashOne returns a cached digest for a job's file or ingests it; objDir
+// is an open descriptor of ROOT/objects/sha256.
+func (s *Store) hashOne(ctx context.Context, objDir int, j fileJob, opts TreeOptions) (ingested, error) {
 	if !opts.Move {
-		if d, k, ok := s.cachedDigest(j.info); ok {
-			return ingested{d: d, n: k.size}, nil
+		if d, ok := s.cachedAt(objDir, j.key); ok {
+			return ingested{d: d, n: j.key.size}, nil
 		}
 	}
 	in, err := s.ingestFile(ctx, j.path, ingestOptions{noFollow: true, move: opts.Move, progress: opts.Progress})

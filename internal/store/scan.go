@@ -8,37 +8,29 @@ import (
 	"path/filepath"
 	"unicode/utf8"
 
+	"golang.org/x/sys/unix"
+
 	"lockstep.dev/lockstep/internal/core"
 )
-
-// TreeOptions tune PutTree.
-type TreeOptions struct {
-	// Filter, if not nil, is asked about every path under the directory
-	// (slash-separated, relative to it); returning false leaves the path
-	// out, and for a directory everything under it too.
-	Filter func(rel string, isDir bool) bool
-	// Progress, if not nil, is called from worker goroutines with the
-	// number of bytes hashed since its last call.
-	Progress func(bytesHashed int64)
-	// Move ingests files by renaming them into the store instead of
-	// copying them; the directory is left without its files. A file on
-	// another file system, or with other hardlinks, is copied instead.
-	// Meant for task outputs that lockstep owns: if PutTree fails, files
-	// not yet moved stay where they were but may have been made read-only.
-	Move bool
-}
 
 // fileJob is a regular file found by scanTree, to be hashed into entry idx.
 type fileJob struct {
 	idx  int
 	path string
-	info os.FileInfo
+	key  fileKey
+}
+
+// scanner lists a directory for PutTree.
+type scanner struct {
+	filter  func(string, bool) bool
+	entries []core.TreeEntry
+	jobs    []fileJob
 }
 
 // scanTree lists the directory dir: tree entries (files still without
 // digests) and the files to hash. It refuses what a tree cannot hold.
 func scanTree(dir string, filter func(string, bool) bool) ([]core.TreeEntry, []fileJob, error) {
-	dir, err := filepath.EvalSymlinks(dir) // WalkDir does not follow a symlinked root
+	dir, err := filepath.EvalSymlinks(dir) // a symlinked root is followed
 	if err != nil {
 		return nil, nil, err
 	}
@@ -49,71 +41,79 @@ func scanTree(dir string, filter func(string, bool) bool) ([]core.TreeEntry, []f
 	if !fi.IsDir() {
 		return nil, nil, fmt.Errorf("%s is not a directory", dir)
 	}
-	entries := []core.TreeEntry{} // an empty directory is "entries":[]
-	var jobs []fileJob
-	var dirs []string
-	nonEmpty := map[string]bool{}
-	err = filepath.WalkDir(dir, func(p string, de fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if p == dir {
-			return nil
-		}
-		r, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		rel := filepath.ToSlash(r)
-		if !utf8.ValidString(rel) {
-			return fmt.Errorf("%s: file name is not valid UTF-8; rename it or leave it out with a filter", p)
-		}
-		if filter != nil && !filter(rel, de.IsDir()) {
-			if de.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		nonEmpty[path.Dir(rel)] = true
-		switch t := de.Type(); {
-		case t.IsDir():
-			dirs = append(dirs, rel)
-		case t.IsRegular():
-			info, err := de.Info()
-			if err != nil {
-				return err
-			}
-			jobs = append(jobs, fileJob{idx: len(entries), path: p, info: info})
-			entries = append(entries, core.TreeEntry{Path: rel, Kind: core.KindFile, Mode: fileMode(info.Mode())})
-		case t&fs.ModeSymlink != 0:
-			target, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			if err := checkLink(rel, target); err != nil {
-				return fmt.Errorf("%s: %w", p, err)
-			}
-			entries = append(entries, core.TreeEntry{Path: rel, Kind: core.KindSymlink, Mode: 0o777, Target: target})
-		default:
-			return fmt.Errorf("%s is a %s; a tree holds only regular files, symlinks and directories: remove it or leave it out with a filter",
-				p, typeName(t))
-		}
-		return nil
-	})
-	if err != nil {
+	sc := &scanner{filter: filter, entries: []core.TreeEntry{}} // an empty directory is "entries":[]
+	if _, err := sc.scanDir(dir, ""); err != nil {
 		return nil, nil, err
 	}
-	for _, d := range dirs {
-		if !nonEmpty[d] {
-			entries = append(entries, core.TreeEntry{Path: d, Kind: core.KindDir, Mode: 0o755})
+	return sc.entries, sc.jobs, nil
+}
+
+// scanDir adds what lies under the directory p (rel is its path in the
+// tree, "" for the root) and reports whether it added anything; a
+// directory that adds nothing is recorded as an empty directory. Files are
+// stat'ed relative to the open directory, which saves the kernel walking
+// the whole path again for each.
+func (sc *scanner) scanDir(p, rel string) (bool, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	des, err := f.ReadDir(-1)
+	if err != nil {
+		return false, err
+	}
+	fd := int(f.Fd())
+	added := false
+	for _, de := range des {
+		name, child := de.Name(), filepath.Join(p, de.Name())
+		childRel := path.Join(rel, name)
+		if !utf8.ValidString(name) {
+			return false, fmt.Errorf("%s: file name is not valid UTF-8; rename it or leave it out with a filter", child)
+		}
+		if sc.filter != nil && !sc.filter(childRel, de.IsDir()) {
+			continue
+		}
+		added = true
+		switch t := de.Type(); {
+		case t.IsDir():
+			sub, err := sc.scanDir(child, childRel)
+			if err != nil {
+				return false, err
+			}
+			if !sub {
+				sc.entries = append(sc.entries, core.TreeEntry{Path: childRel, Kind: core.KindDir, Mode: 0o755})
+			}
+		case t.IsRegular():
+			var st unix.Stat_t
+			if err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+				return false, &os.PathError{Op: "lstat", Path: child, Err: err}
+			}
+			if st.Mode&unix.S_IFMT != unix.S_IFREG {
+				return false, fmt.Errorf("%s changed while the directory was being read; try again", child)
+			}
+			sc.jobs = append(sc.jobs, fileJob{idx: len(sc.entries), path: child, key: keyOfStat(&st)})
+			sc.entries = append(sc.entries, core.TreeEntry{Path: childRel, Kind: core.KindFile, Mode: fileMode(st.Mode)})
+		case t&fs.ModeSymlink != 0:
+			target, err := os.Readlink(child)
+			if err != nil {
+				return false, err
+			}
+			if err := checkLink(childRel, target); err != nil {
+				return false, fmt.Errorf("%s: %w", child, err)
+			}
+			sc.entries = append(sc.entries, core.TreeEntry{Path: childRel, Kind: core.KindSymlink, Mode: 0o777, Target: target})
+		default:
+			return false, fmt.Errorf("%s is a %s; a tree holds only regular files, symlinks and directories: remove it or leave it out with a filter",
+				child, typeName(t))
 		}
 	}
-	return entries, jobs, nil
+	return added, nil
 }
 
 // fileMode normalises a file's permissions as git does: 0755 when its
 // owner may execute it, else 0644.
-func fileMode(m fs.FileMode) uint32 {
+func fileMode(m uint32) uint32 {
 	if m&0o100 != 0 {
 		return 0o755
 	}

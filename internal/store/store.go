@@ -57,7 +57,7 @@ func Open(root string) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", root, err)
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		s.dev = uint64(st.Dev)
+		s.dev = st.Dev
 	}
 	s.cache = newHashCache(filepath.Join(abs, "cache", "hashes"), s.tmp)
 	return s, nil
