@@ -30,6 +30,7 @@ type runOptions struct {
 	sandbox string
 	sign    string
 	builder string
+	archive bool
 
 	resumeFrom string // set by resume
 }
@@ -66,6 +67,7 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 	f.StringVar(&o.sandbox, "sandbox", "", "override the flow's sandbox: required or none")
 	f.StringVar(&o.sign, "sign-with", "", "sign the run's provenance with this key (default: the flow's signing.key, else $LOCKSTEP_SIGNING_KEY)")
 	f.StringVar(&o.builder, "builder-id", "", "builder id to record in the provenance (default: derived from host and key)")
+	f.BoolVar(&o.archive, "archive-env", false, "store each step's toolchain directories (interpreter prefix, site-packages, environment.paths) so the run can be reproduced after the host changes")
 }
 
 func (o *runOptions) engineOptions(g *globalOptions, home string) (engine.Options, error) {
@@ -73,7 +75,7 @@ func (o *runOptions) engineOptions(g *globalOptions, home string) (engine.Option
 		FlowPath: o.file, Jobs: o.jobs, Steps: o.steps, NoCache: o.noCache, Force: o.force,
 		Sandbox: o.sandbox, Environ: g.environ, Params: map[string]any{},
 		SignWith: o.sign, Passphrase: g.passphrase(false), BuilderID: o.builder,
-		ResumeFrom: o.resumeFrom,
+		ResumeFrom: o.resumeFrom, ArchiveEnv: o.archive,
 	}
 	for _, kv := range o.params {
 		k, v, err := flow.ParseParam(kv)

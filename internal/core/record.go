@@ -33,6 +33,8 @@ type Artifact struct {
 	Source string `json:"source,omitempty"`
 	// File is a file artifact's base name ("iris.csv"), so a step sees the name it expects.
 	File string `json:"file,omitempty"`
+	// BOM is a dataset's bill of materials (datasets only).
+	BOM Digest `json:"bom,omitempty"`
 }
 
 // KindTree marks an Artifact that is a directory.
@@ -98,6 +100,12 @@ type TaskRecord struct {
 	CacheKey    Digest              `json:"cache_key"`
 	CachedFrom  Digest              `json:"cached_from,omitempty"`
 	Files       []FileReport        `json:"files,omitempty"`
+	// Toolchain maps each archived toolchain directory (absolute path) to
+	// its tree, when the environment was archived.
+	Toolchain map[string]Digest `json:"toolchain,omitempty"`
+	// Restored maps each directory restored from an archive to its tree,
+	// when the task ran with an earlier task's archived environment.
+	Restored map[string]Digest `json:"restored,omitempty"`
 }
 
 // FileReport is what the format scanner found in one input or output file.

@@ -35,5 +35,6 @@ func cacheKey(st *store.Store, s *task.Spec, env core.Digest) (core.Digest, erro
 		"env":         envNames,
 		"paths":       s.Paths,
 		"formats":     s.Formats,
+		"restore":     s.Restore,
 	})
 }

@@ -46,6 +46,12 @@ type Options struct {
 	// Reproduces, if set, is the id of the run this run re-executes; it is
 	// recorded in the run record.
 	Reproduces string
+	// ArchiveEnv stores each task's toolchain directories as trees (also
+	// on with `environment: {archive: true}` in the flow).
+	ArchiveEnv bool
+	// RestoreEnvFrom, if set, is a run whose archived environments are
+	// mounted, step by step, at their original paths (needs the sandbox).
+	RestoreEnvFrom string
 	// ResumeFrom, if set, is a failed or aborted run to continue: its
 	// succeeded tasks are reused as they are (recorded as cached), the rest
 	// run. Params and seed default to that run's.

@@ -8,8 +8,10 @@ import (
 	"slices"
 	"time"
 
+	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/capture"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/dataset"
 	"lockstep.dev/lockstep/internal/flow"
 	"lockstep.dev/lockstep/internal/task"
 )
@@ -30,6 +32,10 @@ func (r *runner) plan(ctx context.Context, step string) (*task.Spec, error) {
 	}
 	for _, o := range st.Outputs {
 		spec.Outputs = append(spec.Outputs, task.Output{Name: o.Name, Path: o.Path, Kind: o.Kind})
+	}
+	spec.ArchiveEnv = r.opts.ArchiveEnv || r.fl.Environment.Archive
+	if spec.Restore, err = r.restoreFor(ctx, step); err != nil {
+		return nil, err
 	}
 	env, err := capture.Capture(ctx, capture.Options{Command: st.Run, PATH: recordedPATH(r.opts.Environ, st.Env), Env: task.RecordedEnv(r.opts.Environ, st.Env)})
 	if err != nil {
@@ -73,7 +79,17 @@ func (r *runner) resolveInputs(ctx context.Context, st *flow.Step) (map[string]c
 			a.Source = "step:" + in.Ref()
 			out[in.Name] = a
 		case flow.InputDataset:
-			return nil, fmt.Errorf("input %s: dataset %s: datasets are not supported by this version of lockstep; declare the data as a project path instead", in.Name, in.Ref())
+			trust, err := r.trust()
+			if err != nil {
+				return nil, err
+			}
+			res, err := dataset.Resolve(ctx, r.h.Store, r.h.Catalog, in.Dataset+"@"+in.Version, r.rec.Code, trust)
+			if err != nil {
+				return nil, fmt.Errorf("input %s: %w", in.Name, err)
+			}
+			a := res.Artifact
+			a.BOM = res.BOM
+			out[in.Name] = a
 		}
 	}
 	return out, nil
@@ -146,4 +162,59 @@ func (r *runner) reuseRecord(old *core.TaskRecord, origin core.Digest) (*core.Ta
 		return nil, "", err
 	}
 	return &rec, d, nil
+}
+
+// restoreFor returns the archived environment of the step in the run named
+// by RestoreEnvFrom.
+func (r *runner) restoreFor(ctx context.Context, step string) (map[string]core.Digest, error) {
+	if r.opts.RestoreEnvFrom == "" {
+		return nil, nil
+	}
+	rows, err := r.h.Catalog.Tasks(ctx, r.opts.RestoreEnvFrom)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range rows {
+		if t.Step != step || t.Record == "" {
+			continue
+		}
+		var old core.TaskRecord
+		if err := r.h.Store.GetJSON(t.Record, &old); err != nil {
+			return nil, fmt.Errorf("restore the environment of %s: %w", step, err)
+		}
+		if len(old.Toolchain) == 0 {
+			return nil, &InputError{fmt.Errorf("run %s did not archive the environment of step %s: runs archive it with `environment: {archive: true}` or `lockstep run --archive-env`", r.opts.RestoreEnvFrom, step)}
+		}
+		for _, d := range old.Toolchain {
+			if !r.h.Store.Has(d) {
+				return nil, fmt.Errorf("restore the environment of %s: archived tree %s is missing from the store", step, d)
+			}
+		}
+		return old.Toolchain, nil
+	}
+	return nil, nil
+}
+
+// trust loads, once per run, the flow's trusted data producers and reviewers.
+func (r *runner) trust() (dataset.Trust, error) {
+	r.trustOnce.Do(func() {
+		load := func(role string) []*attest.PublicKey {
+			var keys []*attest.PublicKey
+			for _, p := range r.fl.Trust[role] {
+				if !filepath.IsAbs(p) {
+					p = filepath.Join(r.fl.Dir, p)
+				}
+				k, err := attest.LoadPublicKey(p)
+				if err != nil && r.trustErr == nil {
+					r.trustErr = &InputError{fmt.Errorf("%s: trust.%s: %w", r.fl.File, role, err)}
+				}
+				if k != nil {
+					keys = append(keys, k)
+				}
+			}
+			return keys
+		}
+		r.trusted = dataset.Trust{Producers: load("data-producers"), Reviewers: load("reviewers")}
+	})
+	return r.trusted, r.trustErr
 }

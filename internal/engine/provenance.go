@@ -96,7 +96,7 @@ func (h *Home) provenance(rec *core.RunRecord, tasks map[string]*core.TaskRecord
 			"flow":   map[string]any{"path": rec.FlowPath, "digest": rec.FlowFile.String()},
 			"params": rec.Params, "seed": rec.Seed,
 		},
-		Internal:     map[string]any{"lockstepVersion": rec.Version, "sandbox": rec.Sandbox},
+		Internal:     map[string]any{"lockstepVersion": rec.Version, "sandbox": rec.Sandbox, "formats": formatsOf(tasks)},
 		InvocationID: rec.ID, Started: rec.Started, Finished: rec.Finished,
 	}
 	if len(rec.Steps) > 0 {
@@ -122,8 +122,11 @@ func (h *Home) provenance(rec *core.RunRecord, tasks map[string]*core.TaskRecord
 				continue // another step's output is not an external dependency
 			}
 			seen[a.Source+a.Digest.String()] = true
-			p.Dependencies = append(p.Dependencies, attest.ResourceDescriptor{Name: a.Source, Digest: a.Digest,
-				Annotations: map[string]any{"kind": a.Kind}})
+			ann := map[string]any{"kind": a.Kind}
+			if a.BOM != "" {
+				ann["bom"] = a.BOM.String()
+			}
+			p.Dependencies = append(p.Dependencies, attest.ResourceDescriptor{Name: a.Source, Digest: a.Digest, Annotations: ann})
 		}
 		if t.Environment != "" && !seen[t.Environment.String()] {
 			seen[t.Environment.String()] = true
@@ -281,4 +284,24 @@ func sortedArtifactNames(m map[string]core.Artifact) []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// formatsOf records the serialisation policy the run's tasks ran under, so
+// that a run which allowed pickles says so in its provenance.
+func formatsOf(tasks map[string]*core.TaskRecord) map[string]any {
+	out := map[string]any{"pickle": "deny"}
+	for _, t := range tasks {
+		for _, f := range t.Files {
+			if f.Verdict == "allowed" {
+				out["pickle"] = "allow"
+				out["allowedFiles"] = append(asStrings(out["allowedFiles"]), f.Artifact+"/"+f.Path)
+			}
+		}
+	}
+	return out
+}
+
+func asStrings(v any) []string {
+	s, _ := v.([]string)
+	return s
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/dataset"
 	"lockstep.dev/lockstep/internal/flow"
 	"lockstep.dev/lockstep/internal/sandbox"
 	"lockstep.dev/lockstep/internal/store"
@@ -27,6 +28,10 @@ type runner struct {
 
 	reuse      map[string]reusable // tasks of a resumed run that succeeded
 	resumeSeed *int64
+
+	trustOnce sync.Once
+	trusted   dataset.Trust
+	trustErr  error
 }
 
 type result struct {

@@ -105,18 +105,34 @@ func execute(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, rec *
 		ReadOnly: []sandbox.Bind{{Src: code}, {Src: dirs.root}},
 		Writable: []sandbox.Bind{{Src: dirs.out}, {Src: dirs.tmp}, {Src: dirs.home}, {Src: filepath.Dir(dirs.metrics)}},
 	}
-	if sandbox.Mode(s.Sandbox) == sandbox.Bubblewrap {
-		tool, err := sandbox.Toolchain(s.Command, recorded["PATH"])
-		if err != nil {
+	var tool []string
+	if sandbox.Mode(s.Sandbox) == sandbox.Bubblewrap || s.ArchiveEnv {
+		if tool, err = sandbox.Toolchain(s.Command, recorded["PATH"]); err != nil {
 			return fmt.Errorf("find the toolchain of %q: %w", s.Command, err)
 		}
+	}
+	if s.ArchiveEnv {
+		if rec.Toolchain, err = archive(ctx, st, archiveDirs(tool, s.Paths, envRec)); err != nil {
+			return err
+		}
+	}
+	if sandbox.Mode(s.Sandbox) == sandbox.Bubblewrap {
 		spec.ReadOnly = append(sandbox.SystemBinds(), spec.ReadOnly...)
 		for _, p := range append(tool, s.Paths...) {
-			spec.ReadOnly = append(spec.ReadOnly, sandbox.Bind{Src: p})
+			if _, restoring := s.Restore[p]; !restoring {
+				spec.ReadOnly = append(spec.ReadOnly, sandbox.Bind{Src: p})
+			}
 		}
 		// Wrappers such as pyenv shims are not exposed: put the toolchain's
 		// own bin folders first so the command finds the same interpreter.
 		spec.Env = prependPATH(spec.Env, toolchainBins(tool))
+		// An archived environment is mounted over the host's, at the same paths.
+		restored, err := restoreBinds(ctx, st, s.Restore)
+		if err != nil {
+			return err
+		}
+		spec.ReadOnly = append(spec.ReadOnly, restored...)
+		rec.Restored = s.Restore
 	}
 	exitCode, peak, err := runCommand(ctx, s, spec, dirs, opts)
 	if err != nil {

@@ -2,6 +2,7 @@ package task
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"lockstep.dev/lockstep/internal/core"
@@ -30,6 +31,11 @@ type Spec struct {
 	Paths    []string                 `json:"paths,omitempty"`
 	Formats  map[string]string        `json:"formats,omitempty"`
 	CacheKey core.Digest              `json:"cache_key"`
+	// ArchiveEnv stores the toolchain directories the step sees as trees.
+	ArchiveEnv bool `json:"archive_env,omitempty"`
+	// Restore mounts these archived trees at their original absolute paths
+	// (needs the bubblewrap sandbox).
+	Restore map[string]core.Digest `json:"restore,omitempty"`
 }
 
 // Output is one declared output of a step: a file or a directory under
@@ -59,6 +65,14 @@ func (s *Spec) Validate() error {
 		if !in.Digest.Valid() {
 			return fmt.Errorf("task spec %s: input %s: bad digest %q", s.Step, name, in.Digest)
 		}
+	}
+	for p, d := range s.Restore {
+		if !filepath.IsAbs(p) || filepath.Clean(p) != p || !d.Valid() {
+			return fmt.Errorf("task spec %s: restore %q: want an absolute clean path and a digest", s.Step, p)
+		}
+	}
+	if len(s.Restore) > 0 && s.Sandbox != "bubblewrap" {
+		return fmt.Errorf("task spec %s: restoring an archived environment needs the bubblewrap sandbox (it mounts the archive at the original paths); run without --sandbox none", s.Step)
 	}
 	for _, o := range s.Outputs {
 		if err := core.ValidRelPath(strings.TrimSuffix(o.Path, "/")); err != nil {
