@@ -93,7 +93,7 @@ func installPkg(t *testing.T, site, version string) {
 		t.Fatal(err)
 	}
 	files := map[string]string{
-		"mypkg/__init__.py":                         "VERSION = " + `"` + version + `"` + "\n",
+		"mypkg/__init__.py":                        "VERSION = " + `"` + version + `"` + "\n",
 		"mypkg-" + version + ".dist-info/METADATA": "Metadata-Version: 2.1\nName: mypkg\nVersion: " + version + "\n",
 	}
 	for name, body := range files {

@@ -71,7 +71,10 @@ func Reproduce(ctx context.Context, h *engine.Home, orig *Run, opts Options) (*R
 	rep := Compare(h.Store, orig, rerun, CompareOptions{Tolerance: opts.Tolerance, Steps: steps})
 	rep.Type = ReportType
 	if rerun.Record.Code != orig.Record.Code {
+		// The rerun did not see the code the original ran: whatever its
+		// outputs, that is not a reproduction.
 		rep.Code = codeChanges(h.Store, orig.Record.Code, rerun.Record.Code)
+		rep.Verdict = Differs
 	}
 	d, err := rep.Save(h.Store)
 	if err != nil {
