@@ -59,8 +59,9 @@ type Added struct {
 	Existing bool `json:"existing"`
 	// Source is the fetched source, with its digest and warnings.
 	Source Fetched `json:"source"`
-	// Allowed lists files the scanner let through with a warning.
-	Allowed []string `json:"allowed,omitempty"`
+	// Flagged are the files the scanner let in with a warning (allowed
+	// pickles, files failing format validation), by path.
+	Flagged map[string]FileScan `json:"flagged,omitempty"`
 }
 
 // Add copies a dataset into the store, writes and signs its bill of
@@ -81,7 +82,7 @@ func Add(ctx context.Context, st *store.Store, cat *catalog.Catalog, o AddOption
 			o.Ref, o.Source, ErrDigestMismatch, o.Expect, in.source.Digest, in.digest)
 	}
 	out := &Added{Ref: o.Ref, Name: o.Ref.String(), Tree: in.digest, Files: len(in.tree.Entries), Size: in.tree.Size(),
-		Source: in.source, Allowed: in.allowed}
+		Source: in.source, Flagged: flagged(in.scans)}
 	if tree, meta, err := cat.Name(ctx, Kind, o.Ref.String()); err == nil {
 		if tree != in.digest {
 			return nil, conflict(o.Ref, tree, in.digest, o.Source)
@@ -92,7 +93,7 @@ func Add(ctx context.Context, st *store.Store, cat *catalog.Catalog, o AddOption
 		return nil, fmt.Errorf("look up dataset %s: %w", o.Ref, err)
 	}
 	desc := Description{Ref: o.Ref, Description: o.Description, License: o.License, Producer: o.Producer,
-		Classification: classificationOr(o.Classification), Card: o.Card, AllowPickle: o.AllowPickle, Allowed: in.allowed,
+		Classification: classificationOr(o.Classification), Card: o.Card, AllowPickle: o.AllowPickle, Scans: in.scans,
 		Sources: []Fetched{in.source}}
 	if o.Origin != "" {
 		desc.Sources = append(desc.Sources, Fetched{URL: o.Origin})

@@ -112,6 +112,22 @@ func TestAddRefusals(t *testing.T) {
 	}
 }
 
+func TestAddLetsInvalidFormatInWithWarning(t *testing.T) {
+	e := newEnv(t)
+	dir := writeFiles(t, filepath.Join(e.root, "ragged"), map[string]string{"r.csv": "a,b\n1,2\n3\n"})
+	a, err := e.add(t, "ragged@1", dir, AddOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := a.Flagged["r.csv"]; f.Verdict != "invalid" || f.Note == "" {
+		t.Fatalf("flagged = %+v", a.Flagged)
+	}
+	raw, _ := e.st.ReadBytes(a.BOM)
+	if !strings.Contains(string(raw), `"name":"lockstep:scan:r.csv","value":"invalid: `) {
+		t.Fatalf("invalid file not recorded in the BOM:\n%s", raw)
+	}
+}
+
 func TestAddAllowPickleIsRecorded(t *testing.T) {
 	e := newEnv(t)
 	dir := writeFiles(t, filepath.Join(e.root, "p"), map[string]string{"state.pkl": unknownPickle})
@@ -122,8 +138,8 @@ func TestAddAllowPickleIsRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(a.Allowed) != 1 {
-		t.Fatalf("allowed = %v", a.Allowed)
+	if f := a.Flagged["state.pkl"]; len(a.Flagged) != 1 || f.Verdict != "allowed" {
+		t.Fatalf("flagged = %v", a.Flagged)
 	}
 	d, err := Lookup(context.Background(), e.st, e.cat, mustRef(t, "p@1"))
 	if err != nil {
@@ -132,7 +148,7 @@ func TestAddAllowPickleIsRecorded(t *testing.T) {
 	if !d.BOM.AllowPickle {
 		t.Fatal("BOM does not record --allow-pickle")
 	}
-	if props := properties(d.BOM.Doc.Metadata.Component.Properties); props[propScanPrefix+"state.pkl"] != "allowed" {
+	if props := properties(d.BOM.Doc.Metadata.Component.Properties); !strings.HasPrefix(props[propScanPrefix+"state.pkl"], "allowed") {
 		t.Fatalf("BOM properties = %v", props)
 	}
 }
@@ -163,5 +179,8 @@ func TestAddSingleFileAndSchema(t *testing.T) {
 	}
 	if bom.Entries[0].Path != "prices.csv" || bom.Classification != Public || len(bom.Sources) != 2 {
 		t.Fatalf("bom = %+v", bom)
+	}
+	if f := bom.Scans["prices.csv"]; f.Format != "csv" || f.Rows != 1 || f.Columns != 2 {
+		t.Fatalf("scanner facts in the BOM = %+v", f)
 	}
 }

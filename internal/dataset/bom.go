@@ -28,6 +28,9 @@ const (
 	propRedirect    = "lockstep:redirect"
 	propInsecure    = "lockstep:insecure-transport"
 	propCardPrefix  = "lockstep:datasheet:"
+	propFormat      = "lockstep:format"
+	propRows        = "lockstep:rows"
+	propColumns     = "lockstep:columns"
 )
 
 // Classifications a dataset may carry, least restricted first.
@@ -47,10 +50,10 @@ type Description struct {
 	Classification string // Public, Internal or Restricted
 	Sources        []Fetched
 	Card           *Card
-	// AllowPickle records that pickles were let in on purpose; Allowed
-	// lists the files the scanner warned about.
+	// AllowPickle records that pickles were let in on purpose.
 	AllowPickle bool
-	Allowed     []string
+	// Scans are the scanner's findings by file path (nil: none).
+	Scans map[string]FileScan
 }
 
 // BuildBOM returns the CycloneDX 1.6 bill of materials of dataset tree
@@ -83,12 +86,14 @@ func BuildBOM(desc Description, d core.Digest, tree *core.Tree, created time.Tim
 	if desc.AllowPickle {
 		props = append(props, cdx.Property{Name: propAllowPickle, Value: "true"})
 	}
-	for _, p := range desc.Allowed {
-		props = append(props, cdx.Property{Name: propScanPrefix + p, Value: "allowed"})
+	for _, e := range tree.Entries {
+		if f := desc.Scans[e.Path]; f.Flagged() {
+			props = append(props, cdx.Property{Name: propScanPrefix + e.Path, Value: strings.TrimSuffix(f.Verdict+": "+f.Note, ": ")})
+		}
 	}
 	props = append(props, sourceProperties(desc.Sources)...)
 	comp.Properties = &props
-	files := fileComponents("dataset:"+ref, tree)
+	files := fileComponents("dataset:"+ref, tree, desc.Scans)
 	comp.Components = &files
 
 	bom := cdx.NewBOM()
@@ -137,8 +142,8 @@ func dataEntry(desc Description) cdx.ComponentData {
 }
 
 // fileComponents lists the tree's entries as file components whose
-// bom-refs are prefix/PATH.
-func fileComponents(prefix string, tree *core.Tree) []cdx.Component {
+// bom-refs are prefix/PATH, with the scanner's format and counts.
+func fileComponents(prefix string, tree *core.Tree, scans map[string]FileScan) []cdx.Component {
 	out := make([]cdx.Component, 0, len(tree.Entries))
 	for _, e := range tree.Entries {
 		c := cdx.Component{
@@ -148,6 +153,7 @@ func fileComponents(prefix string, tree *core.Tree) []cdx.Component {
 		}
 		props := []cdx.Property{{Name: propSize, Value: strconv.FormatInt(e.Size, 10)},
 			{Name: propMode, Value: strconv.FormatUint(uint64(e.Mode), 8)}}
+		props = append(props, scanProperties(scans[e.Path])...)
 		switch e.Kind {
 		case core.KindFile:
 			c.Hashes = &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: e.Digest.Hex()}}
@@ -204,4 +210,19 @@ func holdsPersonalData(answer string) bool {
 		return false
 	}
 	return true
+}
+
+// scanProperties records a file's format and its row and column counts.
+func scanProperties(f FileScan) []cdx.Property {
+	var props []cdx.Property
+	if f.Format != "" {
+		props = append(props, cdx.Property{Name: propFormat, Value: f.Format})
+	}
+	if f.Rows > 0 {
+		props = append(props, cdx.Property{Name: propRows, Value: strconv.FormatInt(f.Rows, 10)})
+	}
+	if f.Columns > 0 {
+		props = append(props, cdx.Property{Name: propColumns, Value: strconv.FormatInt(f.Columns, 10)})
+	}
+	return props
 }

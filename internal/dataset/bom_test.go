@@ -32,7 +32,8 @@ func sampleBOM(t testing.TB) ([]byte, core.Digest, *core.Tree) {
 	card := &Card{Motivation: "predict prices", IntendedUses: stringList{"teaching", "benchmarks"},
 		PersonalData: "names of survey respondents", Owners: []string{"Ada Lovelace"}}
 	desc := Description{Ref: mustRef(t, "housing@2017"), Description: "California housing", License: "CC-BY-4.0",
-		Producer: "Census Bureau", Classification: Restricted, Card: card, AllowPickle: true, Allowed: []string{"docs/README"},
+		Producer: "Census Bureau", Classification: Restricted, Card: card, AllowPickle: true,
+		Scans: map[string]FileScan{"docs/README": {Format: "pickle", Verdict: "allowed", Note: "imports mylib.make"}, "train.csv": {Format: "csv", Rows: 1, Columns: 2}},
 		Sources: []Fetched{{URL: "https://example.org/housing.csv", Digest: core.DigestOf([]byte("a,b")), Size: 3,
 			Redirects: []string{"https://cdn.example.net/h.csv"}}, {URL: "http://mirror.example.org/h.csv", Insecure: true}}}
 	b, err := EncodeBOM(BuildBOM(desc, d, tree, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)))

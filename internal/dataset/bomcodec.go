@@ -24,6 +24,8 @@ type BOM struct {
 	// Entries are the dataset's files, in tree order; core.NewTree of them
 	// hashes to Tree.
 	Entries []core.TreeEntry
+	// Scans are the scanner's facts by file path (format, rows, columns).
+	Scans map[string]FileScan
 	// Sources are the distribution URLs the data came from.
 	Sources     []string
 	AllowPickle bool
@@ -78,7 +80,7 @@ func ParseBOM(b []byte) (*BOM, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: metadata.component name and version: %v", ErrBadBOM, err)
 	}
-	out := &BOM{Ref: ref, Description: c.Description, Doc: doc}
+	out := &BOM{Ref: ref, Description: c.Description, Doc: doc, Scans: map[string]FileScan{}}
 	if c.Supplier != nil {
 		out.Producer = c.Supplier.Name
 	}
@@ -112,6 +114,9 @@ func ParseBOM(b []byte) (*BOM, error) {
 				return nil, fmt.Errorf("%w: metadata.component.components[%d] %q: %v", ErrBadBOM, i, fc.Name, err)
 			}
 			out.Entries = append(out.Entries, e)
+			if f := fileScan(fc.Properties); f != (FileScan{}) {
+				out.Scans[e.Path] = f
+			}
 		}
 	}
 	tree := &core.Tree{Type: core.TreeType, Entries: out.Entries}
@@ -166,4 +171,29 @@ func properties(ps *[]cdx.Property) map[string]string {
 		}
 	}
 	return m
+}
+
+// Datasheet returns the datasheet answers the BOM carries, by card field
+// (motivation, composition, ...).
+func (b *BOM) Datasheet() map[string]string {
+	out := map[string]string{}
+	c := b.Doc.Metadata.Component
+	if c.Data == nil || len(*c.Data) == 0 || (*c.Data)[0].Contents == nil {
+		return out
+	}
+	for k, v := range properties((*c.Data)[0].Contents.Properties) {
+		if field, ok := strings.CutPrefix(k, propCardPrefix); ok {
+			out[field] = v
+		}
+	}
+	return out
+}
+
+// fileScan reads the scanner's facts back from a file component.
+func fileScan(ps *[]cdx.Property) FileScan {
+	props := properties(ps)
+	f := FileScan{Format: props[propFormat]}
+	f.Rows, _ = strconv.ParseInt(props[propRows], 10, 64)
+	f.Columns, _ = strconv.ParseInt(props[propColumns], 10, 64)
+	return f
 }

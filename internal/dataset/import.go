@@ -65,24 +65,22 @@ func Import(ctx context.Context, st *store.Store, cat *catalog.Catalog, o Import
 		signer = v.Key.Fingerprint()
 	}
 	tree := core.NewTree(bom.Entries)
-	var allowed []string
+	scans := map[string]FileScan{}
 	for _, e := range tree.Entries {
 		if e.Kind != core.KindFile {
 			continue
 		}
-		ok, err := importFile(ctx, st, bom, e, o)
+		f, err := importFile(ctx, st, bom, e, o)
 		if err != nil {
 			return nil, err
 		}
-		if ok {
-			allowed = append(allowed, e.Path)
-		}
+		scans[e.Path] = f
 	}
 	d, err := st.PutJSON(tree)
 	if err != nil || d != bom.Tree {
 		return nil, fmt.Errorf("dataset %s: store tree: got %s, want %s: %v", bom.Ref, d, bom.Tree, err)
 	}
-	out := &Added{Ref: bom.Ref, Name: bom.Ref.String(), Tree: d, Files: len(tree.Entries), Size: tree.Size(), Allowed: allowed}
+	out := &Added{Ref: bom.Ref, Name: bom.Ref.String(), Tree: d, Files: len(tree.Entries), Size: tree.Size(), Flagged: flagged(scans)}
 	if bound, meta, err := cat.Name(ctx, Kind, bom.Ref.String()); err == nil {
 		if bound != d {
 			return nil, conflict(bom.Ref, bound, d, "the imported bill of materials")
@@ -100,8 +98,7 @@ func Import(ctx context.Context, st *store.Store, cat *catalog.Catalog, o Import
 }
 
 // importFile stores one file the BOM lists, checks its digest and scans it.
-// It reports whether the scanner allowed it with a warning.
-func importFile(ctx context.Context, st *store.Store, bom *BOM, e core.TreeEntry, o ImportOptions) (bool, error) {
+func importFile(ctx context.Context, st *store.Store, bom *BOM, e core.TreeEntry, o ImportOptions) (FileScan, error) {
 	var got core.Digest
 	var err error
 	switch {
@@ -109,10 +106,10 @@ func importFile(ctx context.Context, st *store.Store, bom *BOM, e core.TreeEntry
 		p := filepath.Join(o.From, filepath.FromSlash(e.Path))
 		fi, lerr := os.Lstat(p)
 		if lerr != nil {
-			return false, fmt.Errorf("dataset %s: file %s: %w (is --from the folder holding the files?)", bom.Ref, e.Path, lerr)
+			return FileScan{}, fmt.Errorf("dataset %s: file %s: %w (is --from the folder holding the files?)", bom.Ref, e.Path, lerr)
 		}
 		if !fi.Mode().IsRegular() {
-			return false, fmt.Errorf("dataset %s: file %s: %w: not a regular file", bom.Ref, e.Path, ErrUnsafeSource)
+			return FileScan{}, fmt.Errorf("dataset %s: file %s: %w: not a regular file", bom.Ref, e.Path, ErrUnsafeSource)
 		}
 		got, _, err = st.PutFile(ctx, p)
 	case len(bom.Entries) == 1 && len(bom.Sources) > 0 && IsURL(bom.Sources[0]):
@@ -126,23 +123,23 @@ func importFile(ctx context.Context, st *store.Store, bom *BOM, e core.TreeEntry
 			got = f.Digest
 		}
 	default:
-		return false, fmt.Errorf("dataset %s: the bill of materials lists %d files and no single download URL; give the folder holding them with --from DIR", bom.Ref, len(bom.Entries))
+		return FileScan{}, fmt.Errorf("dataset %s: the bill of materials lists %d files and no single download URL; give the folder holding them with --from DIR", bom.Ref, len(bom.Entries))
 	}
 	if err != nil {
-		return false, fmt.Errorf("dataset %s: file %s: %w", bom.Ref, e.Path, err)
+		return FileScan{}, fmt.Errorf("dataset %s: file %s: %w", bom.Ref, e.Path, err)
 	}
 	if got != e.Digest {
-		return false, fmt.Errorf("dataset %s: file %s: %w: the bill of materials says %s, the file has %s", bom.Ref, e.Path, ErrDigestMismatch, e.Digest, got)
+		return FileScan{}, fmt.Errorf("dataset %s: file %s: %w: the bill of materials says %s, the file has %s", bom.Ref, e.Path, ErrDigestMismatch, e.Digest, got)
 	}
 	rep, err := scanObject(ctx, st, e.Digest, e.Size, e.Path, o.AllowPickle)
 	if err != nil {
-		return false, err
+		return FileScan{}, err
 	}
-	allowed, err := judge([]*scan.Report{rep})
+	facts, err := judge([]*scan.Report{rep})
 	if err != nil {
-		return false, fmt.Errorf("dataset %s: %w", bom.Ref, err)
+		return FileScan{}, fmt.Errorf("dataset %s: %w", bom.Ref, err)
 	}
-	return len(allowed) > 0, nil
+	return facts[e.Path], nil
 }
 
 func maxOr(n int64) int64 {

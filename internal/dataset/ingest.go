@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/scan"
@@ -15,10 +14,10 @@ import (
 
 // ingested is a source copied into the store and scanned, not yet bound.
 type ingested struct {
-	digest  core.Digest
-	tree    *core.Tree
-	source  Fetched
-	allowed []string // files the scanner let through with a warning
+	digest core.Digest
+	tree   *core.Tree
+	source Fetched
+	scans  map[string]FileScan // by tree path
 }
 
 // ingest copies src (a local path, file://, http(s):// or s3:// URL) into
@@ -47,11 +46,11 @@ func ingest(ctx context.Context, st *store.Store, src string, o AddOptions) (*in
 	if err != nil {
 		return nil, err
 	}
-	allowed, err := judge([]*scan.Report{rep})
+	scans, err := judge([]*scan.Report{rep})
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", src, err)
 	}
-	in := &ingested{source: *f, allowed: allowed}
+	in := &ingested{source: *f, scans: scans}
 	in.tree = core.NewTree([]core.TreeEntry{{Path: name, Kind: core.KindFile, Mode: 0o644, Size: f.Size, Digest: f.Digest}})
 	if in.digest, err = st.PutJSON(in.tree); err != nil {
 		return nil, fmt.Errorf("store tree of %s: %w", src, err)
@@ -88,11 +87,11 @@ func ingestPath(ctx context.Context, st *store.Store, p, shown string, o AddOpti
 	for _, r := range reports {
 		r.Path = treePath(abs, r.Path, fi.IsDir())
 	}
-	allowed, err := judge(reports)
+	scans, err := judge(reports)
 	if err != nil {
 		return nil, fmt.Errorf("source %s: %w", p, err)
 	}
-	in := &ingested{allowed: allowed, source: Fetched{URL: shown}}
+	in := &ingested{scans: scans, source: Fetched{URL: shown}}
 	if fi.IsDir() {
 		in.digest, in.tree, err = st.PutTree(ctx, abs, store.TreeOptions{Progress: o.Progress})
 		if err != nil {
@@ -145,31 +144,4 @@ func scanObject(ctx context.Context, st *store.Store, d core.Digest, size int64,
 		return nil, fmt.Errorf("scan %s: %w", name, err)
 	}
 	return r, nil
-}
-
-// judge refuses reports that failed, naming up to five files, and returns
-// the paths the scanner allowed with a warning.
-func judge(reports []*scan.Report) ([]string, error) {
-	var bad, allowed []string
-	for _, r := range reports {
-		switch {
-		case r.Failed():
-			msg := fmt.Sprintf("%s (%s, %s", r.Path, r.Format, r.Verdict)
-			if len(r.Findings) > 0 {
-				msg += ": " + r.Findings[0].Message
-			}
-			bad = append(bad, msg+")")
-		case r.Verdict == scan.Allowed:
-			allowed = append(allowed, r.Path)
-		}
-	}
-	if len(bad) == 0 {
-		return allowed, nil
-	}
-	more := ""
-	if len(bad) > 5 {
-		more = fmt.Sprintf(" and %d more", len(bad)-5)
-		bad = bad[:5]
-	}
-	return nil, fmt.Errorf("%w: %s%s; inspect with `lockstep scan`, convert to a safe format, or pass --allow-pickle for pickles you trust", ErrUnsafeContent, strings.Join(bad, "; "), more)
 }

@@ -70,7 +70,7 @@ func RunBOM(ctx context.Context, st *store.Store, cat *catalog.Catalog, rec *cor
 // modelComponent describes one model output.
 func modelComponent(rec *core.RunRecord, m Model, trained []string, atts []catalog.AttestationRow) cdx.Component {
 	bomRef := "model:" + rec.ID + "/" + m.Name
-	files := fileComponents(bomRef, m.Tree)
+	files := fileComponents(bomRef, m.Tree, nil)
 	props := []cdx.Property{{Name: propTree, Value: string(m.Artifact.Digest)},
 		{Name: propSize, Value: strconv.FormatInt(m.Tree.Size(), 10)}}
 	var sets []cdx.MLDatasetChoice

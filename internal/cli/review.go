@@ -1,0 +1,205 @@
+package cli
+
+import (
+	"archive/tar"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"lockstep.dev/lockstep/internal/attest"
+	"lockstep.dev/lockstep/internal/capture"
+	"lockstep.dev/lockstep/internal/catalog"
+	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/dataset"
+	"lockstep.dev/lockstep/internal/engine"
+	"lockstep.dev/lockstep/internal/store"
+)
+
+type reviewOptions struct {
+	key, comment, reviewer string
+}
+
+func newReviewCommand(g *globalOptions) *cobra.Command {
+	c := &cobra.Command{Use: "review", Short: "Approve code so that it may read restricted datasets"}
+	var o reviewOptions
+	approve := &cobra.Command{
+		Use:   "approve CODE --key reviewer.key",
+		Short: "Sign a review of a code tree: a run's code, a tree digest or a git commit",
+		Long: `Sign a review attestation (in-toto, predicate https://lockstep.dev/review/v1)
+for a code tree, store it and index it under the tree's digest. Runs whose
+code has a review by a trusted reviewer may read restricted datasets.
+
+CODE is a run (id, unique prefix or "last": its code snapshot), a tree digest
+sha256:<hex>, or a git commit of the repository in the working folder (its
+files, with lockstep's default code filter, as ` + "`lockstep run`" + ` would snapshot
+a clean checkout of it).
+
+Exit codes: 0 approved, 2 bad usage, unknown CODE or an unreadable key.`,
+		Example: `  lockstep review approve last --key keys/reviewer.key --comment "no data leaves the job"
+  lockstep review approve 4f1c2e9 --key keys/reviewer.key`,
+		Args: exactArgs(1, "one CODE (a run, sha256:<tree> or a git commit)"),
+		RunE: func(c *cobra.Command, args []string) error { return runReviewApprove(c.Context(), o, g, args[0]) },
+	}
+	approve.Flags().StringVar(&o.key, "key", "", "reviewer's private key (required)")
+	approve.Flags().StringVar(&o.comment, "comment", "", "what the reviewer checked")
+	approve.Flags().StringVar(&o.reviewer, "reviewer", "", "reviewer's name (default: the key's name and fingerprint)")
+	c.AddCommand(approve)
+	return c
+}
+
+func runReviewApprove(ctx context.Context, o reviewOptions, g *globalOptions, arg string) error {
+	if o.key == "" {
+		return usageErrorf("review approve needs --key reviewer.key")
+	}
+	signer, err := attest.LoadSigner(o.key, g.passphrase(false))
+	if err != nil {
+		return usageErrorf("--key %s: %v", o.key, err)
+	}
+	h, err := g.openHome(ctx)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	code, what, err := resolveCode(ctx, h, arg)
+	if err != nil {
+		return err
+	}
+	bundle, err := dataset.Approve(ctx, h.Store, h.Catalog, code, signer, dataset.Review{Reviewer: o.reviewer, Comment: o.comment})
+	if err != nil {
+		return err
+	}
+	p := newPrinter(g)
+	if g.json {
+		return p.json(map[string]any{"code": code, "from": what, "bundle": bundle, "key": signer.PublicKey.Fingerprint()})
+	}
+	p.result("%s approved code %s (%s), signed by %s; review bundle %s", p.paint(green, "✓"), code, what, signer.PublicKey, bundle)
+	return nil
+}
+
+var commitRE = regexp.MustCompile(`^[0-9a-f]{7,64}$`)
+
+// resolveCode turns CODE into a code tree digest and says what it was.
+func resolveCode(ctx context.Context, h *engine.Home, arg string) (core.Digest, string, error) {
+	if strings.HasPrefix(arg, core.DigestPrefix) {
+		d, err := core.ParseDigest(arg)
+		if err != nil {
+			return "", "", &usageError{err}
+		}
+		if _, err := h.Store.GetTree(d); err != nil {
+			return "", "", usageErrorf("%s is not a code tree in this home: %v", d, err)
+		}
+		return d, "tree", nil
+	}
+	id, err := h.Catalog.ResolveRun(ctx, arg)
+	if err == nil {
+		row, err := h.Catalog.Run(ctx, id)
+		if err != nil {
+			return "", "", err
+		}
+		return row.Code, "code of run " + id, nil
+	}
+	if !errors.Is(err, catalog.ErrNotFound) || !commitRE.MatchString(arg) {
+		return "", "", usageErrorf("CODE %q: %v (give a run, sha256:<tree digest> or a git commit)", arg, err)
+	}
+	d, err := commitTree(ctx, h, arg)
+	if err != nil {
+		return "", "", usageErrorf("CODE %q is neither a run nor a git commit here: %v", arg, err)
+	}
+	return d, "git commit " + arg, nil
+}
+
+// commitTree snapshots a git commit's files below the working folder into
+// the store, as a run of a clean checkout would.
+func commitTree(ctx context.Context, h *engine.Home, commit string) (core.Digest, error) {
+	prefix, err := exec.CommandContext(ctx, "git", "rev-parse", "--show-prefix").Output()
+	if err != nil {
+		return "", fmt.Errorf("not in a git repository")
+	}
+	tmp, err := os.MkdirTemp(filepath.Join(h.Root, "tmp"), "review-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+	cmd := exec.CommandContext(ctx, "git", "archive", "--format=tar", commit+":"+strings.TrimSpace(string(prefix)))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", err
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		return "", err
+	}
+	xerr := extractTar(out, tmp)
+	if err := cmd.Wait(); err != nil {
+		return "", fmt.Errorf("git archive %s: %v %s", commit, err, strings.TrimSpace(stderr.String()))
+	}
+	if xerr != nil {
+		return "", xerr
+	}
+	keep, err := capture.CodeFilter(tmp, nil, nil)
+	if err != nil {
+		return "", err
+	}
+	d, _, err := h.Store.PutTree(ctx, tmp, store.TreeOptions{Filter: keep})
+	return d, err
+}
+
+// extractTar unpacks git's tar into dir, refusing entries that would land
+// outside it.
+func extractTar(r io.Reader, dir string) error {
+	tr := tar.NewReader(r)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read git archive: %w", err)
+		}
+		if hdr.Typeflag == tar.TypeXGlobalHeader {
+			continue
+		}
+		name := strings.TrimSuffix(hdr.Name, "/")
+		if err := core.ValidRelPath(name); err != nil {
+			return fmt.Errorf("git archive entry %q: %w", hdr.Name, err)
+		}
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		switch hdr.Typeflag {
+		case tar.TypeDir:
+			err = os.MkdirAll(p, 0o755)
+		case tar.TypeSymlink:
+			err = os.Symlink(hdr.Linkname, p)
+		case tar.TypeReg:
+			err = writeTarFile(tr, p, os.FileMode(hdr.Mode)&0o755|0o644)
+		default:
+			err = fmt.Errorf("git archive entry %q: unexpected type %c", hdr.Name, hdr.Typeflag)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func writeTarFile(r io.Reader, p string, mode os.FileMode) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
