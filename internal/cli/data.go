@@ -10,6 +10,7 @@ import (
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/dataset"
+	"lockstep.dev/lockstep/internal/engine"
 )
 
 func newDataCommand(g *globalOptions) *cobra.Command {
@@ -96,7 +97,7 @@ func runDataAdd(ctx context.Context, o dataAddOptions, g *globalOptions, refArg,
 			return &usageError{err}
 		}
 	}
-	h, err := g.openHome(ctx)
+	h, err := engine.Open(ctx, g.homeRoot(), true)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"lockstep.dev/lockstep/internal/dataset"
+	"lockstep.dev/lockstep/internal/engine"
 )
 
 type dataImportOptions struct {
@@ -69,7 +70,7 @@ func runDataImport(ctx context.Context, o dataImportOptions, g *globalOptions, b
 	if opts.Keys, err = loadPublicKeys(o.keys); err != nil {
 		return err
 	}
-	h, err := g.openHome(ctx)
+	h, err := engine.Open(ctx, g.homeRoot(), true)
 	if err != nil {
 		return err
 	}
