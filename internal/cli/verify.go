@@ -18,6 +18,7 @@ type verifyOptions struct {
 	keys      []string
 	signature string
 	bundles   []string
+	policy    string
 }
 
 func newVerifyCommand(g *globalOptions) *cobra.Command {
@@ -42,10 +43,14 @@ Exit codes: 0 verified, 1 not verified, 2 bad usage.`,
 	c.Flags().StringArrayVar(&o.keys, "key", nil, "trusted public key (PEM, cosign .pub); repeatable")
 	c.Flags().StringVar(&o.signature, "signature", "", "model signature file (default DIR/model.sig)")
 	c.Flags().StringArrayVar(&o.bundles, "bundle", nil, "provenance bundle file to check (repeatable; besides the catalog's)")
+	c.Flags().StringVar(&o.policy, "policy", "", "evaluate this policy file (its keys replace --key; see `lockstep policy explain`)")
 	return c
 }
 
 func runVerify(ctx context.Context, o verifyOptions, g *globalOptions, arg string) error {
+	if o.policy != "" {
+		return verifyWithPolicy(ctx, g, o.policy, arg)
+	}
 	if len(o.keys) == 0 {
 		return usageErrorf("verify needs at least one --key KEY.pub (the builder's public key)")
 	}

@@ -1,0 +1,40 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"lockstep.dev/lockstep/internal/attest"
+	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/store"
+)
+
+// ArtifactDigest returns the digest lockstep records for the file or
+// directory at path: a file's sha256, or a directory's tree digest (its
+// model.sig left out, as the signed output lacked it). A directory's tree
+// is written to st.
+func ArtifactDigest(ctx context.Context, st *store.Store, path string) (core.Digest, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if fi.IsDir() {
+		d, _, err := st.PutTree(ctx, path, store.TreeOptions{Filter: func(rel string, isDir bool) bool { return rel != attest.ModelSignatureFile }})
+		if err != nil {
+			return "", fmt.Errorf("hash directory %s: %w", path, err)
+		}
+		return d, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := core.NewHash()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("hash %s: %w", path, err)
+	}
+	return core.DigestFromSum(h.Sum(nil)), nil
+}

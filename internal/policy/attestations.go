@@ -1,0 +1,124 @@
+package policy
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"lockstep.dev/lockstep/internal/attest"
+	"lockstep.dev/lockstep/internal/catalog"
+	"lockstep.dev/lockstep/internal/core"
+)
+
+// attestations verifies every attestation of predicateType indexed under
+// subject against all of the policy's keys, oldest first.
+func (e *evaluator) attestations(subject core.Digest, predicateType string) ([]SignedEvidence, error) {
+	rows, err := e.attestationRows(subject, predicateType)
+	if err != nil {
+		return nil, err
+	}
+	var out []SignedEvidence
+	for _, r := range rows {
+		b, err := e.st.ReadBytes(r.Bundle)
+		if err != nil {
+			out = append(out, SignedEvidence{Bundle: r.Bundle, PredicateType: predicateType, Error: "bundle unreadable: " + err.Error()})
+			continue
+		}
+		out = append(out, e.verifyBundle(r.Bundle, b, subject, predicateType))
+	}
+	return out, nil
+}
+
+// attestationRows returns the catalog's rows of predicateType about subject.
+func (e *evaluator) attestationRows(subject core.Digest, predicateType string) ([]catalog.AttestationRow, error) {
+	rows, err := e.cat.Attestations(e.ctx, subject)
+	if err != nil {
+		return nil, fmt.Errorf("attestations of %s: %w", subject, err)
+	}
+	out := rows[:0]
+	for _, r := range rows {
+		if r.PredicateType == predicateType {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// verifyBundle checks one bundle about subject and names its signer's role.
+func (e *evaluator) verifyBundle(name core.Digest, b []byte, subject core.Digest, predicateType string) SignedEvidence {
+	se := SignedEvidence{Bundle: name, PredicateType: predicateType}
+	keys := e.pol.AllKeys()
+	if len(keys) == 0 {
+		se.Error = "the policy trusts no keys (add authorities)"
+		return se
+	}
+	v, err := attest.Verify(b, keys, subject)
+	if err != nil {
+		se.Error = explain(err)
+		return se
+	}
+	se.Verified = true
+	se.Signer, se.SignerKey = v.Key.Fingerprint(), v.Key.Name
+	se.Role = e.pol.RoleOf(v.Key)
+	if raw, ok := v.Statement.Predicate.(json.RawMessage); ok {
+		se.Predicate = raw
+	}
+	return se
+}
+
+// signedBy reports whether se verified with a key of role.
+func (e *evaluator) signedBy(se SignedEvidence, role string) bool {
+	if !se.Verified {
+		return false
+	}
+	for _, k := range e.pol.Keys(role) {
+		if k.Fingerprint() == se.Signer {
+			return true
+		}
+	}
+	return false
+}
+
+// describe says who signed se, for messages.
+func describe(se SignedEvidence) string {
+	if !se.Verified {
+		return se.Error
+	}
+	if se.Role == "" {
+		return fmt.Sprintf("signed by %s", se.Signer)
+	}
+	return fmt.Sprintf("signed by %s (%s, role %s)", se.SignerKey, se.Signer, se.Role)
+}
+
+// explain turns an attest error into the sentence a user needs.
+func explain(err error) string {
+	switch {
+	case errors.Is(err, attest.ErrNoSignature):
+		return "unsigned"
+	case errors.Is(err, attest.ErrWrongKey):
+		return "signed by a key the policy does not trust"
+	case errors.Is(err, attest.ErrBadSignature):
+		return "the signature does not match: the attestation was tampered with"
+	case errors.Is(err, attest.ErrSubjectMismatch):
+		return "the attestation is about other artifacts"
+	case errors.Is(err, attest.ErrMalformed):
+		return "not a valid Sigstore bundle"
+	}
+	return err.Error()
+}
+
+// pick returns the first of list signed by role, else the first verified,
+// else the first, and whether one was signed by role.
+func (e *evaluator) pick(list []SignedEvidence, role string) (SignedEvidence, bool) {
+	for _, se := range list {
+		if e.signedBy(se, role) {
+			return se, true
+		}
+	}
+	for _, se := range list {
+		if se.Verified {
+			return se, false
+		}
+	}
+	return list[0], false
+}

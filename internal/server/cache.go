@@ -1,0 +1,61 @@
+package server
+
+import (
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/policy"
+)
+
+// Cache remembers policy results by digest for a short time, so that the
+// pods of one rollout are judged once; concurrent requests for the same
+// digest share one evaluation. Failed evaluations are not remembered.
+type Cache struct {
+	ttl   time.Duration
+	now   func() time.Time
+	group singleflight.Group
+	mu    sync.Mutex
+	items map[core.Digest]cached
+}
+
+type cached struct {
+	res     *policy.Result
+	expires time.Time
+}
+
+// NewCache returns a cache that keeps results for ttl.
+func NewCache(ttl time.Duration) *Cache {
+	return &Cache{ttl: ttl, now: time.Now, items: map[core.Digest]cached{}}
+}
+
+func (c *Cache) get(d core.Digest, eval func() (*policy.Result, error)) (*policy.Result, error) {
+	now := c.now()
+	c.mu.Lock()
+	if it, ok := c.items[d]; ok && now.Before(it.expires) {
+		c.mu.Unlock()
+		return it.res, nil
+	}
+	c.mu.Unlock()
+	v, err, _ := c.group.Do(string(d), func() (any, error) {
+		res, err := eval()
+		if err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for k, it := range c.items {
+			if !now.Before(it.expires) {
+				delete(c.items, k)
+			}
+		}
+		c.items[d] = cached{res: res, expires: now.Add(c.ttl)}
+		return res, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*policy.Result), nil
+}
