@@ -46,8 +46,8 @@ func runDiff(ctx context.Context, tf toleranceFlags, g *globalOptions, refA, ref
 	defer h.Close()
 	var runs [2]*reproduce.Run
 	for i, ref := range []string{refA, refB} {
-		if runs[i], err = reproduce.LoadRun(ctx, h.Store, h.Catalog, ref); err != nil {
-			return &usageError{err}
+		if runs[i], err = loadComparable(ctx, h, ref); err != nil {
+			return err
 		}
 	}
 	rep := reproduce.Diff(h.Store, runs[0], runs[1], tol)

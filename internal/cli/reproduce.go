@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"lockstep.dev/lockstep/internal/attest"
+	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/engine"
 	"lockstep.dev/lockstep/internal/reproduce"
@@ -91,9 +92,9 @@ func runReproduce(ctx context.Context, o reproduceOptions, g *globalOptions, ref
 		return err
 	}
 	defer h.Close()
-	orig, err := reproduce.LoadRun(ctx, h.Store, h.Catalog, ref)
+	orig, err := loadComparable(ctx, h, ref)
 	if err != nil {
-		return &usageError{err}
+		return err
 	}
 	base, err := (&runOptions{}).engineOptions(g, h.Root)
 	if err != nil {
@@ -133,6 +134,16 @@ func runReproduce(ctx context.Context, o reproduceOptions, g *globalOptions, ref
 		p.info("Report: lockstep cat %s · rerun: lockstep show %s", res.ReportDigest, res.Report.Rerun)
 	}
 	return verdictError(res.Report)
+}
+
+// loadComparable reads a run for reproduce or diff; an unknown or
+// ambiguous reference is a usage error.
+func loadComparable(ctx context.Context, h *engine.Home, ref string) (*reproduce.Run, error) {
+	r, err := reproduce.LoadRun(ctx, h.Store, h.Catalog, ref)
+	if errors.Is(err, catalog.ErrNotFound) || errors.Is(err, catalog.ErrAmbiguous) || errors.Is(err, reproduce.ErrNoRecord) {
+		return nil, &usageError{err}
+	}
+	return r, err
 }
 
 // printReport prints the explanation, one finding a line.

@@ -12,6 +12,7 @@ import (
 )
 
 func TestAttestSignsTheReproducedOutputs(t *testing.T) {
+	t.Parallel()
 	needPython(t)
 	p := newProject(t, map[string]string{"lockstep.yaml": noisyFlow, "noisy.py": noisyScript})
 	orig := p.run(engine.Options{})
@@ -63,6 +64,7 @@ func TestAttestSignsTheReproducedOutputs(t *testing.T) {
 }
 
 func TestSignWithFlag(t *testing.T) {
+	t.Parallel()
 	needPython(t, "sklearn", "numpy")
 	p := sklearnProject(t, "seed: 2")
 	orig := p.run(engine.Options{})

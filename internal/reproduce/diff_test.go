@@ -30,6 +30,7 @@ json.dump({"score": p["lr"] * 10}, open(os.environ["LOCKSTEP_METRICS"], "w"))
 `
 
 func TestDiffShowsParamsSeedCodeAndOutputs(t *testing.T) {
+	t.Parallel()
 	needPython(t)
 	p := newProject(t, map[string]string{"lockstep.yaml": paramFlow, "fit.py": paramScript, "notes.txt": "first\n"})
 	a := p.run(engine.Options{})
@@ -64,6 +65,7 @@ func TestDiffShowsParamsSeedCodeAndOutputs(t *testing.T) {
 }
 
 func TestReproduceKeepsIntegerParams(t *testing.T) {
+	t.Parallel()
 	needPython(t)
 	p := newProject(t, map[string]string{"lockstep.yaml": paramFlow, "fit.py": paramScript})
 	orig := p.run(engine.Options{Params: map[string]any{"epochs": int64(2000000)}})

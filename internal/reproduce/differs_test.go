@@ -1,6 +1,8 @@
 package reproduce
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,6 +41,7 @@ json.dump({"rows": len(rows) - 1, "pid": os.getpid()}, open(os.environ["LOCKSTEP
 `
 
 func TestNondeterministicStepIsTheFirstDifference(t *testing.T) {
+	t.Parallel()
 	needPython(t)
 	p := newProject(t, map[string]string{"lockstep.yaml": noisyFlow, "noisy.py": noisyScript})
 	orig := p.run(engine.Options{})
@@ -108,6 +111,7 @@ func installPkg(t *testing.T, site, version string) {
 }
 
 func TestChangedPackageShowsInTheEnvironmentDiff(t *testing.T) {
+	t.Parallel()
 	needPython(t)
 	p := newProject(t, map[string]string{"lockstep.yaml": pkgFlow})
 	site := filepath.Join(t.TempDir(), "site")
@@ -122,5 +126,36 @@ func TestChangedPackageShowsInTheEnvironmentDiff(t *testing.T) {
 	}
 	if !strings.Contains(text, "use: outputs differ; first difference; environment differs: mypkg 1.0 -> 2.0") {
 		t.Errorf("explanation lacks the package change:\n%s", text)
+	}
+}
+
+// copyFlow copies a gitignored data file.
+const copyFlow = `flow: copy
+sandbox: none
+steps:
+  copy:
+    run: cp "$LOCKSTEP_INPUT_RAW" "$LOCKSTEP_OUTPUT_DIR/out.csv"
+    inputs:
+      raw: data/raw.csv
+    outputs:
+      out: out.csv
+`
+
+func TestMissingObjectsAreNamed(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, map[string]string{"lockstep.yaml": copyFlow, ".gitignore": "data/\n", "data/raw.csv": "a\n1\n"})
+	orig := p.run(engine.Options{})
+	raw := orig.Tasks["copy"].Inputs["raw"].Digest
+	if err := p.home.Store.Remove(raw); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Reproduce(context.Background(), p.home, orig, Options{Engine: p.engineOptions(nil)})
+	var missing *MissingError
+	if !errors.As(err, &missing) || len(missing.Objects) != 1 || missing.Objects[0].Digest != raw ||
+		!strings.Contains(err.Error(), "input data/raw.csv "+string(raw)) {
+		t.Fatalf("err = %v, want a MissingError naming input data/raw.csv %s", err, raw)
+	}
+	if code, out := p.cli("reproduce", orig.Record.ID); code != 2 || !strings.Contains(out, string(raw)) {
+		t.Errorf("lockstep reproduce: exit %d, want 2 naming %s\n%s", code, raw, out)
 	}
 }

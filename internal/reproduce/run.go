@@ -2,6 +2,7 @@ package reproduce
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -22,6 +23,10 @@ type Run struct {
 	Tasks map[string]*core.TaskRecord
 }
 
+// ErrNoRecord is wrapped by LoadRun for a run that never wrote its final
+// record (it is still running, or was killed).
+var ErrNoRecord = errors.New("the run has no record yet")
+
 // LoadRun resolves ref (a run id, a unique prefix or "last") in the catalog
 // and reads the run's records from the store. A run that has no final
 // record yet (still running, or killed) cannot be compared and is an error.
@@ -35,7 +40,7 @@ func LoadRun(ctx context.Context, st *store.Store, cat *catalog.Catalog, ref str
 		return nil, fmt.Errorf("run %s: %w", id, err)
 	}
 	if row.Record == "" {
-		return nil, fmt.Errorf("run %s has no record yet (status %s); wait for it to finish", id, row.Status)
+		return nil, fmt.Errorf("run %s (status %s): %w; wait for it to finish", id, row.Status, ErrNoRecord)
 	}
 	return ReadRun(st, row.Record)
 }

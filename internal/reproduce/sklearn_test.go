@@ -1,8 +1,6 @@
 package reproduce
 
 import (
-	"context"
-	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -95,6 +93,7 @@ func sklearnProject(t *testing.T, seed string) *project {
 }
 
 func TestSklearnFlowReproducesBitIdentically(t *testing.T) {
+	t.Parallel()
 	needPython(t, "sklearn", "numpy")
 	p := sklearnProject(t, "seed: 7")
 	orig := p.run(engine.Options{})
@@ -133,6 +132,7 @@ func TestSklearnFlowReproducesBitIdentically(t *testing.T) {
 }
 
 func TestFlowWithoutSeedReproducesWithTheRecordedSeed(t *testing.T) {
+	t.Parallel()
 	needPython(t, "sklearn", "numpy")
 	p := sklearnProject(t, "")
 	orig := p.run(engine.Options{})
@@ -152,25 +152,6 @@ func TestFlowWithoutSeedReproducesWithTheRecordedSeed(t *testing.T) {
 	again := p.run(engine.Options{Seed: &other})
 	if again.Tasks["train"].Outputs["model"].Digest == orig.Tasks["train"].Outputs["model"].Digest {
 		t.Error("the model does not depend on the seed; the test proves nothing")
-	}
-}
-
-func TestMissingObjectsAreNamed(t *testing.T) {
-	needPython(t, "sklearn", "numpy")
-	p := sklearnProject(t, "seed: 1")
-	orig := p.run(engine.Options{})
-	raw := orig.Tasks["prepare"].Inputs["raw"].Digest
-	if err := p.home.Store.Remove(raw); err != nil {
-		t.Fatal(err)
-	}
-	_, err := Reproduce(context.Background(), p.home, orig, Options{Engine: p.engineOptions(nil)})
-	var missing *MissingError
-	if !errors.As(err, &missing) || len(missing.Objects) != 1 || missing.Objects[0].Digest != raw ||
-		!strings.Contains(err.Error(), "input data/raw.csv "+string(raw)) {
-		t.Fatalf("err = %v, want a MissingError naming input data/raw.csv %s", err, raw)
-	}
-	if code, out := p.cli("reproduce", orig.Record.ID); code != 2 || !strings.Contains(out, string(raw)) {
-		t.Errorf("lockstep reproduce: exit %d, want 2 naming %s\n%s", code, raw, out)
 	}
 }
 

@@ -46,6 +46,7 @@ func driftProject(t *testing.T, compare string) (*project, string) {
 }
 
 func TestTolerance(t *testing.T) {
+	t.Parallel()
 	needPython(t)
 	cases := []struct {
 		name    string
@@ -61,6 +62,7 @@ func TestTolerance(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			p, counter := driftProject(t, c.compare)
 			orig := p.run(engine.Options{})
 			if err := os.WriteFile(counter, []byte("1"), 0o644); err != nil {

@@ -37,6 +37,7 @@ json.dump({"loss": float(loss)}, open(os.environ["LOCKSTEP_METRICS"], "w"))
 `
 
 func TestTorchTrainingReproducesBitIdentically(t *testing.T) {
+	t.Parallel()
 	needPython(t, "torch", "numpy")
 	p := newProject(t, map[string]string{"lockstep.yaml": torchFlow, "train.py": torchScript})
 	orig := p.run(engine.Options{})
