@@ -232,11 +232,11 @@ func printRunSummary(p *printer, h *engine.Home, rec *core.RunRecord) {
 		}
 		if t.Status == core.StatusFailed {
 			p.result("%s %s: %s", p.paint(red, "✗"), s, t.Error)
-			if t.ExitCode != 0 {
+			if lines := lastLines(h, t.Stderr, 10); len(lines) > 0 {
 				p.result("  exit code %d; last lines of its log:", t.ExitCode)
-			}
-			for _, line := range lastLines(h, t.Stderr, 10) {
-				p.result("  %s", line)
+				for _, line := range lines {
+					p.result("  %s", line)
+				}
 			}
 			p.info("Full log: lockstep logs %s %s", rec.ID, s)
 		}
