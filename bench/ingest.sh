@@ -10,7 +10,7 @@
 # Everything is created under one temp dir, removed on exit. Files are read
 # once first so every tool reads from the page cache; cp's output is synced
 # (untimed) before lockstep runs, since lockstep syncs what it writes.
-set -euo pipefail
+set -euo pipefail # needs /usr/bin/time (Debian package "time")
 cd "$(dirname "$0")/.."
 
 big_n=3 big_size=$((128 << 20)) mid_n=300 small_n=3000 many_n=10000 runs=${RUNS:-3}
@@ -26,9 +26,7 @@ trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 go build -o "$work/ingest" ./bench/ingest
 ingest=$work/ingest
 
-now() { date +%s.%N; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 echo "generating data under $work ..."
@@ -43,19 +41,24 @@ printf 'mixed tree: %d files, %.0f MiB; cores=%s; load average %s; best of %d ru
 	"$files" "$(ratio "$total" 1048576)" "$(nproc)" "$(cut -d' ' -f1 /proc/loadavg)" "$runs"
 cat "$work"/src/*/*/* "$work"/many/*/* >/dev/null # warm the page cache
 
-# best CMD...: runs CMD $runs times and prints the fastest wall time; the
-# machine may be shared, and the minimum is the least disturbed run.
-best() {
-	local b="" t0 t1 s
+# measure PREP CMD: runs PREP (untimed), then CMD under /usr/bin/time,
+# $runs times, and prints "wall cpu" (seconds; cpu = user + system) of the
+# fastest run. The machine may be shared: the fastest run is the least
+# disturbed one, and CPU seconds barely depend on the load.
+measure() {
+	local w u s bw="" bc=""
 	for _ in $(seq "$runs"); do
-		t0=$(now); "$@"; t1=$(now)
-		s=$(secs "$t0" "$t1")
-		b=$(awk -v a="$b" -v s="$s" 'BEGIN { print (a == "" || s < a) ? s : a }')
+		bash -c "$1"
+		/usr/bin/time -f '%e %U %S' -o "$work/time" bash -c "$2"
+		read -r w u s <"$work/time"
+		if [[ -z "$bw" ]] || awk -v a="$w" -v b="$bw" 'BEGIN { exit !(a < b) }'; then
+			bw=$w bc=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
+		fi
 	done
-	echo "$b"
+	echo "$bw $bc"
 }
-# best_ingest NAME SRC FRESH: like best for bench/ingest, printing the output
-# line of the fastest run; FRESH=1 starts every run from an empty store.
+# best_ingest STORE SRC FRESH: runs bench/ingest $runs times and prints the
+# output of the fastest run; FRESH=1 starts every run from an empty store.
 best_ingest() {
 	local out="" line s b=""
 	for _ in $(seq "$runs"); do
@@ -66,14 +69,12 @@ best_ingest() {
 	done
 	echo "$out"
 }
-copy() { rm -rf "$work/cp-copy"; sync; cp -r "$work/src" "$work/cp-copy"; }
-copy_sync() { copy; sync; }
-hash_all() { find "$work/src" -type f -print0 | xargs -0 sha256sum >/dev/null; }
 
-cp_s=$(best copy)
-cp_sync_s=$(best copy_sync)
-rm -rf "$work/cp-copy"
-sha_s=$(best hash_all)
+clean_copy="rm -rf '$work/cp-copy'; sync"
+read -r cp_s cp_cpu < <(measure "$clean_copy" "cp -r '$work/src' '$work/cp-copy'")
+read -r cp_sync_s cp_sync_cpu < <(measure "$clean_copy" "cp -r '$work/src' '$work/cp-copy' && sync")
+bash -c "$clean_copy"
+read -r sha_s sha_cpu < <(measure true "find '$work/src' -type f -print0 | xargs -0 sha256sum >/dev/null")
 
 sleep 2 # files younger than 2 s are not remembered by the hash cache
 first=$(best_ingest store "$work/src" 1)
@@ -84,19 +85,24 @@ many2=$(best_ingest store-many "$work/many" 0)
 
 first_s=$(field seconds "$first") second_s=$(field seconds "$second")
 many1_s=$(field seconds "$many1") many2_s=$(field seconds "$many2")
+first_cpu=$(field cpu_seconds "$first")
 
-printf '\n%-40s %9s %14s\n' "mixed tree" "seconds" "peak RSS MiB"
-printf '%-40s %9s\n' "cp -r" "$cp_s"
-printf '%-40s %9s\n' "cp -r + sync" "$cp_sync_s"
-printf '%-40s %9s\n' "sha256sum (one process)" "$sha_s"
-printf '%-40s %9s %14s\n' "lockstep PutTree, fresh store" "$first_s" "$(field peak_rss_mib "$first")"
-printf '%-40s %9s %14s   (hashed %s bytes)\n' "lockstep PutTree, unchanged (cache)" "$second_s" "$(field peak_rss_mib "$second")" "$(field hashed_bytes "$second")"
-printf '%-40s %9s %14s\n' "lockstep PutTree, $many_n files, first" "$many1_s" "$(field peak_rss_mib "$many1")"
-printf '%-40s %9s %14s   (hashed %s bytes)\n' "lockstep PutTree, $many_n files, second" "$many2_s" "$(field peak_rss_mib "$many2")" "$(field hashed_bytes "$many2")"
+row() { printf '%-40s %9s %9s %14s %s\n' "$@"; }
+echo
+row "mixed tree" "seconds" "CPU s" "peak RSS MiB" ""
+row "cp -r" "$cp_s" "$cp_cpu" "" ""
+row "cp -r + sync" "$cp_sync_s" "$cp_sync_cpu" "" ""
+row "sha256sum (one process)" "$sha_s" "$sha_cpu" "" ""
+row "lockstep PutTree, fresh store" "$first_s" "$first_cpu" "$(field peak_rss_mib "$first")" ""
+row "lockstep PutTree, unchanged (cache)" "$second_s" "$(field cpu_seconds "$second")" "$(field peak_rss_mib "$second")" "hashed $(field hashed_bytes "$second") bytes"
+row "lockstep PutTree, $many_n files, first" "$many1_s" "$(field cpu_seconds "$many1")" "$(field peak_rss_mib "$many1")" ""
+row "lockstep PutTree, $many_n files, second" "$many2_s" "$(field cpu_seconds "$many2")" "$(field peak_rss_mib "$many2")" "hashed $(field hashed_bytes "$many2") bytes"
 
-printf '\n%-40s %9s %s\n' "ratio" "value" "target"
+echo
+printf '%-40s %9s %s\n' "ratio (wall seconds)" "value" "target"
 printf '%-40s %9s %s\n' "lockstep / cp -r" "$(ratio "$first_s" "$cp_s")" "<= 1.5"
 printf '%-40s %9s %s\n' "lockstep / (cp -r + sync)" "$(ratio "$first_s" "$cp_sync_s")" ""
 printf '%-40s %9s %s\n' "sha256sum / lockstep" "$(ratio "$sha_s" "$first_s")" ">= 5"
+printf '%-40s %9s %s\n' "sha256sum / lockstep, CPU seconds" "$(ratio "$sha_cpu" "$first_cpu")" ""
 printf '%-40s %9s %s\n' "first / second (mixed tree)" "$(ratio "$first_s" "$second_s")" ""
 printf '%-40s %9s %s\n' "first / second ($many_n files)" "$(ratio "$many1_s" "$many2_s")" ">= 20"

@@ -57,7 +57,17 @@ func (s *Store) PutJSON(v any) (core.Digest, error) {
 // writeTemp streams r through sha256 into a new read-only temp file under
 // ROOT/tmp, fsyncing it when sync is set. progress, if not nil, gets the
 // number of bytes of each chunk read. On error the temp file is removed.
-func (s *Store) writeTemp(ctx context.Context, r io.Reader, sync bool, progress func(int64)) (tmp string, d core.Digest, n int64, err error) {
+func (s *Store) writeTemp(ctx context.Context, r io.Reader, sync bool, progress func(int64)) (string, core.Digest, int64, error) {
+	return s.fillTemp(sync, func(f *os.File) (core.Digest, int64, error) {
+		return hashCopy(ctx, f, r, progress)
+	})
+}
+
+// fillTemp creates a temp file under ROOT/tmp, has fill write it and
+// return the digest and length of what it wrote, then makes the file
+// read-only, fsyncs it when sync is set and closes it. On error the temp
+// file is removed.
+func (s *Store) fillTemp(sync bool, fill func(f *os.File) (core.Digest, int64, error)) (tmp string, d core.Digest, n int64, err error) {
 	f, err := os.CreateTemp(s.tmp, "obj-*")
 	if err != nil {
 		return "", "", 0, err
@@ -68,8 +78,7 @@ func (s *Store) writeTemp(ctx context.Context, r io.Reader, sync bool, progress 
 			os.Remove(f.Name())
 		}
 	}()
-	d, n, err = hashCopy(ctx, f, r, progress)
-	if err != nil {
+	if d, n, err = fill(f); err != nil {
 		return "", "", 0, err
 	}
 	if err = f.Chmod(0o444); err != nil {
