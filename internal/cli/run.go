@@ -31,6 +31,7 @@ type runOptions struct {
 	sign    string
 	builder string
 	archive bool
+	restore string
 
 	resumeFrom string // set by resume
 }
@@ -67,6 +68,7 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 	f.StringVar(&o.sandbox, "sandbox", "", "override the flow's sandbox: required or none")
 	f.StringVar(&o.sign, "sign-with", "", "sign the run's provenance with this key (default: the flow's signing.key, else $LOCKSTEP_SIGNING_KEY)")
 	f.StringVar(&o.builder, "builder-id", "", "builder id to record in the provenance (default: derived from host and key)")
+	f.StringVar(&o.restore, "restore-env-from", "", "mount the environment RUN archived (--archive-env) at its original paths, step by step, instead of the host's")
 	f.BoolVar(&o.archive, "archive-env", false, "store each step's toolchain directories (interpreter prefix, site-packages, environment.paths) so the run can be reproduced after the host changes")
 }
 
@@ -75,7 +77,7 @@ func (o *runOptions) engineOptions(g *globalOptions, home string) (engine.Option
 		FlowPath: o.file, Jobs: o.jobs, Steps: o.steps, NoCache: o.noCache, Force: o.force,
 		Sandbox: o.sandbox, Environ: g.environ, Params: map[string]any{},
 		SignWith: o.sign, Passphrase: g.passphrase(false), BuilderID: o.builder,
-		ResumeFrom: o.resumeFrom, ArchiveEnv: o.archive,
+		ResumeFrom: o.resumeFrom, ArchiveEnv: o.archive, RestoreEnvFrom: o.restore,
 	}
 	for _, kv := range o.params {
 		k, v, err := flow.ParseParam(kv)
@@ -108,6 +110,11 @@ func runRun(ctx context.Context, o runOptions, g *globalOptions) error {
 	opts, err := o.engineOptions(g, h.Root)
 	if err != nil {
 		return err
+	}
+	if opts.RestoreEnvFrom != "" {
+		if opts.RestoreEnvFrom, err = h.Catalog.ResolveRun(ctx, opts.RestoreEnvFrom); err != nil {
+			return usageErrorf("--restore-env-from %q: %v", o.restore, err)
+		}
 	}
 	p := newPrinter(g)
 	view := newRunView(p)

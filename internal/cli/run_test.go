@@ -290,3 +290,45 @@ steps:
 		t.Errorf("resuming a succeeded run: exit %d %s", r.code, r.stderr)
 	}
 }
+
+func TestArchivedEnvironmentIsRestored(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/python3"); err != nil {
+		t.Skip("needs Debian's /usr/bin/python3")
+	}
+	site := t.TempDir()
+	writePkg := func(version string) {
+		os.MkdirAll(filepath.Join(site, "mypkg"), 0o755)
+		os.WriteFile(filepath.Join(site, "mypkg", "__init__.py"), []byte("VERSION = '"+version+"'\n"), 0o644)
+	}
+	writePkg("1.0")
+	flow := "flow: arch\nenvironment:\n  paths: [" + site + "]\nsteps:\n  use:\n    run: /usr/bin/python3 -c 'import mypkg; print(mypkg.VERSION)' > $LOCKSTEP_OUTPUT_DIR/v.txt\n    outputs: {v: v.txt}\n"
+	p := newProject(t, flow, nil)
+	p.environ = append(p.environ, "PYTHONPATH="+site)
+	p.mustRun(0, "run", "--archive-env")
+	var orig runShowing
+	p.jsonOf(&orig, "show", "last")
+	if d := orig.Tasks["use"].Toolchain[site]; d == "" {
+		t.Fatalf("the environment path was not archived: %v", orig.Tasks["use"].Toolchain)
+	}
+	// The host changes: the package moves on to 2.0.
+	writePkg("2.0")
+	p.mustRun(0, "run", "--no-cache")
+	if r := p.mustRun(0, "cat", mustOutput(t, p, "use", "v").String()); r.stdout != "2.0\n" {
+		t.Fatalf("without the archive the step sees %q", r.stdout)
+	}
+	p.mustRun(0, "run", "--no-cache", "--restore-env-from", orig.Run.ID)
+	if got := mustOutput(t, p, "use", "v"); got != orig.Tasks["use"].Outputs["v"].Digest {
+		t.Errorf("with the archive restored the output differs: %s vs %s", got, orig.Tasks["use"].Outputs["v"].Digest)
+	}
+	if r := p.run("run", "--no-cache", "--sandbox", "none", "--restore-env-from", orig.Run.ID); r.code == 0 {
+		t.Errorf("restoring without the sandbox should be refused")
+	}
+}
+
+// mustOutput returns the digest of STEP.OUTPUT in the last run.
+func mustOutput(t *testing.T, p *project, step, output string) core.Digest {
+	t.Helper()
+	var show runShowing
+	p.jsonOf(&show, "show", "last")
+	return show.Tasks[step].Outputs[output].Digest
+}
