@@ -81,38 +81,44 @@ func (s *Store) ingestFile(ctx context.Context, path string, opts ingestOptions)
 	return in, err
 }
 
-// copyChunk is how much copyTemp copies between checks of its context.
+// copyChunk is how much copyHash copies between checks of its context.
 const copyChunk = 64 << 20
 
-// copyTemp copies the regular file src into a new read-only temp file in
-// the kernel (copy_file_range: no copy through user space, which costs
-// ext4 several times more CPU), then hashes the temp file. The digest is
-// of exactly the bytes stored, even if src changes meanwhile.
+// copyTemp copies the regular file src into a new read-only temp file and
+// returns the digest of the copy (see copyHash).
 func (s *Store) copyTemp(ctx context.Context, src *os.File, sync bool, progress func(int64)) (string, core.Digest, int64, error) {
 	return s.fillTemp(sync, func(f *os.File) (core.Digest, int64, error) {
-		var n int64
-		for {
-			if err := ctx.Err(); err != nil {
-				return "", 0, err
-			}
-			k, err := io.CopyN(f, src, copyChunk)
-			n += k
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return "", 0, err
-			}
-		}
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return copyHash(ctx, f, src, progress)
+	})
+}
+
+// copyHash copies src to the empty file dst in the kernel (copy_file_range:
+// no copy through user space, which costs ext4 several times more CPU than
+// a read), then reads dst back to hash it. The digest is of exactly the
+// bytes in dst, even if src changes meanwhile.
+func copyHash(ctx context.Context, dst, src *os.File, progress func(int64)) (core.Digest, int64, error) {
+	var n int64
+	for {
+		if err := ctx.Err(); err != nil {
 			return "", 0, err
 		}
-		d, hashed, err := hashCopy(ctx, nil, f, progress)
-		if err == nil && hashed != n {
-			err = fmt.Errorf("temp copy holds %d bytes, %d were copied", hashed, n)
+		k, err := io.CopyN(dst, src, copyChunk)
+		n += k
+		if err == io.EOF {
+			break
 		}
-		return d, n, err
-	})
+		if err != nil {
+			return "", 0, err
+		}
+	}
+	if _, err := dst.Seek(0, io.SeekStart); err != nil {
+		return "", 0, err
+	}
+	d, hashed, err := hashCopy(ctx, nil, dst, progress)
+	if err == nil && hashed != n {
+		err = fmt.Errorf("copy holds %d bytes, %d were copied", hashed, n)
+	}
+	return d, n, err
 }
 
 // canMove reports whether a file may be renamed into the store: it lives

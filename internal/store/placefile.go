@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -67,14 +66,19 @@ func (s *Store) placeFile(d core.Digest, target string, exec, sync bool, opts Ma
 }
 
 // copyObject writes a verified copy of object d to target with perm,
-// through a temp file beside it: write, fsync if sync is set, then link to target (which
-// fails if target exists) and drop the temp name.
-func (s *Store) copyObject(d core.Digest, target string, perm os.FileMode, sync bool) (err error) {
-	r, err := s.Open(d)
+// through a temp file beside it: copy, check the copy's digest, fsync if
+// sync is set, then link to target (which fails if target exists) and
+// drop the temp name.
+func (s *Store) copyObject(d core.Digest, target string, perm os.FileMode, sync bool) error {
+	obj, err := s.objectPath(d)
 	if err != nil {
 		return err
 	}
-	defer r.Close()
+	src, err := os.Open(obj)
+	if err != nil {
+		return objectErr("open", d, err)
+	}
+	defer src.Close()
 	f, err := os.CreateTemp(filepath.Dir(target), ".lockstep-copy-*")
 	if err != nil {
 		return err
@@ -83,11 +87,12 @@ func (s *Store) copyObject(d core.Digest, target string, perm os.FileMode, sync 
 		f.Close()
 		os.Remove(f.Name())
 	}()
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	// Hide f's ReadFrom: r verifies as it reads, so it must see every byte.
-	if _, err := io.CopyBuffer(struct{ io.Writer }{f}, r, *bp); err != nil {
-		return err
+	got, _, err := copyHash(context.Background(), f, src, nil)
+	if err != nil {
+		return fmt.Errorf("copy object %s: %w", d, err)
+	}
+	if got != d {
+		return fmt.Errorf("object %s: bytes hash to %s: %w", d, got, ErrCorrupt)
 	}
 	if err := f.Chmod(perm); err != nil {
 		return err
