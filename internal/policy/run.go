@@ -87,7 +87,7 @@ func (e *evaluator) formats() (*Check, error) {
 		var found []string
 		for _, f := range te.Task.Files {
 			if isPickle(f) {
-				found = append(found, fmt.Sprintf("%s %s (%s, %s)", f.Artifact, f.Path, f.Format, f.Verdict))
+				found = append(found, strings.TrimSpace(f.Artifact+" "+f.Path)+fmt.Sprintf(" (%s, %s)", f.Format, f.Verdict))
 			}
 		}
 		if len(found) > 0 {

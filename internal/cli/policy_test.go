@@ -1,0 +1,225 @@
+package cli
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"lockstep.dev/lockstep/internal/policy"
+)
+
+// policyFlow trains a "model" from a dataset; sample.txt differs on every
+// run, so a rebuild reproduces the model but not the sample.
+const policyFlow = `flow: gate
+seed: 7
+params: {n: 1}
+steps:
+  train:
+    run: mkdir $LOCKSTEP_OUTPUT_DIR/model && { printf 'w%s\n' $LOCKSTEP_PARAM_N; cat $LOCKSTEP_INPUT_DATA/corpus.csv; } > $LOCKSTEP_OUTPUT_DIR/model/weights.txt && date +%s%N > $LOCKSTEP_OUTPUT_DIR/sample.txt
+    inputs:
+      data: {dataset: corpus@1}
+    outputs:
+      model: {path: model/, kind: model}
+      sample: sample.txt
+`
+
+const fullPolicy = `apiVersion: lockstep.dev/v1
+kind: Policy
+authorities:
+  builders: [keys/platform.pub]
+  data-producers: [keys/data-team.pub]
+  reviewers: [keys/alice.pub, keys/bob.pub]
+  rebuilders: [keys/rebuilder.pub]
+require:
+  provenance: {signedBy: builders, maxAge: 90d}
+  sandbox: hermetic
+  datasets: {bom: true, signedBy: data-producers, licenses: [CC-BY-4.0, CC0-1.0, MIT]}
+  code: {reviewedBy: reviewers, minReviewers: 1}
+  formats: {pickle: deny}
+  reproduced: {by: rebuilders}
+  modelSignature: {signedBy: builders}
+admission: {requireModel: true}
+`
+
+// policyProject sets up keys and datasets for the policy tests.
+func policyProject(t *testing.T) *project {
+	p := newProject(t, policyFlow, nil)
+	p.environ = append(p.environ, "LOCKSTEP_PASSWORD=correct horse")
+	for _, k := range []string{"platform", "data-team", "alice", "bob", "rebuilder", "stranger"} {
+		p.mustRun(0, "key", "generate", k, "--out", filepath.Join(p.dir, "keys"))
+	}
+	corpus := writeTestFiles(t, map[string]string{"corpus.csv": "text,label\nhello,1\nbye,0\n"})
+	p.mustRun(0, "data", "add", "corpus@1", corpus, "--license", "CC-BY-4.0", "--producer", "data team", "--sign-with", p.key("data-team"))
+	shady := writeTestFiles(t, map[string]string{"corpus.csv": "text,label\nbuy now,1\n"})
+	p.mustRun(0, "data", "add", "shady@1", shady, "--license", "CC-BY-4.0", "--sign-with", p.key("stranger"))
+	return p
+}
+
+func (p *project) key(name string) string { return filepath.Join(p.dir, "keys", name+".key") }
+
+// writePolicy writes the full policy with replacements (old, new pairs).
+func (p *project) writePolicy(name string, replace ...string) string {
+	p.t.Helper()
+	body := fullPolicy
+	for i := 0; i+1 < len(replace); i += 2 {
+		if !strings.Contains(body, replace[i]) {
+			p.t.Fatalf("policy has no %q", replace[i])
+		}
+		body = strings.Replace(body, replace[i], replace[i+1], 1)
+	}
+	path := filepath.Join(p.dir, name)
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+	return path
+}
+
+// signedRun writes the flow (with replacements), runs it signed by the
+// platform key and exports it; it returns the export folder.
+func (p *project) signedRun(n string, sign bool, replace ...string) string {
+	p.t.Helper()
+	flow := policyFlow
+	for i := 0; i+1 < len(replace); i += 2 {
+		flow = strings.Replace(flow, replace[i], replace[i+1], 1)
+	}
+	os.WriteFile(filepath.Join(p.dir, "lockstep.yaml"), []byte(flow), 0o644)
+	args := []string{"run", "--param", "n=" + n}
+	if sign {
+		args = append(args, "--sign-with", p.key("platform"))
+	}
+	p.mustRun(0, args...)
+	exp := filepath.Join(p.t.TempDir(), "export")
+	p.mustRun(0, "export", "last", exp)
+	return exp
+}
+
+// verifyPolicy runs verify --policy and checks the exit code and that
+// stdout holds every wanted text.
+func (p *project) verifyPolicy(t *testing.T, code int, artifact, pol string, want ...string) {
+	t.Helper()
+	r := p.run("verify", artifact, "--policy", pol)
+	if r.code != code {
+		t.Fatalf("verify %s --policy %s: exit %d, want %d\n%s%s", artifact, pol, r.code, code, r.stdout, r.stderr)
+	}
+	for _, w := range want {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("verify %s --policy %s: output lacks %q:\n%s", filepath.Base(artifact), filepath.Base(pol), w, r.stdout)
+		}
+	}
+}
+
+func TestVerifyPolicy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs flows")
+	}
+	p := policyProject(t)
+	good := p.writePolicy("policy.yaml")
+	exp := p.signedRun("1", true)
+	p.mustRun(0, "review", "approve", "last", "--key", p.key("alice"))
+	p.run("reproduce", "last", "--sign-with", p.key("rebuilder"))
+	model := filepath.Join(exp, "artifacts/train/model")
+
+	p.verifyPolicy(t, 0, model, good, "✓ provenance: signed by keys/platform.pub", "✓ sandbox", "✓ dataset corpus@1",
+		"✓ license: license CC-BY-4.0", "✓ code: code tree", "reviewed by keys/alice.pub", "✓ reproduced", "✓ modelSignature", "allowed by policy")
+	var res policy.Result
+	p.jsonOf(&res, "verify", model, "--policy", good)
+	if !res.Allowed || len(res.Checks) != 7 || res.Evidence.Run == nil || len(res.Evidence.Datasets) != 1 || len(res.Evidence.Reviews) != 1 {
+		t.Fatalf("JSON result: allowed %v, %d checks, evidence %+v", res.Allowed, len(res.Checks), res.Evidence)
+	}
+
+	cases := []struct {
+		name     string
+		artifact string
+		policy   []string
+		want     []string
+	}{
+		{"provenance by a non-builder key", model, []string{"builders: [keys/platform.pub]", "builders: [keys/stranger.pub]\n  operators: [keys/platform.pub]"},
+			[]string{"✗ provenance: provenance is signed by keys/platform.pub", "role operators), not by role builders"}},
+		{"expired provenance", model, []string{"maxAge: 90d", "maxAge: 1ms"}, []string{"✗ provenance: provenance expired: run finished"}},
+		{"disallowed license", model, []string{"licenses: [CC-BY-4.0, CC0-1.0, MIT]", "licenses: [MIT]"}, []string{"✗ license: license CC-BY-4.0 is not allowed (allowed: MIT)"}},
+		{"review by a non-reviewer", model, []string{"reviewers: [keys/alice.pub, keys/bob.pub]", "reviewers: [keys/bob.pub]"},
+			[]string{"✗ code: code tree", "has 0 of 1 required reviews by role reviewers", "signed by a key the policy does not trust"}},
+		{"too few reviewers", model, []string{"minReviewers: 1", "minReviewers: 2"}, []string{"has 1 of 2 required reviews"}},
+		{"reproduction that differed", filepath.Join(exp, "artifacts/train/sample"), nil,
+			[]string{"✗ reproduced: no reproduction of run", "rebuilt train/sample differently (differs: "}},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			pol := p.writePolicy("variant"+string(rune('a'+i))+".yaml", c.policy...)
+			p.verifyPolicy(t, 1, c.artifact, pol, c.want...)
+		})
+	}
+
+	t.Run("rego", func(t *testing.T) {
+		os.MkdirAll(filepath.Join(p.dir, "policies"), 0o755)
+		os.WriteFile(filepath.Join(p.dir, "policies/extra.rego"), []byte(`package lockstep
+
+deny contains msg if {
+	input.run.seed == 7
+	msg := sprintf("seed %d is the demo seed", [input.run.seed])
+}
+`), 0o644)
+		pol := p.writePolicy("rego.yaml", "admission:", "rego: [policies/extra.rego]\nadmission:")
+		p.verifyPolicy(t, 1, model, pol, "✗ rego: 1 deny messages", "✗ deny: seed 7 is the demo seed")
+	})
+
+	t.Run("tampered model", func(t *testing.T) {
+		os.WriteFile(filepath.Join(model, "weights.txt"), []byte("backdoor\n"), 0o644)
+		p.verifyPolicy(t, 1, model, good, "✗ provenance: no provenance for", "✗ modelSignature: model files differ from the signed manifest: changed weights.txt")
+	})
+
+	t.Run("unsigned provenance", func(t *testing.T) {
+		e := p.signedRun("2", false)
+		p.verifyPolicy(t, 1, filepath.Join(e, "artifacts/train/model"), good, "✗ provenance: no provenance for", "no run is known")
+	})
+
+	t.Run("review of different code, no reproduction", func(t *testing.T) {
+		os.WriteFile(filepath.Join(p.dir, "notes.txt"), []byte("changed after review\n"), 0o644)
+		e := p.signedRun("3", true)
+		p.verifyPolicy(t, 1, filepath.Join(e, "artifacts/train/model"), good, "✓ provenance", "this exact code was never reviewed",
+			"✗ reproduced: no reproduction of run", "lockstep reproduce ")
+	})
+
+	t.Run("dataset by an untrusted producer", func(t *testing.T) {
+		e := p.signedRun("4", true, "corpus@1", "shady@1")
+		p.verifyPolicy(t, 1, filepath.Join(e, "artifacts/train/model"), good, "✗ dataset shady@1", "✗ signature: BOM not signed by role data-producers")
+	})
+
+	t.Run("pickle among the run's files", func(t *testing.T) {
+		e := p.signedRun("5", true, "steps:", "formats: {pickle: allow}\nsteps:", "&& date", `&& printf '\200\002K\001.' > $LOCKSTEP_OUTPUT_DIR/state.pkl && date`,
+			"      sample: sample.txt", "      sample: sample.txt\n      state: state.pkl")
+		p.verifyPolicy(t, 1, filepath.Join(e, "artifacts/train/model"), good, "✗ formats: pickles are denied", "output:state (pickle, clean)")
+	})
+
+	t.Run("task with network", func(t *testing.T) {
+		e := p.signedRun("6", true, "    inputs:", "    network: true\n    inputs:")
+		p.verifyPolicy(t, 1, filepath.Join(e, "artifacts/train/model"), good, "✗ task train: ran with network access")
+	})
+
+	t.Run("dataset without bill of materials", func(t *testing.T) {
+		var ds struct{ BOM string }
+		p.jsonOf(&ds, "data", "show", "corpus@1")
+		removeObject(t, filepath.Join(p.dir, ".lockstep"), ds.BOM)
+		p.verifyPolicy(t, 1, res.Subject.String(), good, "✗ dataset corpus@1: bill of materials", "is missing from the store")
+	})
+}
+
+// removeObject deletes the store object with digest d under home.
+func removeObject(t *testing.T, home, d string) {
+	hex := strings.TrimPrefix(d, "sha256:")
+	if len(hex) != 64 {
+		t.Fatalf("not a digest: %q", d)
+	}
+	removed := false
+	filepath.WalkDir(home, func(path string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() && strings.HasSuffix(path, filepath.Join(hex[:2], hex[2:])) {
+			removed = os.Remove(path) == nil
+		}
+		return nil
+	})
+	if !removed {
+		t.Fatalf("object %s not found under %s", d, home)
+	}
+}
