@@ -84,3 +84,12 @@ func FuzzScan(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, name string, b []byte) { fuzzScan(t, name, b) })
 }
+
+func FuzzParquet(f *testing.F) {
+	f.Add(parquetBytes(nil))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if rows, cols, err := checkParquet(bytes.NewReader(b), int64(len(b))); err == nil && (rows < 0 || cols < 0) {
+			t.Fatalf("negative counts %d %d", rows, cols)
+		}
+	})
+}

@@ -64,3 +64,19 @@ func TestRatioLimit(t *testing.T) {
 		t.Fatalf("verdict %s, want unscannable for the ratio: %+v", rep.Verdict, rep.Findings)
 	}
 }
+
+// TestParquetHostileFooter checks a footer that declares more list items
+// than it holds is refused before the Parquet library allocates them.
+func TestParquetHostileFooter(t *testing.T) {
+	// FileMetaData{1: version=1, 2: schema=list<struct> of 2^31 items}
+	footer := "\x15\x02\x19\xfc\xff\xff\xff\xff\x07\x00"
+	b := "PAR1" + footer + le32(len(footer)) + "PAR1"
+	_, _, err := checkParquet(strings.NewReader(b), int64(len(b)))
+	if err == nil || !strings.Contains(err.Error(), "exceeds") {
+		t.Fatalf("hostile footer: %v", err)
+	}
+	rep, err := Reader(context.Background(), "t.parquet", strings.NewReader(b), int64(len(b)), Options{})
+	if err != nil || rep.Verdict != Invalid {
+		t.Fatalf("%v %+v", err, rep)
+	}
+}

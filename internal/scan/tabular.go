@@ -23,6 +23,9 @@ func checkParquet(ra io.ReaderAt, size int64) (rows, cols int64, err error) {
 			err = fmt.Errorf("parquet footer: %v", p)
 		}
 	}()
+	if err := checkParquetFooter(ra, size, 64<<20); err != nil {
+		return 0, 0, err
+	}
 	f, err := parquet.OpenFile(ra, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
 		return 0, 0, fmt.Errorf("parquet footer: %w", err)
