@@ -52,6 +52,7 @@ var safeCases = []safeCase{
 	{"tar of files", "t.tar", func(*testing.T) []byte { return tarOf("a.txt", "hi\n", "b.csv", "x,y\n1,2\n") }, "tar", Summary{Rows: 1, Columns: 2}},
 	{"parquet", "t.parquet", parquetBytes, "parquet", Summary{Rows: 3, Columns: 2}},
 	{"avro", "t.avro", avroBytes, "avro", Summary{Rows: 3, Columns: 2}},
+	{"avro deflate", "t.avro", func(t *testing.T) []byte { return avroWith(t, ocf.WithCodec(ocf.Deflate)) }, "avro", Summary{Rows: 3, Columns: 2}},
 }
 
 type row struct {
@@ -69,9 +70,11 @@ func parquetBytes(t *testing.T) []byte {
 	return b.Bytes()
 }
 
-func avroBytes(t *testing.T) []byte {
+func avroBytes(t *testing.T) []byte { return avroWith(t) }
+
+func avroWith(t *testing.T, opts ...ocf.EncoderFunc) []byte {
 	var b bytes.Buffer
-	enc, err := ocf.NewEncoder(`{"type":"record","name":"row","fields":[{"name":"id","type":"long"},{"name":"name","type":"string"}]}`, &b)
+	enc, err := ocf.NewEncoder(`{"type":"record","name":"row","fields":[{"name":"id","type":"long"},{"name":"name","type":"string"}]}`, &b, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

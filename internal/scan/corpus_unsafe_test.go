@@ -93,6 +93,7 @@ var unsafeCases = []unsafeCase{
 		return safetensorsBytes(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}`, 12)
 	}, Invalid, "", ""},
 	{"npy data shorter than shape", "a.npy", raw(string(npyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", make([]byte, 16)))), Invalid, "", ""},
+	{"avro truncated block", "t.avro", func(t *testing.T) []byte { b := avroBytes(t); return b[:len(b)-20] }, Invalid, "", ""},
 	{"csv row with extra field", "t.csv", raw("a,b\n1,2\n3,4,5\n"), Invalid, "", ""},
 	{"zip encrypted member", "a.zip", zipOf(zipMember{name: "x", data: []byte("secret"), flags: 1}), Unscannable, "", ""},
 }
