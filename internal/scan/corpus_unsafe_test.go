@@ -94,6 +94,7 @@ var unsafeCases = []unsafeCase{
 	}, Invalid, "", ""},
 	{"npy data shorter than shape", "a.npy", raw(string(npyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", make([]byte, 16)))), Invalid, "", ""},
 	{"avro truncated block", "t.avro", func(t *testing.T) []byte { b := avroBytes(t); return b[:len(b)-20] }, Invalid, "", ""},
+	{"lzma header asks for a 2 GiB dictionary", "m.joblib", raw("\x5d\x00\x00\x00\x80" + le64(-1) + "\x00\x01\x02"), Invalid, "", ""},
 	{"csv row with extra field", "t.csv", raw("a,b\n1,2\n3,4,5\n"), Invalid, "", ""},
 	{"zip encrypted member", "a.zip", zipOf(zipMember{name: "x", data: []byte("secret"), flags: 1}), Unscannable, "", ""},
 }

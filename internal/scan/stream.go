@@ -11,8 +11,6 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
-	"github.com/ulikunitz/xz"
-	"github.com/ulikunitz/xz/lzma"
 )
 
 // decompress scans the content of a compressed stream (a joblib file, a
@@ -33,9 +31,9 @@ func (s *scanner) decompress(member, name, format string, r io.Reader, depth int
 	case "bz2":
 		dr = bzip2.NewReader(in)
 	case "xz":
-		dr, err = xz.NewReader(in)
+		dr, err = xzConfig.NewReader(in)
 	case "lzma":
-		dr, err = lzma.NewReader(in)
+		dr, err = lzmaConfig.NewReader(in)
 	case "zlib":
 		dr, err = zlib.NewReader(in)
 	case "lz4":

@@ -32,7 +32,7 @@ func memberReader(method uint16, raw io.Reader) (io.ReadCloser, error) {
 		}
 		return z.IOReadCloser(), nil
 	case 95:
-		x, err := xz.NewReader(raw)
+		x, err := xzConfig.NewReader(raw)
 		if err != nil {
 			return nil, fmt.Errorf("xz member: %w", err)
 		}
@@ -59,9 +59,16 @@ func zipLZMA(raw io.Reader) (io.ReadCloser, error) {
 	for i := 5; i < 13; i++ {
 		alone[i] = 0xff
 	}
-	r, err := lzma.NewReader(io.MultiReader(bytes.NewReader(alone[:]), raw))
+	r, err := lzmaConfig.NewReader(io.MultiReader(bytes.NewReader(alone[:]), raw))
 	if err != nil {
 		return nil, fmt.Errorf("lzma member: %w", err)
 	}
 	return io.NopCloser(r), nil
 }
+
+// Decoder settings that cap the dictionary a hostile header may request:
+// 64 MiB covers every xz preset, 256 MiB every lzma setting in use.
+var (
+	xzConfig   = xz.ReaderConfig{DictCap: 64 << 20}
+	lzmaConfig = lzma.ReaderConfig{DictCap: 256 << 20}
+)
