@@ -85,6 +85,7 @@ func walkJSON(p string, a, b any, tol Tolerance, out *[]ValueChange) {
 				x, inA := av[k]
 				y, inB := bv[k]
 				switch {
+				case inA && inB && sameLeaf(x, y):
 				case !inA:
 					*out = append(*out, ValueChange{Name: joinKey(p, k), To: render(y)})
 				case !inB:
@@ -98,6 +99,9 @@ func walkJSON(p string, a, b any, tol Tolerance, out *[]ValueChange) {
 	case []any:
 		if bv, ok := b.([]any); ok {
 			for i := 0; i < len(av) || i < len(bv); i++ {
+				if i < len(av) && i < len(bv) && sameLeaf(av[i], bv[i]) {
+					continue
+				}
 				q := p + "[" + strconv.Itoa(i) + "]"
 				switch {
 				case i >= len(av):
@@ -122,6 +126,25 @@ func walkJSON(p string, a, b any, tol Tolerance, out *[]ValueChange) {
 	if ra, rb := render(a), render(b); ra != rb {
 		*out = append(*out, ValueChange{Name: p, From: ra, To: rb})
 	}
+}
+
+// sameLeaf reports whether a and b are the same number, string, bool or
+// null, without building a path for them.
+func sameLeaf(a, b any) bool {
+	switch x := a.(type) {
+	case json.Number:
+		y, ok := b.(json.Number)
+		return ok && x == y
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case nil:
+		return b == nil
+	}
+	return false
 }
 
 // numberChange compares two numbers written differently.

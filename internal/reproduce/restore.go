@@ -26,6 +26,7 @@ type Missing struct {
 	Digest core.Digest `json:"digest"`
 }
 
+// Error names every missing object and says where to get it.
 func (e *MissingError) Error() string {
 	parts := make([]string, len(e.Objects))
 	for i, m := range e.Objects {
