@@ -32,6 +32,16 @@ func collect(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, rec *
 			fail(rec, "step %s output %s: %s should be %s", s.Step, o.Name, o.Path, want)
 			return nil
 		}
+		// Scan before ingesting: a directory output is moved into the store.
+		reports, msg, err := scanPath(ctx, s, "output:"+o.Name, p)
+		if err != nil {
+			return err
+		}
+		rec.Files = append(rec.Files, reports...)
+		if msg != "" {
+			fail(rec, "step %s output %s: %s", s.Step, o.Name, msg)
+			return nil
+		}
 		a := core.Artifact{Source: "step:" + s.Step + "." + o.Name}
 		if o.IsDir() {
 			d, tree, err := st.PutTree(ctx, p, store.TreeOptions{Move: true})
@@ -48,15 +58,6 @@ func collect(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, rec *
 			a.Digest, a.Kind, a.Size, a.File = d, core.KindFile, n, filepath.Base(p)
 		}
 		rec.Outputs[o.Name] = a
-		reports, msg, err := scanPath(ctx, s, "output:"+o.Name, p)
-		if err != nil {
-			return err
-		}
-		rec.Files = append(rec.Files, reports...)
-		if msg != "" {
-			fail(rec, "step %s output %s: %s", s.Step, o.Name, msg)
-			return nil
-		}
 	}
 	if err := readMetrics(dirs.metrics, rec); err != nil {
 		fail(rec, "step %s: %v", s.Step, err)
