@@ -48,12 +48,9 @@ func runLogs(ctx context.Context, o logsOptions, g *globalOptions, ref, step str
 	if err != nil {
 		return err
 	}
-	steps := sortedSteps(tasks)
-	if step != "" {
-		if _, ok := tasks[step]; !ok {
-			return usageErrorf("run %s has no step %q (steps: %v)", rec.ID, step, steps)
-		}
-		steps = []string{step}
+	steps, err := selectStep(rec, tasks, step)
+	if err != nil {
+		return err
 	}
 	p := newPrinter(g)
 	for _, s := range steps {

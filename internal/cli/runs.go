@@ -150,3 +150,16 @@ func loadRun(ctx context.Context, h *engine.Home, ref string) (*core.RunRecord, 
 	}
 	return rec, tasks, nil
 }
+
+// selectStep returns the run's steps in start order, or just step when one
+// is named (an unknown step is a usage error listing the run's steps).
+func selectStep(rec *core.RunRecord, tasks map[string]*core.TaskRecord, step string) ([]string, error) {
+	steps := sortedSteps(tasks)
+	if step == "" {
+		return steps, nil
+	}
+	if _, ok := tasks[step]; !ok {
+		return nil, usageErrorf("run %s has no step %q (steps: %v)", rec.ID, step, steps)
+	}
+	return []string{step}, nil
+}
