@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	ingest -store DIR -src DIR
+//	ingest -store DIR -src DIR [-cpuprofile FILE]
 //	ingest -gen DIR -files N -size BYTES
 package main
 
@@ -16,6 +16,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -28,7 +29,19 @@ func main() {
 	gen := flag.String("gen", "", "write random files into this directory instead")
 	files := flag.Int("files", 0, "with -gen: how many files")
 	size := flag.Int64("size", 0, "with -gen: bytes per file")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the ingest to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "ingest:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var err error
 	switch {
 	case *gen != "" && *files > 0:
@@ -40,6 +53,7 @@ func main() {
 		os.Exit(2)
 	}
 	if err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "ingest:", err)
 		os.Exit(1)
 	}
