@@ -147,7 +147,7 @@ func checkAvroBlock(codec string, block io.Reader, maxBlock int64) error {
 		defer fr.Close()
 		out = fr
 	case "zstandard":
-		z, err := zstd.NewReader(block, zstd.WithDecoderConcurrency(1))
+		z, err := zstd.NewReader(block, zstdOptions...)
 		if err != nil {
 			return err
 		}

@@ -21,6 +21,7 @@ func TestLimits(t *testing.T) {
 	}{
 		{"opcodes", []byte(proto(2) + "]" + strings.Repeat("K\x01a", 1000) + "."), Limits{MaxOpcodes: 500}, Unscannable, "Limits.MaxOpcodes"},
 		{"memo", []byte(proto(4) + strings.Repeat("N\x94", 100) + "."), Limits{MaxMemo: 50}, Unscannable, "Limits.MaxMemo"},
+		{"memory", []byte(proto(4) + strings.Repeat(ustr(strings.Repeat("x", 50))+"\x94", 200) + "."), Limits{MaxMemory: 10_000}, Unscannable, "Limits.MaxMemory"},
 		{"stack", []byte(strings.Repeat("(", 1000) + "."), Limits{MaxStack: 100}, Unscannable, "Limits.MaxStack"},
 		{"string", []byte(proto(4) + "\x8e" + le64(1<<20) + strings.Repeat("x", 1<<20) + "."), Limits{MaxString: 1 << 10}, Unscannable, "Limits.MaxString"},
 		{"nesting", nested, Limits{MaxDepth: 3}, Unscannable, "Limits.MaxDepth"},

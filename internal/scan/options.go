@@ -41,6 +41,9 @@ type Limits struct {
 	MaxRatio int64
 	// MaxMembers is the number of members scanned in one archive.
 	MaxMembers int
+	// MaxMemory approximates the bytes a pickle's analysis may keep in its
+	// memo and containers.
+	MaxMemory int64
 	// MaxHeader is the largest header (safetensors JSON, npy dict, Keras
 	// configuration) read into memory.
 	MaxHeader int64
@@ -50,8 +53,9 @@ type Limits struct {
 func DefaultLimits() Limits {
 	return Limits{
 		MaxOpcodes:      100_000_000,
-		MaxMemo:         1_000_000,
-		MaxStack:        1_000_000,
+		MaxMemo:         10_000_000,
+		MaxStack:        100_000,
+		MaxMemory:       1 << 30,
 		MaxString:       4 << 30,
 		MaxDepth:        8,
 		MaxDecompressed: 32 << 30,
@@ -87,6 +91,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxMembers <= 0 {
 		l.MaxMembers = d.MaxMembers
+	}
+	if l.MaxMemory <= 0 {
+		l.MaxMemory = d.MaxMemory
 	}
 	if l.MaxHeader <= 0 {
 		l.MaxHeader = d.MaxHeader

@@ -12,7 +12,11 @@ func (m *machine) structural(op byte) error {
 		if err != nil {
 			return err
 		}
-		return m.push(container(containerKind(op), items))
+		v, err := m.newContainer(containerKind(op), items)
+		if err != nil {
+			return err
+		}
+		return m.push(v)
 	case 0x85, 0x86, 0x87: // TUPLE1, TUPLE2, TUPLE3
 		n := int(op - 0x84)
 		if len(m.stack) < n || (len(m.marks) > 0 && len(m.stack)-n < m.marks[len(m.marks)-1]) {
@@ -20,7 +24,11 @@ func (m *machine) structural(op byte) error {
 		}
 		items := append([]*value(nil), m.stack[len(m.stack)-n:]...)
 		m.stack = m.stack[:len(m.stack)-n]
-		return m.push(container(kTuple, items))
+		v, err := m.newContainer(kTuple, items)
+		if err != nil {
+			return err
+		}
+		return m.push(v)
 	case 'a', 's': // APPEND, SETITEM
 		n := 1
 		if op == 's' {
@@ -38,8 +46,7 @@ func (m *machine) structural(op byte) error {
 		if err != nil {
 			return err
 		}
-		target.add(items...)
-		return nil
+		return m.adopt(target, items...)
 	case 'e', 'u', 0x90: // APPENDS, SETITEMS, ADDITEMS
 		items, err := m.popMark()
 		if err != nil {
@@ -49,8 +56,7 @@ func (m *machine) structural(op byte) error {
 		if err != nil {
 			return err
 		}
-		target.add(items...)
-		return nil
+		return m.adopt(target, items...)
 	case 'R', 0x81: // REDUCE, NEWOBJ
 		args, err := m.pop()
 		if err != nil {
@@ -83,7 +89,11 @@ func (m *machine) structural(op byte) error {
 		if len(items) == 0 {
 			return errStack
 		}
-		return m.call(items[0], container(kTuple, items[1:]), nil)
+		args, err := m.newContainer(kTuple, items[1:])
+		if err != nil {
+			return err
+		}
+		return m.call(items[0], args, nil)
 	case 'b': // BUILD
 		state, err := m.pop()
 		if err != nil {

@@ -27,6 +27,8 @@ type machine struct {
 	dynamic bool
 	// nested counts pickles embedded in the stream by joblib object arrays.
 	nested int
+	// held approximates the bytes of values kept by the memo and containers.
+	held int64
 }
 
 func newMachine(in *input, lim Limits, cls *classifier) *machine {
@@ -87,8 +89,13 @@ func (m *machine) popMark() ([]*value, error) {
 }
 
 func (m *machine) memoPut(i int64, v *value) error {
-	if _, ok := m.memo[i]; !ok && len(m.memo) >= m.lim.MaxMemo {
-		return fmt.Errorf("memo larger than %d entries (Limits.MaxMemo): %w", m.lim.MaxMemo, errLimit)
+	if _, ok := m.memo[i]; !ok {
+		if len(m.memo) >= m.lim.MaxMemo {
+			return fmt.Errorf("memo larger than %d entries (Limits.MaxMemo): %w", m.lim.MaxMemo, errLimit)
+		}
+		if err := m.hold(v); err != nil {
+			return err
+		}
 	}
 	m.memo[i] = v
 	return nil
@@ -118,7 +125,9 @@ func (m *machine) global(module, name string) error {
 // fn involves a global that is not safe.
 func (m *machine) call(fn, args, kw *value) error {
 	v := &value{kind: kCall, fn: fn, kw: kw, unsafe: fn.unsafe}
-	v.add(args)
+	if err := m.adopt(v, args); err != nil {
+		return err
+	}
 	if fn.unsafe && len(m.calls) < maxCalls {
 		s := render(v, 300)
 		if !m.called[s] {
@@ -151,4 +160,45 @@ func (m *machine) run() (*value, error) {
 			return m.pop()
 		}
 	}
+}
+
+// valueCost approximates the memory one kept value takes.
+const valueCost = 96
+
+// hold accounts for a value the memo or a container keeps.
+func (m *machine) hold(v *value) error {
+	m.held += valueCost + int64(len(v.s))
+	if m.held > m.lim.MaxMemory {
+		return fmt.Errorf("analysis needs more than %d bytes (Limits.MaxMemory): %w", m.lim.MaxMemory, errLimit)
+	}
+	return nil
+}
+
+// adopt adds items to the container v, accounting for the ones it keeps.
+func (m *machine) adopt(v *value, items ...*value) error {
+	for i, it := range items {
+		if len(v.items)+i >= maxItems {
+			break
+		}
+		if err := m.hold(it); err != nil {
+			return err
+		}
+	}
+	v.add(items...)
+	return nil
+}
+
+// newContainer builds a container of kind k holding items.
+func (m *machine) newContainer(k kind, items []*value) (*value, error) {
+	v := &value{kind: k}
+	return v, m.adopt(v, items...)
+}
+
+// persid pushes the result of a persistent load of pid.
+func (m *machine) persid(pid *value) error {
+	v, err := m.newContainer(kPersid, []*value{pid})
+	if err != nil {
+		return err
+	}
+	return m.push(v)
 }

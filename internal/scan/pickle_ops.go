@@ -80,13 +80,13 @@ func (m *machine) step(op byte) (done bool, err error) {
 		if err != nil {
 			return false, err
 		}
-		return false, m.push(container(kPersid, []*value{{kind: kStr, s: s, full: int64(len(s))}}))
+		return false, m.persid(&value{kind: kStr, s: s, full: int64(len(s))})
 	case 'Q': // BINPERSID
 		pid, err := m.pop()
 		if err != nil {
 			return false, err
 		}
-		return false, m.push(container(kPersid, []*value{pid}))
+		return false, m.persid(pid)
 	case 'c', 'i': // GLOBAL, INST
 		return false, m.globalOp(op)
 	case 0x93: // STACK_GLOBAL
@@ -174,7 +174,11 @@ func (m *machine) globalOp(op byte) error {
 	if err != nil {
 		return err
 	}
-	return m.call(cls, container(kTuple, items), nil)
+	args, err := m.newContainer(kTuple, items)
+	if err != nil {
+		return err
+	}
+	return m.call(cls, args, nil)
 }
 
 // sized executes the opcodes with a length-prefixed string argument.

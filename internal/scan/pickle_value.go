@@ -58,12 +58,6 @@ func (v *value) add(items ...*value) {
 	}
 }
 
-func container(k kind, items []*value) *value {
-	v := &value{kind: k}
-	v.add(items...)
-	return v
-}
-
 // str returns the string content when the value is a complete string.
 func (v *value) str() (string, bool) {
 	if v.kind != kStr || int64(len(v.s)) != v.full {

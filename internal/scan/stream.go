@@ -40,7 +40,7 @@ func (s *scanner) decompress(member, name, format string, r io.Reader, depth int
 		dr = lz4.NewReader(in)
 	case "zstd":
 		var z *zstd.Decoder
-		if z, err = zstd.NewReader(in, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(s.lim.MaxDecompressed))); err == nil {
+		if z, err = zstd.NewReader(in, zstdOptions...); err == nil {
 			defer z.Close()
 			dr = z
 		}

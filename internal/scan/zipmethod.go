@@ -26,7 +26,7 @@ func memberReader(method uint16, raw io.Reader) (io.ReadCloser, error) {
 	case 14:
 		return zipLZMA(raw)
 	case 93:
-		z, err := zstd.NewReader(raw, zstd.WithDecoderConcurrency(1))
+		z, err := zstd.NewReader(raw, zstdOptions...)
 		if err != nil {
 			return nil, fmt.Errorf("zstd member: %w", err)
 		}
@@ -71,4 +71,6 @@ func zipLZMA(raw io.Reader) (io.ReadCloser, error) {
 var (
 	xzConfig   = xz.ReaderConfig{DictCap: 64 << 20}
 	lzmaConfig = lzma.ReaderConfig{DictCap: 256 << 20}
+	// zstdOptions cap the window a frame header may request at 256 MiB.
+	zstdOptions = []zstd.DOption{zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(256 << 20)}
 )
