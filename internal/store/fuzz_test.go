@@ -25,6 +25,8 @@ func FuzzDecodeTree(f *testing.F) {
 		`{"type":"lockstep.tree/v1","entries":[],"extra":1}`,
 		`{"type":"lockstep.tree/v1","entries":[]} {}`,
 		`[`,
+		`{"entries":[{"kind":"symlink","mode":511,"path":"d/e/up","size":0,"target":"../../d"},{"kind":"symlink","mode":511,"path":"s","size":0,"target":"d/e/up/../.."}],"type":"lockstep.tree/v1"}`,
+		`{"entries":[{"kind":"symlink","mode":511,"path":"a","size":0,"target":"b"},{"kind":"symlink","mode":511,"path":"b","size":0,"target":"a"}],"type":"lockstep.tree/v1"}`,
 		`{"type":"lockstep.tree/v1","entries":[{"path":"\u003c\u2028é\u0001&\"\\","kind":"symlink","mode":511,"target":"x\u003e"}]}`,
 	} {
 		f.Add([]byte(seed))

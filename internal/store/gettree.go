@@ -31,7 +31,8 @@ func (s *Store) GetTree(d core.Digest) (*core.Tree, error) {
 
 // decodeTree reads one tree manifest from untrusted bytes: strict JSON
 // (no unknown fields, nothing after the manifest), core's validation, a
-// check that no entry lies under a file or a symlink, and a check that the
+// check that no entry lies under a file or a symlink, that no chain of
+// symlinks leads outside the tree (checkLinks), and a check that the
 // bytes are the manifest's canonical encoding, so that one tree has exactly
 // one digest and every JSON parser reads it the same way. It reads r to
 // EOF, so a verifying reader gets to report corruption.
@@ -55,6 +56,9 @@ func decodeTree(r io.Reader) (*core.Tree, error) {
 		return nil, fmt.Errorf("%w: %v", ErrBadTree, err)
 	}
 	if err := checkNesting(&t); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadTree, err)
+	}
+	if err := checkLinks(&t); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadTree, err)
 	}
 	canon, err := treeJSON(&t)

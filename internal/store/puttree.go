@@ -56,6 +56,9 @@ func (s *Store) PutTree(ctx context.Context, dir string, opts TreeOptions) (core
 		entries[j.idx].Size = results[i].n
 	}
 	tree := core.NewTree(entries)
+	if err := checkLinks(tree); err != nil {
+		return "", nil, fmt.Errorf("put tree %s: %w", dir, err)
+	}
 	b, err := treeJSON(tree)
 	if err != nil {
 		return "", nil, fmt.Errorf("put tree %s: %w", dir, err)
