@@ -63,7 +63,7 @@ objects missing from the store, bad usage).`,
 		RunE: func(c *cobra.Command, args []string) error { return runReproduce(c.Context(), o, g, args[0]) },
 	}
 	c.Flags().StringSliceVar(&o.steps, "step", nil, "re-run only these steps and what they depend on (repeatable)")
-	c.Flags().StringVar(&o.signWith, "sign-with", "", "sign a reproduction attestation with this private key")
+	c.Flags().StringVar(&o.signWith, "sign-with", "", "sign the rerun's provenance and a reproduction attestation with this private key")
 	c.Flags().StringVar(&o.sandbox, "sandbox", "", "override the sandbox: required or none (default: as the original ran)")
 	o.tol.addFlags(c)
 	return c
@@ -102,7 +102,7 @@ func runReproduce(ctx context.Context, o reproduceOptions, g *globalOptions, ref
 	}
 	p := newPrinter(g)
 	view := newRunView(p)
-	base.Logs, base.Events = view.logs, view.event
+	base.Logs, base.Events, base.SignWith = view.logs, view.event, o.signWith
 	res, err := reproduce.Reproduce(ctx, h, orig, reproduce.Options{Engine: base, Steps: o.steps, Tolerance: tol, Sandbox: o.sandbox})
 	view.flush()
 	if err != nil {

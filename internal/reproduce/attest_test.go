@@ -3,11 +3,13 @@ package reproduce
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"lockstep.dev/lockstep/internal/attest"
+	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/engine"
 )
 
@@ -84,9 +86,15 @@ func TestSignWithFlag(t *testing.T) {
 		t.Fatalf("lockstep reproduce --sign-with: exit %d\n%s", code, out)
 	}
 	model := orig.Tasks["train"].Outputs["model"].Digest
-	found, err := p.home.Catalog.Attestations(context.Background(), model)
-	if err != nil || len(found) != 1 {
-		t.Fatalf("attestations of the model %s: %v %+v", model, err, found)
+	all, err := p.home.Catalog.Attestations(context.Background(), model)
+	var found []catalog.AttestationRow
+	for _, a := range all {
+		if a.PredicateType == PredicateType {
+			found = append(found, a)
+		}
+	}
+	if err != nil || len(found) != 1 || found[0].SubjectName != "train/model" {
+		t.Fatalf("reproduction attestations of the model %s: %v %+v", model, err, all)
 	}
 	bundle, err := p.home.Store.ReadBytes(found[0].Bundle)
 	if err != nil {
@@ -101,5 +109,46 @@ func TestSignWithFlag(t *testing.T) {
 	}
 	if code, out := p.cli("reproduce", orig.Record.ID, "--sign-with", filepath.Join(keyDir, "absent.key")); code != 2 || !strings.Contains(out, "absent.key") {
 		t.Errorf("a missing key: exit %d, want 2 naming it\n%s", code, out)
+	}
+}
+
+func TestFlowSigningKeyOutsideTheSnapshot(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, map[string]string{
+		"lockstep.yaml": strings.Replace(copyFlow, "sandbox: none\n", "sandbox: none\nsigning:\n  key: keys/builder.key\n", 1),
+		".gitignore":    "data/\nkeys/\n",
+		"data/raw.csv":  "a\n1\n",
+	})
+	pass := func() ([]byte, error) { return []byte("pw"), nil }
+	builder, err := attest.GenerateKey("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(p.dir, "keys"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := builder.Save(filepath.Join(p.dir, "keys/builder.key"), filepath.Join(p.dir, "keys/builder.pub"), pass); err != nil {
+		t.Fatal(err)
+	}
+	orig := p.run(engine.Options{Passphrase: pass})
+
+	_, err = Reproduce(context.Background(), p.home, orig, Options{Engine: p.engineOptions(nil)})
+	var ie *engine.InputError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "keys/builder.key") || !strings.Contains(err.Error(), "--sign-with") {
+		t.Fatalf("err = %v, want an input error naming keys/builder.key and --sign-with", err)
+	}
+	rebuilder, err := attest.GenerateKey("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(t.TempDir(), "rebuilder.key")
+	if err := rebuilder.Save(key, key+".pub", pass); err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Engine: p.engineOptions(nil)}
+	opts.Engine.SignWith, opts.Engine.Passphrase = key, pass
+	res, err := Reproduce(context.Background(), p.home, orig, opts)
+	if err != nil || res.Report.Verdict != Reproduced {
+		t.Fatalf("reproduce signed by the rebuilder: %v", err)
 	}
 }

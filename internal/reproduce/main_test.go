@@ -105,6 +105,7 @@ func (p *project) run(opts engine.Options) *Run {
 	var logs bytes.Buffer
 	base := p.engineOptions(&logs)
 	base.FlowPath, base.Params, base.Seed = filepath.Join(p.dir, "lockstep.yaml"), opts.Params, opts.Seed
+	base.SignWith, base.Passphrase = opts.SignWith, opts.Passphrase
 	rec, err := p.home.Run(context.Background(), base)
 	if err != nil {
 		p.t.Fatalf("run: %v\n%s", err, logs.String())

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/engine"
@@ -52,9 +53,13 @@ func Reproduce(ctx context.Context, h *engine.Home, orig *Run, opts Options) (*R
 	if err != nil {
 		return nil, fmt.Errorf("reproduce %s: %w", orig.Record.ID, err)
 	}
+	fl := orig.Flow(h.Store)
+	if err := checkSigningKey(fl, filepath.Dir(flowPath), opts.Engine.SignWith); err != nil {
+		return nil, fmt.Errorf("reproduce %s: %w", orig.Record.ID, err)
+	}
 	seed := orig.Record.Seed
 	eo := opts.Engine
-	eo.FlowPath, eo.Params, eo.Seed, eo.NoCache = flowPath, typedParams(orig.Flow(h.Store), orig.Record.Params), &seed, true
+	eo.FlowPath, eo.Params, eo.Seed, eo.NoCache = flowPath, typedParams(fl, orig.Record.Params), &seed, true
 	eo.Steps, eo.Sandbox, eo.Reproduces = opts.Steps, sandboxFor(orig.Record.Sandbox, opts.Sandbox), orig.Record.ID
 	rec, err := h.Run(ctx, eo)
 	if err != nil {
@@ -81,6 +86,19 @@ func Reproduce(ctx context.Context, h *engine.Home, orig *Run, opts Options) (*R
 		return nil, fmt.Errorf("store reproduction report: %w", err)
 	}
 	return &Result{Rerun: rerun, Report: rep, ReportDigest: d}, nil
+}
+
+// checkSigningKey refuses, before anything runs, a flow that signs its
+// provenance with a key file relative to the project when the restored code
+// does not hold it and no other key was given.
+func checkSigningKey(fl *flow.Flow, dir, signWith string) error {
+	if fl == nil || signWith != "" || fl.Signing.Key == "" || filepath.IsAbs(fl.Signing.Key) {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, fl.Signing.Key)); err == nil {
+		return nil
+	}
+	return &engine.InputError{Err: fmt.Errorf("the flow signs runs with %s, which its code snapshot does not hold; sign the rerun with the rebuilder's key (lockstep reproduce --sign-with KEY)", fl.Signing.Key)}
 }
 
 // sandboxFor keeps the original run's confinement unless told otherwise.
