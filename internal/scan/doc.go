@@ -2,22 +2,34 @@
 //
 // Every file is classified by its content, never by its name: raw pickle
 // streams (protocols 0–5, stacked, or followed by junk), zip containers
-// (PyTorch, npz, Keras and any other zip, walked through both the central
-// directory and the local headers), tar archives, gzip/bz2/xz/lzma/zlib/lz4/
-// zstd wrappers, .npy arrays, safetensors, Parquet, Avro, CSV, JSON, Keras
-// configurations inside zip and HDF5 files and ONNX models.
+// (PyTorch, npz, Keras and any other zip, walked through the central
+// directory and through the chain of local headers, so members hidden from
+// the directory or named differently in it are still read), tar archives,
+// gzip, bz2, xz, lzma, zlib, lz4 and zstd wrappers, .npy arrays, safetensors,
+// Parquet, Avro, CSV, JSON, Keras configurations inside zip and HDF5 files
+// and ONNX models. A name only matters when it claims a safe format: a
+// "model.safetensors" that is not a safetensors file is invalid.
 //
 // Pickles are never executed. A stack machine walks their opcodes with the
-// memo and reports the callables that loading would import, each classified
-// as dangerous (a blocklist such as os, subprocess or builtins.eval), safe (an
-// allowlist of the rebuild functions PyTorch and NumPy use) or unknown, and a
+// memo and reports the callables loading would import, each classified as
+// dangerous (a blocklist such as os, subprocess, builtins.eval, matched on
+// every dotted prefix), safe (an allowlist of the rebuild functions PyTorch
+// and NumPy use, plain containers and datetime types) or unknown, with a
 // readable reconstruction of the calls, such as os.system('id').
 //
-// Verdicts: a file with a dangerous import is "unsafe"; a pickle with unknown
-// imports is "unsafe" too unless Options.AllowPickle downgrades it to
-// "allowed" (a warning). AllowPickle never downgrades a dangerous import: a
-// user who really needs one lists it in Options.AllowGlobals, which counts as
-// safe. A file that claims a safe format but fails validation is "invalid";
-// a file that cannot be scanned (7z, encryption, a resource limit reached) is
-// "unscannable". Every limit is reported, never silently passed as clean.
+// Verdicts:
+//   - unsafe: a dangerous import, a Keras Lambda layer, ONNX external data
+//     outside the model directory, or a pickle with unknown imports (also an
+//     object-dtype .npy array, whose data is a pickle); AllowPickle turns
+//     the unknown cases into "allowed", a warning, but never a dangerous
+//     one: a user who really needs one lists it in Options.AllowGlobals.
+//   - invalid: a file that claims a safe format but fails its validation.
+//   - unscannable: something could not be inspected (7z, encryption, an
+//     unsupported zip method or a resource limit of Limits).
+//   - clean: anything else, including pickles that import only allowlisted
+//     callables, such as a torch.save state dict.
+//
+// Resource use is bounded by Limits; reaching a limit is reported, never
+// passed silently as clean. Large files are streamed and tensor storages of
+// PyTorch zips are skipped by size, not read.
 package scan

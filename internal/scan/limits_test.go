@@ -7,6 +7,8 @@ import (
 	"testing"
 )
 
+var threeMembers = buildZip(zipMember{name: "a", data: []byte("1")}, zipMember{name: "b", data: []byte("2")}, zipMember{name: "c", data: []byte("3")})
+
 func TestLimits(t *testing.T) {
 	nested := buildZip(zipMember{name: "x.pkl", data: []byte(evil0)})
 	for i := 0; i < 4; i++ {
@@ -28,6 +30,7 @@ func TestLimits(t *testing.T) {
 		{"nesting hides nothing dangerous", nested, Limits{}, Unsafe, ""},
 		{"decompressed size", gzipOf([]byte("a,b\n" + strings.Repeat("1,2\n", 1<<16))), Limits{MaxDecompressed: 64 << 10}, Unscannable, "Limits.MaxDecompressed"},
 		{"members", buildZip(zipMember{name: "a", data: []byte("1")}, zipMember{name: "b", data: []byte("2")}, zipMember{name: "c", data: []byte("3")}), Limits{MaxMembers: 2}, Unscannable, "Limits.MaxMembers"},
+		{"members across nesting levels", buildZip(zipMember{name: "1.zip", data: threeMembers}, zipMember{name: "2.zip", data: threeMembers}), Limits{MaxMembers: 4}, Unscannable, "Limits.MaxMembers"},
 		{"limit after a dangerous call", []byte(evil4[:len(evil4)-1] + strings.Repeat("N", 1000) + "."), Limits{MaxOpcodes: 100}, Unsafe, "Limits.MaxOpcodes"},
 	}
 	for _, c := range cases {

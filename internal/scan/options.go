@@ -39,7 +39,8 @@ type Limits struct {
 	// MaxRatio is the largest decompressed/compressed ratio accepted once a
 	// member has expanded beyond 64 MiB.
 	MaxRatio int64
-	// MaxMembers is the number of members scanned in one archive.
+	// MaxMembers is the number of archive members scanned in one file,
+	// counted across every nesting level.
 	MaxMembers int
 	// MaxMemory approximates the bytes a pickle's analysis may keep in its
 	// memo and containers.

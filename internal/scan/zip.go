@@ -52,11 +52,20 @@ func (s *scanner) zip(member string, ra io.ReaderAt, size int64, depth int) stri
 		entries = entries[:s.lim.MaxMembers]
 	}
 	format := zipFormat(entries)
-	for _, e := range entries {
+	var end int64
+	for i, e := range entries {
 		if s.ctx.Err() != nil {
 			s.fail(member, format, s.ctx.Err())
 			break
 		}
+		if !s.countMember(member, format) {
+			break
+		}
+		if i > 0 && e.dataOff < end {
+			s.add(Finding{Member: child(member, e.name), Format: "zip", Severity: SeverityInvalid,
+				Message: "member data overlaps the previous member, a zip bomb technique; no archiver writes this"})
+		}
+		end = max(end, e.dataOff+e.csize)
 		s.zipMember(member, format, e, ra, size, depth)
 	}
 	if format == "keras" {
