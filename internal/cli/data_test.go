@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -167,4 +168,42 @@ func writeTestFiles(t *testing.T, files map[string]string) string {
 		}
 	}
 	return dir
+}
+
+func TestReviewApproveGitCommit(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	p := newProject(t, piiFlow, map[string]string{".gitignore": ".lockstep/\n", "count.py": "print(1)\n"})
+	p.environ = append(p.environ, "LOCKSTEP_PASSWORD=correct horse")
+	keys := filepath.Join(p.dir, "keys")
+	for _, k := range []string{"producer", "reviewer"} {
+		p.mustRun(0, "key", "generate", k, "--out", keys)
+	}
+	data := writeTestFiles(t, map[string]string{"people.csv": "name\nada\n"})
+	p.mustRun(0, "data", "add", "people@1", data, "--classification", "restricted", "--sign-with", filepath.Join(keys, "producer.key"))
+	git := func(args ...string) string {
+		cmd := exec.Command("git", append([]string{"-C", p.dir, "-c", "user.name=t", "-c", "user.email=t@example.org"}, args...)...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	git("init", "-q")
+	git("add", "-A")
+	git("commit", "-q", "-m", "reviewed version")
+	commit := git("rev-parse", "HEAD")
+
+	r := p.mustRun(0, "review", "approve", commit[:12], "--key", filepath.Join(keys, "reviewer.key"))
+	if !strings.Contains(r.stdout, "git commit "+commit[:12]) {
+		t.Fatalf("review output:\n%s", r.stdout)
+	}
+	// A clean checkout of the reviewed commit may read the data...
+	p.mustRun(0, "run")
+	// ...an edited one may not.
+	os.WriteFile(filepath.Join(p.dir, "count.py"), []byte("print(2)\n"), 0o644)
+	if r := p.run("run"); r.code == 0 || !strings.Contains(r.stderr, "restricted") {
+		t.Fatalf("run of unreviewed edits: exit %d\n%s", r.code, r.stderr)
+	}
 }
