@@ -46,6 +46,8 @@ type zipMember struct {
 	flags   uint16
 	badCRC  bool
 	hidden  bool // no central directory record
+	cdOnly  bool // only a central directory record, pointing at offset
+	offset  int
 }
 
 // buildZip writes local headers and a central directory by hand, so tests
@@ -89,8 +91,12 @@ func buildZip(members ...zipMember) []byte {
 			b.WriteString(name)
 			return b.Bytes()
 		}
-		out.Write(hdr(sigLocal, m.name, false))
-		out.Write(body)
+		if m.cdOnly {
+			off = m.offset
+		} else {
+			out.Write(hdr(sigLocal, m.name, false))
+			out.Write(body)
+		}
 		if !m.hidden {
 			name := m.name
 			if m.cdName != "" {

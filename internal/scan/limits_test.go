@@ -55,6 +55,25 @@ func TestLimits(t *testing.T) {
 	}
 }
 
+// TestOverlappingZipMembers checks a central directory entry that points
+// inside another member's data is scanned and flagged.
+func TestOverlappingZipMembers(t *testing.T) {
+	inner := buildZip(zipMember{name: "b", data: []byte(evil4)})
+	local := inner[:30+1+len(evil4)]
+	b := buildZip(zipMember{name: "a", data: local}, zipMember{name: "b", data: []byte(evil4), cdOnly: true, offset: 30 + 1})
+	rep, err := Reader(context.Background(), "bomb.zip", bytes.NewReader(b), int64(len(b)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var overlap bool
+	for _, f := range rep.Findings {
+		overlap = overlap || (f.Member == "b" && strings.Contains(f.Message, "overlaps"))
+	}
+	if rep.Verdict != Unsafe || !overlap {
+		t.Fatalf("verdict %s, overlap flagged %v: %+v", rep.Verdict, overlap, rep.Findings)
+	}
+}
+
 func TestRatioLimit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("expands 80 MiB")
