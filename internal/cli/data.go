@@ -3,7 +3,10 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -103,7 +106,12 @@ func runDataAdd(ctx context.Context, o dataAddOptions, g *globalOptions, refArg,
 	}
 	defer h.Close()
 	p := newPrinter(g)
+	done := func() {}
+	if p.tty && !g.quiet {
+		done = showHashing(p, &opts)
+	}
 	a, err := dataset.Add(ctx, h.Store, h.Catalog, opts)
+	done()
 	if err != nil {
 		return dataError(err)
 	}
@@ -145,4 +153,29 @@ func dataError(err error) error {
 		}
 	}
 	return err
+}
+
+// showHashing reports bytes hashed on the terminal, at most ten times a
+// second; the returned function clears the line.
+func showHashing(p *printer, opts *dataset.AddOptions) func() {
+	var mu sync.Mutex
+	var total int64
+	var last time.Time
+	opts.Progress = func(n int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		total += n
+		if time.Since(last) < 100*time.Millisecond {
+			return
+		}
+		last = time.Now()
+		p.mu.Lock()
+		fmt.Fprintf(p.g.stderr, "\r\x1b[Khashing %s: %s", opts.Ref, humanBytes(total))
+		p.mu.Unlock()
+	}
+	return func() {
+		p.mu.Lock()
+		fmt.Fprint(p.g.stderr, "\r\x1b[K")
+		p.mu.Unlock()
+	}
 }
