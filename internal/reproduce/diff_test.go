@@ -1,6 +1,7 @@
 package reproduce
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -58,6 +59,14 @@ func TestDiffShowsParamsSeedCodeAndOutputs(t *testing.T) {
 	code, out := p.cli("diff", a.Record.ID, b.Record.ID)
 	if code != 1 || !strings.Contains(out, "params differ: lr: 0.1 -> 0.5") || !strings.Contains(out, "seed differs: 1 -> 2") {
 		t.Errorf("lockstep diff: exit %d, want 1 with params and seed\n%s", code, out)
+	}
+	code, out, _ = p.exec("diff", a.Record.ID, b.Record.ID, "--json")
+	var decoded Report
+	if err := json.Unmarshal([]byte(out), &decoded); err != nil || code != 1 {
+		t.Fatalf("lockstep diff --json: exit %d, %v\n%s", code, err, out)
+	}
+	if decoded.Seed == nil || decoded.Seed.To != "2" || len(decoded.Params) != 1 || decoded.Params[0].Name != "lr" || len(decoded.Code) != 2 {
+		t.Errorf("lockstep diff --json: seed %+v params %+v code %+v", decoded.Seed, decoded.Params, decoded.Code)
 	}
 	if code, out := p.cli("diff", a.Record.ID, "nosuchrun"); code != 2 || !strings.Contains(out, "nosuchrun") {
 		t.Errorf("lockstep diff with an unknown run: exit %d, want 2\n%s", code, out)

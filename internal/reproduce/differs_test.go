@@ -2,6 +2,7 @@ package reproduce
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -75,6 +76,17 @@ func TestNondeterministicStepIsTheFirstDifference(t *testing.T) {
 	}
 	if code, out := p.cli("reproduce", orig.Record.ID); code != 1 || !strings.Contains(out, "the difference starts at noisy") {
 		t.Errorf("lockstep reproduce: exit %d, want 1 with the explanation\n%s", code, out)
+	}
+	code, stdout, stderr := p.exec("reproduce", orig.Record.ID, "--json")
+	var got struct {
+		Report       Report `json:"report"`
+		ReportDigest string `json:"report_digest"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil || code != 1 {
+		t.Fatalf("lockstep reproduce --json: exit %d, %v\n%s%s", code, err, stdout, stderr)
+	}
+	if got.Report.FirstDifference != "noisy" || got.Report.Type != ReportType || !strings.HasPrefix(got.ReportDigest, "sha256:") {
+		t.Errorf("lockstep reproduce --json: first difference %q, type %q, digest %q", got.Report.FirstDifference, got.Report.Type, got.ReportDigest)
 	}
 }
 
@@ -157,5 +169,16 @@ func TestMissingObjectsAreNamed(t *testing.T) {
 	}
 	if code, out := p.cli("reproduce", orig.Record.ID); code != 2 || !strings.Contains(out, string(raw)) {
 		t.Errorf("lockstep reproduce: exit %d, want 2 naming %s\n%s", code, raw, out)
+	}
+}
+
+func TestRerunKeepsTheOriginalStepSelection(t *testing.T) {
+	t.Parallel()
+	needPython(t)
+	p := newProject(t, map[string]string{"lockstep.yaml": noisyFlow, "noisy.py": noisyScript})
+	orig := p.run(engine.Options{Steps: []string{"prepare"}})
+	res := p.reproduce(orig, Options{})
+	if res.Report.Verdict != Reproduced || len(res.Rerun.Tasks) != 1 || res.Rerun.Tasks["prepare"] == nil {
+		t.Errorf("verdict %q with steps %v; want prepare alone, reproduced\n%s", res.Report.Verdict, res.Rerun.Record.Tasks, explained(res.Report))
 	}
 }

@@ -105,7 +105,7 @@ func (p *project) run(opts engine.Options) *Run {
 	var logs bytes.Buffer
 	base := p.engineOptions(&logs)
 	base.FlowPath, base.Params, base.Seed = filepath.Join(p.dir, "lockstep.yaml"), opts.Params, opts.Seed
-	base.SignWith, base.Passphrase = opts.SignWith, opts.Passphrase
+	base.SignWith, base.Passphrase, base.Steps = opts.SignWith, opts.Passphrase, opts.Steps
 	rec, err := p.home.Run(context.Background(), base)
 	if err != nil {
 		p.t.Fatalf("run: %v\n%s", err, logs.String())
@@ -133,17 +133,26 @@ func (p *project) reproduce(orig *Run, opts Options) *Result {
 }
 
 // cli runs the lockstep binary in the project and returns its exit code
-// and output.
+// and output (stdout, then stderr).
 func (p *project) cli(args ...string) (int, string) {
+	p.t.Helper()
+	code, stdout, stderr := p.exec(args...)
+	return code, stdout + stderr
+}
+
+// exec runs the lockstep binary and keeps stdout and stderr apart.
+func (p *project) exec(args ...string) (int, string, string) {
 	p.t.Helper()
 	cmd := exec.Command(lockstepBin, append([]string{"--home", p.home.Root}, args...)...)
 	cmd.Dir = p.dir
 	cmd.Env = append(p.environ, "NO_COLOR=1")
-	out, err := cmd.CombinedOutput()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
 	if _, ok := err.(*exec.ExitError); err != nil && !ok {
 		p.t.Fatalf("lockstep %s: %v", strings.Join(args, " "), err)
 	}
-	return cmd.ProcessState.ExitCode(), string(out)
+	return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
 }
 
 // needPython skips the test unless Debian's python3 can import modules.

@@ -18,7 +18,8 @@ type Options struct {
 	// the like. Reproduce sets its FlowPath, Params, Seed, NoCache, Steps,
 	// Sandbox and Reproduces.
 	Engine engine.Options
-	// Steps limits the rerun to these steps and what they depend on.
+	// Steps limits the rerun to these steps and what they depend on; nil
+	// re-runs the steps the original run ran.
 	Steps []string
 	// Tolerance is the default for numbers; the flow's `compare:` overrides it.
 	Tolerance Tolerance
@@ -49,7 +50,7 @@ func Reproduce(ctx context.Context, h *engine.Home, orig *Run, opts Options) (*R
 		return nil, fmt.Errorf("reproduce %s: %w", orig.Record.ID, err)
 	}
 	defer os.RemoveAll(dir)
-	flowPath, err := Restore(ctx, h.Store, orig, dir+"/code")
+	flowPath, err := Restore(ctx, h.Store, orig, filepath.Join(dir, "code"))
 	if err != nil {
 		return nil, fmt.Errorf("reproduce %s: %w", orig.Record.ID, err)
 	}
@@ -60,7 +61,10 @@ func Reproduce(ctx context.Context, h *engine.Home, orig *Run, opts Options) (*R
 	seed := orig.Record.Seed
 	eo := opts.Engine
 	eo.FlowPath, eo.Params, eo.Seed, eo.NoCache = flowPath, typedParams(fl, orig.Record.Params), &seed, true
-	eo.Steps, eo.Sandbox, eo.Reproduces = opts.Steps, sandboxFor(orig.Record.Sandbox, opts.Sandbox), orig.Record.ID
+	eo.Steps, eo.Sandbox, eo.Reproduces = orig.Record.Steps, sandboxFor(orig.Record.Sandbox, opts.Sandbox), orig.Record.ID
+	if len(opts.Steps) > 0 {
+		eo.Steps = opts.Steps
+	}
 	rec, err := h.Run(ctx, eo)
 	if err != nil {
 		return nil, fmt.Errorf("reproduce %s: %w", orig.Record.ID, err)
