@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -43,18 +45,51 @@ require:
 admission: {requireModel: true}
 `
 
-// policyProject sets up keys and datasets for the policy tests.
-func policyProject(t *testing.T) *project {
-	p := newProject(t, policyFlow, nil)
-	p.environ = append(p.environ, "LOCKSTEP_PASSWORD=correct horse")
-	for _, k := range []string{"platform", "data-team", "alice", "bob", "rebuilder", "stranger"} {
-		p.mustRun(0, "key", "generate", k, "--out", filepath.Join(p.dir, "keys"))
+// policyHome makes a project folder with the keys (platform, data-team,
+// alice, bob, rebuilder, stranger) and datasets (corpus@1 signed by
+// data-team, shady@1 by stranger) the policy tests use.
+func policyHome(tb testing.TB) (dir string, environ []string) {
+	tb.Helper()
+	dir = tb.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "lockstep.yaml"), []byte(policyFlow), 0o644); err != nil {
+		tb.Fatal(err)
 	}
-	corpus := writeTestFiles(t, map[string]string{"corpus.csv": "text,label\nhello,1\nbye,0\n"})
-	p.mustRun(0, "data", "add", "corpus@1", corpus, "--license", "CC-BY-4.0", "--producer", "data team", "--sign-with", p.key("data-team"))
-	shady := writeTestFiles(t, map[string]string{"corpus.csv": "text,label\nbuy now,1\n"})
-	p.mustRun(0, "data", "add", "shady@1", shady, "--license", "CC-BY-4.0", "--sign-with", p.key("stranger"))
-	return p
+	environ = append(os.Environ(), asCLI+"=1", "LOCKSTEP_HOME="+filepath.Join(dir, ".lockstep"), "NO_COLOR=1", "LOCKSTEP_PASSWORD=correct horse")
+	for _, k := range []string{"platform", "data-team", "alice", "bob", "rebuilder", "stranger"} {
+		runCLI(tb, dir, environ, 0, "key", "generate", k, "--out", filepath.Join(dir, "keys"))
+	}
+	key := func(name string) string { return filepath.Join(dir, "keys", name+".key") }
+	for _, d := range []struct{ ref, body, signer string }{
+		{"corpus@1", "text,label\nhello,1\nbye,0\n", "data-team"},
+		{"shady@1", "text,label\nbuy now,1\n", "stranger"},
+	} {
+		data := filepath.Join(tb.TempDir(), "data")
+		os.MkdirAll(data, 0o755)
+		os.WriteFile(filepath.Join(data, "corpus.csv"), []byte(d.body), 0o644)
+		runCLI(tb, dir, environ, 0, "data", "add", d.ref, data, "--license", "CC-BY-4.0", "--producer", d.signer, "--sign-with", key(d.signer))
+	}
+	return dir, environ
+}
+
+// runCLI runs lockstep in dir and fails unless it exits with want.
+func runCLI(tb testing.TB, dir string, environ []string, want int, args ...string) string {
+	tb.Helper()
+	wd, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		tb.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), args, strings.NewReader(""), &out, &errb, environ); code != want {
+		tb.Fatalf("lockstep %s: exit %d\n%s%s", strings.Join(args, " "), code, out.String(), errb.String())
+	}
+	return out.String()
+}
+
+// policyProject is policyHome as a project.
+func policyProject(t *testing.T) *project {
+	dir, environ := policyHome(t)
+	return &project{t: t, dir: dir, environ: environ}
 }
 
 func (p *project) key(name string) string { return filepath.Join(p.dir, "keys", name+".key") }
