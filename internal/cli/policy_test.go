@@ -258,3 +258,29 @@ func removeObject(t *testing.T, home, d string) {
 		t.Fatalf("object %s not found under %s", d, home)
 	}
 }
+
+func TestPolicyCommands(t *testing.T) {
+	p := newProject(t, policyFlow, nil)
+	p.environ = append(p.environ, "LOCKSTEP_PASSWORD=correct horse")
+	for _, k := range []string{"platform", "data-team", "alice", "bob", "rebuilder"} {
+		p.mustRun(0, "key", "generate", k, "--out", filepath.Join(p.dir, "keys"))
+	}
+	good := p.writePolicy("policy.yaml")
+	if r := p.mustRun(0, "policy", "check", good); !strings.Contains(r.stdout, "is a valid policy (4 roles)") {
+		t.Errorf("check:\n%s", r.stdout)
+	}
+	r := p.mustRun(0, "policy", "explain", good)
+	for _, want := range []string{"Role reviewers is held by keys/alice.pub (SHA256:", "provenance signed by a builders key, from a run that finished at most 90d ago",
+		"reviews by at least 1 distinct reviewers keys", "denies pods whose containers name no model"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("explain lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	bad := p.writePolicy("bad.yaml", "reviewedBy: reviewers", "reviewedBy: reviewer")
+	if r := p.mustRun(2, "policy", "check", bad); !strings.Contains(r.stderr, "bad.yaml:12: require.code.reviewedBy names role \"reviewer\"") {
+		t.Errorf("check of a bad policy:\n%s", r.stderr)
+	}
+	if r := p.mustRun(2, "verify", "sha256:"+strings.Repeat("0", 64), "--policy", bad); !strings.Contains(r.stderr, "bad.yaml:12") {
+		t.Errorf("verify with a bad policy:\n%s", r.stderr)
+	}
+}
