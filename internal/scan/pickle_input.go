@@ -20,6 +20,7 @@ var errLimit = errors.New("limit reached")
 // input reads pickle opcodes and their arguments from a stream, counting
 // the offset and never holding more than a short prefix of long strings.
 type input struct {
+	buf  [8]byte
 	r    *bufio.Reader
 	off  int64
 	size int64 // total bytes available, or -1 if unknown
@@ -37,12 +38,11 @@ func (in *input) byte() (byte, error) {
 
 // fixed reads an n-byte argument (n ≤ 8).
 func (in *input) fixed(n int) ([]byte, error) {
-	var buf [8]byte
-	if _, err := io.ReadFull(in.r, buf[:n]); err != nil {
+	if _, err := io.ReadFull(in.r, in.buf[:n]); err != nil {
 		return nil, noEOF(err)
 	}
 	in.off += int64(n)
-	return buf[:n], nil
+	return in.buf[:n], nil
 }
 
 func (in *input) uint(n int) (uint64, error) {

@@ -17,7 +17,7 @@ type machine struct {
 	cls     *classifier
 	stack   []*value
 	marks   []int
-	memo    map[int64]*value
+	memo    *memoTable
 	ops     int64
 	globals []Global
 	seen    map[string]string // dotted name → class
@@ -89,20 +89,20 @@ func (m *machine) popMark() ([]*value, error) {
 }
 
 func (m *machine) memoPut(i int64, v *value) error {
-	if _, ok := m.memo[i]; !ok {
-		if len(m.memo) >= m.lim.MaxMemo {
+	if _, ok := m.memo.get(i); !ok {
+		if m.memo.len() >= m.lim.MaxMemo {
 			return fmt.Errorf("memo larger than %d entries (Limits.MaxMemo): %w", m.lim.MaxMemo, errLimit)
 		}
 		if err := m.hold(v); err != nil {
 			return err
 		}
 	}
-	m.memo[i] = v
+	m.memo.set(i, v)
 	return nil
 }
 
 func (m *machine) memoGet(i int64) error {
-	v, ok := m.memo[i]
+	v, ok := m.memo.get(i)
 	if !ok {
 		return fmt.Errorf("memo key %d not found", i)
 	}
@@ -141,7 +141,7 @@ func (m *machine) call(fn, args, kw *value) error {
 // run executes one pickle up to and including its STOP opcode and returns
 // the value it would produce.
 func (m *machine) run() (*value, error) {
-	m.stack, m.marks, m.memo = m.stack[:0], m.marks[:0], map[int64]*value{}
+	m.stack, m.marks, m.memo = m.stack[:0], m.marks[:0], &memoTable{}
 	for {
 		m.ops++
 		if m.ops > m.lim.MaxOpcodes {
@@ -201,4 +201,35 @@ func (m *machine) persid(pid *value) error {
 		return err
 	}
 	return m.push(v)
+}
+
+// memoTable is the pickle memo: indices are dense from 0 in what picklers
+// write, so they live in a slice; any others in a map.
+type memoTable struct {
+	dense  []*value
+	sparse map[int64]*value
+}
+
+func (t *memoTable) len() int { return len(t.dense) + len(t.sparse) }
+
+func (t *memoTable) get(i int64) (*value, bool) {
+	if i >= 0 && i < int64(len(t.dense)) {
+		return t.dense[i], t.dense[i] != nil
+	}
+	v, ok := t.sparse[i]
+	return v, ok
+}
+
+func (t *memoTable) set(i int64, v *value) {
+	switch {
+	case i >= 0 && i < int64(len(t.dense)):
+		t.dense[i] = v
+	case i == int64(len(t.dense)) && t.sparse == nil:
+		t.dense = append(t.dense, v)
+	default:
+		if t.sparse == nil {
+			t.sparse = map[int64]*value{}
+		}
+		t.sparse[i] = v
+	}
 }

@@ -118,7 +118,7 @@ func (m *machine) step(op byte) (done bool, err error) {
 		}
 		return false, m.memoGet(i)
 	case 'p', 'q', 'r', 0x94: // PUT, BINPUT, LONG_BINPUT, MEMOIZE
-		i := int64(len(m.memo))
+		i := int64(m.memo.len())
 		if op != 0x94 {
 			if i, err = m.memoIndex(op); err != nil {
 				return false, err
