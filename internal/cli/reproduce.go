@@ -15,10 +15,11 @@ import (
 )
 
 type reproduceOptions struct {
-	steps    []string
-	signWith string
-	sandbox  string
-	tol      toleranceFlags
+	steps      []string
+	signWith   string
+	sandbox    string
+	restoreEnv bool
+	tol        toleranceFlags
 }
 
 // toleranceFlags are --rtol and --atol, shared by reproduce and diff.
@@ -65,6 +66,7 @@ objects missing from the store, bad usage).`,
 	c.Flags().StringSliceVar(&o.steps, "step", nil, "re-run only these steps and what they depend on (repeatable)")
 	c.Flags().StringVar(&o.signWith, "sign-with", "", "sign the rerun's provenance and a reproduction attestation with this private key")
 	c.Flags().StringVar(&o.sandbox, "sandbox", "", "override the sandbox: required or none (default: as the original ran)")
+	c.Flags().BoolVar(&o.restoreEnv, "restore-env", false, "mount the environment the run archived (--archive-env) at its original paths, so the rerun sees the original packages even if the host's changed")
 	o.tol.addFlags(c)
 	return c
 }
@@ -103,6 +105,9 @@ func runReproduce(ctx context.Context, o reproduceOptions, g *globalOptions, ref
 	p := newPrinter(g)
 	view := newRunView(p)
 	base.Logs, base.Events, base.SignWith = view.logs, view.event, o.signWith
+	if o.restoreEnv {
+		base.RestoreEnvFrom = orig.Record.ID
+	}
 	res, err := reproduce.Reproduce(ctx, h, orig, reproduce.Options{Engine: base, Steps: o.steps, Tolerance: tol, Sandbox: o.sandbox})
 	view.flush()
 	if err != nil {

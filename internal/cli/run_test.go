@@ -323,6 +323,13 @@ func TestArchivedEnvironmentIsRestored(t *testing.T) {
 	if r := p.run("run", "--no-cache", "--sandbox", "none", "--restore-env-from", orig.Run.ID); r.code == 0 {
 		t.Errorf("restoring without the sandbox should be refused")
 	}
+	// reproduce: differs on the changed host, reproduced with --restore-env.
+	if r := p.mustRun(1, "reproduce", orig.Run.ID); !strings.Contains(r.stdout, "differs") {
+		t.Errorf("reproduce on the changed host:\n%s", r.stdout)
+	}
+	if r := p.mustRun(0, "reproduce", orig.Run.ID, "--restore-env"); !strings.Contains(r.stdout, "reproduced") {
+		t.Errorf("reproduce --restore-env:\n%s", r.stdout)
+	}
 }
 
 // mustOutput returns the digest of STEP.OUTPUT in the last run.
