@@ -121,6 +121,9 @@ func (c *classifier) classify(module, name string) string {
 	if module == "" || name == "" || strings.HasPrefix(module, "?") {
 		return ClassDangerous
 	}
+	if c.allowed(module, module+"."+name) {
+		return ClassSafe
+	}
 	if a, ok := moduleAliases[module]; ok {
 		module = a
 	}

@@ -30,6 +30,7 @@ func TestLimits(t *testing.T) {
 		{"nesting hides nothing dangerous", nested, Limits{}, Unsafe, ""},
 		{"decompressed size", gzipOf([]byte("a,b\n" + strings.Repeat("1,2\n", 1<<16))), Limits{MaxDecompressed: 64 << 10}, Unscannable, "Limits.MaxDecompressed"},
 		{"members", buildZip(zipMember{name: "a", data: []byte("1")}, zipMember{name: "b", data: []byte("2")}, zipMember{name: "c", data: []byte("3")}), Limits{MaxMembers: 2}, Unscannable, "Limits.MaxMembers"},
+		{"csv line", []byte("a,b\n1,2\n3," + strings.Repeat("4", 5000) + "\n"), Limits{MaxHeader: 1000}, Unscannable, "Limits.MaxHeader"},
 		{"members across nesting levels", buildZip(zipMember{name: "1.zip", data: threeMembers}, zipMember{name: "2.zip", data: threeMembers}), Limits{MaxMembers: 4}, Unscannable, "Limits.MaxMembers"},
 		{"limit after a dangerous call", []byte(evil4[:len(evil4)-1] + strings.Repeat("N", 1000) + "."), Limits{MaxOpcodes: 100}, Unsafe, "Limits.MaxOpcodes"},
 	}

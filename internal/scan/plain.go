@@ -70,7 +70,7 @@ func checkJSON(r io.Reader) error {
 
 // csv validates that every record has the column count of the first one.
 func (s *scanner) csv(member string, r io.Reader, sep rune) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(&lineLimit{r: r, max: s.lim.MaxHeader})
 	if sep != 0 {
 		cr.Comma = sep
 	}
@@ -105,4 +105,26 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// lineLimit fails a read once a line grows beyond max bytes, so one endless
+// line cannot make the CSV reader hold the whole file.
+type lineLimit struct {
+	r   io.Reader
+	max int64
+	run int64 // bytes since the last newline
+}
+
+func (l *lineLimit) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for _, c := range p[:n] {
+		l.run++
+		if c == '\n' {
+			l.run = 0
+		}
+	}
+	if l.run > l.max {
+		return n, fmt.Errorf("a line longer than %d bytes (Limits.MaxHeader): %w", l.max, errLimit)
+	}
+	return n, err
 }

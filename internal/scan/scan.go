@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -121,6 +122,17 @@ func (s *scanner) run(r io.ReaderAt, size int64) (*Report, error) {
 	}
 	s.rep.Verdict = verdictOf(s.rep.Findings, s.opts.AllowPickle)
 	return s.rep, nil
+}
+
+// reported reports whether a finding added since index before already
+// carries err's message.
+func (s *scanner) reported(before int, err error) bool {
+	for _, f := range s.rep.Findings[before:] {
+		if strings.Contains(f.Message, err.Error()) {
+			return true
+		}
+	}
+	return false
 }
 
 // add records a finding.

@@ -50,8 +50,9 @@ func (s *scanner) decompress(member, name, format string, r io.Reader, depth int
 		return
 	}
 	lr := &limitedReader{r: dr, in: in, lim: s.lim}
+	before := len(s.rep.Findings)
 	s.scanStream(member, name, lr, -1, depth)
-	if lr.err != nil {
+	if lr.err != nil && !s.reported(before, lr.err) {
 		s.fail(member, format, lr.err)
 	}
 }

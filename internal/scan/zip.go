@@ -113,8 +113,9 @@ func (s *scanner) zipMember(parent, format string, e *zipEntry, ra io.ReaderAt, 
 	}
 	defer r.Close()
 	lr := &limitedReader{r: r, in: &countingReader{n: e.csize}, lim: s.lim}
+	before := len(s.rep.Findings)
 	s.scanStream(m, path.Base(e.name), lr, -1, depth+1)
-	if lr.err != nil {
+	if lr.err != nil && !s.reported(before, lr.err) {
 		s.fail(m, "zip", lr.err)
 	}
 }
