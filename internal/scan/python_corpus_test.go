@@ -19,6 +19,7 @@ func TestPythonBenign(t *testing.T) {
 		{"good_arrays_bz2.joblib", "bz2"},
 		{"good_arrays_xz.joblib", "xz"},
 		{"good_arrays_lzma.joblib", "lzma"},
+		{"good_object_array.joblib", "pickle"},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
@@ -61,7 +62,7 @@ func TestPythonStateDictListsRebuilders(t *testing.T) {
 func TestPythonUnsafe(t *testing.T) {
 	files := []string{"evil_p0.pkl", "evil_p1.pkl", "evil_p2.pkl", "evil_p3.pkl", "evil_p4.pkl", "evil_p5.pkl",
 		"evil_zip.pt", "evil_legacy.pt", "evil_zlib.joblib", "evil_gzip.joblib", "evil_bz2.joblib",
-		"evil_xz.joblib", "evil_lzma.joblib", "evil_object.npy"}
+		"evil_xz.joblib", "evil_lzma.joblib", "evil_object.npy", "evil_object_array.joblib"}
 	for _, file := range files {
 		t.Run(file, func(t *testing.T) {
 			rep := scanPy(t, file, Options{AllowPickle: true})

@@ -35,6 +35,7 @@ arrays = {'w': np.random.rand(100), 'i': np.arange(7, dtype=np.int16)}
 joblib.dump(arrays, p('good_arrays.joblib'))
 for c in ['zlib', 'gzip', 'bz2', 'xz', 'lzma']:
     joblib.dump(arrays, p('good_arrays_%s.joblib' % c), compress=(c, 3))
+joblib.dump({'o': np.array(['a', 1, None], dtype=object), 'f': np.ones(4)}, p('good_object_array.joblib'))
 
 # unsafe
 for proto in range(6):
@@ -44,6 +45,7 @@ torch.save({'model': Evil()}, p('evil_zip.pt'))
 torch.save({'model': Evil()}, p('evil_legacy.pt'), _use_new_zipfile_serialization=False)
 for c in ['zlib', 'gzip', 'bz2', 'xz', 'lzma']:
     joblib.dump({'w': np.ones(3), 'm': Evil()}, p('evil_%s.joblib' % c), compress=(c, 3))
+joblib.dump({'f': np.ones(4), 'o': np.array([Evil(), 1], dtype=object), 'g': np.zeros(2)}, p('evil_object_array.joblib'))
 np.save(p('evil_object.npy'), np.array([Evil(), 1], dtype=object), allow_pickle=True)
 
 # pickles outside the allowlist
