@@ -125,6 +125,10 @@ func runDataAdd(ctx context.Context, o dataAddOptions, g *globalOptions, refArg,
 		return p.json(a)
 	}
 	if a.Existing {
+		if a.Bundle != "" {
+			p.result("%s is already registered with this content (%s); its bill of materials is signed by %s (bundle %s)", a.Name, a.Tree, opts.Signer.PublicKey, a.Bundle)
+			return nil
+		}
 		p.result("%s is already registered with this content (%s); nothing changed", a.Name, a.Tree)
 		return nil
 	}

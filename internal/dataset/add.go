@@ -55,7 +55,7 @@ type Added struct {
 	Files  int         `json:"files"`
 	Size   int64       `json:"size"`
 	// Existing is set when the same content was already registered under
-	// the name: nothing was written.
+	// the name: nothing was written, except a signature by a new signer.
 	Existing bool `json:"existing"`
 	// Source is the fetched source, with its digest and warnings.
 	Source Fetched `json:"source"`
@@ -88,7 +88,8 @@ func Add(ctx context.Context, st *store.Store, cat *catalog.Catalog, o AddOption
 			return nil, conflict(o.Ref, tree, in.digest, o.Source)
 		}
 		out.Existing, out.BOM = true, meta
-		return out, nil
+		out.Bundle, err = signExisting(ctx, st, cat, o, in, meta)
+		return out, err
 	} else if !errors.Is(err, catalog.ErrNotFound) {
 		return nil, fmt.Errorf("look up dataset %s: %w", o.Ref, err)
 	}
@@ -115,6 +116,34 @@ func Add(ctx context.Context, st *store.Store, cat *catalog.Catalog, o AddOption
 		return nil, err
 	}
 	return out, nil
+}
+
+// signExisting signs the BOM of an already registered dataset when a
+// signer is given and has not signed it yet, so a producer can sign a
+// registered version without changing it.
+func signExisting(ctx context.Context, st *store.Store, cat *catalog.Catalog, o AddOptions, in *ingested, meta core.Digest) (core.Digest, error) {
+	if o.Signer == nil {
+		return "", nil
+	}
+	fp := o.Signer.PublicKey.Fingerprint()
+	rows, err := cat.Attestations(ctx, in.digest)
+	if err != nil {
+		return "", fmt.Errorf("dataset %s: attestations: %w", o.Ref, err)
+	}
+	for _, r := range rows {
+		if r.PredicateType == BOMPredicateType && r.Signer == fp {
+			return r.Bundle, nil
+		}
+	}
+	bom, err := st.ReadBytes(meta)
+	if err != nil {
+		return "", fmt.Errorf("dataset %s: read bill of materials: %w", o.Ref, err)
+	}
+	b, signer, err := signBOM(ctx, o.Ref, in.digest, in.tree, bom, o.Signer)
+	if err != nil {
+		return "", err
+	}
+	return storeBundle(ctx, st, cat, b, o.Ref, in.digest, in.tree, signer)
 }
 
 // conflict is the error for a name bound to other content.

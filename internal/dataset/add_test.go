@@ -60,6 +60,19 @@ func TestAddDirectoryThenSameAndDifferent(t *testing.T) {
 	if err != nil || !again.Existing || again.BOM != a.BOM {
 		t.Fatalf("re-add = %+v, %v", again, err)
 	}
+	// A second producer signs the registered version; signing again adds nothing.
+	for i := 0; i < 2; i++ {
+		signed, err := e.add(t, "iris@1", dir, AddOptions{Signer: testKey(t, 1)})
+		if err != nil || !signed.Existing || signed.Bundle == "" || signed.BOM != a.BOM {
+			t.Fatalf("signing the registered version = %+v, %v", signed, err)
+		}
+	}
+	if d, err = Lookup(context.Background(), e.st, e.cat, mustRef(t, "iris@1")); err != nil || len(d.Bundles) != 2 {
+		t.Fatalf("bundles after a second signer: %+v %v", d, err)
+	}
+	if _, _, err := d.Signature(e.st, []*attest.PublicKey{testKey(t, 1).PublicKey}); err != nil {
+		t.Fatalf("second signer: %v", err)
+	}
 	// Different content under the same version: refused, both digests shown.
 	writeFiles(t, dir, map[string]string{"train.csv": "x,y\n1,3\n"})
 	_, err = e.add(t, "iris@1", dir, AddOptions{})
