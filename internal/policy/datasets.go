@@ -64,11 +64,10 @@ func (e *evaluator) dataset(de *DatasetEvidence, r *DatasetRule) (Check, error) 
 		return Check{}, err
 	}
 	ds := &dataset.Dataset{Ref: ref, Tree: de.Tree, BOMDigest: de.BOM, BOM: bom, Bundles: rows}
-	var children []Check
 	if r == nil {
 		return Check{}, nil
 	}
-	children = append(children, pass("bom", de.BOM, fmt.Sprintf("bill of materials %s describes the %d files read", de.BOM.Short(), len(bom.Entries))))
+	children := []Check{pass("bom", de.BOM, fmt.Sprintf("bill of materials %s describes the %d files read", de.BOM.Short(), len(bom.Entries)))}
 	if r.SignedBy != "" {
 		children = append(children, e.bomSignature(ds, de, r.SignedBy))
 	}

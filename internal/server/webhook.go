@@ -28,6 +28,9 @@ type Webhook struct {
 // naming the container, the digest and the failed checks.
 func (w *Webhook) Admit(ctx context.Context, req *AdmissionRequest) *AdmissionResponse {
 	resp := &AdmissionResponse{UID: req.UID, Allowed: true}
+	if req.Operation == "DELETE" || req.Operation == "CONNECT" || len(req.Object) == 0 {
+		return resp // nothing new would run
+	}
 	tpl, err := podOf(req.Kind.Kind, req.Object)
 	if err != nil {
 		return deny(resp, http.StatusBadRequest, "BadRequest", "lockstep: "+err.Error())

@@ -153,3 +153,16 @@ func TestWebhookAdmitsPodsWithoutModels(t *testing.T) {
 		t.Fatal("a pod naming an unverified model was admitted")
 	}
 }
+
+func TestAdmitIgnoresDeletes(t *testing.T) {
+	wh := &Webhook{Policy: &policy.Policy{Admission: policy.Admission{RequireModel: true}}}
+	r := wh.Admit(context.Background(), &AdmissionRequest{UID: "d", Kind: GroupVersionKind{Kind: "Pod"}, Operation: "DELETE"})
+	if !r.Allowed || r.UID != "d" {
+		t.Fatalf("a delete was judged: %+v", r)
+	}
+	r = wh.Admit(context.Background(), &AdmissionRequest{UID: "c", Kind: GroupVersionKind{Kind: "Pod"}, Operation: "CREATE",
+		Object: json.RawMessage(`{"spec":{"containers":[{"name":"a"}]}}`)})
+	if r.Allowed {
+		t.Fatal("a create without a model was admitted under requireModel")
+	}
+}
