@@ -139,23 +139,19 @@ func (r *runner) fromCache(ctx context.Context, spec *task.Spec) (*core.TaskReco
 			return nil, "", nil
 		}
 	}
-	rec, d, err := r.reuseRecord(&old, orig)
-	if err != nil {
-		return nil, "", err
-	}
-	rec.Inputs = spec.Inputs
-	if d, err = r.h.Store.PutJSON(rec); err != nil {
-		return nil, "", err
-	}
-	return rec, d, nil
+	return r.reuseRecord(&old, orig, spec.Inputs)
 }
 
 // reuseRecord records, for this run, a task whose outputs are taken from
-// the task record origin.
-func (r *runner) reuseRecord(old *core.TaskRecord, origin core.Digest) (*core.TaskRecord, core.Digest, error) {
+// the task record origin; inputs, when given, are this run's (their sources
+// may differ from the original's).
+func (r *runner) reuseRecord(old *core.TaskRecord, origin core.Digest, inputs map[string]core.Artifact) (*core.TaskRecord, core.Digest, error) {
 	now := time.Now().UTC()
 	rec := *old
 	rec.Run, rec.Status, rec.CachedFrom = r.rec.ID, core.StatusCached, origin
+	if inputs != nil {
+		rec.Inputs = inputs
+	}
 	rec.Started, rec.Finished = now, now
 	d, err := r.h.Store.PutJSON(&rec)
 	if err != nil {

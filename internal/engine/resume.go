@@ -77,5 +77,5 @@ func (r *runner) fromResume(step string) (*core.TaskRecord, core.Digest, error) 
 	if old.rec.CachedFrom != "" {
 		origin = old.rec.CachedFrom
 	}
-	return r.reuseRecord(old.rec, origin)
+	return r.reuseRecord(old.rec, origin, nil)
 }

@@ -25,9 +25,31 @@ type pickleWalk struct {
 	limit    error // a resource limit was reached
 }
 
-// isPickle reports whether the bytes are a pickle at all.
+// isPickle reports whether the bytes are a pickle at all: an import by
+// name, a resource limit hit, PyTorch's legacy magic, or complete pickles
+// that run to the end of the data. A loader can only run code after
+// importing a callable, so a stream without imports that breaks off (random
+// bytes often decode as a few opcodes, a PROTO header, even a short pickle
+// with an EXT code) is harmless and is not reported as a pickle.
 func (w *pickleWalk) isPickle() bool {
-	return w.pickles > 0 || len(w.globals) > 0 || w.proto || w.limit != nil
+	switch {
+	case w.namedImports() > 0, w.limit != nil, w.legacy:
+		return true
+	}
+	return w.pickles > 0 && w.trailing < 0 && w.err == nil
+}
+
+// namedImports counts the globals imported by module and name (GLOBAL,
+// STACK_GLOBAL, INST), leaving out EXT codes, which resolve only through a
+// copyreg registry that is empty unless the loading program filled it.
+func (w *pickleWalk) namedImports() int {
+	n := 0
+	for _, g := range w.globals {
+		if !(g.Module == "copyreg" && strings.HasPrefix(g.Name, "extension[")) {
+			n++
+		}
+	}
+	return n
 }
 
 // walkPickles walks every pickle stacked in r (size bytes, or -1 if

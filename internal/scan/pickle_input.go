@@ -76,11 +76,13 @@ func (in *input) line() (string, error) {
 
 // text reads an n-byte string argument, keeping at most maxKeep bytes.
 func (in *input) text(n uint64) (string, int64, error) {
+	// A length past the end of the data is malformed input, not a limit:
+	// random bytes often decode as one, and a loader would fail on it too.
+	if in.size >= 0 && n > uint64(in.size-in.off) {
+		return "", 0, fmt.Errorf("string of %d bytes overruns the %d bytes left", n, in.size-in.off)
+	}
 	if n > uint64(in.max) {
 		return "", 0, fmt.Errorf("string of %d bytes exceeds the %d-byte limit (Limits.MaxString): %w", n, in.max, errLimit)
-	}
-	if in.size >= 0 && int64(n) > in.size-in.off {
-		return "", 0, fmt.Errorf("string of %d bytes overruns the %d bytes left", n, in.size-in.off)
 	}
 	keep := min(n, maxKeep)
 	buf := make([]byte, keep)
