@@ -17,6 +17,13 @@
 // and NumPy use, plain containers and datetime types) or unknown, with a
 // readable reconstruction of the calls, such as os.system('id').
 //
+// Bytes count as a pickle when the walk finds an import by name, hits a
+// resource limit, sees PyTorch's legacy magic, or reads complete pickles to
+// the end of the data. Arbitrary binary data (raw float arrays, random
+// bytes) often decodes as a few opcodes or even a short pickle; without an
+// import a loader fails before it can call anything, so such data is not
+// reported as a pickle.
+//
 // Verdicts:
 //   - unsafe: a dangerous import, a Keras Lambda layer, ONNX external data
 //     outside the model directory, or a pickle with unknown imports (also an
