@@ -228,6 +228,13 @@ deny contains msg if {
 		p.verifyPolicy(t, 1, filepath.Join(e, "artifacts/train/model"), good, "✗ formats: pickles are denied", "output:state (pickle, clean)")
 	})
 
+	t.Run("pickle in a dataset", func(t *testing.T) {
+		data := writeTestFiles(t, map[string]string{"corpus.csv": "text,label\nhi,1\n", "cache.pkl": "\x80\x02K\x01."})
+		p.mustRun(0, "data", "add", "pickled@1", data, "--license", "MIT", "--allow-pickle", "--sign-with", p.key("data-team"))
+		e := p.signedRun("7", true, "corpus@1", "pickled@1", "steps:", "formats: {pickle: allow}\nsteps:")
+		p.verifyPolicy(t, 1, filepath.Join(e, "artifacts/train/model"), good, "✗ dataset pickled@1: pickle files let in with --allow-pickle: cache.pkl (pickle")
+	})
+
 	t.Run("task with network", func(t *testing.T) {
 		e := p.signedRun("6", true, "    inputs:", "    network: true\n    inputs:")
 		p.verifyPolicy(t, 1, filepath.Join(e, "artifacts/train/model"), good, "✗ task train: ran with network access")

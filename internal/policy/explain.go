@@ -44,7 +44,7 @@ func (p *Policy) Explain() []string {
 	}
 	if r := q.Formats; r != nil {
 		if r.Pickle == "deny" {
-			out = append(out, "No file the run's tasks wrote may be a pickle, even one the flow let in with `formats: {pickle: allow}`.")
+			out = append(out, "No file the run's tasks wrote, nor any file of its datasets, may be a pickle, even one let in on purpose.")
 		} else {
 			out = append(out, "Pickles the scanner let in with allow-pickle are accepted.")
 		}

@@ -9,6 +9,7 @@ import (
 
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/dataset"
 )
 
 // loadRun reads the record of the run the provenance names and its tasks.
@@ -96,9 +97,37 @@ func (e *evaluator) formats() (*Check, error) {
 			children = append(children, pass("task "+step, te.Record, fmt.Sprintf("%d scanned files, no pickle", len(te.Task.Files))))
 		}
 	}
+	children = append(children, e.datasetPickles()...)
 	c := group("formats", "no pickle among the run's files", "pickles are denied", children)
 	c.Evidence = e.ev.RunRecord
 	return &c, nil
+}
+
+// datasetPickles checks the BOMs of the run's datasets for pickles let in
+// with --allow-pickle. A missing or unreadable BOM is the datasets rule's
+// concern, not this one's.
+func (e *evaluator) datasetPickles() []Check {
+	var out []Check
+	for _, de := range e.datasetInputs() {
+		b, err := e.st.ReadBytes(de.BOM)
+		if de.BOM == "" || err != nil {
+			continue
+		}
+		bom, err := dataset.ParseBOM(b)
+		if err != nil {
+			continue
+		}
+		var found []string
+		for _, path := range sortedKeys(bom.Scans) {
+			if f := bom.Scans[path]; strings.Contains(f.Format, "pickle") || f.Format == "joblib" || f.Verdict == "allowed" {
+				found = append(found, fmt.Sprintf("%s (%s, %s)", path, f.Format, f.Verdict))
+			}
+		}
+		if len(found) > 0 {
+			out = append(out, fail("dataset "+de.Ref, de.BOM, "pickle files let in with --allow-pickle: "+strings.Join(found, ", ")))
+		}
+	}
+	return out
 }
 
 // isPickle reports whether a scanned file holds a pickle, allowed or not.
