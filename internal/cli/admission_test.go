@@ -203,9 +203,9 @@ func BenchmarkVerifyPolicy(b *testing.B) {
 
 // BenchmarkAdmission sends rounds of 100 concurrent AdmissionReviews for
 // the full-chain model to `lockstep admission serve` on loopback and
-// reports the 99th percentile latency. A first round, not counted, opens
-// the connections (the API server keeps them alive) and fills the verdict
-// cache. Target: p99 under 300 ms.
+// reports the 99th percentile latency. The first round opens the
+// connections (the API server keeps them alive) and fills the verdict
+// cache; it is reported apart as cold-p99-ms. Target: p99 under 300 ms.
 func BenchmarkAdmission(b *testing.B) {
 	dir, environ, pol, model := fullChain(b)
 	url, client := serveAdmission(b, dir, environ, pol)
@@ -228,6 +228,8 @@ func BenchmarkAdmission(b *testing.B) {
 		wg.Wait()
 	}
 	round()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	cold := lat[len(lat)*99/100]
 	lat = lat[:0]
 	for b.Loop() {
 		round()
@@ -235,6 +237,7 @@ func BenchmarkAdmission(b *testing.B) {
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(cold.Microseconds())/1000, "cold-p99-ms")
 }
 
 func writeFile(tb testing.TB, path, body string) {
