@@ -113,3 +113,13 @@ func TestTreeLookup(t *testing.T) {
 		t.Fatal("not sorted")
 	}
 }
+
+func TestTreeValidateFollowsLinkChains(t *testing.T) {
+	tr := NewTree([]TreeEntry{
+		{Path: "d/e/up", Kind: KindSymlink, Target: "../../d"},
+		{Path: "s", Kind: KindSymlink, Target: "d/e/up/../.."},
+	})
+	if err := tr.Validate(); err == nil || !strings.Contains(err.Error(), "outside") {
+		t.Fatalf("a chained escaping link passed validation: %v", err)
+	}
+}

@@ -41,8 +41,12 @@ type TreeEntry struct {
 	Target string `json:"target,omitempty"`
 }
 
-// NewTree returns a tree of entries, sorted.
+// NewTree returns a tree of entries, sorted. A tree without entries encodes
+// them as [] (never null), so an empty directory has one digest.
 func NewTree(entries []TreeEntry) *Tree {
+	if entries == nil {
+		entries = []TreeEntry{}
+	}
 	t := &Tree{Type: TreeType, Entries: entries}
 	t.Sort()
 	return t
@@ -108,7 +112,7 @@ func (t *Tree) Validate() error {
 			return fmt.Errorf("tree entry %q: mode %o has more than permission bits", e.Path, e.Mode)
 		}
 	}
-	return nil
+	return t.CheckLinks()
 }
 
 // ValidRelPath reports whether p is a clean, slash-separated path inside a

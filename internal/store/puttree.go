@@ -27,7 +27,23 @@ type TreeOptions struct {
 	// Meant for task outputs that lockstep owns: if PutTree fails, files
 	// not yet moved stay where they were but may have been made read-only.
 	Move bool
+	// ExternalLinks says what to do with a symlink that is absolute or
+	// leads outside the tree: refuse it (LinkRefuse, the default), or
+	// record the file it points to as a regular file (LinkCopy; a link to
+	// anything but a regular file is then left out). LinkCopy is for
+	// archiving toolchains, whose virtual environments link their
+	// interpreter by absolute path.
+	ExternalLinks LinkPolicy
 }
+
+// LinkPolicy says how a tree treats symlinks that leave it.
+type LinkPolicy int
+
+// Link policies.
+const (
+	LinkRefuse LinkPolicy = iota
+	LinkCopy
+)
 
 // PutTree stores every file under dir and the tree manifest naming them,
 // and returns the manifest's digest and the manifest. Files are hashed in
@@ -35,7 +51,7 @@ type TreeOptions struct {
 // same content always gives the same digest, whatever the mtimes or the
 // order files are read in.
 func (s *Store) PutTree(ctx context.Context, dir string, opts TreeOptions) (core.Digest, *core.Tree, error) {
-	entries, jobs, err := scanTree(dir, opts.Filter)
+	entries, jobs, err := scanTree(dir, opts)
 	if err != nil {
 		return "", nil, fmt.Errorf("put tree %s: %w", dir, err)
 	}

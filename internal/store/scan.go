@@ -23,13 +23,14 @@ type fileJob struct {
 // scanner lists a directory for PutTree.
 type scanner struct {
 	filter  func(string, bool) bool
+	links   LinkPolicy
 	entries []core.TreeEntry
 	jobs    []fileJob
 }
 
 // scanTree lists the directory dir: tree entries (files still without
 // digests) and the files to hash. It refuses what a tree cannot hold.
-func scanTree(dir string, filter func(string, bool) bool) ([]core.TreeEntry, []fileJob, error) {
+func scanTree(dir string, opts TreeOptions) ([]core.TreeEntry, []fileJob, error) {
 	dir, err := filepath.EvalSymlinks(dir) // a symlinked root is followed
 	if err != nil {
 		return nil, nil, err
@@ -41,7 +42,7 @@ func scanTree(dir string, filter func(string, bool) bool) ([]core.TreeEntry, []f
 	if !fi.IsDir() {
 		return nil, nil, fmt.Errorf("%s is not a directory", dir)
 	}
-	sc := &scanner{filter: filter, entries: []core.TreeEntry{}} // an empty directory is "entries":[]
+	sc := &scanner{filter: opts.Filter, links: opts.ExternalLinks, entries: []core.TreeEntry{}} // an empty directory is "entries":[]
 	if _, err := sc.scanDir(dir, ""); err != nil {
 		return nil, nil, err
 	}
@@ -100,6 +101,10 @@ func (sc *scanner) scanDir(p, rel string) (bool, error) {
 				return false, err
 			}
 			if err := checkLink(childRel, target); err != nil {
+				if sc.links == LinkCopy {
+					sc.copyLinked(child, childRel)
+					continue
+				}
 				return false, fmt.Errorf("%s: %w", child, err)
 			}
 			sc.entries = append(sc.entries, core.TreeEntry{Path: childRel, Kind: core.KindSymlink, Mode: 0o777, Target: target})
@@ -145,4 +150,19 @@ func typeName(t fs.FileMode) string {
 		return "device"
 	}
 	return "special file"
+}
+
+// copyLinked records the regular file an external symlink points to as a
+// file of the tree (LinkCopy); links to anything else are left out.
+func (sc *scanner) copyLinked(child, rel string) {
+	target, err := filepath.EvalSymlinks(child)
+	if err != nil {
+		return
+	}
+	var st unix.Stat_t
+	if unix.Stat(target, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return
+	}
+	sc.jobs = append(sc.jobs, fileJob{idx: len(sc.entries), path: target, key: keyOfStat(&st)})
+	sc.entries = append(sc.entries, core.TreeEntry{Path: rel, Kind: core.KindFile, Mode: fileMode(st.Mode)})
 }

@@ -229,3 +229,63 @@ func TestPutTreeMove(t *testing.T) {
 		t.Fatalf("object changed through an outside hardlink: %v", err)
 	}
 }
+
+func TestHashTreeMatchesPutTreeWithoutStoring(t *testing.T) {
+	s := newStore(t)
+	dir := t.TempDir()
+	mustWrite(t, filepath.Join(dir, "a.txt"), "alpha")
+	mustWrite(t, filepath.Join(dir, "sub", "b.bin"), "beta")
+	hashed, _, err := s.HashTree(context.Background(), dir, TreeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Has(core.DigestOf([]byte("alpha"))) {
+		t.Fatal("HashTree stored a file")
+	}
+	put, _, err := s.PutTree(context.Background(), dir, TreeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hashed != put {
+		t.Fatalf("HashTree %s, PutTree %s", hashed, put)
+	}
+}
+
+func TestExternalLinksCopy(t *testing.T) {
+	s := newStore(t)
+	outside := filepath.Join(t.TempDir(), "python3.11")
+	mustWrite(t, outside, "#!interpreter")
+	dir := t.TempDir()
+	mustWrite(t, filepath.Join(dir, "pyvenv.cfg"), "home = /usr/bin")
+	os.MkdirAll(filepath.Join(dir, "bin"), 0o755)
+	if err := os.Symlink(outside, filepath.Join(dir, "bin", "python")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/nonexistent/x", filepath.Join(dir, "bin", "dangling")); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.PutTree(context.Background(), dir, TreeOptions{}); err == nil {
+		t.Fatal("an absolute symlink was accepted by default")
+	}
+	_, tree, err := s.PutTree(context.Background(), dir, TreeOptions{ExternalLinks: LinkCopy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, ok := tree.Lookup("bin/python")
+	if !ok || e.Kind != core.KindFile || e.Digest != core.DigestOf([]byte("#!interpreter")) {
+		t.Fatalf("bin/python recorded as %+v", e)
+	}
+	if _, ok := tree.Lookup("bin/dangling"); ok {
+		t.Fatal("a dangling external link was recorded")
+	}
+}
+
+func mustWrite(t *testing.T, path, body string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

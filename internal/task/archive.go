@@ -58,7 +58,7 @@ func underSystem(dir string) bool {
 func archive(ctx context.Context, st *store.Store, dirs []string) (map[string]core.Digest, error) {
 	out := make(map[string]core.Digest, len(dirs))
 	for _, d := range dirs {
-		digest, _, err := st.PutTree(ctx, d, store.TreeOptions{})
+		digest, _, err := st.PutTree(ctx, d, store.TreeOptions{ExternalLinks: store.LinkCopy})
 		if err != nil {
 			return nil, fmt.Errorf("archive %s: %w", d, err)
 		}

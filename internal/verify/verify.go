@@ -159,7 +159,7 @@ func fileDigest(path string) (core.Digest, error) {
 // treeDigest computes a directory's tree digest as lockstep records it
 // (leaving out a model.sig at its root, which the signed output lacked).
 func treeDigest(ctx context.Context, st *store.Store, dir string) (core.Digest, error) {
-	d, _, err := st.PutTree(ctx, dir, store.TreeOptions{Filter: func(rel string, isDir bool) bool { return rel != "model.sig" }})
+	d, _, err := st.HashTree(ctx, dir, store.TreeOptions{Filter: func(rel string, isDir bool) bool { return rel != "model.sig" }})
 	return d, err
 }
 

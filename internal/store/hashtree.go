@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sync"
+
+	"lockstep.dev/lockstep/internal/core"
+)
+
+// HashTree computes the digest PutTree would give dir without storing
+// anything: files are hashed in parallel, and files the hash cache knows
+// (and whose objects the store holds) are not read. For checking a
+// directory against evidence, such as `lockstep verify DIR`.
+func (s *Store) HashTree(ctx context.Context, dir string, opts TreeOptions) (core.Digest, *core.Tree, error) {
+	entries, jobs, err := scanTree(dir, opts)
+	if err != nil {
+		return "", nil, fmt.Errorf("hash tree %s: %w", dir, err)
+	}
+	objDir, err := os.Open(s.objects)
+	if err != nil {
+		return "", nil, err
+	}
+	defer objDir.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan fileJob)
+	var (
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+	)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for j := range next {
+				d, ok := s.cachedAt(int(objDir.Fd()), j.key)
+				if !ok {
+					var err error
+					if d, err = hashFile(ctx, j.path, opts.Progress); err != nil {
+						errOnce.Do(func() { firstErr = fmt.Errorf("hash %s: %w", j.path, err); cancel() })
+						continue
+					}
+				}
+				// Each job owns its entry: no two workers write the same index.
+				entries[j.idx].Digest, entries[j.idx].Size = d, j.key.size
+			}
+		})
+	}
+	for _, j := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	if firstErr == nil {
+		firstErr = ctx.Err()
+	}
+	if firstErr != nil {
+		return "", nil, firstErr
+	}
+	tree := core.NewTree(entries)
+	if err := checkLinks(tree); err != nil {
+		return "", nil, fmt.Errorf("hash tree %s: %w", dir, err)
+	}
+	b, err := treeJSON(tree)
+	if err != nil {
+		return "", nil, fmt.Errorf("hash tree %s: %w", dir, err)
+	}
+	return core.DigestOf(b), tree, nil
+}
+
+// hashFile streams a file through sha256.
+func hashFile(ctx context.Context, path string, progress func(int64)) (core.Digest, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	h := core.NewHash()
+	for {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		n, err := f.Read(*bp)
+		h.Write((*bp)[:n])
+		if progress != nil && n > 0 {
+			progress(int64(n))
+		}
+		if err == io.EOF {
+			return core.DigestFromSum(h.Sum(nil)), nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+}
