@@ -16,7 +16,7 @@ seed: 3
 params: {n: 4}
 steps:
   train:
-    run: mkdir $LOCKSTEP_OUTPUT_DIR/model && printf 'weights %s' $LOCKSTEP_PARAM_N > $LOCKSTEP_OUTPUT_DIR/model/model.safetensors && echo '{"arch":"x"}' > $LOCKSTEP_OUTPUT_DIR/model/config.json && echo done > $LOCKSTEP_OUTPUT_DIR/report.txt
+    run: mkdir $LOCKSTEP_OUTPUT_DIR/model && printf 'weights %s' $LOCKSTEP_PARAM_N > $LOCKSTEP_OUTPUT_DIR/model/weights.bin && echo '{"arch":"x"}' > $LOCKSTEP_OUTPUT_DIR/model/config.json && echo done > $LOCKSTEP_OUTPUT_DIR/report.txt
     outputs:
       model: {path: model/, kind: model}
       report: report.txt
