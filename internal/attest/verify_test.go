@@ -227,3 +227,25 @@ func TestSignRejectsBadStatements(t *testing.T) {
 		t.Error("signed without a key")
 	}
 }
+
+func TestInspectUnverifiedReadsSubjectsOnly(t *testing.T) {
+	signer, err := GenerateKey(KeyECDSAP256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := core.DigestOf([]byte("artifact"))
+	b, err := Sign(context.Background(), NewStatement([]Subject{{Name: "a/b", Digest: d}}, "https://example.com/p", map[string]any{"x": 1}), signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := InspectUnverified(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.HasSubject(d) || st.PredicateType != "https://example.com/p" {
+		t.Fatalf("statement %+v", st)
+	}
+	if _, err := InspectUnverified([]byte(`{"_type":"https://in-toto.io/Statement/v1"}`)); !errors.Is(err, ErrNoSignature) {
+		t.Fatalf("bare statement: %v", err)
+	}
+}

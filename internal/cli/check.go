@@ -56,7 +56,7 @@ func runCheck(ctx context.Context, o checkOptions, g *globalOptions) error {
 		if err != nil {
 			return err
 		}
-		p.info("rebuilt the catalog: %d runs, %d tasks", out.Rebuilt.Runs, out.Rebuilt.Tasks)
+		p.info("rebuilt the catalog: %d runs, %d tasks, %d datasets, %d attestations", out.Rebuilt.Runs, out.Rebuilt.Tasks, out.Rebuilt.Datasets, out.Rebuilt.Attestations)
 	}
 	aborted, err := h.MarkAborted(ctx)
 	if err != nil {

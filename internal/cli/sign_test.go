@@ -139,3 +139,26 @@ func TestSigningKeyFromTheFlow(t *testing.T) {
 		t.Errorf("wrong passphrase: exit %d: %s", r.code, r.stderr)
 	}
 }
+
+func TestRebuiltCatalogKeepsDatasetsAndEvidence(t *testing.T) {
+	p, keys := signedProject(t)
+	os.WriteFile(filepath.Join(p.dir, "numbers.csv"), []byte("a,b\n1,2\n"), 0o644)
+	p.mustRun(0, "data", "add", "numbers@1", "numbers.csv", "--license", "CC0-1.0", "--sign-with", filepath.Join(keys, "builder.key"))
+	p.mustRun(0, "run", "--sign-with", filepath.Join(keys, "builder.key"))
+	report := filepath.Join(t.TempDir(), "report.txt")
+	p.mustRun(0, "get", "last", "train.report", report)
+
+	os.Remove(filepath.Join(p.dir, ".lockstep", "catalog.db"))
+	os.Remove(filepath.Join(p.dir, ".lockstep", "catalog.db-wal"))
+	os.Remove(filepath.Join(p.dir, ".lockstep", "catalog.db-shm"))
+	// A fresh, empty catalog, then rebuilt from the store alone.
+	p.mustRun(0, "init")
+	r := p.mustRun(0, "check", "--rebuild-catalog")
+	if !strings.Contains(r.stderr, "1 runs") || !strings.Contains(r.stderr, "1 datasets") {
+		t.Errorf("rebuild: %s", r.stderr)
+	}
+	if r := p.mustRun(0, "data", "list"); !strings.Contains(r.stdout, "numbers") {
+		t.Errorf("the dataset's name was not restored:\n%s", r.stdout)
+	}
+	p.mustRun(0, "verify", report, "--key", filepath.Join(keys, "builder.pub"))
+}

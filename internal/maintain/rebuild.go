@@ -13,8 +13,10 @@ import (
 
 // RebuildReport says what the rebuilt catalog holds.
 type RebuildReport struct {
-	Runs  int `json:"runs"`
-	Tasks int `json:"tasks"`
+	Runs         int `json:"runs"`
+	Tasks        int `json:"tasks"`
+	Datasets     int `json:"datasets"`
+	Attestations int `json:"attestations"`
 }
 
 // RebuildCatalog empties the catalog and indexes again every run and task
@@ -36,6 +38,7 @@ func RebuildCatalog(ctx context.Context, st *store.Store, cat *catalog.Catalog, 
 		d   core.Digest
 	}
 	var tasks []taskAt
+	var others []core.Digest // BOMs and bundles, indexed after the reset
 	err = st.Walk(ctx, func(d core.Digest, size int64) error {
 		if size > maxRecordSize || !startsWithBrace(st, d) {
 			return nil
@@ -43,6 +46,10 @@ func RebuildCatalog(ctx context.Context, st *store.Store, cat *catalog.Catalog, 
 		b, err := st.ReadBytes(d)
 		if err != nil {
 			return nil // check reports unreadable objects
+		}
+		if isBOMOrBundle(b) {
+			others = append(others, d)
+			return nil
 		}
 		switch recordType(b) {
 		case core.RunType:
@@ -94,6 +101,11 @@ func RebuildCatalog(ctx context.Context, st *store.Store, cat *catalog.Catalog, 
 			return rep, err
 		}
 		rep.Tasks++
+	}
+	for _, d := range others {
+		if err := reindex(ctx, st, cat, d, rep); err != nil {
+			return rep, err
+		}
 	}
 	return rep, nil
 }
