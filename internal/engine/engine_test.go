@@ -18,8 +18,8 @@ func TestCacheKeyCoversEverythingThatShapesOutputs(t *testing.T) {
 	defer st.Close()
 	base := func() *task.Spec {
 		return &task.Spec{Command: "python3 train.py", Code: core.DigestOf([]byte("code")), Seed: 1,
-			Inputs:  map[string]core.Artifact{"data": {Digest: core.DigestOf([]byte("d")), Source: "path:a"}},
-			Params:  map[string]any{"lr": 0.1}, Sandbox: "bubblewrap", Outputs: []task.Output{{Name: "m", Path: "m"}}}
+			Inputs: map[string]core.Artifact{"data": {Digest: core.DigestOf([]byte("d")), Source: "path:a"}},
+			Params: map[string]any{"lr": 0.1}, Sandbox: "bubblewrap", Outputs: []task.Output{{Name: "m", Path: "m"}}}
 	}
 	env := core.DigestOf([]byte("env"))
 	ref, err := cacheKey(st, base(), env)
