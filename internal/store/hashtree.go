@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
-	"sync"
 
 	"lockstep.dev/lockstep/internal/core"
 )
@@ -25,43 +23,21 @@ func (s *Store) HashTree(ctx context.Context, dir string, opts TreeOptions) (cor
 		return "", nil, err
 	}
 	defer objDir.Close()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	next := make(chan fileJob)
-	var (
-		wg       sync.WaitGroup
-		errOnce  sync.Once
-		firstErr error
-	)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for j := range next {
-				d, ok := s.cachedAt(int(objDir.Fd()), j.key)
-				if !ok {
-					var err error
-					if d, err = hashFile(ctx, j.path, opts.Progress); err != nil {
-						errOnce.Do(func() { firstErr = fmt.Errorf("hash %s: %w", j.path, err); cancel() })
-						continue
-					}
-				}
-				// Each job owns its entry: no two workers write the same index.
-				entries[j.idx].Digest, entries[j.idx].Size = d, j.key.size
+	err = forEach(ctx, len(jobs), func(ctx context.Context, i int) error {
+		j := jobs[i]
+		d, ok := s.cachedAt(int(objDir.Fd()), j.key)
+		if !ok {
+			var err error
+			if d, err = hashFile(ctx, j.path, opts.Progress); err != nil {
+				return fmt.Errorf("hash %s: %w", j.path, err)
 			}
-		})
-	}
-	for _, j := range jobs {
-		if ctx.Err() != nil {
-			break
 		}
-		next <- j
-	}
-	close(next)
-	wg.Wait()
-	if firstErr == nil {
-		firstErr = ctx.Err()
-	}
-	if firstErr != nil {
-		return "", nil, firstErr
+		// Each job owns its entry: no two workers write the same index.
+		entries[j.idx].Digest, entries[j.idx].Size = d, j.key.size
+		return nil
+	})
+	if err != nil {
+		return "", nil, err
 	}
 	tree := core.NewTree(entries)
 	if err := checkLinks(tree); err != nil {

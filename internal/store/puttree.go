@@ -90,8 +90,6 @@ func (s *Store) PutTree(ctx context.Context, dir string, opts TreeOptions) (core
 // jobs[i]; a result with an empty src came from the hash cache. On error
 // the results hold the temp files written so far, for cleanup.
 func (s *Store) hashFiles(ctx context.Context, jobs []fileJob, opts TreeOptions) ([]ingested, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	results := make([]ingested, len(jobs))
 	objDir, err := os.Open(s.objects)
 	if err != nil {
@@ -99,6 +97,20 @@ func (s *Store) hashFiles(ctx context.Context, jobs []fileJob, opts TreeOptions)
 	}
 	defer objDir.Close()
 	fd := int(objDir.Fd())
+	err = forEach(ctx, len(jobs), func(ctx context.Context, i int) error {
+		in, err := s.hashOne(ctx, fd, jobs[i], opts)
+		results[i] = in
+		return err
+	})
+	return results, err
+}
+
+// forEach calls fn for 0 ≤ i < n on GOMAXPROCS workers and returns the
+// first error; after an error (or when ctx ends) no new i is started and
+// the ctx given to fn is cancelled.
+func forEach(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	next := make(chan int)
 	var (
 		wg       sync.WaitGroup
@@ -108,15 +120,13 @@ func (s *Store) hashFiles(ctx context.Context, jobs []fileJob, opts TreeOptions)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for i := range next {
-				in, err := s.hashOne(ctx, fd, jobs[i], opts)
-				results[i] = in
-				if err != nil {
+				if err := fn(ctx, i); err != nil {
 					errOnce.Do(func() { firstErr = err; cancel() })
 				}
 			}
 		})
 	}
-	for i := range jobs {
+	for i := range n {
 		if ctx.Err() != nil {
 			break
 		}
@@ -127,7 +137,7 @@ func (s *Store) hashFiles(ctx context.Context, jobs []fileJob, opts TreeOptions)
 	if firstErr == nil {
 		firstErr = ctx.Err()
 	}
-	return results, firstErr
+	return firstErr
 }
 
 // hashOne returns a cached digest for a job's file or ingests it; objDir
