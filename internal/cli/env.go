@@ -44,11 +44,7 @@ func runEnv(ctx context.Context, o envOptions, g *globalOptions, ref, step strin
 		return err
 	}
 	defer h.Close()
-	rec, tasks, err := loadRun(ctx, h, ref)
-	if err != nil {
-		return err
-	}
-	steps, err := selectStep(rec, tasks, step)
+	_, tasks, steps, err := loadRunSteps(ctx, h, ref, step)
 	if err != nil {
 		return err
 	}

@@ -44,11 +44,7 @@ func runLogs(ctx context.Context, o logsOptions, g *globalOptions, ref, step str
 		return err
 	}
 	defer h.Close()
-	rec, tasks, err := loadRun(ctx, h, ref)
-	if err != nil {
-		return err
-	}
-	steps, err := selectStep(rec, tasks, step)
+	_, tasks, steps, err := loadRunSteps(ctx, h, ref, step)
 	if err != nil {
 		return err
 	}

@@ -151,15 +151,20 @@ func loadRun(ctx context.Context, h *engine.Home, ref string) (*core.RunRecord, 
 	return rec, tasks, nil
 }
 
-// selectStep returns the run's steps in start order, or just step when one
-// is named (an unknown step is a usage error listing the run's steps).
-func selectStep(rec *core.RunRecord, tasks map[string]*core.TaskRecord, step string) ([]string, error) {
+// loadRunSteps is loadRun plus the steps to show: all of them in start
+// order, or just step when one is named (an unknown step is a usage error
+// listing the run's steps).
+func loadRunSteps(ctx context.Context, h *engine.Home, ref, step string) (*core.RunRecord, map[string]*core.TaskRecord, []string, error) {
+	rec, tasks, err := loadRun(ctx, h, ref)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	steps := sortedSteps(tasks)
 	if step == "" {
-		return steps, nil
+		return rec, tasks, steps, nil
 	}
 	if _, ok := tasks[step]; !ok {
-		return nil, usageErrorf("run %s has no step %q (steps: %v)", rec.ID, step, steps)
+		return nil, nil, nil, usageErrorf("run %s has no step %q (steps: %v)", rec.ID, step, steps)
 	}
-	return []string{step}, nil
+	return rec, tasks, []string{step}, nil
 }
