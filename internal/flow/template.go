@@ -56,9 +56,9 @@ params:                  # defaults; override with: lockstep run --param epochs=
 steps:
   prepare:
     run: python3 prepare.py
-    # inputs:            # NAME: a project path, STEP.OUTPUT or DATASET@VERSION
+    # inputs:            # each: a project path, STEP.OUTPUT or DATASET@VERSION
     #   raw: data/raw.csv
-    outputs:             # NAME: a path under $LOCKSTEP_OUTPUT_DIR ("/" at the end: a directory)
+    outputs:             # each: a path under $LOCKSTEP_OUTPUT_DIR ("/" at the end: a directory)
       train: train.csv
       test: test.csv
 
