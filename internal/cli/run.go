@@ -20,18 +20,19 @@ import (
 )
 
 type runOptions struct {
-	file    string
-	params  []string
-	seed    string
-	jobs    int
-	steps   []string
-	noCache bool
-	force   []string
-	sandbox string
-	sign    string
-	builder string
-	archive bool
-	restore string
+	file      string
+	params    []string
+	seed      string
+	freshSeed bool
+	jobs      int
+	steps     []string
+	noCache   bool
+	force     []string
+	sandbox   string
+	sign      string
+	builder   string
+	archive   bool
+	restore   string
 
 	resumeFrom string // set by resume
 }
@@ -60,7 +61,8 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 	f := c.Flags()
 	f.StringVarP(&o.file, "file", "f", "lockstep.yaml", "flow file")
 	f.StringArrayVar(&o.params, "param", nil, "override a param: NAME=VALUE (repeatable)")
-	f.StringVar(&o.seed, "seed", "", "seed to inject (default: the flow's, else a fresh one, recorded)")
+	f.StringVar(&o.seed, "seed", "", "seed to inject (default: the flow's, else the flow's last run's, else a fresh one; always recorded)")
+	f.BoolVar(&o.freshSeed, "fresh-seed", false, "draw a new seed instead of reusing the last run's (when the flow sets none)")
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "steps to run at once (default: number of cores)")
 	f.StringSliceVar(&o.steps, "step", nil, "run only these steps and what they depend on (repeatable)")
 	f.BoolVar(&o.noCache, "no-cache", false, "run every step even if an identical task ran before")
@@ -77,7 +79,7 @@ func (o *runOptions) engineOptions(g *globalOptions, home string) (engine.Option
 		FlowPath: o.file, Jobs: o.jobs, Steps: o.steps, NoCache: o.noCache, Force: o.force,
 		Sandbox: o.sandbox, Environ: g.environ, Params: map[string]any{},
 		SignWith: o.sign, Passphrase: g.passphrase(false), BuilderID: o.builder,
-		ResumeFrom: o.resumeFrom, ArchiveEnv: o.archive, RestoreEnvFrom: o.restore,
+		ResumeFrom: o.resumeFrom, ArchiveEnv: o.archive, RestoreEnvFrom: o.restore, FreshSeed: o.freshSeed,
 	}
 	for _, kv := range o.params {
 		k, v, err := flow.ParseParam(kv)

@@ -339,3 +339,51 @@ func mustOutput(t *testing.T, p *project, step, output string) core.Digest {
 	p.jsonOf(&show, "show", "last")
 	return show.Tasks[step].Outputs[output].Digest
 }
+
+func TestChangingOneInputRerunsOnlyItsSteps(t *testing.T) {
+	flow := `flow: partial
+code: {include: ["lockstep.yaml"]}
+steps:
+  a:
+    run: cat $LOCKSTEP_INPUT_X > $LOCKSTEP_OUTPUT_DIR/a.txt
+    inputs: {x: x.txt}
+    outputs: {a: a.txt}
+  after_a:
+    run: cat $LOCKSTEP_INPUT_A > $LOCKSTEP_OUTPUT_DIR/b.txt
+    inputs: {a: a.a}
+    outputs: {b: b.txt}
+  other:
+    run: cat $LOCKSTEP_INPUT_Y > $LOCKSTEP_OUTPUT_DIR/c.txt
+    inputs: {y: y.txt}
+    outputs: {c: c.txt}
+`
+	p := newProject(t, flow, map[string]string{"x.txt": "1\n", "y.txt": "2\n"})
+	p.mustRun(0, "run")
+	os.WriteFile(filepath.Join(p.dir, "x.txt"), []byte("changed\n"), 0o644)
+	p.mustRun(0, "run")
+	var show runShowing
+	p.jsonOf(&show, "show", "last")
+	want := map[string]string{"a": core.StatusSucceeded, "after_a": core.StatusSucceeded, "other": core.StatusCached}
+	for step, status := range want {
+		if got := show.Tasks[step].Status; got != status {
+			t.Errorf("%s: %s, want %s", step, got, status)
+		}
+	}
+}
+
+func TestSeedlessFlowReusesItsSeed(t *testing.T) {
+	p := newProject(t, "flow: s\nsteps:\n  a:\n    run: echo $LOCKSTEP_SEED > $LOCKSTEP_OUTPUT_DIR/s.txt\n    outputs: {s: s.txt}\n", nil)
+	var first, second, fresh runShowing
+	p.mustRun(0, "run")
+	p.jsonOf(&first, "show", "last")
+	p.mustRun(0, "run")
+	p.jsonOf(&second, "show", "last")
+	if second.Run.Seed != first.Run.Seed || second.Tasks["a"].Status != core.StatusCached {
+		t.Errorf("rerun: seed %d (first %d), step %s: want the same seed and a cache hit", second.Run.Seed, first.Run.Seed, second.Tasks["a"].Status)
+	}
+	p.mustRun(0, "run", "--fresh-seed")
+	p.jsonOf(&fresh, "show", "last")
+	if fresh.Run.Seed == first.Run.Seed || fresh.Tasks["a"].Status != core.StatusSucceeded {
+		t.Errorf("--fresh-seed: seed %d, step %s", fresh.Run.Seed, fresh.Tasks["a"].Status)
+	}
+}

@@ -23,8 +23,12 @@ type Options struct {
 	FlowPath string
 	// Params override the flow's params.
 	Params map[string]any
-	// Seed overrides the flow's seed; nil draws one when the flow has none.
+	// Seed overrides the flow's seed. When neither sets one, the seed of the
+	// flow's latest run is reused (so an unchanged rerun hits the cache), and
+	// the flow's first run draws one.
 	Seed *int64
+	// FreshSeed draws a new seed even when an earlier run's could be reused.
+	FreshSeed bool
 	// Jobs is how many steps run at once (<= 0: one per core).
 	Jobs int
 	// Steps limits the run to these steps and what they depend on.

@@ -73,6 +73,10 @@ func (h *Home) Run(ctx context.Context, opts Options) (*core.RunRecord, error) {
 		if err := r.loadResume(ctx); err != nil {
 			return nil, err
 		}
+	} else if opts.Seed == nil && fl.Seed == nil && !opts.FreshSeed {
+		if r.resumeSeed, err = h.lastSeed(ctx, fl.Name); err != nil {
+			return nil, err
+		}
 	}
 	r.rec = &core.RunRecord{
 		Type: core.RunType, ID: newRunID(), Flow: fl.Name, FlowFile: fl.Digest, FlowPath: fl.File,
@@ -249,8 +253,23 @@ func mergeParams(defaults, overrides map[string]any) map[string]any {
 	return out
 }
 
-// chooseSeed takes the flag, then the resumed run's, then the flow's, then
-// draws a fresh seed.
+// lastSeed returns the seed of the flow's latest run, or nil if it never ran.
+func (h *Home) lastSeed(ctx context.Context, flowName string) (*int64, error) {
+	rows, err := h.Catalog.Runs(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		if r.Flow == flowName {
+			seed := r.Seed
+			return &seed, nil
+		}
+	}
+	return nil, nil
+}
+
+// chooseSeed takes the flag, then the resumed (or previous) run's, then the
+// flow's, then draws a fresh seed.
 func chooseSeed(flag, flowSeed, resumed *int64) int64 {
 	if flag != nil {
 		return *flag
