@@ -6,7 +6,7 @@
 // The keys of the top level:
 //
 //	flow         required; the flow's name: [a-z0-9][a-z0-9._-]*
-//	seed         optional integer, 0 to 4294967295; absent, lockstep draws one and records it
+//	seed         optional integer, 0 to 4294967295; absent, the first run draws one and later runs reuse it
 //	params       parameter defaults: NAME: scalar (string, integer, float, bool)
 //	code         include and exclude: gitignore patterns choosing the code snapshot
 //	sandbox      required (default) or none

@@ -36,7 +36,7 @@ const template = `# lockstep.yaml: the steps of this flow, what each reads and w
 # Reference: every key is described in lockstep's REFERENCE.md.
 flow: NAME
 
-# seed: 42               # fixed seed; leave it out and lockstep draws one and records it
+# seed: 42               # fixed seed; leave it out and the first run draws one, later runs reuse it
 
 params:                  # defaults; override with: lockstep run --param epochs=20
   epochs: 10
