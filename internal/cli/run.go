@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -145,9 +146,11 @@ func runRun(ctx context.Context, o runOptions, g *globalOptions) error {
 // runView shows a run as it happens: step logs with a prefix, step starts and
 // ends, and hashing progress on a terminal.
 type runView struct {
-	p       *printer
+	p     *printer
+	width int
+
+	mu      sync.Mutex // steps run side by side: logs and event are called concurrently
 	writers []*lineWriter
-	width   int
 	lastMsg time.Time
 }
 
@@ -160,11 +163,15 @@ func (v *runView) logs(step string) (io.Writer, io.Writer) {
 	if v.p.g.quiet {
 		out, errw = v.p.lines(io.Discard, ""), v.p.lines(io.Discard, "")
 	}
+	v.mu.Lock()
 	v.writers = append(v.writers, out, errw)
+	v.mu.Unlock()
 	return out, errw
 }
 
 func (v *runView) flush() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	for _, w := range v.writers {
 		w.Flush()
 	}
@@ -200,8 +207,13 @@ func (v *runView) event(e engine.Event) {
 		v.p.info("%s provenance is unsigned: sign runs with --sign-with KEY (make one with `lockstep key generate builder`)", v.p.paint(yellow, "!"))
 	case engine.Hashing:
 		// Only on a terminal, at most ten times a second.
-		if v.p.tty && !v.p.g.quiet && time.Since(v.lastMsg) > 100*time.Millisecond {
+		v.mu.Lock()
+		due := time.Since(v.lastMsg) > 100*time.Millisecond
+		if due {
 			v.lastMsg = time.Now()
+		}
+		v.mu.Unlock()
+		if v.p.tty && !v.p.g.quiet && due {
 			v.p.mu.Lock()
 			fmt.Fprintf(v.p.g.stderr, "\r\x1b[Khashing %s: %s", e.Message, humanBytes(e.Bytes))
 			v.p.mu.Unlock()

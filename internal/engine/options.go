@@ -43,9 +43,11 @@ type Options struct {
 	Backend Backend
 	// Environ is the environment steps may draw allowlisted variables from.
 	Environ []string
-	// Logs returns the writers a step's stdout and stderr stream to.
+	// Logs returns the writers a step's stdout and stderr stream to. Steps
+	// run side by side, so it is called from several goroutines at once.
 	Logs func(step string) (stdout, stderr io.Writer)
-	// Events, if set, is told when steps start and end and when inputs are hashed.
+	// Events, if set, is told when steps start and end and when inputs are
+	// hashed; like Logs, from several goroutines at once.
 	Events func(Event)
 	// Reproduces, if set, is the id of the run this run re-executes; it is
 	// recorded in the run record.
