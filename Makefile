@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X lockstep.dev/lockstep/internal/engine.Version=$(VERSION)
 PKGS      := ./...
 
-.PHONY: all build demo test test-short lint fuzz bench clean
+.PHONY: all build demo deps test test-race test-short lint fuzz bench clean
 
 all: build
 
@@ -16,10 +16,18 @@ build:
 demo:
 	./scripts/demo.sh
 
-## test: vet, then every unit, fuzz-seed and integration test.
-test: build
+## deps: install what the tests use when it is missing (as root: Debian packages, cosign).
+deps:
+	./scripts/test-deps.sh
+
+## test: install missing test dependencies, vet, then every unit, fuzz-seed and integration test.
+test: deps build
 	$(GO) vet $(PKGS)
-	LOCKSTEP_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 20m $(PKGS)
+	PATH="$$($(GO) env GOPATH)/bin:$$PATH" LOCKSTEP_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 20m $(PKGS)
+
+## test-race: the tests under the race detector.
+test-race: deps build
+	PATH="$$($(GO) env GOPATH)/bin:$$PATH" LOCKSTEP_BIN=$(CURDIR)/$(BIN) $(GO) test -race -count=1 -timeout 30m $(PKGS)
 
 test-short:
 	$(GO) test -short $(PKGS)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install what the tests use, when it is missing: Debian packages (the
+# bubblewrap sandbox, git, Debian's Python with numpy, scikit-learn,
+# PyTorch, pandas, joblib and onnx) and cosign (built from its Go module).
+# As root with apt-get it installs them; otherwise it says what is missing
+# and the tests that need it skip or fail with that message.
+set -euo pipefail
+packages=(bubblewrap git make ca-certificates bzip2 python3 python3-numpy python3-sklearn
+  python3-joblib python3-torch python3-pandas python3-onnx)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "missing Debian packages (install them as root): ${missing[*]}" >&2
+  fi
+fi
+gobin="$(go env GOPATH)/bin"
+if ! command -v cosign >/dev/null 2>&1 && [ ! -x "$gobin/cosign" ]; then
+  echo "building cosign (github.com/sigstore/cosign/v2 v2.6.5; a few minutes, once)"
+  go install github.com/sigstore/cosign/v2/cmd/cosign@v2.6.5
+fi
