@@ -14,14 +14,32 @@ import (
 	"lockstep.dev/lockstep/internal/core"
 )
 
+// syncBuffer is a bytes.Buffer a child process writes while the test reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // lockstepProcess starts the test binary as lockstep in its own process.
-func (p *project) lockstepProcess(args ...string) (*exec.Cmd, *bytes.Buffer) {
+func (p *project) lockstepProcess(args ...string) (*exec.Cmd, *syncBuffer) {
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Dir = p.dir
 	cmd.Env = p.environ
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	return cmd, &out
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	return cmd, out
 }
 
 func TestConcurrentRunsOnOneStoreAllSucceed(t *testing.T) {
