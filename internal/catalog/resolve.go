@@ -35,7 +35,7 @@ func (c *Catalog) ResolveRun(ctx context.Context, ref string) (string, error) {
 	case len(ids) == 0 && ref == LastRun:
 		return "", fmt.Errorf("run %q: %w: the catalog has no runs yet", ref, ErrNotFound)
 	case len(ids) == 0:
-		return "", fmt.Errorf("run %q: %w; list runs to see their ids", ref, ErrNotFound)
+		return "", fmt.Errorf("run %q: %w; list them with `lockstep runs`", ref, ErrNotFound)
 	case len(ids) == 1:
 		return ids[0], nil
 	}

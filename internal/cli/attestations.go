@@ -42,7 +42,7 @@ func runAttestations(ctx context.Context, g *globalOptions, arg string) error {
 	} else {
 		id, err := h.Catalog.ResolveRun(ctx, arg)
 		if err != nil {
-			return usageErrorf("run %q: %v (list runs with `lockstep runs`)", arg, err)
+			return &usageError{err}
 		}
 		if rows, err = h.Catalog.RunAttestations(ctx, id); err != nil {
 			return err

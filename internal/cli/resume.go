@@ -41,7 +41,7 @@ func runResume(ctx context.Context, o runOptions, g *globalOptions, ref string) 
 	id, err := h.Catalog.ResolveRun(ctx, ref)
 	h.Close()
 	if err != nil {
-		return usageErrorf("run %q: %v (list runs with `lockstep runs`)", ref, err)
+		return &usageError{err}
 	}
 	o.resumeFrom = id
 	if o.seed != "" {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -104,6 +105,9 @@ type failedError struct{ msg string }
 func (e *failedError) Error() string { return e.msg }
 
 func exitCode(err error) int {
+	if strings.HasPrefix(err.Error(), "unknown command ") {
+		return exitUsage // cobra's own usage error
+	}
 	var ue *usageError
 	var ie *engine.InputError
 	var fe *flow.Error

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -105,6 +106,9 @@ func (o *runOptions) engineOptions(g *globalOptions, home string) (engine.Option
 }
 
 func runRun(ctx context.Context, o runOptions, g *globalOptions) error {
+	if _, err := os.Stat(o.file); errors.Is(err, os.ErrNotExist) {
+		return usageErrorf("no flow file %s here: create one with `lockstep init`, or name one with -f FILE", o.file)
+	}
 	h, err := engine.Open(ctx, g.homeRoot(), true)
 	if err != nil {
 		return err

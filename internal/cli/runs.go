@@ -117,7 +117,7 @@ func outputSummary(outs map[string]core.Digest) string {
 func loadRun(ctx context.Context, h *engine.Home, ref string) (*core.RunRecord, map[string]*core.TaskRecord, error) {
 	id, err := h.Catalog.ResolveRun(ctx, ref)
 	if err != nil {
-		return nil, nil, &usageError{fmt.Errorf("run %q: %w (list runs with `lockstep runs`)", ref, err)}
+		return nil, nil, &usageError{err}
 	}
 	row, err := h.Catalog.Run(ctx, id)
 	if err != nil {
