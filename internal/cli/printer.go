@@ -19,6 +19,9 @@ type printer struct {
 	mu    sync.Mutex
 	color bool
 	tty   bool
+	// statusShown: a progress line is on the terminal and the next line
+	// printed must first erase it.
+	statusShown bool
 }
 
 func newPrinter(g *globalOptions) *printer {
@@ -37,6 +40,7 @@ func (p *printer) result(format string, args ...any) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.clearStatus()
 	fmt.Fprintf(p.g.stdout, format+"\n", args...)
 }
 
@@ -47,7 +51,28 @@ func (p *printer) info(format string, args ...any) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.clearStatus()
 	fmt.Fprintf(p.g.stderr, format+"\n", args...)
+}
+
+// status shows a one-line progress message on a terminal, replacing the
+// previous one; it shows nothing when stderr is not a terminal or --quiet.
+func (p *printer) status(format string, args ...any) {
+	if !p.tty || p.g.quiet {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.g.stderr, "\r\x1b[K"+format, args...)
+	p.statusShown = true
+}
+
+// clearStatus erases a progress line; the caller holds p.mu.
+func (p *printer) clearStatus() {
+	if p.statusShown {
+		fmt.Fprint(p.g.stderr, "\r\x1b[K")
+		p.statusShown = false
+	}
 }
 
 // json writes v as an indented JSON document to stdout.
@@ -128,6 +153,7 @@ func (l *lineWriter) Flush() {
 func (l *lineWriter) emit(line []byte) {
 	l.p.mu.Lock()
 	defer l.p.mu.Unlock()
+	l.p.clearStatus()
 	fmt.Fprint(l.w, l.prefix)
 	l.w.Write(line)
 }

@@ -217,21 +217,14 @@ func (v *runView) event(e engine.Event) {
 			v.lastMsg = time.Now()
 		}
 		v.mu.Unlock()
-		if v.p.tty && !v.p.g.quiet && due {
-			v.p.mu.Lock()
-			fmt.Fprintf(v.p.g.stderr, "\r\x1b[Khashing %s: %s", e.Message, humanBytes(e.Bytes))
-			v.p.mu.Unlock()
+		if due {
+			v.p.status("hashing %s: %s", e.Message, humanBytes(e.Bytes))
 		}
 	}
 }
 
 // printRunSummary says how the run went and what to do next.
 func printRunSummary(p *printer, h *engine.Home, rec *core.RunRecord) {
-	if p.tty {
-		p.mu.Lock()
-		fmt.Fprint(p.g.stderr, "\r\x1b[K")
-		p.mu.Unlock()
-	}
 	status := p.paint(green, rec.Status)
 	if rec.Status != core.StatusSucceeded {
 		status = p.paint(red, rec.Status)
