@@ -76,6 +76,11 @@ Exit codes: 0 success, 1 a run or check failed, 2 a usage or input error.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErrorf("%v (see `%s --help`)", err, c.CommandPath())
 	})
+	// Bool flags are switches: show them as such, not as "--json[=true|false]".
+	cobra.AddTemplateFunc("plainBools", func(s string) string {
+		return strings.ReplaceAll(s, "[=true|false]", strings.Repeat(" ", len("[=true|false]")))
+	})
+	root.SetUsageTemplate(strings.ReplaceAll(root.UsageTemplate(), "FlagUsages | trimTrailingWhitespaces", "FlagUsages | plainBools | trimTrailingWhitespaces"))
 	root.AddCommand(
 		newInitCommand(g), newRunCommand(g), newRunsCommand(g), newShowCommand(g),
 		newLogsCommand(g), newCatCommand(g), newGetCommand(g), newEnvCommand(g),
