@@ -387,3 +387,11 @@ func TestSeedlessFlowReusesItsSeed(t *testing.T) {
 		t.Errorf("--fresh-seed: seed %d, step %s", fresh.Run.Seed, fresh.Tasks["a"].Status)
 	}
 }
+
+func TestTimeLimitStopsAStep(t *testing.T) {
+	p := newProject(t, "flow: t\nsteps:\n  slow:\n    run: sleep 30\n    resources: {time: 1s}\n", nil)
+	r := p.mustRun(1, "run")
+	if !strings.Contains(r.stdout, "ran out of its time limit") {
+		t.Errorf("a step over its time limit:\n%s", r.stdout)
+	}
+}

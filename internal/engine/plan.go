@@ -33,6 +33,8 @@ func (r *runner) plan(ctx context.Context, step string) (*task.Spec, error) {
 	for _, o := range st.Outputs {
 		spec.Outputs = append(spec.Outputs, task.Output{Name: o.Name, Path: o.Path, Kind: o.Kind})
 	}
+	spec.Resources = task.Resources{CPUs: st.Resources.CPUs, MemoryBytes: st.Resources.MemoryBytes,
+		GPUs: st.Resources.GPUs, TimeSeconds: int64(st.Resources.Time.Seconds())}
 	spec.ArchiveEnv = r.opts.ArchiveEnv || r.fl.Environment.Archive
 	if spec.Restore, err = r.restoreFor(ctx, step); err != nil {
 		return nil, err

@@ -134,16 +134,27 @@ func execute(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, rec *
 		spec.ReadOnly = append(spec.ReadOnly, restored...)
 		rec.Restored = s.Restore
 	}
-	exitCode, peak, err := runCommand(ctx, s, spec, dirs, opts)
+	runCtx := ctx
+	if limit := time.Duration(s.Resources.TimeSeconds) * time.Second; limit > 0 {
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithTimeout(ctx, limit)
+		defer cancel()
+	}
+	exitCode, peak, err := runCommand(runCtx, s, spec, dirs, opts)
 	if err != nil {
 		return err
 	}
+	timedOut := runCtx.Err() == context.DeadlineExceeded && ctx.Err() == nil
 	rec.ExitCode, rec.PeakRSS = exitCode, peak
 	if rec.Stdout, _, err = st.PutFile(ctx, dirs.stdout); err != nil {
 		return fmt.Errorf("store stdout: %w", err)
 	}
 	if rec.Stderr, _, err = st.PutFile(ctx, dirs.stderr); err != nil {
 		return fmt.Errorf("store stderr: %w", err)
+	}
+	if timedOut {
+		fail(rec, "step %s ran out of its time limit (resources.time: %s) and was stopped", s.Step, time.Duration(s.Resources.TimeSeconds)*time.Second)
+		return nil
 	}
 	if exitCode != 0 {
 		msg := fmt.Sprintf("step %s exited with code %d", s.Step, exitCode)

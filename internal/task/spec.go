@@ -31,6 +31,9 @@ type Spec struct {
 	Paths    []string                 `json:"paths,omitempty"`
 	Formats  map[string]string        `json:"formats,omitempty"`
 	CacheKey core.Digest              `json:"cache_key"`
+	// Resources are what the step asked for; the local backend enforces
+	// the time limit and records the rest.
+	Resources Resources `json:"resources"`
 	// ArchiveEnv stores the toolchain directories the step sees as trees.
 	ArchiveEnv bool `json:"archive_env,omitempty"`
 	// Restore mounts these archived trees at their original absolute paths
@@ -80,4 +83,13 @@ func (s *Spec) Validate() error {
 		}
 	}
 	return nil
+}
+
+// Resources are a step's requested CPUs, memory, GPUs and time limit.
+type Resources struct {
+	CPUs        float64 `json:"cpus,omitempty"`
+	MemoryBytes int64   `json:"memory_bytes,omitempty"`
+	GPUs        int     `json:"gpus,omitempty"`
+	// TimeSeconds is the wall-clock limit (0: none).
+	TimeSeconds int64 `json:"time_seconds,omitempty"`
 }
