@@ -81,12 +81,16 @@ func (r *runner) schedule(ctx context.Context, steps []string) error {
 		switch {
 		case res.err != nil:
 			stopping = true
+			msg := res.err.Error()
+			if ctx.Err() != nil {
+				msg = "interrupted before the step finished"
+			}
 			if firstErr == nil {
 				firstErr = fmt.Errorf("step %s: %w", res.step, res.err)
 			}
 			now := time.Now().UTC()
 			r.record(ctx, &core.TaskRecord{Type: core.TaskType, Run: r.rec.ID, Step: res.step,
-				Command: r.fl.Steps[res.step].Run, Status: core.StatusFailed, Error: res.err.Error(), Started: now, Finished: now})
+				Command: r.fl.Steps[res.step].Run, Status: core.StatusFailed, Error: msg, Started: now, Finished: now})
 		case res.rec.Status != core.StatusSucceeded && res.rec.Status != core.StatusCached:
 			stopping = true
 		}
