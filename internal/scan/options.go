@@ -69,37 +69,24 @@ func DefaultLimits() Limits {
 // withDefaults fills zero fields from DefaultLimits.
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
-	if l.MaxOpcodes <= 0 {
-		l.MaxOpcodes = d.MaxOpcodes
-	}
-	if l.MaxMemo <= 0 {
-		l.MaxMemo = d.MaxMemo
-	}
-	if l.MaxStack <= 0 {
-		l.MaxStack = d.MaxStack
-	}
-	if l.MaxString <= 0 {
-		l.MaxString = d.MaxString
-	}
-	if l.MaxDepth <= 0 {
-		l.MaxDepth = d.MaxDepth
-	}
-	if l.MaxDecompressed <= 0 {
-		l.MaxDecompressed = d.MaxDecompressed
-	}
-	if l.MaxRatio <= 0 {
-		l.MaxRatio = d.MaxRatio
-	}
-	if l.MaxMembers <= 0 {
-		l.MaxMembers = d.MaxMembers
-	}
-	if l.MaxMemory <= 0 {
-		l.MaxMemory = d.MaxMemory
-	}
-	if l.MaxHeader <= 0 {
-		l.MaxHeader = d.MaxHeader
-	}
+	orDefault(&l.MaxOpcodes, d.MaxOpcodes)
+	orDefault(&l.MaxMemo, d.MaxMemo)
+	orDefault(&l.MaxStack, d.MaxStack)
+	orDefault(&l.MaxString, d.MaxString)
+	orDefault(&l.MaxDepth, d.MaxDepth)
+	orDefault(&l.MaxDecompressed, d.MaxDecompressed)
+	orDefault(&l.MaxRatio, d.MaxRatio)
+	orDefault(&l.MaxMembers, d.MaxMembers)
+	orDefault(&l.MaxMemory, d.MaxMemory)
+	orDefault(&l.MaxHeader, d.MaxHeader)
 	return l
+}
+
+// orDefault sets a limit that is zero or negative to its default.
+func orDefault[T int | int64](v *T, d T) {
+	if *v <= 0 {
+		*v = d
+	}
 }
 
 // LoadAllowList reads an allow file: one "module.name" or "module.*" entry
