@@ -157,3 +157,9 @@ func parseStatement(payload []byte) (*Statement, error) {
 	}
 	return &st, nil
 }
+
+// ReproductionPredicateType is the predicate type of the reproduction
+// attestations `lockstep reproduce --sign-with` writes (original run,
+// rerun, per-output verdicts); policies read them to require that an
+// independent rebuilder reproduced an artifact.
+const ReproductionPredicateType = "https://lockstep.dev/reproduction/v1"

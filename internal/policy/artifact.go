@@ -3,7 +3,6 @@ package policy
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 
 	"lockstep.dev/lockstep/internal/attest"
@@ -26,14 +25,5 @@ func ArtifactDigest(ctx context.Context, st *store.Store, path string) (core.Dig
 		}
 		return d, nil
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := core.NewHash()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("hash %s: %w", path, err)
-	}
-	return core.DigestFromSum(h.Sum(nil)), nil
+	return store.HashFile(ctx, path, nil)
 }

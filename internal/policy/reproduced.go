@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"strings"
 
+	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/core"
 )
 
-// ReproductionPredicateType is the predicate type of the reproduction
-// attestations `lockstep reproduce --sign-with` writes.
-const ReproductionPredicateType = "https://lockstep.dev/reproduction/v1"
+// ReproductionPredicateType is attest.ReproductionPredicateType, the
+// predicate type of the reproduction attestations policies read.
+const ReproductionPredicateType = attest.ReproductionPredicateType
 
 // reproduction is the part of a reproduction predicate policy reads.
 type reproduction struct {

@@ -13,7 +13,7 @@ import (
 )
 
 // PredicateType is the in-toto predicate type of a reproduction attestation.
-const PredicateType = "https://lockstep.dev/reproduction/v1"
+const PredicateType = attest.ReproductionPredicateType
 
 // ErrNothingReproduced is returned by Attest when no output of the rerun
 // was bit-identical: a statement needs at least one subject.

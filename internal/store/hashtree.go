@@ -28,7 +28,7 @@ func (s *Store) HashTree(ctx context.Context, dir string, opts TreeOptions) (cor
 		d, ok := s.cachedAt(int(objDir.Fd()), j.key)
 		if !ok {
 			var err error
-			if d, err = hashFile(ctx, j.path, opts.Progress); err != nil {
+			if d, err = HashFile(ctx, j.path, opts.Progress); err != nil {
 				return fmt.Errorf("hash %s: %w", j.path, err)
 			}
 		}
@@ -50,8 +50,9 @@ func (s *Store) HashTree(ctx context.Context, dir string, opts TreeOptions) (cor
 	return core.DigestOf(b), tree, nil
 }
 
-// hashFile streams a file through sha256.
-func hashFile(ctx context.Context, path string, progress func(int64)) (core.Digest, error) {
+// HashFile returns the digest of a file's bytes without storing them,
+// streaming (progress, if not nil, is told how many bytes were read).
+func HashFile(ctx context.Context, path string, progress func(int64)) (core.Digest, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err

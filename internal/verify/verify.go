@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,6 +11,7 @@ import (
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/policy"
 	"lockstep.dev/lockstep/internal/store"
 )
 
@@ -94,14 +94,14 @@ func Artifact(ctx context.Context, st *store.Store, cat *catalog.Catalog, t Targ
 				rep.Model = checkModel(ctx, t.Path, sig, keys, rep)
 			}
 			if rep.Digest == "" && st != nil {
-				if rep.Digest, err = treeDigest(ctx, st, t.Path); err != nil {
+				if rep.Digest, err = policy.ArtifactDigest(ctx, st, t.Path); err != nil {
 					return nil, err
 				}
 			}
 		} else {
 			rep.Kind = "file"
 			if rep.Digest == "" {
-				if rep.Digest, err = fileDigest(t.Path); err != nil {
+				if rep.Digest, err = store.HashFile(ctx, t.Path, nil); err != nil {
 					return nil, err
 				}
 			}
@@ -140,27 +140,6 @@ func checkModel(ctx context.Context, dir, sig string, keys []*attest.PublicKey, 
 		rep.Problems = append(rep.Problems, "model signature: "+explain(err, keys))
 	}
 	return m
-}
-
-// fileDigest hashes a file, streaming.
-func fileDigest(path string) (core.Digest, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := core.NewHash()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("hash %s: %w", path, err)
-	}
-	return core.DigestFromSum(h.Sum(nil)), nil
-}
-
-// treeDigest computes a directory's tree digest as lockstep records it
-// (leaving out a model.sig at its root, which the signed output lacked).
-func treeDigest(ctx context.Context, st *store.Store, dir string) (core.Digest, error) {
-	d, _, err := st.HashTree(ctx, dir, store.TreeOptions{Filter: func(rel string, isDir bool) bool { return rel != "model.sig" }})
-	return d, err
 }
 
 // keyNames lists trusted keys for messages.
