@@ -4,8 +4,14 @@
 //
 // Usage:
 //
-//	ingest -store DIR -src DIR [-cpuprofile FILE]
+//	ingest -store DIR -src DIR [-mode copy|move|hash] [-cpuprofile FILE]
 //	ingest -gen DIR -files N -size BYTES
+//
+// -mode copy (the default) copies the files into the store, as `lockstep
+// data add` and a run's project inputs do; move renames them into the
+// store, as a task's outputs are stored (the source directory is left
+// empty); hash only computes the tree's digest (store.HashTree), as
+// `lockstep verify DIR` does.
 package main
 
 import (
@@ -17,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -30,6 +37,7 @@ func main() {
 	files := flag.Int("files", 0, "with -gen: how many files")
 	size := flag.Int64("size", 0, "with -gen: bytes per file")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the ingest to this file")
+	mode := flag.String("mode", "copy", "copy, move or hash")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -46,8 +54,8 @@ func main() {
 	switch {
 	case *gen != "" && *files > 0:
 		err = generate(*gen, *files, *size)
-	case *storeDir != "" && *src != "":
-		err = ingest(*storeDir, *src)
+	case *storeDir != "" && *src != "" && (*mode == "copy" || *mode == "move" || *mode == "hash"):
+		err = ingest(*storeDir, *src, *mode)
 	default:
 		flag.Usage()
 		os.Exit(2)
@@ -59,16 +67,24 @@ func main() {
 	}
 }
 
-// ingest runs one PutTree and prints what it measured as name=value pairs:
-// files, bytes, hashed_bytes, seconds (wall), cpu_seconds (user + system),
-// peak_rss_mib and the tree's digest.
-func ingest(storeDir, src string) error {
+// ingest runs one PutTree (or HashTree, for mode hash) and prints what it
+// measured as name=value pairs: files, bytes, hashed_bytes, seconds
+// (wall), cpu_seconds (user + system), peak_rss_mib and the tree's digest.
+func ingest(storeDir, src, mode string) error {
 	start := time.Now()
 	s, err := store.Open(storeDir)
 	if err != nil {
 		return err
 	}
-	d, tree, err := s.PutTree(context.Background(), src, store.TreeOptions{})
+	put := s.PutTree
+	if mode == "hash" {
+		put = s.HashTree
+	}
+	var hashed atomic.Int64
+	d, tree, err := put(context.Background(), src, store.TreeOptions{
+		Move:     mode == "move",
+		Progress: func(n int64) { hashed.Add(n) },
+	})
 	if err != nil {
 		return err
 	}
@@ -82,7 +98,7 @@ func ingest(storeDir, src string) error {
 	}
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	fmt.Printf("files=%d bytes=%d hashed_bytes=%d seconds=%.3f cpu_seconds=%.3f peak_rss_mib=%.1f digest=%s\n",
-		len(tree.Entries), tree.Size(), s.HashedBytes(), elapsed.Seconds(), cpu.Seconds(), float64(ru.Maxrss)/1024, d)
+		len(tree.Entries), tree.Size(), hashed.Load(), elapsed.Seconds(), cpu.Seconds(), float64(ru.Maxrss)/1024, d)
 	return nil
 }
 

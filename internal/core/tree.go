@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -54,7 +55,7 @@ func NewTree(entries []TreeEntry) *Tree {
 
 // Sort orders entries by path, bytewise.
 func (t *Tree) Sort() {
-	sort.Slice(t.Entries, func(i, j int) bool { return t.Entries[i].Path < t.Entries[j].Path })
+	slices.SortFunc(t.Entries, func(a, b TreeEntry) int { return strings.Compare(a.Path, b.Path) })
 }
 
 // Size returns the total bytes of the tree's files.

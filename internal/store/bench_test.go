@@ -72,3 +72,5 @@ func benchmarkPutTree(b *testing.B, n, size int, cached bool) {
 func BenchmarkPutTree1000x16KiB(b *testing.B)       { benchmarkPutTree(b, 1000, 16<<10, false) }
 func BenchmarkPutTree1000x16KiBCached(b *testing.B) { benchmarkPutTree(b, 1000, 16<<10, true) }
 func BenchmarkPutTree32x1MiB(b *testing.B)          { benchmarkPutTree(b, 32, 1<<20, false) }
+
+func BenchmarkPutTree10000x16KiBCached(b *testing.B) { benchmarkPutTree(b, 10000, 16<<10, true) }

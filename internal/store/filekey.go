@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/hex"
 	"os"
 	"syscall"
 
@@ -43,10 +44,11 @@ func (s *Store) cachedDigest(fi os.FileInfo) (core.Digest, bool) {
 	if !ok {
 		return "", false
 	}
-	d, ok := s.cache.lookup(k)
+	sum, ok := s.cache.lookup(k)
 	if !ok {
 		return "", false
 	}
+	d := core.DigestFromSum(sum[:])
 	if n, err := s.Size(d); err != nil || n != k.size {
 		return "", false
 	}
@@ -56,15 +58,32 @@ func (s *Store) cachedDigest(fi os.FileInfo) (core.Digest, bool) {
 // cachedAt is cachedDigest for a file key, checking the object relative to
 // objDir, an open descriptor of ROOT/objects/sha256.
 func (s *Store) cachedAt(objDir int, k fileKey) (core.Digest, bool) {
-	d, ok := s.cache.lookup(k)
+	sum, ok := s.cache.lookup(k)
 	if !ok {
 		return "", false
 	}
-	h := d.Hex()
+	// The object's path relative to objDir, "ab/cdef…", built without
+	// the digest string: this runs once per file of a cached tree.
+	var rel [2*len(sum) + 1]byte
+	hex.Encode(rel[:2], sum[:1])
+	rel[2] = '/'
+	hex.Encode(rel[3:], sum[1:])
 	var st unix.Stat_t
-	err := unix.Fstatat(objDir, h[:2]+"/"+h[2:], &st, unix.AT_SYMLINK_NOFOLLOW)
+	err := unix.Fstatat(objDir, string(rel[:]), &st, unix.AT_SYMLINK_NOFOLLOW)
 	if err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size != k.size {
 		return "", false
 	}
-	return d, true
+	return core.DigestFromSum(sum[:]), true
+}
+
+// knownObjects returns the knownDigest of the hash cache, which checks
+// each object against an open descriptor of ROOT/objects/sha256; call
+// done when finished with it.
+func (s *Store) knownObjects() (known knownDigest, done func(), err error) {
+	dir, err := os.Open(s.objects)
+	if err != nil {
+		return nil, nil, err
+	}
+	fd := int(dir.Fd())
+	return func(k fileKey) (core.Digest, bool) { return s.cachedAt(fd, k) }, func() { dir.Close() }, nil
 }

@@ -61,11 +61,7 @@ func decodeTree(r io.Reader) (*core.Tree, error) {
 	if err := checkLinks(&t); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadTree, err)
 	}
-	canon, err := treeJSON(&t)
-	if err != nil {
-		return nil, err
-	}
-	if core.DigestOf(canon) != core.DigestFromSum(h.Sum(nil)) {
+	if core.DigestOf(treeJSON(&t)) != core.DigestFromSum(h.Sum(nil)) {
 		return nil, fmt.Errorf("%w: not in canonical form (sorted keys, no white space)", ErrBadTree)
 	}
 	return &t, nil

@@ -31,28 +31,42 @@ type hashCache struct {
 	path, tmpDir string
 	once         sync.Once
 	mu           sync.Mutex
-	m            map[fileKey][32]byte
+	m            map[fileKey]cacheEntry
 	added        map[fileKey][32]byte // entries to save
-	used         map[fileKey]bool     // entries looked up with success
+}
+
+// cacheEntry is a remembered sum and whether this process used it.
+type cacheEntry struct {
+	sum  [32]byte
+	used bool // looked up with success or added: kept first when trimming
 }
 
 func newHashCache(path, tmpDir string) *hashCache {
-	return &hashCache{path: path, tmpDir: tmpDir, added: map[fileKey][32]byte{}, used: map[fileKey]bool{}}
+	return &hashCache{path: path, tmpDir: tmpDir, added: map[fileKey][32]byte{}}
 }
 
-// lookup returns the remembered digest of k, if any.
-func (c *hashCache) lookup(k fileKey) (core.Digest, bool) {
-	c.once.Do(func() { c.m = readCacheFile(c.path) })
+// load reads the cache file on first use.
+func (c *hashCache) load() {
+	c.once.Do(func() {
+		m := readCacheFile(c.path)
+		c.m = make(map[fileKey]cacheEntry, len(m))
+		for k, sum := range m {
+			c.m[k] = cacheEntry{sum: sum}
+		}
+	})
+}
+
+// lookup returns the remembered sha256 of the file with key k, if any.
+func (c *hashCache) lookup(k fileKey) ([32]byte, bool) {
+	c.load()
 	c.mu.Lock()
-	sum, ok := c.m[k]
-	if ok {
-		c.used[k] = true
+	defer c.mu.Unlock()
+	e, ok := c.m[k]
+	if ok && !e.used {
+		e.used = true
+		c.m[k] = e
 	}
-	c.mu.Unlock()
-	if !ok {
-		return "", false
-	}
-	return core.DigestFromSum(sum[:]), true
+	return e.sum, ok
 }
 
 // remember records that the file with key k hashed to d, unless the file
@@ -65,9 +79,9 @@ func (c *hashCache) remember(k fileKey, d core.Digest, hashedAt time.Time) {
 	if copy(sum[:], d.Sum()) != len(sum) {
 		return
 	}
-	c.once.Do(func() { c.m = readCacheFile(c.path) })
+	c.load()
 	c.mu.Lock()
-	c.m[k] = sum
+	c.m[k] = cacheEntry{sum: sum, used: true}
 	c.added[k] = sum
 	c.mu.Unlock()
 }
@@ -103,7 +117,7 @@ func (c *hashCache) trim(m map[fileKey][32]byte) map[fileKey][32]byte {
 	}
 	kept := make(map[fileKey][32]byte, maxCacheEntries)
 	for k, v := range m {
-		if _, added := c.added[k]; (added || c.used[k]) && len(kept) < maxCacheEntries {
+		if c.m[k].used && len(kept) < maxCacheEntries {
 			kept[k] = v
 		}
 	}
@@ -119,12 +133,15 @@ func (c *hashCache) trim(m map[fileKey][32]byte) map[fileKey][32]byte {
 // readCacheFile loads the cache file at path. A missing or damaged file
 // gives the entries that could be read: it is only a cache.
 func readCacheFile(path string) map[fileKey][32]byte {
-	m := map[fileKey][32]byte{}
 	f, err := os.Open(path)
 	if err != nil {
-		return m
+		return map[fileKey][32]byte{}
 	}
 	defer f.Close()
+	m := map[fileKey][32]byte{}
+	if fi, err := f.Stat(); err == nil {
+		m = make(map[fileKey][32]byte, min(fi.Size()/cacheRecLen, maxCacheEntries))
+	}
 	_ = decodeCache(bufio.NewReader(f), m)
 	return m
 }

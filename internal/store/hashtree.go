@@ -14,23 +14,21 @@ import (
 // (and whose objects the store holds) are not read. For checking a
 // directory against evidence, such as `lockstep verify DIR`.
 func (s *Store) HashTree(ctx context.Context, dir string, opts TreeOptions) (core.Digest, *core.Tree, error) {
-	entries, jobs, err := scanTree(dir, opts)
+	go s.cache.load() // while the first directories are listed
+	known, done, err := s.knownObjects()
 	if err != nil {
 		return "", nil, fmt.Errorf("hash tree %s: %w", dir, err)
 	}
-	objDir, err := os.Open(s.objects)
+	defer done()
+	entries, jobs, err := scanTree(ctx, dir, opts, known)
 	if err != nil {
-		return "", nil, err
+		return "", nil, fmt.Errorf("hash tree %s: %w", dir, err)
 	}
-	defer objDir.Close()
 	err = forEach(ctx, len(jobs), func(ctx context.Context, i int) error {
 		j := jobs[i]
-		d, ok := s.cachedAt(int(objDir.Fd()), j.key)
-		if !ok {
-			var err error
-			if d, err = HashFile(ctx, j.path, opts.Progress); err != nil {
-				return fmt.Errorf("hash %s: %w", j.path, err)
-			}
+		d, err := HashFile(ctx, j.path, opts.Progress)
+		if err != nil {
+			return fmt.Errorf("hash %s: %w", j.path, err)
 		}
 		// Each job owns its entry: no two workers write the same index.
 		entries[j.idx].Digest, entries[j.idx].Size = d, j.key.size
@@ -43,11 +41,7 @@ func (s *Store) HashTree(ctx context.Context, dir string, opts TreeOptions) (cor
 	if err := checkLinks(tree); err != nil {
 		return "", nil, fmt.Errorf("hash tree %s: %w", dir, err)
 	}
-	b, err := treeJSON(tree)
-	if err != nil {
-		return "", nil, fmt.Errorf("hash tree %s: %w", dir, err)
-	}
-	return core.DigestOf(b), tree, nil
+	return core.DigestOf(treeJSON(tree)), tree, nil
 }
 
 // HashFile returns the digest of a file's bytes without storing them,

@@ -65,8 +65,9 @@ func (s *Store) writeTemp(ctx context.Context, r io.Reader, sync bool, progress 
 
 // fillTemp creates a temp file under ROOT/tmp, has fill write it and
 // return the digest and length of what it wrote, then makes the file
-// read-only, fsyncs it when sync is set and closes it. On error the temp
-// file is removed.
+// read-only, fsyncs it when sync is set (otherwise starts writing a large
+// file back, for the caller's later syncfs) and closes it. On error the
+// temp file is removed.
 func (s *Store) fillTemp(sync bool, fill func(f *os.File) (core.Digest, int64, error)) (tmp string, d core.Digest, n int64, err error) {
 	f, err := os.CreateTemp(s.tmp, "obj-*")
 	if err != nil {
@@ -88,6 +89,8 @@ func (s *Store) fillTemp(sync bool, fill func(f *os.File) (core.Digest, int64, e
 		if err = f.Sync(); err != nil {
 			return "", "", 0, err
 		}
+	} else if n >= writebackMin {
+		startWriteback(f)
 	}
 	if err = f.Close(); err != nil {
 		return "", "", 0, err

@@ -1,12 +1,15 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"lockstep.dev/lockstep/internal/core"
@@ -51,7 +54,17 @@ const (
 // same content always gives the same digest, whatever the mtimes or the
 // order files are read in.
 func (s *Store) PutTree(ctx context.Context, dir string, opts TreeOptions) (core.Digest, *core.Tree, error) {
-	entries, jobs, err := scanTree(dir, opts)
+	var known knownDigest
+	if !opts.Move {
+		go s.cache.load() // while the first directories are listed // a moved file's inode becomes the object: no cache
+		k, done, err := s.knownObjects()
+		if err != nil {
+			return "", nil, fmt.Errorf("put tree %s: %w", dir, err)
+		}
+		defer done()
+		known = k
+	}
+	entries, jobs, err := scanTree(ctx, dir, opts, known)
 	if err != nil {
 		return "", nil, fmt.Errorf("put tree %s: %w", dir, err)
 	}
@@ -75,84 +88,77 @@ func (s *Store) PutTree(ctx context.Context, dir string, opts TreeOptions) (core
 	if err := checkLinks(tree); err != nil {
 		return "", nil, fmt.Errorf("put tree %s: %w", dir, err)
 	}
-	b, err := treeJSON(tree)
-	if err != nil {
-		return "", nil, fmt.Errorf("put tree %s: %w", dir, err)
-	}
-	d, err := s.PutBytes(b)
+	d, err := s.PutBytes(treeJSON(tree))
 	if err != nil {
 		return "", nil, fmt.Errorf("put tree %s: %w", dir, err)
 	}
 	return d, tree, nil
 }
 
-// hashFiles hashes jobs on GOMAXPROCS workers. results[i] belongs to
-// jobs[i]; a result with an empty src came from the hash cache. On error
-// the results hold the temp files written so far, for cleanup.
+// hashFiles ingests jobs on GOMAXPROCS workers, biggest file first.
+// results[i] belongs to jobs[i]. On error the results hold the temp files
+// written so far, for cleanup.
 func (s *Store) hashFiles(ctx context.Context, jobs []fileJob, opts TreeOptions) ([]ingested, error) {
 	results := make([]ingested, len(jobs))
-	objDir, err := os.Open(s.objects)
-	if err != nil {
-		return results, err
-	}
-	defer objDir.Close()
-	fd := int(objDir.Fd())
-	err = forEach(ctx, len(jobs), func(ctx context.Context, i int) error {
-		in, err := s.hashOne(ctx, fd, jobs[i], opts)
+	order := largestFirst(jobs)
+	err := forEach(ctx, len(jobs), func(ctx context.Context, k int) error {
+		i := order[k]
+		j := jobs[i]
+		in, err := s.ingestFile(ctx, j.path, ingestOptions{noFollow: true, move: opts.Move, progress: opts.Progress})
+		if err != nil {
+			return fmt.Errorf("%s: %w", j.path, err)
+		}
 		results[i] = in
-		return err
+		return nil
 	})
 	return results, err
 }
 
+// largestFirst returns the indexes of jobs, biggest file first. Started in
+// that order, the big files run side by side at the beginning and the
+// small ones fill in at the end, instead of one big file left for last
+// while the other workers idle.
+func largestFirst(jobs []fileJob) []int {
+	order := make([]int, len(jobs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(jobs[b].key.size, jobs[a].key.size) })
+	return order
+}
+
 // forEach calls fn for 0 ≤ i < n on GOMAXPROCS workers and returns the
 // first error; after an error (or when ctx ends) no new i is started and
-// the ctx given to fn is cancelled.
+// the ctx given to fn is cancelled. Workers take the next i from a shared
+// counter, which costs far less than a channel when most calls are quick
+// (files the hash cache knows).
 func forEach(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	next := make(chan int)
 	var (
+		next     atomic.Int64
 		wg       sync.WaitGroup
 		errOnce  sync.Once
 		firstErr error
 	)
-	for range runtime.GOMAXPROCS(0) {
+	for range min(runtime.GOMAXPROCS(0), n) {
 		wg.Go(func() {
-			for i := range next {
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
 				if err := fn(ctx, i); err != nil {
 					errOnce.Do(func() { firstErr = err; cancel() })
 				}
 			}
 		})
 	}
-	for i := range n {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- i
-	}
-	close(next)
 	wg.Wait()
 	if firstErr == nil {
 		firstErr = ctx.Err()
 	}
 	return firstErr
-}
-
-// hashOne returns a cached digest for a job's file or ingests it; objDir
-// is an open descriptor of ROOT/objects/sha256.
-func (s *Store) hashOne(ctx context.Context, objDir int, j fileJob, opts TreeOptions) (ingested, error) {
-	if !opts.Move {
-		if d, ok := s.cachedAt(objDir, j.key); ok {
-			return ingested{d: d, n: j.key.size}, nil
-		}
-	}
-	in, err := s.ingestFile(ctx, j.path, ingestOptions{noFollow: true, move: opts.Move, progress: opts.Progress})
-	if err != nil {
-		return ingested{}, fmt.Errorf("%s: %w", j.path, err)
-	}
-	return in, nil
 }
 
 // installAll makes the hashed files durable with one syncfs, renames them

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -20,17 +21,38 @@ type fileJob struct {
 	key  fileKey
 }
 
-// scanner lists a directory for PutTree.
+// knownDigest returns the digest the hash cache remembers for a file
+// key, if the store still holds its object.
+type knownDigest func(fileKey) (core.Digest, bool)
+
+// scanner lists a directory tree for PutTree and HashTree.
 type scanner struct {
-	filter  func(string, bool) bool
-	links   LinkPolicy
-	entries []core.TreeEntry
-	jobs    []fileJob
+	filter func(string, bool) bool
+	links  LinkPolicy
+	known  knownDigest // nil: every file is a job
 }
 
-// scanTree lists the directory dir: tree entries (files still without
-// digests) and the files to hash. It refuses what a tree cannot hold.
-func scanTree(dir string, opts TreeOptions) ([]core.TreeEntry, []fileJob, error) {
+// pendingDir is a directory still to list: its path on disk and in the
+// tree ("" for the root).
+type pendingDir struct{ path, rel string }
+
+// dirListing is what one directory adds to a tree: its entries, the files
+// among them still to hash (idx counts within entries), its
+// subdirectories, and whether it added anything at all.
+type dirListing struct {
+	entries []core.TreeEntry
+	jobs    []fileJob
+	subdirs []pendingDir
+	added   bool
+}
+
+// scanTree lists the directory dir: tree entries (files the hash cache
+// knows, through known, with their digests; others still without) and
+// the files to hash. It refuses what a tree cannot hold. Directories are
+// listed in parallel, one level of the tree at a time; each worker stats
+// its directory's files relative to the open directory (sparing the
+// kernel a walk of every file's whole path) and asks known about them.
+func scanTree(ctx context.Context, dir string, opts TreeOptions, known knownDigest) ([]core.TreeEntry, []fileJob, error) {
 	dir, err := filepath.EvalSymlinks(dir) // a symlinked root is followed
 	if err != nil {
 		return nil, nil, err
@@ -42,78 +64,108 @@ func scanTree(dir string, opts TreeOptions) ([]core.TreeEntry, []fileJob, error)
 	if !fi.IsDir() {
 		return nil, nil, fmt.Errorf("%s is not a directory", dir)
 	}
-	sc := &scanner{filter: opts.Filter, links: opts.ExternalLinks, entries: []core.TreeEntry{}} // an empty directory is "entries":[]
-	if _, err := sc.scanDir(dir, ""); err != nil {
-		return nil, nil, err
+	sc := &scanner{filter: opts.Filter, links: opts.ExternalLinks, known: known}
+	entries := []core.TreeEntry{} // an empty directory is "entries":[]
+	var jobs []fileJob
+	for level := []pendingDir{{path: dir}}; len(level) > 0; {
+		listings := make([]dirListing, len(level))
+		err := forEach(ctx, len(level), func(_ context.Context, i int) error {
+			return sc.list(level[i], &listings[i])
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		var next []pendingDir
+		for i, l := range listings {
+			for _, j := range l.jobs {
+				j.idx += len(entries)
+				jobs = append(jobs, j)
+			}
+			entries = append(entries, l.entries...)
+			if !l.added && level[i].rel != "" {
+				entries = append(entries, core.TreeEntry{Path: level[i].rel, Kind: core.KindDir, Mode: 0o755})
+			}
+			next = append(next, l.subdirs...)
+		}
+		level = next
 	}
-	return sc.entries, sc.jobs, nil
+	return entries, jobs, nil
 }
 
-// scanDir adds what lies under the directory p (rel is its path in the
-// tree, "" for the root) and reports whether it added anything; a
-// directory that adds nothing is recorded as an empty directory. Files are
-// stat'ed relative to the open directory, which saves the kernel walking
-// the whole path again for each.
-func (sc *scanner) scanDir(p, rel string) (bool, error) {
-	f, err := os.Open(p)
+// list fills out with what the directory d holds; a directory that adds
+// nothing is recorded (by scanTree) as an empty directory.
+func (sc *scanner) list(d pendingDir, out *dirListing) error {
+	f, err := os.Open(d.path)
 	if err != nil {
-		return false, err
+		return err
 	}
 	defer f.Close()
 	des, err := f.ReadDir(-1)
 	if err != nil {
-		return false, err
+		return err
 	}
 	fd := int(f.Fd())
-	added := false
 	for _, de := range des {
-		name, child := de.Name(), filepath.Join(p, de.Name())
-		childRel := path.Join(rel, name)
+		name := de.Name()
+		child, childRel := d.path+"/"+name, name
+		if d.rel != "" {
+			childRel = d.rel + "/" + name
+		}
 		if !utf8.ValidString(name) {
-			return false, fmt.Errorf("%s: file name is not valid UTF-8; rename it or leave it out with a filter", child)
+			return fmt.Errorf("%s: file name is not valid UTF-8; rename it or leave it out with a filter", child)
 		}
 		if sc.filter != nil && !sc.filter(childRel, de.IsDir()) {
 			continue
 		}
-		added = true
+		out.added = true
 		switch t := de.Type(); {
 		case t.IsDir():
-			sub, err := sc.scanDir(child, childRel)
-			if err != nil {
-				return false, err
-			}
-			if !sub {
-				sc.entries = append(sc.entries, core.TreeEntry{Path: childRel, Kind: core.KindDir, Mode: 0o755})
-			}
+			out.subdirs = append(out.subdirs, pendingDir{path: child, rel: childRel})
 		case t.IsRegular():
 			var st unix.Stat_t
 			if err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-				return false, &os.PathError{Op: "lstat", Path: child, Err: err}
+				return &os.PathError{Op: "lstat", Path: child, Err: err}
 			}
 			if st.Mode&unix.S_IFMT != unix.S_IFREG {
-				return false, fmt.Errorf("%s changed while the directory was being read; try again", child)
+				return fmt.Errorf("%s changed while the directory was being read; try again", child)
 			}
-			sc.jobs = append(sc.jobs, fileJob{idx: len(sc.entries), path: child, key: keyOfStat(&st)})
-			sc.entries = append(sc.entries, core.TreeEntry{Path: childRel, Kind: core.KindFile, Mode: fileMode(st.Mode)})
+			sc.addFile(out, child, childRel, &st)
 		case t&fs.ModeSymlink != 0:
 			target, err := os.Readlink(child)
 			if err != nil {
-				return false, err
+				return err
 			}
 			if err := checkLink(childRel, target); err != nil {
 				if sc.links == LinkCopy {
-					sc.copyLinked(child, childRel)
+					sc.copyLinked(out, child, childRel)
 					continue
 				}
-				return false, fmt.Errorf("%s: %w", child, err)
+				return fmt.Errorf("%s: %w", child, err)
 			}
-			sc.entries = append(sc.entries, core.TreeEntry{Path: childRel, Kind: core.KindSymlink, Mode: 0o777, Target: target})
+			out.entries = append(out.entries, core.TreeEntry{Path: childRel, Kind: core.KindSymlink, Mode: 0o777, Target: target})
 		default:
-			return false, fmt.Errorf("%s is a %s; a tree holds only regular files, symlinks and directories: remove it or leave it out with a filter",
+			return fmt.Errorf("%s is a %s; a tree holds only regular files, symlinks and directories: remove it or leave it out with a filter",
 				child, typeName(t))
 		}
 	}
-	return added, nil
+	return nil
+}
+
+// addFile adds the regular file at path (rel in the tree), with the
+// metadata st, to out: with its digest if the hash cache knows it, else
+// as a job.
+func (sc *scanner) addFile(out *dirListing, path, rel string, st *unix.Stat_t) {
+	key := keyOfStat(st)
+	e := core.TreeEntry{Path: rel, Kind: core.KindFile, Mode: fileMode(st.Mode)}
+	if sc.known != nil {
+		if d, ok := sc.known(key); ok {
+			e.Digest, e.Size = d, key.size
+			out.entries = append(out.entries, e)
+			return
+		}
+	}
+	out.jobs = append(out.jobs, fileJob{idx: len(out.entries), path: path, key: key})
+	out.entries = append(out.entries, e)
 }
 
 // fileMode normalises a file's permissions as git does: 0755 when its
@@ -154,7 +206,7 @@ func typeName(t fs.FileMode) string {
 
 // copyLinked records the regular file an external symlink points to as a
 // file of the tree (LinkCopy); links to anything else are left out.
-func (sc *scanner) copyLinked(child, rel string) {
+func (sc *scanner) copyLinked(out *dirListing, child, rel string) {
 	target, err := filepath.EvalSymlinks(child)
 	if err != nil {
 		return
@@ -163,6 +215,5 @@ func (sc *scanner) copyLinked(child, rel string) {
 	if unix.Stat(target, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return
 	}
-	sc.jobs = append(sc.jobs, fileJob{idx: len(sc.entries), path: target, key: keyOfStat(&st)})
-	sc.entries = append(sc.entries, core.TreeEntry{Path: rel, Kind: core.KindFile, Mode: fileMode(st.Mode)})
+	sc.addFile(out, target, rel, &st)
 }

@@ -3,43 +3,68 @@ package store
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
+	"strconv"
 
 	"lockstep.dev/lockstep/internal/core"
 )
 
-// canonEntry and canonTree mirror core.TreeEntry and core.Tree with their
-// fields in key order, so encoding/json writes them canonically in one
-// pass. core.CanonicalJSON gives the same bytes (a test holds them equal)
-// but goes through a generic decode, too slow for trees of many files.
-type canonEntry struct {
-	Digest core.Digest `json:"digest,omitempty"`
-	Kind   string      `json:"kind"`
-	Mode   uint32      `json:"mode"`
-	Path   string      `json:"path"`
-	Size   int64       `json:"size"`
-	Target string      `json:"target,omitempty"`
+// treeJSON returns the canonical JSON encoding of t: keys in order, no
+// spaces, strings escaped as encoding/json escapes them without HTML
+// escaping. core.CanonicalJSON gives the same bytes (a fuzz test holds
+// them equal) but goes through reflection and a generic decode, too slow
+// for trees of many files.
+func treeJSON(t *core.Tree) []byte {
+	b := make([]byte, 0, 64+len(t.Entries)*128)
+	if t.Entries == nil { // nil encodes as null, as CanonicalJSON has it
+		b = append(b, `{"entries":null`...)
+	} else {
+		b = append(b, `{"entries":[`...)
+		for i, e := range t.Entries {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, '{')
+			if e.Digest != "" {
+				b = append(b, `"digest":`...)
+				b = appendJSONString(b, string(e.Digest))
+				b = append(b, ',')
+			}
+			b = append(b, `"kind":`...)
+			b = appendJSONString(b, e.Kind)
+			b = append(b, `,"mode":`...)
+			b = strconv.AppendUint(b, uint64(e.Mode), 10)
+			b = append(b, `,"path":`...)
+			b = appendJSONString(b, e.Path)
+			b = append(b, `,"size":`...)
+			b = strconv.AppendInt(b, e.Size, 10)
+			if e.Target != "" {
+				b = append(b, `,"target":`...)
+				b = appendJSONString(b, e.Target)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"type":`...)
+	b = appendJSONString(b, t.Type)
+	b = append(b, '}')
+	return b
 }
 
-type canonTree struct {
-	Entries []canonEntry `json:"entries"`
-	Type    string       `json:"type"`
-}
-
-// treeJSON returns the canonical JSON encoding of t.
-func treeJSON(t *core.Tree) ([]byte, error) {
-	ct := canonTree{Type: t.Type}
-	if t.Entries != nil { // nil encodes as null, as CanonicalJSON has it
-		ct.Entries = make([]canonEntry, len(t.Entries))
+// appendJSONString appends s as a JSON string. Printable ASCII other than
+// quote and backslash is copied as is; any other string goes through
+// encoding/json (HTML escaping off) so that escapes match it byte for byte.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			_ = enc.Encode(s) // a string always encodes
+			return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+		}
 	}
-	for i, e := range t.Entries {
-		ct.Entries[i] = canonEntry{Digest: e.Digest, Kind: e.Kind, Mode: e.Mode, Path: e.Path, Size: e.Size, Target: e.Target}
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(ct); err != nil {
-		return nil, fmt.Errorf("encode tree: %w", err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
