@@ -51,12 +51,49 @@ func syncFS(path string) error {
 // call than they gain.
 const writebackMin = 256 << 10
 
-// startWriteback asks the kernel to start writing f's dirty pages to disk
-// without waiting for them (sync_file_range SYNC_FILE_RANGE_WRITE, as
-// git's batch fsync mode does). It makes nothing durable by itself, so
-// errors are ignored: the syncfs that follows reports them.
-func startWriteback(f *os.File) {
-	_ = unix.SyncFileRange(int(f.Fd()), 0, 0, unix.SYNC_FILE_RANGE_WRITE)
+// writeback starts writing temp files back to disk on a goroutine of its
+// own, as git's batch fsync mode does (sync_file_range
+// SYNC_FILE_RANGE_WRITE): the call blocks while the disk's request queue
+// is full, and the workers that filled the files should be hashing
+// meanwhile. It makes nothing durable by itself; the syncfs that follows
+// does, and reports write errors.
+type writeback struct {
+	files chan *os.File
+	done  chan struct{}
+	err   error // the first error closing a file; read after done
+}
+
+// newWriteback starts a writeback goroutine; call wait to end it.
+func newWriteback() *writeback {
+	w := &writeback{files: make(chan *os.File, 64), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		for f := range w.files {
+			_ = unix.SyncFileRange(int(f.Fd()), 0, 0, unix.SYNC_FILE_RANGE_WRITE)
+			if err := f.Close(); err != nil && w.err == nil {
+				w.err = err
+			}
+		}
+	}()
+	return w
+}
+
+// finish takes over the filled temp file f of n bytes: a large one is
+// queued for writeback, which closes it; a small one is closed at once.
+func (w *writeback) finish(f *os.File, n int64) error {
+	if n < writebackMin {
+		return f.Close()
+	}
+	w.files <- f
+	return nil
+}
+
+// wait ends the goroutine once every queued file is handed to the disk
+// and closed, and returns the first error closing one.
+func (w *writeback) wait() error {
+	close(w.files)
+	<-w.done
+	return w.err
 }
 
 // writeAtomic writes path through a temp file in tmpDir: fill calls

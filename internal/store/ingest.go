@@ -25,9 +25,9 @@ type ingested struct {
 
 // ingestOptions say how ingestFile treats one file.
 type ingestOptions struct {
-	noFollow bool // refuse a symlink at path (PutTree already saw it as a file)
-	sync     bool // fsync the temp copy (PutTree syncs the file system once instead)
-	move     bool // rename the file itself when it is safe to
+	noFollow bool       // refuse a symlink at path (PutTree already saw it as a file)
+	wb       *writeback // nil: fsync the temp copy; else leave it to wb (PutTree syncs the file system once)
+	move     bool       // rename the file itself when it is safe to
 	progress func(int64)
 }
 
@@ -44,7 +44,12 @@ func (s *Store) ingestFile(ctx context.Context, path string, opts ingestOptions)
 	if err != nil {
 		return in, err
 	}
-	defer f.Close()
+	handedOver := false // to opts.wb, which closes it
+	defer func() {
+		if !handedOver {
+			f.Close()
+		}
+	}()
 	before, err := f.Stat()
 	if err != nil {
 		return in, err
@@ -66,7 +71,7 @@ func (s *Store) ingestFile(ctx context.Context, path string, opts ingestOptions)
 		}
 		in.src, in.moved = path, true
 	} else {
-		in.src, in.d, in.n, err = s.copyTemp(ctx, f, opts.sync, progress)
+		in.src, in.d, in.n, err = s.copyTemp(ctx, f, opts.wb, progress)
 	}
 	if err != nil {
 		return in, err
@@ -78,6 +83,11 @@ func (s *Store) ingestFile(ctx context.Context, path string, opts ingestOptions)
 	if err != nil && !in.moved {
 		os.Remove(in.src)
 	}
+	if err == nil && in.moved && opts.wb != nil {
+		// A task's output may not be on disk yet: start writing it.
+		handedOver = true
+		err = opts.wb.finish(f, in.n)
+	}
 	return in, err
 }
 
@@ -86,8 +96,8 @@ const copyChunk = 64 << 20
 
 // copyTemp copies the regular file src into a new read-only temp file and
 // returns the digest of the copy (see copyHash).
-func (s *Store) copyTemp(ctx context.Context, src *os.File, sync bool, progress func(int64)) (string, core.Digest, int64, error) {
-	return s.fillTemp(sync, func(f *os.File) (core.Digest, int64, error) {
+func (s *Store) copyTemp(ctx context.Context, src *os.File, wb *writeback, progress func(int64)) (string, core.Digest, int64, error) {
+	return s.fillTemp(wb, func(f *os.File) (core.Digest, int64, error) {
 		return copyHash(ctx, f, src, progress)
 	})
 }
@@ -146,7 +156,7 @@ func (s *Store) PutFile(ctx context.Context, path string) (core.Digest, int64, e
 	if d, ok := s.cachedDigest(fi); ok {
 		return d, fi.Size(), nil
 	}
-	in, err := s.ingestFile(ctx, path, ingestOptions{sync: true})
+	in, err := s.ingestFile(ctx, path, ingestOptions{})
 	if err != nil {
 		return "", 0, fmt.Errorf("put file %s: %w", path, err)
 	}

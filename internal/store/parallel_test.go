@@ -1,11 +1,18 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"sync/atomic"
 	"testing"
+
+	"lockstep.dev/lockstep/internal/core"
 )
 
 func TestLargestFirst(t *testing.T) {
@@ -45,5 +52,39 @@ func TestForEachStopsAtFirstError(t *testing.T) {
 	}
 	if n := started.Load(); n > 1000 {
 		t.Fatalf("%d calls started after an early error; want forEach to stop handing out work", n)
+	}
+}
+
+// Files large enough for early writeback (and small ones beside them),
+// copied and moved, come out of the store byte for byte.
+func TestPutTreeLargeFilesRoundTrip(t *testing.T) {
+	for _, move := range []bool{false, true} {
+		dir := t.TempDir()
+		want := map[string][]byte{}
+		rng := rand.NewChaCha8([32]byte{7})
+		for i, size := range []int{writebackMin, 3*writebackMin + 17, 100, 0} {
+			b := make([]byte, size)
+			rng.Read(b)
+			name := fmt.Sprintf("f%d.bin", i)
+			want[name] = b
+			if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := newStore(t)
+		_, tree, err := s.PutTree(context.Background(), dir, TreeOptions{Move: move})
+		if err != nil {
+			t.Fatalf("move=%v: %v", move, err)
+		}
+		for name, b := range want {
+			e, ok := tree.Lookup(name)
+			if !ok || e.Digest != core.DigestOf(b) || e.Size != int64(len(b)) {
+				t.Fatalf("move=%v: entry %s = %+v, want digest %s", move, name, e, core.DigestOf(b))
+			}
+			got, err := s.ReadBytes(e.Digest)
+			if err != nil || !bytes.Equal(got, b) {
+				t.Fatalf("move=%v: object of %s reads back wrong (%v)", move, name, err)
+			}
+		}
 	}
 }

@@ -23,7 +23,7 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, bufSize); return &b 
 // bytes. The object is durable when Put returns. Putting bytes the store
 // already holds is cheap and returns the same digest.
 func (s *Store) Put(ctx context.Context, r io.Reader) (core.Digest, int64, error) {
-	tmp, d, n, err := s.writeTemp(ctx, r, true, nil)
+	tmp, d, n, err := s.writeTemp(ctx, r, nil)
 	if err != nil {
 		return "", 0, fmt.Errorf("put object: %w", err)
 	}
@@ -54,21 +54,21 @@ func (s *Store) PutJSON(v any) (core.Digest, error) {
 	return s.PutBytes(b)
 }
 
-// writeTemp streams r through sha256 into a new read-only temp file under
-// ROOT/tmp, fsyncing it when sync is set. progress, if not nil, gets the
-// number of bytes of each chunk read. On error the temp file is removed.
-func (s *Store) writeTemp(ctx context.Context, r io.Reader, sync bool, progress func(int64)) (string, core.Digest, int64, error) {
-	return s.fillTemp(sync, func(f *os.File) (core.Digest, int64, error) {
+// writeTemp streams r through sha256 into a new read-only, fsynced temp
+// file under ROOT/tmp. progress, if not nil, gets the number of bytes of
+// each chunk read. On error the temp file is removed.
+func (s *Store) writeTemp(ctx context.Context, r io.Reader, progress func(int64)) (string, core.Digest, int64, error) {
+	return s.fillTemp(nil, func(f *os.File) (core.Digest, int64, error) {
 		return hashCopy(ctx, f, r, progress)
 	})
 }
 
 // fillTemp creates a temp file under ROOT/tmp, has fill write it and
 // return the digest and length of what it wrote, then makes the file
-// read-only, fsyncs it when sync is set (otherwise starts writing a large
-// file back, for the caller's later syncfs) and closes it. On error the
-// temp file is removed.
-func (s *Store) fillTemp(sync bool, fill func(f *os.File) (core.Digest, int64, error)) (tmp string, d core.Digest, n int64, err error) {
+// read-only and fsyncs and closes it, or, when wb is not nil, leaves it
+// to wb (for the caller's later syncfs). On error the temp file is
+// removed.
+func (s *Store) fillTemp(wb *writeback, fill func(f *os.File) (core.Digest, int64, error)) (tmp string, d core.Digest, n int64, err error) {
 	f, err := os.CreateTemp(s.tmp, "obj-*")
 	if err != nil {
 		return "", "", 0, err
@@ -85,14 +85,12 @@ func (s *Store) fillTemp(sync bool, fill func(f *os.File) (core.Digest, int64, e
 	if err = f.Chmod(0o444); err != nil {
 		return "", "", 0, err
 	}
-	if sync {
-		if err = f.Sync(); err != nil {
-			return "", "", 0, err
-		}
-	} else if n >= writebackMin {
-		startWriteback(f)
+	if wb != nil {
+		err = wb.finish(f, n)
+	} else if err = f.Sync(); err == nil {
+		err = f.Close()
 	}
-	if err = f.Close(); err != nil {
+	if err != nil {
 		return "", "", 0, err
 	}
 	return f.Name(), d, n, nil

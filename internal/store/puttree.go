@@ -95,22 +95,27 @@ func (s *Store) PutTree(ctx context.Context, dir string, opts TreeOptions) (core
 	return d, tree, nil
 }
 
-// hashFiles ingests jobs on GOMAXPROCS workers, biggest file first.
+// hashFiles ingests jobs on GOMAXPROCS workers, biggest file first,
+// leaving the temp copies unsynced for installAll's syncfs.
 // results[i] belongs to jobs[i]. On error the results hold the temp files
 // written so far, for cleanup.
 func (s *Store) hashFiles(ctx context.Context, jobs []fileJob, opts TreeOptions) ([]ingested, error) {
 	results := make([]ingested, len(jobs))
 	order := largestFirst(jobs)
+	wb := newWriteback()
 	err := forEach(ctx, len(jobs), func(ctx context.Context, k int) error {
 		i := order[k]
 		j := jobs[i]
-		in, err := s.ingestFile(ctx, j.path, ingestOptions{noFollow: true, move: opts.Move, progress: opts.Progress})
+		in, err := s.ingestFile(ctx, j.path, ingestOptions{noFollow: true, move: opts.Move, wb: wb, progress: opts.Progress})
 		if err != nil {
 			return fmt.Errorf("%s: %w", j.path, err)
 		}
 		results[i] = in
 		return nil
 	})
+	if werr := wb.wait(); err == nil {
+		err = werr
+	}
 	return results, err
 }
 
@@ -188,7 +193,7 @@ func (s *Store) installAll(ctx context.Context, jobs []fileJob, results []ingest
 		if errors.Is(err, syscall.EXDEV) && in.moved {
 			// The file sits on another mount of the same device: copy it.
 			in.src, in.moved = "", false
-			*in, err = s.ingestFile(ctx, jobs[i].path, ingestOptions{noFollow: true, sync: true})
+			*in, err = s.ingestFile(ctx, jobs[i].path, ingestOptions{noFollow: true})
 			if err == nil {
 				dir, err = s.install(in.src, in.d, in.n)
 			}
