@@ -18,10 +18,10 @@
 //     of the bytes stored. A writer that is killed leaves at most a temp
 //     file, never a partial object; CleanTemp removes old temp files.
 //   - Put makes each object durable with fsync. PutTree batches: it writes
-//     every temp first (biggest files first, and each file of 256 KiB or
-//     more, copied or moved, handed to the disk as soon as it is hashed,
-//     with sync_file_range on a goroutine of its own, so that the disk
-//     works while later files are hashed), calls syncfs(2) once on the store's file system before
+//     every temp first (biggest files first, and each file, copied or
+//     moved, handed to the disk as soon as it is hashed, with
+//     sync_file_range on a goroutine of its own, so that the disk works
+//     while later files are hashed), calls syncfs(2) once on the store's file system before
 //     renaming any of them into place, then calls syncfs once more to
 //     make the new names durable (cheaper than an fsync of each of up to
 //     256 object directories). Either way no object name can point at

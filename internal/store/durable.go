@@ -44,14 +44,7 @@ func syncFS(path string) error {
 	return nil
 }
 
-// writebackMin is the size from which a temp file that will be synced
-// later (by PutTree's syncfs) is handed to the disk as soon as it is
-// written: the disk then works while other files are hashed, and the
-// syncfs finds little left to do. Smaller files cost more in the extra
-// call than they gain.
-const writebackMin = 256 << 10
-
-// writeback starts writing temp files back to disk on a goroutine of its
+// writeback starts writing ingested files back to disk on a goroutine of its
 // own, as git's batch fsync mode does (sync_file_range
 // SYNC_FILE_RANGE_WRITE): the call blocks while the disk's request queue
 // is full, and the workers that filled the files should be hashing
@@ -78,14 +71,10 @@ func newWriteback() *writeback {
 	return w
 }
 
-// finish takes over the filled temp file f of n bytes: a large one is
-// queued for writeback, which closes it; a small one is closed at once.
-func (w *writeback) finish(f *os.File, n int64) error {
-	if n < writebackMin {
-		return f.Close()
-	}
+// finish takes over the written file f: it is queued for writeback,
+// which closes it.
+func (w *writeback) finish(f *os.File) {
 	w.files <- f
-	return nil
 }
 
 // wait ends the goroutine once every queued file is handed to the disk

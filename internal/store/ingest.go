@@ -86,7 +86,7 @@ func (s *Store) ingestFile(ctx context.Context, path string, opts ingestOptions)
 	if err == nil && in.moved && opts.wb != nil {
 		// A task's output may not be on disk yet: start writing it.
 		handedOver = true
-		err = opts.wb.finish(f, in.n)
+		opts.wb.finish(f)
 	}
 	return in, err
 }

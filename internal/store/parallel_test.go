@@ -55,14 +55,14 @@ func TestForEachStopsAtFirstError(t *testing.T) {
 	}
 }
 
-// Files large enough for early writeback (and small ones beside them),
-// copied and moved, come out of the store byte for byte.
+// Files handed to early writeback, copied and moved, come out of the
+// store byte for byte.
 func TestPutTreeLargeFilesRoundTrip(t *testing.T) {
 	for _, move := range []bool{false, true} {
 		dir := t.TempDir()
 		want := map[string][]byte{}
 		rng := rand.NewChaCha8([32]byte{7})
-		for i, size := range []int{writebackMin, 3*writebackMin + 17, 100, 0} {
+		for i, size := range []int{1 << 20, 3<<20 + 17, 100, 0} {
 			b := make([]byte, size)
 			rng.Read(b)
 			name := fmt.Sprintf("f%d.bin", i)

@@ -86,8 +86,10 @@ func (s *Store) fillTemp(wb *writeback, fill func(f *os.File) (core.Digest, int6
 		return "", "", 0, err
 	}
 	if wb != nil {
-		err = wb.finish(f, n)
-	} else if err = f.Sync(); err == nil {
+		wb.finish(f)
+		return f.Name(), d, n, nil
+	}
+	if err = f.Sync(); err == nil {
 		err = f.Close()
 	}
 	if err != nil {
