@@ -105,6 +105,11 @@ func runDataAdd(ctx context.Context, o dataAddOptions, g *globalOptions, refArg,
 		return err
 	}
 	defer h.Close()
+	held, err := h.HoldShared(ctx)
+	if err != nil {
+		return err
+	}
+	defer held.Unlock()
 	p := newPrinter(g)
 	done := func() {}
 	if p.tty && !g.quiet {

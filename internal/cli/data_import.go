@@ -75,6 +75,11 @@ func runDataImport(ctx context.Context, o dataImportOptions, g *globalOptions, b
 		return err
 	}
 	defer h.Close()
+	held, err := h.HoldShared(ctx)
+	if err != nil {
+		return err
+	}
+	defer held.Unlock()
 	a, err := dataset.Import(ctx, h.Store, h.Catalog, opts)
 	if err != nil {
 		return dataError(fmt.Errorf("import %s: %w", bomPath, err))

@@ -2,6 +2,9 @@ package cli
 
 import (
 	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -156,4 +159,58 @@ func TestGCKeepsWhatKeptRunsReach(t *testing.T) {
 	}
 	p.mustRun(0, "check")
 	p.mustRun(0, "show", "last")
+}
+
+// gc must not sweep the objects of a dataset being added: data add holds
+// the store lock shared, as a run does, until the dataset is recorded.
+func TestGCWaitsForDataAdd(t *testing.T) {
+	p := newProject(t, "flow: d\nsteps:\n  a:\n    run: 'true'\n", nil)
+	p.mustRun(0, "init")
+	requested, release := make(chan struct{}), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "8")
+		io.WriteString(w, "x,y\n")
+		w.(http.Flusher).Flush()
+		close(requested)
+		<-release
+		io.WriteString(w, "1,2\n")
+	}))
+	defer srv.Close()
+
+	add, addOut := p.lockstepProcess("data", "add", "slow@1", srv.URL+"/slow.csv")
+	if err := add.Start(); err != nil {
+		t.Fatal(err)
+	}
+	<-requested // data add is downloading, its lock held
+	gc, gcOut := p.lockstepProcess("gc")
+	if err := gc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	gcDone := make(chan error, 1)
+	go func() { gcDone <- gc.Wait() }()
+	// gc either says it waits (right) or finishes while data add still
+	// downloads (wrong); only then is the download let go.
+	var gcErr error
+	finished := false
+	for !finished && !strings.Contains(gcOut.String(), "waiting for the runs in progress") {
+		select {
+		case gcErr = <-gcDone:
+			finished = true
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	close(release)
+	if err := add.Wait(); err != nil {
+		t.Fatalf("data add: %v\n%s", err, addOut)
+	}
+	if finished {
+		t.Fatalf("gc ran while data add was writing (err %v):\n%s", gcErr, gcOut)
+	}
+	if err := <-gcDone; err != nil {
+		t.Fatalf("gc: %v\n%s", err, gcOut)
+	}
+	p.mustRun(0, "check")
+	if r := p.mustRun(0, "data", "list"); !strings.Contains(r.stdout, "slow@1") {
+		t.Fatalf("dataset missing after gc:\n%s", r.stdout)
+	}
 }

@@ -68,6 +68,11 @@ func runReviewApprove(ctx context.Context, o reviewOptions, g *globalOptions, ar
 		return err
 	}
 	defer h.Close()
+	held, err := h.HoldShared(ctx)
+	if err != nil {
+		return err
+	}
+	defer held.Unlock()
 	code, what, err := resolveCode(ctx, h, arg)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"lockstep.dev/lockstep/internal/catalog"
+	"lockstep.dev/lockstep/internal/lock"
 	"lockstep.dev/lockstep/internal/store"
 )
 
@@ -63,6 +64,14 @@ func Open(ctx context.Context, root string, create bool) (*Home, error) {
 
 // LockPath is the file runs hold shared and gc holds exclusively.
 func (h *Home) LockPath() string { return filepath.Join(h.Root, "gc.lock") }
+
+// HoldShared takes the store-wide lock shared, as every run does, for
+// work that writes objects before the catalog records what reaches them
+// (a run, a dataset, a review, a reproduction report): gc waits until it
+// is released, so it cannot sweep those objects in between.
+func (h *Home) HoldShared(ctx context.Context) (*lock.Lock, error) {
+	return lock.Shared(ctx, h.LockPath())
+}
 
 // Close closes the catalog and saves the store's hash cache.
 func (h *Home) Close() error {

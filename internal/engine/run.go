@@ -18,7 +18,6 @@ import (
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/flow"
-	"lockstep.dev/lockstep/internal/lock"
 	"lockstep.dev/lockstep/internal/sandbox"
 	"lockstep.dev/lockstep/internal/store"
 )
@@ -59,7 +58,7 @@ func (h *Home) Run(ctx context.Context, opts Options) (*core.RunRecord, error) {
 	if err != nil {
 		return nil, err
 	}
-	held, err := lock.Shared(ctx, h.LockPath())
+	held, err := h.HoldShared(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -45,6 +45,11 @@ type Result struct {
 // Objects missing from the store give a *MissingError before anything
 // runs. A rerun whose steps fail is still compared (its tasks differ).
 func Reproduce(ctx context.Context, h *engine.Home, orig *Run, opts Options) (*Result, error) {
+	held, err := h.HoldShared(ctx) // until the report is stored too
+	if err != nil {
+		return nil, err
+	}
+	defer held.Unlock()
 	dir, err := os.MkdirTemp(opts.TempDir, "lockstep-reproduce-")
 	if err != nil {
 		return nil, fmt.Errorf("reproduce %s: %w", orig.Record.ID, err)
