@@ -13,7 +13,6 @@ import (
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/dataset"
-	"lockstep.dev/lockstep/internal/engine"
 )
 
 func newDataCommand(g *globalOptions) *cobra.Command {
@@ -100,16 +99,11 @@ func runDataAdd(ctx context.Context, o dataAddOptions, g *globalOptions, refArg,
 			return &usageError{err}
 		}
 	}
-	h, err := engine.Open(ctx, g.homeRoot(), true)
+	h, closeHome, err := g.openHomeToWrite(ctx, true)
 	if err != nil {
 		return err
 	}
-	defer h.Close()
-	held, err := h.HoldShared(ctx)
-	if err != nil {
-		return err
-	}
-	defer held.Unlock()
+	defer closeHome()
 	p := newPrinter(g)
 	done := func() {}
 	if p.tty && !g.quiet {

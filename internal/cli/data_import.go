@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"lockstep.dev/lockstep/internal/dataset"
-	"lockstep.dev/lockstep/internal/engine"
 )
 
 type dataImportOptions struct {
@@ -70,16 +69,11 @@ func runDataImport(ctx context.Context, o dataImportOptions, g *globalOptions, b
 	if opts.Keys, err = loadPublicKeys(o.keys); err != nil {
 		return err
 	}
-	h, err := engine.Open(ctx, g.homeRoot(), true)
+	h, done, err := g.openHomeToWrite(ctx, true)
 	if err != nil {
 		return err
 	}
-	defer h.Close()
-	held, err := h.HoldShared(ctx)
-	if err != nil {
-		return err
-	}
-	defer held.Unlock()
+	defer done()
 	a, err := dataset.Import(ctx, h.Store, h.Catalog, opts)
 	if err != nil {
 		return dataError(fmt.Errorf("import %s: %w", bomPath, err))

@@ -63,16 +63,11 @@ func runReviewApprove(ctx context.Context, o reviewOptions, g *globalOptions, ar
 	if err != nil {
 		return usageErrorf("--key %s: %v", o.key, err)
 	}
-	h, err := g.openHome(ctx)
+	h, done, err := g.openHomeToWrite(ctx, false)
 	if err != nil {
 		return err
 	}
-	defer h.Close()
-	held, err := h.HoldShared(ctx)
-	if err != nil {
-		return err
-	}
-	defer held.Unlock()
+	defer done()
 	code, what, err := resolveCode(ctx, h, arg)
 	if err != nil {
 		return err

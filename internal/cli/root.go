@@ -171,3 +171,19 @@ func (g *globalOptions) getenv(name string) string {
 func (g *globalOptions) openHome(ctx context.Context) (*engine.Home, error) {
 	return engine.Open(ctx, g.homeRoot(), false)
 }
+
+// openHomeToWrite opens the home (creating it when create is set) for a
+// command that writes objects outside a run, holding the store lock
+// shared so that gc waits for it; done releases the lock and closes the
+// home.
+func (g *globalOptions) openHomeToWrite(ctx context.Context, create bool) (h *engine.Home, done func(), err error) {
+	if h, err = engine.Open(ctx, g.homeRoot(), create); err != nil {
+		return nil, nil, err
+	}
+	held, err := h.HoldShared(ctx)
+	if err != nil {
+		h.Close()
+		return nil, nil, err
+	}
+	return h, func() { held.Unlock(); h.Close() }, nil
+}
