@@ -78,12 +78,14 @@ func (s *Store) cachedAt(objDir int, k fileKey) (core.Digest, bool) {
 
 // knownObjects returns the knownDigest of the hash cache, which checks
 // each object against an open descriptor of ROOT/objects/sha256; call
-// done when finished with it.
+// done when finished with it. The cache file starts loading at once, while
+// the caller lists the first directories.
 func (s *Store) knownObjects() (known knownDigest, done func(), err error) {
 	dir, err := os.Open(s.objects)
 	if err != nil {
 		return nil, nil, err
 	}
+	go s.cache.load()
 	fd := int(dir.Fd())
 	return func(k fileKey) (core.Digest, bool) { return s.cachedAt(fd, k) }, func() { dir.Close() }, nil
 }

@@ -14,7 +14,6 @@ import (
 // (and whose objects the store holds) are not read. For checking a
 // directory against evidence, such as `lockstep verify DIR`.
 func (s *Store) HashTree(ctx context.Context, dir string, opts TreeOptions) (core.Digest, *core.Tree, error) {
-	go s.cache.load() // while the first directories are listed
 	known, done, err := s.knownObjects()
 	if err != nil {
 		return "", nil, fmt.Errorf("hash tree %s: %w", dir, err)

@@ -55,8 +55,7 @@ const (
 // order files are read in.
 func (s *Store) PutTree(ctx context.Context, dir string, opts TreeOptions) (core.Digest, *core.Tree, error) {
 	var known knownDigest
-	if !opts.Move {
-		go s.cache.load() // while the first directories are listed // a moved file's inode becomes the object: no cache
+	if !opts.Move { // a moved file's inode becomes the object: no cache
 		k, done, err := s.knownObjects()
 		if err != nil {
 			return "", nil, fmt.Errorf("put tree %s: %w", dir, err)
