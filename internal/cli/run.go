@@ -124,6 +124,9 @@ func runRun(ctx context.Context, o runOptions, g *globalOptions) error {
 		}
 	}
 	p := newPrinter(g)
+	if g.json {
+		return runJSON(ctx, h, opts, g)
+	}
 	view := newRunView(p)
 	opts.Logs, opts.Events = view.logs, view.event
 	rec, err := h.Run(ctx, opts)
@@ -131,13 +134,29 @@ func runRun(ctx context.Context, o runOptions, g *globalOptions) error {
 	if rec == nil {
 		return err
 	}
-	if g.json {
-		if jerr := p.json(rec); jerr != nil {
-			return jerr
-		}
-	} else {
-		printRunSummary(p, h, rec)
+	printRunSummary(p, h, rec)
+	return runOutcome(rec, err)
+}
+
+// runJSON runs with the typed event stream on stdout, one JSON object per
+// line, ending in run_finished or error.
+func runJSON(ctx context.Context, h *engine.Home, opts engine.Options, g *globalOptions) error {
+	s := engine.NewEventStream(g.stdout)
+	opts.Logs, opts.Events = s.Logs, s.Event
+	rec, err := h.Run(ctx, opts)
+	if rec == nil {
+		s.Error("", err)
+		return err
 	}
+	if err != nil {
+		s.Error(rec.ID, err)
+	}
+	s.Finished(rec)
+	return runOutcome(rec, err)
+}
+
+// runOutcome is the error a finished run returns: its own, else failure.
+func runOutcome(rec *core.RunRecord, err error) error {
 	if err != nil {
 		return err
 	}

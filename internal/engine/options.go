@@ -76,7 +76,8 @@ type Event struct {
 	Kind     EventKind
 	Run      string
 	Step     string
-	Status   string // for StepDone
+	Status   string      // for StepDone
+	Task     core.Digest // for StepDone: the task record, when there is one
 	Duration time.Duration
 	Bytes    int64 // for Hashing: bytes hashed so far
 	Message  string

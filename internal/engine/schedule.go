@@ -205,7 +205,7 @@ func (r *runner) runStep(ctx context.Context, step string) (*core.TaskRecord, er
 	r.tasks[step] = rec
 	r.rec.Tasks[step] = d
 	r.mu.Unlock()
-	r.event(Event{Kind: StepDone, Step: step, Status: rec.Status, Duration: time.Since(start), Message: rec.Error})
+	r.event(Event{Kind: StepDone, Step: step, Status: rec.Status, Task: d, Duration: time.Since(start), Message: rec.Error})
 	return rec, nil
 }
 
