@@ -29,6 +29,7 @@ type runOptions struct {
 	jobs      int
 	steps     []string
 	noCache   bool
+	keepGoing bool
 	force     []string
 	sandbox   string
 	sign      string
@@ -68,6 +69,7 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "steps to run at once (default: number of cores)")
 	f.StringSliceVar(&o.steps, "step", nil, "run only these steps and what they depend on (repeatable)")
 	f.BoolVar(&o.noCache, "no-cache", false, "run every step even if an identical task ran before")
+	f.BoolVarP(&o.keepGoing, "keep-going", "k", false, "after a step fails, run on every step that does not depend on it (like make -k)")
 	f.StringSliceVar(&o.force, "force", nil, "run these steps even if cached (repeatable)")
 	f.StringVar(&o.sandbox, "sandbox", "", "override the flow's sandbox: required or none")
 	f.StringVar(&o.sign, "sign-with", "", "sign the run's provenance with this key (default: the flow's signing.key, else $LOCKSTEP_SIGNING_KEY)")
@@ -78,7 +80,7 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 
 func (o *runOptions) engineOptions(g *globalOptions, home string) (engine.Options, error) {
 	opts := engine.Options{
-		FlowPath: o.file, Jobs: o.jobs, Steps: o.steps, NoCache: o.noCache, Force: o.force,
+		FlowPath: o.file, Jobs: o.jobs, Steps: o.steps, NoCache: o.noCache, KeepGoing: o.keepGoing, Force: o.force,
 		Sandbox: o.sandbox, Environ: g.environ, Params: map[string]any{},
 		SignWith: o.sign, Passphrase: g.passphrase(false), BuilderID: o.builder,
 		ResumeFrom: o.resumeFrom, ArchiveEnv: o.archive, RestoreEnvFrom: o.restore, FreshSeed: o.freshSeed,
@@ -266,6 +268,9 @@ func printRunSummary(p *printer, h *engine.Home, rec *core.RunRecord) {
 		sort.Strings(outs)
 		for _, name := range outs {
 			p.result("  %s.%s  %s", s, name, t.Outputs[name].Digest)
+		}
+		if t.Status == core.StatusSkipped {
+			p.result("%s %s skipped: %s", p.paint(yellow, "-"), s, t.Error)
 		}
 		if t.Status == core.StatusFailed {
 			p.result("%s %s: %s", p.paint(red, "✗"), s, t.Error)

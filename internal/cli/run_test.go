@@ -395,3 +395,45 @@ func TestTimeLimitStopsAStep(t *testing.T) {
 		t.Errorf("a step over its time limit:\n%s", r.stdout)
 	}
 }
+
+func TestKeepGoingRunsIndependentSteps(t *testing.T) {
+	// One job at a time: without --keep-going the run stops at bad and
+	// never starts later, which does not depend on it.
+	flow := `flow: f
+steps:
+  bad:
+    run: exit 3
+    outputs: {x: x.txt}
+  after:
+    run: cat $LOCKSTEP_INPUT_X
+    inputs: {x: bad.x}
+  later:
+    run: echo fine > $LOCKSTEP_OUTPUT_DIR/ok.txt
+    outputs: {ok: ok.txt}
+`
+	p := newProject(t, flow, nil)
+	r := p.mustRun(1, "run", "-j", "1")
+	var show runShowing
+	p.jsonOf(&show, "show", "last")
+	if got := show.Tasks["later"]; got == nil || got.Status != core.StatusSkipped || !strings.Contains(got.Error, "--keep-going") {
+		t.Fatalf("without --keep-going: later %+v, want skipped with a hint", got)
+	}
+	if !strings.Contains(r.stdout, "after skipped: needs bad, which failed") {
+		t.Errorf("the summary does not say which steps were skipped and why:\n%s", r.stdout)
+	}
+
+	r = p.mustRun(1, "run", "-j", "1", "--keep-going")
+	p.jsonOf(&show, "show", "last")
+	want := map[string]string{"bad": core.StatusFailed, "after": core.StatusSkipped, "later": core.StatusSucceeded}
+	for step, status := range want {
+		if got := show.Tasks[step]; got == nil || got.Status != status {
+			t.Errorf("--keep-going: %s %+v, want %s", step, got, status)
+		}
+	}
+	if show.Run.Status != core.StatusFailed {
+		t.Errorf("--keep-going: run %s, want failed", show.Run.Status)
+	}
+	if !strings.Contains(r.stdout, "after skipped: needs bad, which failed") {
+		t.Errorf("--keep-going summary:\n%s", r.stdout)
+	}
+}

@@ -33,6 +33,9 @@ type Options struct {
 	Jobs int
 	// Steps limits the run to these steps and what they depend on.
 	Steps []string
+	// KeepGoing runs on after a step fails, like make -k: only the steps
+	// that depend on a failed one are skipped.
+	KeepGoing bool
 	// NoCache runs every step even when an identical task ran before.
 	NoCache bool
 	// Force runs these steps even when cached.

@@ -41,8 +41,9 @@ type result struct {
 }
 
 // schedule runs the steps as a DAG, up to opts.jobs() at once. After a
-// failure nothing new starts, running steps finish, and the rest are
-// recorded as skipped. It returns an error only for infrastructure failures
+// failure nothing new starts (unless opts.KeepGoing: then only the steps
+// that depend on the failed one are skipped), running steps finish, and the
+// rest are recorded as skipped, each with the reason. It returns an error only for infrastructure failures
 // (a task that left no record).
 func (r *runner) schedule(ctx context.Context, steps []string) error {
 	pending := map[string]bool{}
@@ -57,10 +58,10 @@ func (r *runner) schedule(ctx context.Context, steps []string) error {
 			if !pending[s] {
 				continue
 			}
-			switch r.depsState(s) {
+			switch state, dep := r.depsState(s); state {
 			case depsBlocked:
 				pending[s] = false
-				r.skip(ctx, s, "a step it depends on did not succeed")
+				r.skip(ctx, s, fmt.Sprintf("needs %s, which %s", dep, r.task(dep).Status))
 			case depsReady:
 				if stopping || ctx.Err() != nil || running >= r.opts.jobs() {
 					continue
@@ -80,7 +81,7 @@ func (r *runner) schedule(ctx context.Context, steps []string) error {
 		running--
 		switch {
 		case res.err != nil:
-			stopping = true
+			stopping = !r.opts.KeepGoing || ctx.Err() != nil
 			msg := res.err.Error()
 			if ctx.Err() != nil {
 				msg = "interrupted before the step finished"
@@ -92,12 +93,16 @@ func (r *runner) schedule(ctx context.Context, steps []string) error {
 			r.record(ctx, &core.TaskRecord{Type: core.TaskType, Run: r.rec.ID, Step: res.step,
 				Command: r.fl.Steps[res.step].Run, Status: core.StatusFailed, Error: msg, Started: now, Finished: now})
 		case res.rec.Status != core.StatusSucceeded && res.rec.Status != core.StatusCached:
-			stopping = true
+			stopping = !r.opts.KeepGoing
 		}
 	}
 	for _, s := range steps {
 		if pending[s] {
-			r.skip(ctx, s, "not started: the run stopped")
+			why := "not started: the run stopped at the first failure (--keep-going runs independent steps on)"
+			if ctx.Err() != nil {
+				why = "not started: the run was interrupted"
+			}
+			r.skip(ctx, s, why)
 		}
 	}
 	return firstErr
@@ -111,19 +116,22 @@ const (
 	depsBlocked
 )
 
-func (r *runner) depsState(step string) depsStateKind {
+// depsState says whether step can start; when it never can, it also names
+// the step it depends on that did not succeed.
+func (r *runner) depsState(step string) (depsStateKind, string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	state := depsReady
 	for _, d := range r.fl.Deps(step) {
 		t, ok := r.tasks[d]
 		switch {
 		case !ok:
-			return depsWaiting
+			state = depsWaiting
 		case t.Status != core.StatusSucceeded && t.Status != core.StatusCached:
-			return depsBlocked
+			return depsBlocked, d
 		}
 	}
-	return depsReady
+	return state, ""
 }
 
 func (r *runner) setTask(step string, rec *core.TaskRecord) {
