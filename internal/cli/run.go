@@ -136,7 +136,7 @@ func runRun(ctx context.Context, o runOptions, g *globalOptions) error {
 	if rec == nil {
 		return err
 	}
-	printRunSummary(p, h, rec)
+	printRunSummary(ctx, p, h, rec)
 	return runOutcome(rec, err)
 }
 
@@ -245,7 +245,7 @@ func (v *runView) event(e engine.Event) {
 }
 
 // printRunSummary says how the run went and what to do next.
-func printRunSummary(p *printer, h *engine.Home, rec *core.RunRecord) {
+func printRunSummary(ctx context.Context, p *printer, h *engine.Home, rec *core.RunRecord) {
 	status := p.paint(green, rec.Status)
 	if rec.Status != core.StatusSucceeded {
 		status = p.paint(red, rec.Status)
@@ -256,10 +256,14 @@ func printRunSummary(p *printer, h *engine.Home, rec *core.RunRecord) {
 		steps = append(steps, s)
 	}
 	sort.Strings(steps)
+	why := reranWhy(ctx, h, rec.ID)
 	for _, s := range steps {
 		var t core.TaskRecord
 		if h.Store.GetJSON(rec.Tasks[s], &t) != nil {
 			continue
+		}
+		if line, ok := why[s]; ok {
+			p.result("%s %s re-ran: %s", p.paint(dim, "↻"), s, line)
 		}
 		outs := make([]string, 0, len(t.Outputs))
 		for name := range t.Outputs {
@@ -286,6 +290,24 @@ func printRunSummary(p *printer, h *engine.Home, rec *core.RunRecord) {
 	if rec.Status == core.StatusSucceeded {
 		p.info("Next: lockstep show %s · lockstep get %s STEP.OUTPUT DEST", rec.ID, rec.ID)
 	}
+}
+
+// reranWhy says, for each step that ran again after an earlier run of the
+// flow, what in its key changed. It is a hint: a failure to work it out
+// leaves it out.
+func reranWhy(ctx context.Context, h *engine.Home, run string) map[string]string {
+	exps, err := h.Why(ctx, run, nil)
+	if err != nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, e := range exps {
+		ran := e.Status == core.StatusSucceeded || e.Status == core.StatusFailed
+		if ran && e.Previous != "" {
+			out[e.Step] = e.Summary()
+		}
+	}
+	return out
 }
 
 // lastLines returns up to n last lines of a log object.

@@ -24,8 +24,12 @@ func (r *runner) plan(ctx context.Context, step string) (*task.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	code, err := r.stepCode(step)
+	if err != nil {
+		return nil, err
+	}
 	spec := &task.Spec{
-		Type: task.SpecType, Run: r.rec.ID, Step: step, Command: st.Run, Code: r.rec.Code,
+		Type: task.SpecType, Run: r.rec.ID, Step: step, Command: st.Run, Code: code,
 		Inputs: inputs, Params: r.fl.ResolveParams(step, r.opts.Params), Seed: r.rec.Seed,
 		Env: st.Env, Sandbox: string(r.modes[step]), Network: st.Network,
 		Paths: r.fl.Environment.Paths, Formats: r.fl.Formats,

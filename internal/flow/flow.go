@@ -94,6 +94,9 @@ type Step struct {
 	// Compare maps a file (relative to an output) or an output name to the
 	// tolerance reproduce allows when comparing it.
 	Compare map[string]Tolerance
+	// Code narrows the flow's code snapshot to the files this step sees and
+	// whose changes re-run it; empty lists keep the whole snapshot.
+	Code CodeSpec
 }
 
 // Output is a file or directory a step writes under $LOCKSTEP_OUTPUT_DIR.

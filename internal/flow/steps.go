@@ -9,7 +9,7 @@ import (
 )
 
 // stepKeys are the keys a step may have.
-var stepKeys = []string{"run", "inputs", "outputs", "params", "env", "resources", "needs", "network", "sandbox", "compare"}
+var stepKeys = []string{"run", "inputs", "outputs", "params", "env", "resources", "needs", "network", "sandbox", "compare", "code"}
 
 // rawStep keeps a decoded step with its keys, for the second pass that
 // resolves references between steps.
@@ -75,6 +75,9 @@ func (p *parser) stepSettings(f *Flow, s *Step, e entry, m map[string]entry, fie
 		s.Sandbox, _ = p.oneOf(sb.val, field+".sandbox", SandboxRequired, SandboxNone)
 	}
 	s.Compare = p.compare(m["compare"].val, field+".compare")
+	code := p.fields(m["code"].val, field+".code", "include", "exclude")
+	s.Code.Include = p.patterns(code["include"].val, field+".code.include")
+	s.Code.Exclude = p.patterns(code["exclude"].val, field+".code.exclude")
 }
 
 // needs decodes a step's "needs" list: names of steps, sorted.
