@@ -74,7 +74,7 @@ type modelResource struct {
 // signature v1.0 over it, to be written as dir/model.sig. The statement's
 // one subject is named after the directory; its digest is the SHA-256 of
 // the resource digests in order.
-func SignModel(ctx context.Context, dir string, signer *Signer, opts ModelOptions) ([]byte, error) {
+func SignModel(ctx context.Context, dir string, signer core.Signer, opts ModelOptions) ([]byte, error) {
 	if opts.ShardSize < 0 {
 		return nil, fmt.Errorf("sign model %s: shard size %d is negative (use 0 to hash whole files)", dir, opts.ShardSize)
 	}

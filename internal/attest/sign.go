@@ -11,8 +11,9 @@ import (
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	protodsse "github.com/sigstore/protobuf-specs/gen/pb-go/dsse"
 	protorekor "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
-	sigdsse "github.com/sigstore/sigstore/pkg/signature/dsse"
 	"google.golang.org/protobuf/encoding/protojson"
+
+	"lockstep.dev/lockstep/internal/core"
 )
 
 // BundleMediaType is the media type of the bundles Sign writes.
@@ -22,9 +23,10 @@ const BundleMediaType = "application/vnd.dev.sigstore.bundle.v0.3+json"
 // holding the DSSE envelope. The bundle names the key only by its hint and
 // carries no transparency-log entry: it verifies offline against the
 // signer's public key (Verify, or cosign with --key).
-func Sign(ctx context.Context, stmt *Statement, signer *Signer) ([]byte, error) {
-	if signer == nil || signer.sv == nil {
-		return nil, errors.New("sign statement: no signing key (load one with LoadSigner)")
+func Sign(ctx context.Context, stmt *Statement, signer core.Signer) ([]byte, error) {
+	pub, err := PublicKeyOf(signer)
+	if err != nil {
+		return nil, fmt.Errorf("sign statement: %w", err)
 	}
 	payload, err := stmt.Payload()
 	if err != nil {
@@ -32,9 +34,9 @@ func Sign(ctx context.Context, stmt *Statement, signer *Signer) ([]byte, error) 
 	}
 	env, err := signEnvelope(ctx, payload, signer)
 	if err != nil {
-		return nil, fmt.Errorf("sign %s statement with %s: %w", stmt.PredicateType, signer.PublicKey.Fingerprint(), err)
+		return nil, fmt.Errorf("sign %s statement with %s: %w", stmt.PredicateType, pub.Fingerprint(), err)
 	}
-	b, err := marshalBundle(env, signer.PublicKey.Hint())
+	b, err := marshalBundle(env, pub.Hint())
 	if err != nil {
 		return nil, fmt.Errorf("sign statement: %w", err)
 	}
@@ -44,12 +46,37 @@ func Sign(ctx context.Context, stmt *Statement, signer *Signer) ([]byte, error) 
 // signEnvelope signs payload as DSSE: the signature covers
 // PAE(PayloadType, payload) and its keyid is empty, which is what cosign's
 // key-based verifier expects.
-func signEnvelope(ctx context.Context, payload []byte, signer *Signer) (*dsse.Envelope, error) {
-	es, err := dsse.NewEnvelopeSigner(&sigdsse.SignerAdapter{SignatureSigner: signer.sv, Pub: signer.Public()})
+func signEnvelope(ctx context.Context, payload []byte, signer core.Signer) (*dsse.Envelope, error) {
+	es, err := dsse.NewEnvelopeSigner(envelopeSigner{signer})
 	if err != nil {
 		return nil, err
 	}
 	return es.SignPayload(ctx, PayloadType, payload)
+}
+
+// envelopeSigner signs DSSE's pre-authentication encoding with a
+// core.Signer, under an empty keyid.
+type envelopeSigner struct{ s core.Signer }
+
+func (e envelopeSigner) Sign(ctx context.Context, data []byte) ([]byte, error) {
+	return e.s.SignMessage(ctx, data)
+}
+
+func (envelopeSigner) KeyID() (string, error) { return "", nil }
+
+// PublicKeyOf returns the public half of signer, the key verifiers trust
+// and fingerprints name. A nil signer is an error.
+func PublicKeyOf(signer core.Signer) (*PublicKey, error) {
+	switch s := signer.(type) {
+	case nil:
+		return nil, errors.New("no signing key (load one with LoadSigner)")
+	case *Signer:
+		if s == nil || s.sv == nil || s.PublicKey == nil {
+			return nil, errors.New("no signing key (load one with LoadSigner)")
+		}
+		return s.PublicKey, nil
+	}
+	return newPublicKey("", signer.Public())
 }
 
 // marshalBundle packages a signed envelope as a Sigstore bundle v0.3.

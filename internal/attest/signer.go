@@ -1,6 +1,8 @@
 package attest
 
 import (
+	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -8,6 +10,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,6 +19,9 @@ import (
 	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
+	"github.com/sigstore/sigstore/pkg/signature/options"
+
+	"lockstep.dev/lockstep/internal/core"
 )
 
 // KeyType names a kind of signing key.
@@ -68,6 +74,17 @@ func (s Signer) String() string {
 
 // GoString is String, so that %#v does not print the private key either.
 func (s Signer) GoString() string { return "attest.Signer{" + s.String() + "}" }
+
+// SignMessage signs message with the key (core.Signer): ECDSA and RSA keys
+// over its SHA-256, Ed25519 keys over the message itself.
+func (s *Signer) SignMessage(ctx context.Context, message []byte) ([]byte, error) {
+	if s == nil || s.sv == nil {
+		return nil, errors.New("no signing key (load one with LoadSigner)")
+	}
+	return s.sv.SignMessage(bytes.NewReader(message), options.WithContext(ctx))
+}
+
+var _ core.Signer = (*Signer)(nil)
 
 // ParseKeyType turns a user's key type ("" means the default) into a
 // KeyType.

@@ -2,12 +2,14 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -212,5 +214,39 @@ func TestGCWaitsForDataAdd(t *testing.T) {
 	p.mustRun(0, "check")
 	if r := p.mustRun(0, "data", "list"); !strings.Contains(r.stdout, "slow@1") {
 		t.Fatalf("dataset missing after gc:\n%s", r.stdout)
+	}
+}
+
+func TestRunIDIsRecordedBeforeItIsShown(t *testing.T) {
+	files := map[string]string{}
+	for i := range 3000 { // a snapshot that takes a while
+		files[fmt.Sprintf("src/f%04d.txt", i)] = strings.Repeat(fmt.Sprint(i), 300)
+	}
+	p := newProject(t, "flow: k\nsteps:\n  slow:\n    run: sleep 60\n", files)
+	p.mustRun(0, "init")
+	cmd, out := p.lockstepProcess("run")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	shown := regexp.MustCompile(`run ([0-9a-f]{12}) of flow`)
+	deadline := time.Now().Add(60 * time.Second)
+	var id string
+	for id == "" {
+		if m := shown.FindStringSubmatch(out.String()); m != nil {
+			id = m[1]
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("no run id shown:\n%s", out.String())
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL) // as soon as the id is on the screen
+	cmd.Wait()
+	var runs []runListing
+	p.jsonOf(&runs, "runs")
+	if len(runs) != 1 || runs[0].ID != id {
+		t.Fatalf("run %s was shown, but the catalog lists %+v", id, runs)
 	}
 }

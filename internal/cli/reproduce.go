@@ -104,11 +104,11 @@ func runReproduce(ctx context.Context, o reproduceOptions, g *globalOptions, ref
 	}
 	p := newPrinter(g)
 	view := newRunView(p)
-	base.Logs, base.Events, base.SignWith = view.logs, view.event, o.signWith
+	base.Logs, base.Events = view.logs, view.event
 	if o.restoreEnv {
 		base.RestoreEnvFrom = orig.Record.ID
 	}
-	res, err := reproduce.Reproduce(ctx, h, orig, reproduce.Options{Engine: base, Steps: o.steps, Tolerance: tol, Sandbox: o.sandbox})
+	res, err := reproduce.Reproduce(ctx, h, orig, reproduce.Options{Engine: base, SignerFor: rerunSigner(g, o.signWith), Steps: o.steps, Tolerance: tol, Sandbox: o.sandbox})
 	view.flush()
 	if err != nil {
 		var ie *engine.InputError

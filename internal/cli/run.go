@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -80,9 +81,9 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 
 func (o *runOptions) engineOptions(g *globalOptions, home string) (engine.Options, error) {
 	opts := engine.Options{
-		FlowPath: o.file, Jobs: o.jobs, Steps: o.steps, NoCache: o.noCache, KeepGoing: o.keepGoing, Force: o.force,
+		Jobs: o.jobs, Steps: o.steps, NoCache: o.noCache, KeepGoing: o.keepGoing, Force: o.force,
 		Sandbox: o.sandbox, Environ: g.environ, Params: map[string]any{},
-		SignWith: o.sign, Passphrase: g.passphrase(false), BuilderID: o.builder,
+		BuilderID:  o.builder,
 		ResumeFrom: o.resumeFrom, ArchiveEnv: o.archive, RestoreEnvFrom: o.restore, FreshSeed: o.freshSeed,
 	}
 	for _, kv := range o.params {
@@ -108,44 +109,11 @@ func (o *runOptions) engineOptions(g *globalOptions, home string) (engine.Option
 }
 
 func runRun(ctx context.Context, o runOptions, g *globalOptions) error {
-	if _, err := os.Stat(o.file); errors.Is(err, os.ErrNotExist) {
-		return usageErrorf("no flow file %s here: create one with `lockstep init`, or name one with -f FILE", o.file)
+	if !g.json {
+		return runText(ctx, o, g)
 	}
-	h, err := engine.Open(ctx, g.homeRoot(), true)
-	if err != nil {
-		return err
-	}
-	defer h.Close()
-	opts, err := o.engineOptions(g, h.Root)
-	if err != nil {
-		return err
-	}
-	if opts.RestoreEnvFrom != "" {
-		if opts.RestoreEnvFrom, err = h.Catalog.ResolveRun(ctx, opts.RestoreEnvFrom); err != nil {
-			return usageErrorf("--restore-env-from %q: %v", o.restore, err)
-		}
-	}
-	p := newPrinter(g)
-	if g.json {
-		return runJSON(ctx, h, opts, g)
-	}
-	view := newRunView(p)
-	opts.Logs, opts.Events = view.logs, view.event
-	rec, err := h.Run(ctx, opts)
-	view.flush()
-	if rec == nil {
-		return err
-	}
-	printRunSummary(ctx, p, h, rec)
-	return runOutcome(rec, err)
-}
-
-// runJSON runs with the typed event stream on stdout, one JSON object per
-// line, ending in run_finished or error.
-func runJSON(ctx context.Context, h *engine.Home, opts engine.Options, g *globalOptions) error {
 	s := engine.NewEventStream(g.stdout)
-	opts.Logs, opts.Events = s.Logs, s.Event
-	rec, err := h.Run(ctx, opts)
+	rec, err := startRun(ctx, o, g, s.Logs, s.Event, nil, func(*engine.Home, *core.RunRecord) {})
 	if rec == nil {
 		s.Error("", err)
 		return err
@@ -155,6 +123,64 @@ func runJSON(ctx context.Context, h *engine.Home, opts engine.Options, g *global
 	}
 	s.Finished(rec)
 	return runOutcome(rec, err)
+}
+
+// runText runs with step logs and progress on stderr and a summary after.
+func runText(ctx context.Context, o runOptions, g *globalOptions) error {
+	p := newPrinter(g)
+	view := newRunView(p)
+	rec, err := startRun(ctx, o, g, view.logs, view.event, view.hashing("code"), func(h *engine.Home, rec *core.RunRecord) {
+		view.flush()
+		printRunSummary(ctx, p, h, rec)
+	})
+	if rec == nil {
+		return err
+	}
+	return runOutcome(rec, err)
+}
+
+// startRun opens the home, loads and checks the flow, picks the signing
+// key, snapshots the code and runs the flow; done is called with the home
+// still open once a run was recorded.
+func startRun(ctx context.Context, o runOptions, g *globalOptions, logs func(string) (io.Writer, io.Writer),
+	events func(engine.Event), hashing func(int64), done func(*engine.Home, *core.RunRecord)) (*core.RunRecord, error) {
+	if _, err := os.Stat(o.file); errors.Is(err, os.ErrNotExist) {
+		return nil, usageErrorf("no flow file %s here: create one with `lockstep init`, or name one with -f FILE", o.file)
+	}
+	h, err := engine.Open(ctx, g.homeRoot(), true)
+	if err != nil {
+		return nil, err
+	}
+	defer h.Close()
+	opts, err := o.engineOptions(g, h.Root)
+	if err != nil {
+		return nil, err
+	}
+	opts.Logs, opts.Events = logs, events
+	if opts.RestoreEnvFrom != "" {
+		if opts.RestoreEnvFrom, err = h.Catalog.ResolveRun(ctx, opts.RestoreEnvFrom); err != nil {
+			return nil, usageErrorf("--restore-env-from %q: %v", o.restore, err)
+		}
+	}
+	fl, err := flow.Load(o.file)
+	if err != nil {
+		return nil, &engine.InputError{Err: err}
+	}
+	if err := engine.Check(fl, opts); err != nil {
+		return nil, err
+	}
+	if opts.Signer, err = runSigner(g, o.sign, fl, fl.Dir); err != nil {
+		return nil, err
+	}
+	code, err := h.Snapshot(ctx, fl, hashing)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := h.Run(ctx, fl, code, opts)
+	if rec != nil {
+		done(h, rec)
+	}
+	return rec, err
 }
 
 // runOutcome is the error a finished run returns: its own, else failure.
@@ -241,6 +267,15 @@ func (v *runView) event(e engine.Event) {
 		if due {
 			v.p.status("hashing %s: %s", e.Message, humanBytes(e.Bytes))
 		}
+	}
+}
+
+// hashing reports bytes hashed for what as Hashing events, which the view
+// shows on a terminal.
+func (v *runView) hashing(what string) func(int64) {
+	var total atomic.Int64
+	return func(n int64) {
+		v.event(engine.Event{Kind: engine.Hashing, Message: what, Bytes: total.Add(n)})
 	}
 }
 

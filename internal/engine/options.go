@@ -19,8 +19,6 @@ type Backend interface {
 
 // Options say how to run a flow.
 type Options struct {
-	// FlowPath is the flow file (lockstep.yaml).
-	FlowPath string
 	// Params override the flow's params.
 	Params map[string]any
 	// Seed overrides the flow's seed. When neither sets one, the seed of the
@@ -65,11 +63,9 @@ type Options struct {
 	// succeeded tasks are reused as they are (recorded as cached), the rest
 	// run. Params and seed default to that run's.
 	ResumeFrom string
-	// SignWith is the signing key for the run's provenance; when empty the
-	// flow's `signing.key`, then $LOCKSTEP_SIGNING_KEY (in Environ) are used.
-	SignWith string
-	// Passphrase returns the signing key's passphrase.
-	Passphrase func() ([]byte, error)
+	// Signer signs the provenance of a succeeded run; nil leaves it
+	// unsigned. The caller resolves which key (flag, flow, environment).
+	Signer core.Signer
 	// BuilderID overrides the provenance's builder id.
 	BuilderID string
 }

@@ -20,7 +20,7 @@ import (
 
 // Signing is what a run needs to sign its provenance.
 type Signing struct {
-	Signer *attest.Signer
+	Signer core.Signer
 	// BuilderID overrides the default builder id (derived from host and key).
 	BuilderID string
 }
@@ -43,8 +43,9 @@ var weightExtensions = []string{".safetensors", ".pt", ".pth", ".bin", ".onnx", 
 // OpenSSF model signature for every model directory. Bundles are stored and
 // indexed by subject digest so verify finds them from an artifact's bytes.
 func (h *Home) Attest(ctx context.Context, rec *core.RunRecord, sig Signing) (*Signed, error) {
-	if sig.Signer == nil {
-		return nil, fmt.Errorf("no signing key")
+	pub, err := attest.PublicKeyOf(sig.Signer)
+	if err != nil {
+		return nil, err
 	}
 	tasks, err := h.taskRecords(rec)
 	if err != nil {
@@ -53,21 +54,21 @@ func (h *Home) Attest(ctx context.Context, rec *core.RunRecord, sig Signing) (*S
 	prov := h.provenance(rec, tasks)
 	prov.BuilderID = sig.BuilderID
 	if prov.BuilderID == "" {
-		prov.BuilderID = defaultBuilderID(rec.Host, sig.Signer.PublicKey.Fingerprint())
+		prov.BuilderID = defaultBuilderID(rec.Host, pub.Fingerprint())
 	}
-	fp := sig.Signer.PublicKey.Fingerprint()
+	fp := pub.Fingerprint()
 	out := &Signed{Key: fp, Models: map[string]core.Digest{}}
 	if len(prov.Subjects) > 0 {
 		stmt, err := prov.Statement()
 		if err != nil {
 			return nil, err
 		}
-		if out.Provenance, err = h.storeBundle(ctx, stmt, sig.Signer, rec.ID); err != nil {
+		if out.Provenance, err = h.storeBundle(ctx, stmt, sig.Signer, fp, rec.ID); err != nil {
 			return nil, err
 		}
 	}
 	for _, m := range h.models(tasks) {
-		d, err := h.signModel(ctx, m, sig.Signer, rec.ID)
+		d, err := h.signModel(ctx, m, sig.Signer, fp, rec.ID)
 		if err != nil {
 			return out, fmt.Errorf("sign model %s: %w", m.name, err)
 		}
@@ -158,7 +159,7 @@ func stepsWithEnv(tasks map[string]*core.TaskRecord, env core.Digest) []string {
 
 // storeBundle signs a statement, stores the bundle and indexes it under
 // every subject.
-func (h *Home) storeBundle(ctx context.Context, stmt *attest.Statement, signer *attest.Signer, run string) (core.Digest, error) {
+func (h *Home) storeBundle(ctx context.Context, stmt *attest.Statement, signer core.Signer, fingerprint, run string) (core.Digest, error) {
 	b, err := attest.Sign(ctx, stmt, signer)
 	if err != nil {
 		return "", err
@@ -170,7 +171,7 @@ func (h *Home) storeBundle(ctx context.Context, stmt *attest.Statement, signer *
 	now := time.Now().UTC()
 	for _, s := range stmt.Subject {
 		if err := h.Catalog.PutAttestation(ctx, catalog.AttestationRow{Bundle: d, Subject: s.Digest, SubjectName: s.Name,
-			PredicateType: stmt.PredicateType, Run: run, Signer: signer.PublicKey.Fingerprint(), Created: now}); err != nil {
+			PredicateType: stmt.PredicateType, Run: run, Signer: fingerprint, Created: now}); err != nil {
 			return "", err
 		}
 	}
@@ -231,7 +232,7 @@ const modelShardThreshold = 1 << 30
 
 // signModel materialises a model tree and signs it with the OpenSSF
 // model-signing format; the bundle is indexed under the tree's digest.
-func (h *Home) signModel(ctx context.Context, m modelOutput, signer *attest.Signer, run string) (core.Digest, error) {
+func (h *Home) signModel(ctx context.Context, m modelOutput, signer core.Signer, fingerprint, run string) (core.Digest, error) {
 	tmp, err := os.MkdirTemp(filepath.Join(h.Root, "tmp"), "model-")
 	if err != nil {
 		return "", err
@@ -258,7 +259,7 @@ func (h *Home) signModel(ctx context.Context, m modelOutput, signer *attest.Sign
 		return "", err
 	}
 	err = h.Catalog.PutAttestation(ctx, catalog.AttestationRow{Bundle: d, Subject: m.tree, SubjectName: m.name,
-		PredicateType: attest.ModelPredicateType, Run: run, Signer: signer.PublicKey.Fingerprint(), Created: time.Now().UTC()})
+		PredicateType: attest.ModelPredicateType, Run: run, Signer: fingerprint, Created: time.Now().UTC()})
 	return d, err
 }
 

@@ -7,13 +7,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
 	"time"
 
-	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/capture"
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
@@ -32,31 +30,77 @@ type InputError struct{ Err error }
 func (e *InputError) Error() string { return e.Err.Error() }
 func (e *InputError) Unwrap() error { return e.Err }
 
-// Run executes a flow and returns its record. A run whose steps failed
-// returns its record with Status failed and a nil error; errors are for
-// runs that could not start (an *InputError for bad input) or could not be
-// recorded.
-func (h *Home) Run(ctx context.Context, opts Options) (*core.RunRecord, error) {
-	fl, err := flow.Load(opts.FlowPath)
-	if err != nil {
-		return nil, &InputError{err}
+// Code is a project's code as a run records it: the snapshot tree and
+// the git state it was taken from.
+type Code struct {
+	Tree core.Digest
+	Git  *core.GitInfo
+}
+
+// Snapshot stores the flow file and the code tree of fl's folder (the
+// flow's code: patterns and .gitignore applied) and reads its git state.
+// The caller of Run takes it: the CLI from the working tree, the server
+// from an upload. progress, if not nil, gets bytes hashed.
+func (h *Home) Snapshot(ctx context.Context, fl *flow.Flow, progress func(int64)) (Code, error) {
+	if _, _, err := h.Store.PutFile(ctx, fl.File); err != nil {
+		return Code{}, fmt.Errorf("store flow file: %w", err)
 	}
+	keep, err := capture.CodeFilter(fl.Dir, fl.Code.Include, fl.Code.Exclude)
+	if err != nil {
+		return Code{}, &InputError{err}
+	}
+	tree, _, err := h.Store.PutTree(ctx, fl.Dir, store.TreeOptions{Filter: keep, Progress: progress})
+	if err != nil {
+		return Code{}, fmt.Errorf("snapshot code in %s: %w", fl.Dir, err)
+	}
+	git, err := capture.Git(ctx, fl.Dir)
+	if err != nil {
+		return Code{}, fmt.Errorf("read git state: %w", err)
+	}
+	return Code{Tree: tree, Git: git}, nil
+}
+
+// Check refuses options that do not fit the flow (unknown steps or params,
+// a bad sandbox override, a required sandbox this host lacks) with an
+// *InputError, so a caller can check before it snapshots anything. Run
+// checks again.
+func Check(fl *flow.Flow, opts Options) error {
+	_, _, err := checkOptions(fl, opts)
+	return err
+}
+
+func checkOptions(fl *flow.Flow, opts Options) ([]string, map[string]sandbox.Mode, error) {
 	steps := fl.Order()
 	if len(opts.Steps) > 0 {
+		var err error
 		if steps, err = fl.Select(opts.Steps); err != nil {
-			return nil, &InputError{err}
+			return nil, nil, &InputError{err}
 		}
 	}
 	if err := checkParams(fl, opts.Params); err != nil {
-		return nil, &InputError{err}
+		return nil, nil, &InputError{err}
 	}
 	modes, err := sandboxModes(fl, steps, opts.Sandbox)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	signer, err := loadSigner(fl, opts)
+	return steps, modes, nil
+}
+
+// Run executes the parsed flow fl over the code the caller snapshotted and
+// returns its record. The run is recorded in the catalog before its id is
+// first reported (the RunStarted event), so an id a user saw always names
+// a run. A run whose steps failed returns its record with Status failed
+// and a nil error; errors are for runs that could not start (an
+// *InputError for bad input) or could not be recorded. The provenance of
+// a succeeded run is signed with opts.Signer when there is one.
+func (h *Home) Run(ctx context.Context, fl *flow.Flow, code Code, opts Options) (*core.RunRecord, error) {
+	steps, modes, err := checkOptions(fl, opts)
 	if err != nil {
 		return nil, err
+	}
+	if code.Tree == "" {
+		return nil, fmt.Errorf("run %s: no code snapshot (take one with Snapshot)", fl.Name)
 	}
 	held, err := h.HoldShared(ctx)
 	if err != nil {
@@ -82,13 +126,9 @@ func (h *Home) Run(ctx context.Context, opts Options) (*core.RunRecord, error) {
 		Params: mergeParams(fl.Params, opts.Params), Seed: chooseSeed(opts.Seed, fl.Seed, r.resumeSeed),
 		Steps: opts.Steps, Sandbox: summariseModes(modes), Status: core.StatusRunning,
 		Version: Version, Started: time.Now().UTC(), Tasks: map[string]core.Digest{},
-		Reproduces: opts.Reproduces, ResumedFrom: opts.ResumeFrom,
+		Reproduces: opts.Reproduces, ResumedFrom: opts.ResumeFrom, Code: code.Tree, Git: code.Git,
 	}
 	r.rec.Host, _ = os.Hostname()
-	r.event(Event{Kind: RunStarted, Message: fl.Name})
-	if err := r.snapshot(ctx); err != nil {
-		return nil, err
-	}
 	// A provisional record lets a rebuilt catalog know of runs that were
 	// killed before they could write their final one.
 	if _, err := h.Store.PutJSON(r.rec); err != nil {
@@ -100,73 +140,22 @@ func (h *Home) Run(ctx context.Context, opts Options) (*core.RunRecord, error) {
 	}); err != nil {
 		return nil, err
 	}
+	r.event(Event{Kind: RunStarted, Message: fl.Name})
 	runErr := r.schedule(ctx, steps)
 	rec, err := r.finish(ctx, runErr)
 	if err != nil || rec.Status != core.StatusSucceeded {
 		return rec, err
 	}
-	if signer == nil {
+	if opts.Signer == nil {
 		r.event(Event{Kind: RunUnsigned})
 		return rec, nil
 	}
-	signed, err := h.Attest(context.WithoutCancel(ctx), rec, Signing{Signer: signer, BuilderID: opts.BuilderID})
+	signed, err := h.Attest(context.WithoutCancel(ctx), rec, Signing{Signer: opts.Signer, BuilderID: opts.BuilderID})
 	if err != nil {
 		return rec, fmt.Errorf("sign run %s: %w", rec.ID, err)
 	}
 	r.event(Event{Kind: RunSigned, Message: signed.Key})
 	return rec, nil
-}
-
-// loadSigner reads the signing key named by the flag, the flow or the
-// environment, in that order; nil when none is configured.
-func loadSigner(fl *flow.Flow, opts Options) (*attest.Signer, error) {
-	path := opts.SignWith
-	if path == "" && fl.Signing.Key != "" {
-		path = fl.Signing.Key
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(fl.Dir, path)
-		}
-	}
-	if path == "" {
-		path = lookupEnv(opts.Environ, "LOCKSTEP_SIGNING_KEY")
-	}
-	if path == "" {
-		return nil, nil
-	}
-	s, err := attest.LoadSigner(path, opts.Passphrase)
-	if err != nil {
-		return nil, &InputError{fmt.Errorf("signing key %s: %w", path, err)}
-	}
-	return s, nil
-}
-
-func lookupEnv(environ []string, name string) string {
-	for _, kv := range environ {
-		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
-			return v
-		}
-	}
-	return ""
-}
-
-// snapshot stores the flow file and the code tree and reads the git state.
-func (r *runner) snapshot(ctx context.Context) error {
-	if _, _, err := r.h.Store.PutFile(ctx, r.fl.File); err != nil {
-		return fmt.Errorf("store flow file: %w", err)
-	}
-	keep, err := capture.CodeFilter(r.fl.Dir, r.fl.Code.Include, r.fl.Code.Exclude)
-	if err != nil {
-		return &InputError{err}
-	}
-	code, _, err := r.h.Store.PutTree(ctx, r.fl.Dir, store.TreeOptions{Filter: keep, Progress: r.hashing("code")})
-	if err != nil {
-		return fmt.Errorf("snapshot code in %s: %w", r.fl.Dir, err)
-	}
-	r.rec.Code = code
-	if r.rec.Git, err = capture.Git(ctx, r.fl.Dir); err != nil {
-		return fmt.Errorf("read git state: %w", err)
-	}
-	return nil
 }
 
 // finish writes the run record and indexes it.

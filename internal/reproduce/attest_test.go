@@ -130,12 +130,12 @@ func TestFlowSigningKeyOutsideTheSnapshot(t *testing.T) {
 	if err := builder.Save(filepath.Join(p.dir, "keys/builder.key"), filepath.Join(p.dir, "keys/builder.pub"), pass); err != nil {
 		t.Fatal(err)
 	}
-	orig := p.run(engine.Options{Passphrase: pass})
+	orig := p.run(engine.Options{Signer: builder})
 
-	_, err = Reproduce(context.Background(), p.home, orig, Options{Engine: p.engineOptions(nil)})
-	var ie *engine.InputError
-	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "keys/builder.key") || !strings.Contains(err.Error(), "--sign-with") {
-		t.Fatalf("err = %v, want an input error naming keys/builder.key and --sign-with", err)
+	p.environ = append(p.environ, "LOCKSTEP_PASSWORD=pw")
+	code, out := p.cli("reproduce", orig.Record.ID)
+	if code != 2 || !strings.Contains(out, "keys/builder.key") || !strings.Contains(out, "--sign-with") {
+		t.Fatalf("reproduce without a key: exit %d, want 2 naming keys/builder.key and --sign-with\n%s", code, out)
 	}
 	rebuilder, err := attest.GenerateKey("")
 	if err != nil {
@@ -145,10 +145,15 @@ func TestFlowSigningKeyOutsideTheSnapshot(t *testing.T) {
 	if err := rebuilder.Save(key, key+".pub", pass); err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{Engine: p.engineOptions(nil)}
-	opts.Engine.SignWith, opts.Engine.Passphrase = key, pass
-	res, err := Reproduce(context.Background(), p.home, orig, opts)
-	if err != nil || res.Report.Verdict != Reproduced {
-		t.Fatalf("reproduce signed by the rebuilder: %v", err)
+	if code, out := p.cli("reproduce", orig.Record.ID, "--sign-with", key); code != 0 || !strings.Contains(out, "reproduced") {
+		t.Fatalf("reproduce signed by the rebuilder: exit %d\n%s", code, out)
+	}
+	rows, err := p.home.Catalog.Runs(context.Background(), 1)
+	if err != nil || len(rows) != 1 {
+		t.Fatal(rows, err)
+	}
+	atts, err := p.home.Catalog.RunAttestations(context.Background(), rows[0].ID)
+	if err != nil || len(atts) == 0 || atts[0].Signer != rebuilder.PublicKey.Fingerprint() {
+		t.Errorf("the rerun's attestations %+v (%v), want signed by the rebuilder", atts, err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"lockstep.dev/lockstep/internal/backend/local"
 	"lockstep.dev/lockstep/internal/engine"
+	"lockstep.dev/lockstep/internal/flow"
 )
 
 // lockstepBin is the lockstep binary the local backend runs as `lockstep
@@ -104,9 +105,16 @@ func (p *project) run(opts engine.Options) *Run {
 	p.t.Helper()
 	var logs bytes.Buffer
 	base := p.engineOptions(&logs)
-	base.FlowPath, base.Params, base.Seed = filepath.Join(p.dir, "lockstep.yaml"), opts.Params, opts.Seed
-	base.SignWith, base.Passphrase, base.Steps = opts.SignWith, opts.Passphrase, opts.Steps
-	rec, err := p.home.Run(context.Background(), base)
+	base.Params, base.Seed, base.Signer, base.Steps = opts.Params, opts.Seed, opts.Signer, opts.Steps
+	fl, err := flow.Load(filepath.Join(p.dir, "lockstep.yaml"))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	code, err := p.home.Snapshot(context.Background(), fl, nil)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	rec, err := p.home.Run(context.Background(), fl, code, base)
 	if err != nil {
 		p.t.Fatalf("run: %v\n%s", err, logs.String())
 	}

@@ -15,9 +15,13 @@ import (
 // Options say how to reproduce a run.
 type Options struct {
 	// Engine says how tasks run: Backend, Environ, Jobs, Logs, Events and
-	// the like. Reproduce sets its FlowPath, Params, Seed, NoCache, Steps,
-	// Sandbox and Reproduces.
+	// the like. Reproduce sets its Params, Seed, NoCache, Steps, Sandbox,
+	// Reproduces and, through SignerFor, Signer.
 	Engine engine.Options
+	// SignerFor, if set, picks the key that signs the rerun's provenance
+	// from the restored flow and the folder its code was restored to (the
+	// rule `lockstep run` applies); nil leaves the rerun unsigned.
+	SignerFor func(fl *flow.Flow, dir string) (core.Signer, error)
 	// Steps limits the rerun to these steps and what they depend on; nil
 	// re-runs the steps the original run ran.
 	Steps []string
@@ -59,18 +63,30 @@ func Reproduce(ctx context.Context, h *engine.Home, orig *Run, opts Options) (*R
 	if err != nil {
 		return nil, fmt.Errorf("reproduce %s: %w", orig.Record.ID, err)
 	}
-	fl := orig.Flow(h.Store)
-	if err := checkSigningKey(fl, filepath.Dir(flowPath), opts.Engine.SignWith); err != nil {
-		return nil, fmt.Errorf("reproduce %s: %w", orig.Record.ID, err)
+	fl, err := flow.Load(flowPath)
+	if err != nil {
+		return nil, fmt.Errorf("reproduce %s: %w", orig.Record.ID, &engine.InputError{Err: err})
 	}
 	seed := orig.Record.Seed
 	eo := opts.Engine
-	eo.FlowPath, eo.Params, eo.Seed, eo.NoCache = flowPath, typedParams(fl, orig.Record.Params), &seed, true
+	eo.Params, eo.Seed, eo.NoCache = typedParams(fl, orig.Record.Params), &seed, true
 	eo.Steps, eo.Sandbox, eo.Reproduces = orig.Record.Steps, sandboxFor(orig.Record.Sandbox, opts.Sandbox), orig.Record.ID
 	if len(opts.Steps) > 0 {
 		eo.Steps = opts.Steps
 	}
-	rec, err := h.Run(ctx, eo)
+	if opts.SignerFor != nil {
+		if eo.Signer, err = opts.SignerFor(fl, filepath.Dir(flowPath)); err != nil {
+			return nil, fmt.Errorf("reproduce %s: %w", orig.Record.ID, err)
+		}
+	}
+	if err := engine.Check(fl, eo); err != nil {
+		return nil, fmt.Errorf("reproduce %s: %w", orig.Record.ID, err)
+	}
+	code, err := h.Snapshot(ctx, fl, nil)
+	if err != nil {
+		return nil, fmt.Errorf("reproduce %s: %w", orig.Record.ID, err)
+	}
+	rec, err := h.Run(ctx, fl, code, eo)
 	if err != nil {
 		return nil, fmt.Errorf("reproduce %s: %w", orig.Record.ID, err)
 	}
@@ -99,17 +115,6 @@ func Reproduce(ctx context.Context, h *engine.Home, orig *Run, opts Options) (*R
 
 // checkSigningKey refuses, before anything runs, a flow that signs its
 // provenance with a key file relative to the project when the restored code
-// does not hold it and no other key was given.
-func checkSigningKey(fl *flow.Flow, dir, signWith string) error {
-	if fl == nil || signWith != "" || fl.Signing.Key == "" || filepath.IsAbs(fl.Signing.Key) {
-		return nil
-	}
-	if _, err := os.Stat(filepath.Join(dir, fl.Signing.Key)); err == nil {
-		return nil
-	}
-	return &engine.InputError{Err: fmt.Errorf("the flow signs runs with %s, which its code snapshot does not hold; sign the rerun with the rebuilder's key (lockstep reproduce --sign-with KEY)", fl.Signing.Key)}
-}
-
 // sandboxFor keeps the original run's confinement unless told otherwise.
 func sandboxFor(recorded, override string) string {
 	switch {
