@@ -65,12 +65,15 @@ func Open(ctx context.Context, root string, create bool) (*Home, error) {
 // LockPath is the file runs hold shared and gc holds exclusively.
 func (h *Home) LockPath() string { return filepath.Join(h.Root, "gc.lock") }
 
+// Lock is the store-wide lock: a flock on LockPath.
+func (h *Home) Lock() lock.Locker { return lock.File(h.LockPath()) }
+
 // HoldShared takes the store-wide lock shared, as every run does, for
 // work that writes objects before the catalog records what reaches them
 // (a run, a dataset, a review, a reproduction report): gc waits until it
 // is released, so it cannot sweep those objects in between.
-func (h *Home) HoldShared(ctx context.Context) (*lock.Lock, error) {
-	return lock.Shared(ctx, h.LockPath())
+func (h *Home) HoldShared(ctx context.Context) (lock.Held, error) {
+	return h.Lock().Shared(ctx)
 }
 
 // Close closes the catalog and saves the store's hash cache.

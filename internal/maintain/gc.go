@@ -38,7 +38,7 @@ type GCReport struct {
 // waits for runs in progress to finish (they hold the store lock shared), so
 // it never removes an object a running run may still read or write.
 func GC(ctx context.Context, st *store.Store, cat *catalog.Catalog, opts GCOptions) (*GCReport, error) {
-	held, err := lock.Exclusive(ctx, opts.LockPath, opts.Waiting)
+	held, err := lock.File(opts.LockPath).Exclusive(ctx, opts.Waiting)
 	if err != nil {
 		return nil, err
 	}
