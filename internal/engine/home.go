@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"lockstep.dev/lockstep/internal/catalog"
+	"lockstep.dev/lockstep/internal/catalog/sqlite"
 	"lockstep.dev/lockstep/internal/lock"
 	"lockstep.dev/lockstep/internal/store"
 )
@@ -19,8 +21,14 @@ const HomeDir = ".lockstep"
 type Home struct {
 	Root    string
 	Store   *store.Store
-	Catalog *catalog.Catalog
+	Catalog catalog.Catalog
 }
+
+// registerCatalogs registers, once, every catalog implementation this
+// binary has with catalog.OpenURL: the one list of them.
+var registerCatalogs = sync.OnceFunc(func() {
+	catalog.Register(sqlite.Scheme, sqlite.OpenURL)
+})
 
 // ErrNoHome is returned by Open when the folder holds no lockstep home.
 var ErrNoHome = errors.New("no lockstep home")
@@ -54,7 +62,8 @@ func Open(ctx context.Context, root string, create bool) (*Home, error) {
 	if err != nil {
 		return nil, err
 	}
-	cat, err := catalog.Open(ctx, filepath.Join(root, "catalog.db"))
+	registerCatalogs()
+	cat, err := catalog.OpenURL(ctx, sqlite.Scheme+"://"+filepath.Join(root, "catalog.db"))
 	if err != nil {
 		st.Close()
 		return nil, err
