@@ -42,7 +42,11 @@ func OpenURL(ctx context.Context, location string) (catalog.Catalog, error) {
 	if !ok || path == "" {
 		return nil, fmt.Errorf("open catalog %s: want %s://PATH", location, Scheme)
 	}
-	return Open(ctx, path)
+	c, err := Open(ctx, path)
+	if err != nil {
+		return nil, err // not a nil *Catalog in a non-nil interface
+	}
+	return c, nil
 }
 
 // Open opens the SQLite catalog at path, creating the file and its parent

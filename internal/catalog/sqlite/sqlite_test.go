@@ -87,6 +87,13 @@ func TestOpenURL(t *testing.T) {
 	if _, err := OpenURL(ctx, Scheme+"://"); err == nil || !strings.Contains(err.Error(), "sqlite://PATH") {
 		t.Errorf("OpenURL without a path: err = %v, want one showing the form", err)
 	}
+	text := filepath.Join(dir, "text.db")
+	if err := os.WriteFile(text, []byte("these are not the pages of a database, just text that is long enough\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := OpenURL(ctx, Scheme+"://"+text); err == nil || c != nil {
+		t.Errorf("OpenURL of a text file = %v, %v; want no catalog and an error", c, err)
+	}
 }
 
 func TestOpenSetsPragmas(t *testing.T) {
