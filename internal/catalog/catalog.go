@@ -2,14 +2,10 @@ package catalog
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
-	"net/url"
-	"os"
-	"path/filepath"
+	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"lockstep.dev/lockstep/internal/core"
 )
 
 // Sentinel errors, matched with errors.Is.
@@ -23,92 +19,106 @@ var (
 	ErrRunExists = errors.New("run id already used")
 	// ErrAmbiguous is wrapped by ResolveRun when a prefix matches several runs.
 	ErrAmbiguous = errors.New("ambiguous run prefix")
-	// ErrNewerSchema is wrapped by Open when the database was migrated by a
-	// newer lockstep than this one.
+	// ErrNewerSchema is wrapped when opening a database that a newer
+	// lockstep migrated.
 	ErrNewerSchema = errors.New("catalog schema is newer than this lockstep")
 )
 
-// busyTimeoutMillis is how long SQLite itself waits for a lock before a
-// statement reports SQLITE_BUSY; retryBusy then backs off and tries again.
-const busyTimeoutMillis = 10000
+// Catalog is the index of what the store holds. Every implementation
+// passes the contract suite in catalog/catalogtest.
+//
+// A Catalog is safe for use by many goroutines, and several processes may
+// open the same database at once. Every write is atomic and durable when
+// it returns; a database that is busy with another writer is waited for,
+// never reported to the caller. Methods validate their input (digests,
+// times in the range years 1678 to 2261, required fields) before touching
+// the database, with the same errors in every implementation (see the
+// Check functions).
+type Catalog interface {
+	// BeginRun inserts run r with status running, ignoring r.Status,
+	// r.Record and r.Finished. It fails with ErrRunExists if the id is
+	// taken.
+	BeginRun(ctx context.Context, r RunRow) error
+	// FinishRun inserts or updates the run described by its final record
+	// rec, stored as recDigest. It keeps the PID BeginRun wrote. A rebuild
+	// calls it for every run record in the store.
+	FinishRun(ctx context.Context, rec *core.RunRecord, recDigest core.Digest) error
+	// SetRunStatus records a run's outcome without a record, e.g. when it
+	// is found aborted. A zero finished time leaves the run unfinished. It
+	// fails with ErrNotFound if there is no such run.
+	SetRunStatus(ctx context.Context, id, status, errMsg string, finished time.Time) error
+	// Run returns the run with exactly this id, or an error wrapping
+	// ErrNotFound.
+	Run(ctx context.Context, id string) (*RunRow, error)
+	// Runs returns the newest limit runs (by start time, then id), newest
+	// first; all runs if limit <= 0.
+	Runs(ctx context.Context, limit int) ([]RunRow, error)
+	// RunningRuns returns every run whose status is running, oldest first.
+	// Whether its process still lives (by Host and PID) is for the caller
+	// to decide.
+	RunningRuns(ctx context.Context) ([]RunRow, error)
+	// ResolveRun turns a user's run reference into a full run id. ref may
+	// be a full id, a prefix matching exactly one run (compared exactly:
+	// case matters and no character is a wildcard), or LastRun for the
+	// newest started run. A prefix matching several runs fails with
+	// ErrAmbiguous and lists up to MaxCandidates of them, newest first; no
+	// match fails with ErrNotFound. PickRun words these errors.
+	ResolveRun(ctx context.Context, ref string) (string, error)
 
-// Catalog is an open catalog database. It is safe for concurrent use by
-// many goroutines; several processes may open the same file at once.
-type Catalog struct {
-	db   *sql.DB
-	path string
-	// writeSlot lets one write transaction of this process run at a time, so
-	// goroutines queue fairly here instead of polling SQLite's file lock.
-	writeSlot chan struct{}
-}
+	// PutTask inserts or replaces the task (rec.Run, rec.Step) from its
+	// record rec, stored as recDigest, together with its outputs. Only
+	// succeeded tasks are found by CacheLookup.
+	PutTask(ctx context.Context, rec *core.TaskRecord, recDigest core.Digest) error
+	// Tasks returns the tasks of run runID in the order they started
+	// (tasks not started yet last, then by step), with their outputs. An
+	// unknown run has no tasks.
+	Tasks(ctx context.Context, runID string) ([]TaskRow, error)
+	// CacheLookup returns the record digest of the newest (by finish time)
+	// succeeded task with cache key key, and whether there is one. The
+	// empty key matches nothing.
+	CacheLookup(ctx context.Context, key core.Digest) (core.Digest, bool, error)
 
-// Open opens the SQLite catalog at path, creating the file and its parent
-// directory if needed, and applies any pending schema migrations. It sets
-// WAL mode, a 10 s busy timeout, foreign keys and synchronous=NORMAL.
-// Opening a database written by a newer lockstep fails with ErrNewerSchema.
-func Open(ctx context.Context, path string) (*Catalog, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, fmt.Errorf("open catalog %s: %w", path, err)
-	}
-	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-		return nil, fmt.Errorf("open catalog %s: %w", abs, err)
-	}
-	db, err := sql.Open("sqlite", dsn(abs))
-	if err != nil {
-		return nil, fmt.Errorf("open catalog %s: %w", abs, err)
-	}
-	c := &Catalog{db: db, path: abs, writeSlot: make(chan struct{}, 1)}
-	if err := c.setup(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open catalog %s: %w", abs, err)
-	}
-	return c, nil
-}
+	// BindName binds the canonical name of the given kind to digest d with
+	// metadata meta, forever. Binding the same name to the same digest and
+	// meta again does nothing; any other binding fails with an error
+	// wrapping ErrNameTaken that shows both (see NameTaken).
+	BindName(ctx context.Context, kind, name string, d, meta core.Digest) error
+	// Name returns the digest and metadata digest bound to the canonical
+	// name of the given kind, or an error wrapping ErrNotFound.
+	Name(ctx context.Context, kind, name string) (d, meta core.Digest, err error)
+	// Names returns the bindings of one kind sorted by name, or of every
+	// kind (sorted by kind, then name) when kind is "".
+	Names(ctx context.Context, kind string) ([]NameRow, error)
 
-// dsn builds the modernc.org/sqlite data source name for the file at abs.
-// The per-connection settings are DSN parameters so every pooled
-// connection gets them; _txlock=immediate makes every write transaction
-// take the write lock at BEGIN, where waiting for it is safe.
-func dsn(abs string) string {
-	q := url.Values{}
-	q.Set("_busy_timeout", fmt.Sprint(busyTimeoutMillis))
-	q.Set("_foreign_keys", "1")
-	q.Set("_synchronous", "NORMAL")
-	q.Set("_txlock", "immediate")
-	u := url.URL{Scheme: "file", Path: abs, RawQuery: q.Encode()}
-	return u.String()
-}
+	// PutAttestation indexes a. Putting the same (bundle, subject) again
+	// does nothing.
+	PutAttestation(ctx context.Context, a AttestationRow) error
+	// Attestations returns the attestations about subject, oldest first
+	// (undated ones first), then by bundle and subject.
+	Attestations(ctx context.Context, subject core.Digest) ([]AttestationRow, error)
+	// RunAttestations returns the attestations of run runID, in the order
+	// of Attestations.
+	RunAttestations(ctx context.Context, runID string) ([]AttestationRow, error)
 
-// setup switches the file to WAL (a persistent setting that needs a brief
-// exclusive lock, hence the retry) and migrates the schema.
-func (c *Catalog) setup(ctx context.Context) error {
-	err := retryBusy(ctx, func() error {
-		var mode string
-		if err := c.db.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err != nil {
-			return err
-		}
-		if mode != "wal" {
-			return fmt.Errorf("journal mode is %q, want wal (is the file on a file system without shared memory?)", mode)
-		}
-		return nil
-	})
-	if sqliteCode(err) == sqliteNotADB {
-		return fmt.Errorf("%w; move the file aside and rebuild the catalog from the store", err)
-	}
-	if err != nil {
-		return fmt.Errorf("set WAL mode: %w", err)
-	}
-	return c.migrate(ctx)
-}
+	// Roots returns the digests garbage collection must keep, the starting
+	// points of mark and sweep, sorted and without duplicates:
+	//   - the record digests of the kept runs: every run when keepLast <= 0,
+	//     else the newest keepLast runs that are not running plus every
+	//     running run; for a kept run without a record (running or
+	//     aborted), the record digests of its tasks instead;
+	//   - when keepLast <= 0, also the records of tasks whose run is not in
+	//     the catalog (a rebuild of a run that never wrote its record);
+	//   - every name's digest and metadata digest;
+	//   - every attestation bundle.
+	Roots(ctx context.Context, keepLast int) ([]core.Digest, error)
+	// DeleteRun removes run id with its tasks, their outputs and the run's
+	// attestations, atomically (garbage collection of dropped runs). It
+	// fails with ErrNotFound if there was nothing of the run to delete.
+	DeleteRun(ctx context.Context, id string) error
+	// Reset empties the catalog atomically, keeping its schema; a rebuild
+	// from the store starts here.
+	Reset(ctx context.Context) error
 
-// Path returns the absolute path of the database file.
-func (c *Catalog) Path() string { return c.path }
-
-// Close closes the database. Writes already returned are durable.
-func (c *Catalog) Close() error {
-	if err := c.db.Close(); err != nil {
-		return fmt.Errorf("close catalog %s: %w", c.path, err)
-	}
-	return nil
+	// Close releases the database. Writes already returned are durable.
+	Close() error
 }

@@ -69,7 +69,7 @@ type Added struct {
 // at any step leaves no name bound (only unreferenced objects, which gc
 // removes). Adding the same content under the same name again changes
 // nothing; other content fails with ErrConflict showing both digests.
-func Add(ctx context.Context, st *store.Store, cat *catalog.Catalog, o AddOptions) (*Added, error) {
+func Add(ctx context.Context, st *store.Store, cat catalog.Catalog, o AddOptions) (*Added, error) {
 	if err := checkClassification(o.Classification); err != nil {
 		return nil, err
 	}
@@ -121,7 +121,7 @@ func Add(ctx context.Context, st *store.Store, cat *catalog.Catalog, o AddOption
 // signExisting signs the BOM of an already registered dataset when a
 // signer is given and has not signed it yet, so a producer can sign a
 // registered version without changing it.
-func signExisting(ctx context.Context, st *store.Store, cat *catalog.Catalog, o AddOptions, in *ingested, meta core.Digest) (core.Digest, error) {
+func signExisting(ctx context.Context, st *store.Store, cat catalog.Catalog, o AddOptions, in *ingested, meta core.Digest) (core.Digest, error) {
 	if o.Signer == nil {
 		return "", nil
 	}

@@ -12,6 +12,7 @@ import (
 
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/catalog"
+	"lockstep.dev/lockstep/internal/catalog/sqlite"
 	"lockstep.dev/lockstep/internal/store"
 )
 
@@ -19,7 +20,7 @@ import (
 type env struct {
 	root string
 	st   *store.Store
-	cat  *catalog.Catalog
+	cat  catalog.Catalog
 }
 
 func newEnv(t testing.TB) *env {
@@ -29,7 +30,7 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := catalog.Open(context.Background(), filepath.Join(root, "home", "catalog.db"))
+	cat, err := sqlite.Open(context.Background(), filepath.Join(root, "home", "catalog.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ type ImportOptions struct {
 // its signature, copies every file the BOM lists into the store (from
 // o.From, or the BOM's distribution URL) checking each against its SHA-256,
 // scans them, and binds NAME@VERSION to the tree last.
-func Import(ctx context.Context, st *store.Store, cat *catalog.Catalog, o ImportOptions) (*Added, error) {
+func Import(ctx context.Context, st *store.Store, cat catalog.Catalog, o ImportOptions) (*Added, error) {
 	canon, err := core.CanonicalJSON(json.RawMessage(o.BOM))
 	if err != nil {
 		return nil, fmt.Errorf("%w: not JSON: %v", ErrBadBOM, err)

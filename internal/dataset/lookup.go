@@ -26,7 +26,7 @@ type Dataset struct {
 // Lookup reads the dataset bound to ref: its binding, its BOM (checked to
 // describe exactly that tree) and the bundles signing BOMs of the tree.
 // An unknown name fails with ErrNotFound.
-func Lookup(ctx context.Context, st *store.Store, cat *catalog.Catalog, ref Ref) (*Dataset, error) {
+func Lookup(ctx context.Context, st *store.Store, cat catalog.Catalog, ref Ref) (*Dataset, error) {
 	tree, meta, err := cat.Name(ctx, Kind, ref.String())
 	if errors.Is(err, catalog.ErrNotFound) {
 		return nil, fmt.Errorf("dataset %s: %w (register it with `lockstep data add %s PATH|URL`, list them with `lockstep data list`)", ref, ErrNotFound, ref)
@@ -61,7 +61,7 @@ func Lookup(ctx context.Context, st *store.Store, cat *catalog.Catalog, ref Ref)
 // List returns every registered dataset, sorted by NAME@VERSION. A binding
 // whose BOM cannot be read is still listed, with a nil BOM and its error in
 // the returned slice of problems.
-func List(ctx context.Context, st *store.Store, cat *catalog.Catalog) ([]*Dataset, []error, error) {
+func List(ctx context.Context, st *store.Store, cat catalog.Catalog) ([]*Dataset, []error, error) {
 	rows, err := cat.Names(ctx, Kind)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list datasets: %w", err)

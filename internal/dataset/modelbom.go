@@ -22,7 +22,7 @@ import (
 // tree, BOM and classification; and the run's attestations (provenance,
 // model signatures) as external references. A run without models gets a
 // BOM without model components.
-func RunBOM(ctx context.Context, st *store.Store, cat *catalog.Catalog, rec *core.RunRecord,
+func RunBOM(ctx context.Context, st *store.Store, cat catalog.Catalog, rec *core.RunRecord,
 	tasks map[string]*core.TaskRecord, declared map[string]bool) (*cdx.BOM, error) {
 	atts, err := cat.RunAttestations(ctx, rec.ID)
 	if err != nil {
@@ -100,7 +100,7 @@ func modelComponent(rec *core.RunRecord, m Model, trained []string, atts []catal
 
 // datasetComponent describes a dataset a model was trained on, from its
 // registered BOM when the catalog has it.
-func datasetComponent(ctx context.Context, st *store.Store, cat *catalog.Catalog, name string) cdx.Component {
+func datasetComponent(ctx context.Context, st *store.Store, cat catalog.Catalog, name string) cdx.Component {
 	c := cdx.Component{BOMRef: "dataset:" + name, Type: cdx.ComponentTypeData, Name: name}
 	ref, err := ParseRef(name)
 	if err != nil {

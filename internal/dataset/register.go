@@ -16,7 +16,7 @@ import (
 // register stores the BOM and its signed bundle (if any, by the key with
 // fingerprint signer), indexes the bundle under the tree and every file, and
 // binds the name last.
-func register(ctx context.Context, st *store.Store, cat *catalog.Catalog, ref Ref, d core.Digest, tree *core.Tree,
+func register(ctx context.Context, st *store.Store, cat catalog.Catalog, ref Ref, d core.Digest, tree *core.Tree,
 	bom, bundle []byte, signer string) (bomDigest, bundleDigest core.Digest, err error) {
 	if bomDigest, err = st.PutBytes(bom); err != nil {
 		return "", "", fmt.Errorf("store bill of materials of %s: %w", ref, err)
@@ -65,7 +65,7 @@ func bomSubjects(ref Ref, d core.Digest, tree *core.Tree) []attest.Subject {
 
 // storeBundle stores a signed BOM bundle and indexes it under the tree and
 // every file.
-func storeBundle(ctx context.Context, st *store.Store, cat *catalog.Catalog, b []byte, ref Ref, d core.Digest,
+func storeBundle(ctx context.Context, st *store.Store, cat catalog.Catalog, b []byte, ref Ref, d core.Digest,
 	tree *core.Tree, signer string) (core.Digest, error) {
 	bundle, err := st.PutBytes(b)
 	if err != nil {

@@ -36,7 +36,7 @@ type Resolved struct {
 // mismatching file is named); and, for a restricted dataset, that code
 // (the task's code tree) has a review by one of trust.Reviewers. Nothing is
 // materialised.
-func Resolve(ctx context.Context, st *store.Store, cat *catalog.Catalog, ref string, code core.Digest, trust Trust) (*Resolved, error) {
+func Resolve(ctx context.Context, st *store.Store, cat catalog.Catalog, ref string, code core.Digest, trust Trust) (*Resolved, error) {
 	r, err := ParseRef(ref)
 	if err != nil {
 		return nil, err

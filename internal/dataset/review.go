@@ -27,7 +27,7 @@ type Review struct {
 
 // Approve signs a review of the code tree code by signer, stores the
 // bundle and indexes it under code. It returns the bundle's digest.
-func Approve(ctx context.Context, st *store.Store, cat *catalog.Catalog, code core.Digest, signer *attest.Signer, r Review) (core.Digest, error) {
+func Approve(ctx context.Context, st *store.Store, cat catalog.Catalog, code core.Digest, signer *attest.Signer, r Review) (core.Digest, error) {
 	if !code.Valid() {
 		return "", fmt.Errorf("approve: code %q is not a sha256 digest", code)
 	}
@@ -59,7 +59,7 @@ func Approve(ctx context.Context, st *store.Store, cat *catalog.Catalog, code co
 // first. Reviews of other trees and reviews by other keys do not count:
 // without a valid one it fails with ErrNotReviewed, naming the command that
 // gets one.
-func Reviewed(ctx context.Context, st *store.Store, cat *catalog.Catalog, code core.Digest, reviewers []*attest.PublicKey) (*Review, *attest.PublicKey, error) {
+func Reviewed(ctx context.Context, st *store.Store, cat catalog.Catalog, code core.Digest, reviewers []*attest.PublicKey) (*Review, *attest.PublicKey, error) {
 	rows, err := cat.Attestations(ctx, code)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reviews of %s: %w", code, err)

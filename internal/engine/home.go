@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"lockstep.dev/lockstep/internal/catalog"
+	"lockstep.dev/lockstep/internal/catalog/sqlite"
 	"lockstep.dev/lockstep/internal/lock"
 	"lockstep.dev/lockstep/internal/store"
 )
@@ -19,8 +21,14 @@ const HomeDir = ".lockstep"
 type Home struct {
 	Root    string
 	Store   *store.Store
-	Catalog *catalog.Catalog
+	Catalog catalog.Catalog
 }
+
+// registerCatalogs registers, once, every catalog implementation this
+// binary has with catalog.OpenURL: the one list of them.
+var registerCatalogs = sync.OnceFunc(func() {
+	catalog.Register(sqlite.Scheme, sqlite.OpenURL)
+})
 
 // ErrNoHome is returned by Open when the folder holds no lockstep home.
 var ErrNoHome = errors.New("no lockstep home")
@@ -54,7 +62,8 @@ func Open(ctx context.Context, root string, create bool) (*Home, error) {
 	if err != nil {
 		return nil, err
 	}
-	cat, err := catalog.Open(ctx, filepath.Join(root, "catalog.db"))
+	registerCatalogs()
+	cat, err := catalog.OpenURL(ctx, sqlite.Scheme+"://"+filepath.Join(root, "catalog.db"))
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -65,12 +74,15 @@ func Open(ctx context.Context, root string, create bool) (*Home, error) {
 // LockPath is the file runs hold shared and gc holds exclusively.
 func (h *Home) LockPath() string { return filepath.Join(h.Root, "gc.lock") }
 
+// Lock is the store-wide lock: a flock on LockPath.
+func (h *Home) Lock() lock.Locker { return lock.File(h.LockPath()) }
+
 // HoldShared takes the store-wide lock shared, as every run does, for
 // work that writes objects before the catalog records what reaches them
 // (a run, a dataset, a review, a reproduction report): gc waits until it
 // is released, so it cannot sweep those objects in between.
-func (h *Home) HoldShared(ctx context.Context) (*lock.Lock, error) {
-	return lock.Shared(ctx, h.LockPath())
+func (h *Home) HoldShared(ctx context.Context) (lock.Held, error) {
+	return h.Lock().Shared(ctx)
 }
 
 // Close closes the catalog and saves the store's hash cache.

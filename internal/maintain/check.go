@@ -44,7 +44,7 @@ func (r *CheckReport) OK() bool { return len(r.Problems) == 0 }
 // tell a transient read error from corruption) and checks the catalog
 // against the store: every run and task it indexes has its record, and
 // everything those records name is present.
-func Check(ctx context.Context, st *store.Store, cat *catalog.Catalog, opts CheckOptions) (*CheckReport, error) {
+func Check(ctx context.Context, st *store.Store, cat catalog.Catalog, opts CheckOptions) (*CheckReport, error) {
 	rep := &CheckReport{Problems: []Problem{}}
 	var err error
 	if rep.TempRemoved, err = st.CleanTemp(time.Hour); err != nil {
@@ -73,7 +73,7 @@ func Check(ctx context.Context, st *store.Store, cat *catalog.Catalog, opts Chec
 	return rep, nil
 }
 
-func checkCatalog(ctx context.Context, st *store.Store, cat *catalog.Catalog, rep *CheckReport) error {
+func checkCatalog(ctx context.Context, st *store.Store, cat catalog.Catalog, rep *CheckReport) error {
 	runs, err := cat.Runs(ctx, 0)
 	if err != nil {
 		return err

@@ -37,8 +37,8 @@ type GCReport struct {
 // GC removes the objects that no kept run, name or attestation reaches. It
 // waits for runs in progress to finish (they hold the store lock shared), so
 // it never removes an object a running run may still read or write.
-func GC(ctx context.Context, st *store.Store, cat *catalog.Catalog, opts GCOptions) (*GCReport, error) {
-	held, err := lock.Exclusive(ctx, opts.LockPath, opts.Waiting)
+func GC(ctx context.Context, st *store.Store, cat catalog.Catalog, opts GCOptions) (*GCReport, error) {
+	held, err := lock.File(opts.LockPath).Exclusive(ctx, opts.Waiting)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func GC(ctx context.Context, st *store.Store, cat *catalog.Catalog, opts GCOptio
 }
 
 // droppedRuns lists finished runs older than the newest keep.
-func droppedRuns(ctx context.Context, cat *catalog.Catalog, keep int) ([]string, error) {
+func droppedRuns(ctx context.Context, cat catalog.Catalog, keep int) ([]string, error) {
 	rows, err := cat.Runs(ctx, 0)
 	if err != nil {
 		return nil, err

@@ -25,7 +25,7 @@ func isBOMOrBundle(b []byte) bool {
 // without verifying them: the catalog only says where evidence is, and
 // every reader verifies it against its own trusted keys. What is not a
 // valid BOM or bundle is left alone.
-func reindex(ctx context.Context, st *store.Store, cat *catalog.Catalog, d core.Digest, rep *RebuildReport) error {
+func reindex(ctx context.Context, st *store.Store, cat catalog.Catalog, d core.Digest, rep *RebuildReport) error {
 	b, err := st.ReadBytes(d)
 	if err != nil {
 		return nil

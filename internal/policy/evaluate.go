@@ -35,7 +35,7 @@ type Options struct {
 type evaluator struct {
 	ctx context.Context
 	st  *store.Store
-	cat *catalog.Catalog
+	cat catalog.Catalog
 	pol *Policy
 	t   Target
 	ev  *Evidence
@@ -46,7 +46,7 @@ type evaluator struct {
 // reproductions and the model signature, then the policy's Rego rules. The
 // result lists the required checks; Allowed is true only when all passed.
 // An error means the evidence could not be read (not that a check failed).
-func Evaluate(ctx context.Context, st *store.Store, cat *catalog.Catalog, pol *Policy, t Target, opts Options) (*Result, error) {
+func Evaluate(ctx context.Context, st *store.Store, cat catalog.Catalog, pol *Policy, t Target, opts Options) (*Result, error) {
 	if st == nil || cat == nil {
 		return nil, ErrNoStore
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"lockstep.dev/lockstep/internal/catalog"
+	"lockstep.dev/lockstep/internal/catalog/sqlite"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/store"
 )
@@ -59,7 +59,7 @@ func TestEvaluateWithoutEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := catalog.Open(context.Background(), filepath.Join(dir, "home", "catalog.db"))
+	cat, err := sqlite.Open(context.Background(), filepath.Join(dir, "home", "catalog.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

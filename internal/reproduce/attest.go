@@ -48,7 +48,7 @@ type Attestation struct {
 // the rerun's outputs that were bit-identical to the original's (named
 // STEP/OUTPUT). The bundle is stored and indexed in the catalog under each
 // subject's digest with the rerun's id and the signer's fingerprint.
-func Attest(ctx context.Context, st *store.Store, cat *catalog.Catalog, res *Result, signer *attest.Signer) (*Attestation, error) {
+func Attest(ctx context.Context, st *store.Store, cat catalog.Catalog, res *Result, signer *attest.Signer) (*Attestation, error) {
 	rep := res.Report
 	pred := Predicate{OriginalRun: rep.Original, Rerun: rep.Rerun, Verdict: rep.Verdict,
 		Report: string(res.ReportDigest), Outputs: []PredicateOutput{}}

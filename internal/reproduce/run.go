@@ -30,7 +30,7 @@ var ErrNoRecord = errors.New("the run has no record yet")
 // LoadRun resolves ref (a run id, a unique prefix or "last") in the catalog
 // and reads the run's records from the store. A run that has no final
 // record yet (still running, or killed) cannot be compared and is an error.
-func LoadRun(ctx context.Context, st *store.Store, cat *catalog.Catalog, ref string) (*Run, error) {
+func LoadRun(ctx context.Context, st *store.Store, cat catalog.Catalog, ref string) (*Run, error) {
 	id, err := cat.ResolveRun(ctx, ref)
 	if err != nil {
 		return nil, err

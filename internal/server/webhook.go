@@ -16,7 +16,7 @@ import (
 // evidence. It is safe for concurrent use.
 type Webhook struct {
 	Store   *store.Store
-	Catalog *catalog.Catalog
+	Catalog catalog.Catalog
 	Policy  *policy.Policy
 	// Cache remembers recent verdicts by digest; nil evaluates every time.
 	Cache *Cache

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"lockstep.dev/lockstep/internal/attest"
-	"lockstep.dev/lockstep/internal/catalog"
+	"lockstep.dev/lockstep/internal/catalog/sqlite"
 	"lockstep.dev/lockstep/internal/policy"
 	"lockstep.dev/lockstep/internal/store"
 )
@@ -42,7 +42,7 @@ func webhookServer(t testing.TB, requireModel bool) (string, *http.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := catalog.Open(context.Background(), filepath.Join(dir, "home", "catalog.db"))
+	cat, err := sqlite.Open(context.Background(), filepath.Join(dir, "home", "catalog.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

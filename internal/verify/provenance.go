@@ -18,7 +18,7 @@ var errNoProvenance = errors.New("no signed provenance")
 // findProvenance checks every provenance bundle about d (from the catalog
 // and the given files) and returns the first that verifies. When none does,
 // the error explains the most telling failure.
-func findProvenance(ctx context.Context, st *store.Store, cat *catalog.Catalog, d core.Digest, files []string, keys []*attest.PublicKey) (*Provenance, error) {
+func findProvenance(ctx context.Context, st *store.Store, cat catalog.Catalog, d core.Digest, files []string, keys []*attest.PublicKey) (*Provenance, error) {
 	type candidate struct {
 		name string
 		b    []byte

@@ -72,7 +72,7 @@ type ModelReport struct {
 // Artifact verifies t against keys. The report is always returned; the
 // error wraps ErrNotVerified (with the first problem) when anything failed,
 // or is another error when the artifact could not be read.
-func Artifact(ctx context.Context, st *store.Store, cat *catalog.Catalog, t Target, keys []*attest.PublicKey) (*Report, error) {
+func Artifact(ctx context.Context, st *store.Store, cat catalog.Catalog, t Target, keys []*attest.PublicKey) (*Report, error) {
 	if len(keys) == 0 {
 		return nil, fmt.Errorf("no trusted keys: pass --key KEY.pub")
 	}

@@ -1,4 +1,4 @@
-package catalog
+package sqlite
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 
+	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
 )
 
@@ -15,16 +16,7 @@ type query struct {
 	args []any
 }
 
-// Roots returns the digests garbage collection must keep, the starting
-// points of mark and sweep, sorted and without duplicates:
-//   - the record digests of the kept runs: every run when keepLast <= 0,
-//     else the newest keepLast runs that are not running plus every running
-//     run; for a kept run without a record (running or aborted), the record
-//     digests of its tasks instead;
-//   - when keepLast <= 0, also the records of tasks whose run is not in the
-//     catalog (a rebuild of a run that never wrote its record);
-//   - every name's digest and metadata digest;
-//   - every attestation bundle.
+// Roots implements catalog.Catalog.
 func (c *Catalog) Roots(ctx context.Context, keepLast int) ([]core.Digest, error) {
 	seen := map[core.Digest]bool{}
 	collect := func(tx *sql.Tx, q string, args ...any) error {
@@ -82,8 +74,7 @@ func (c *Catalog) Roots(ctx context.Context, keepLast int) ([]core.Digest, error
 	return out, nil
 }
 
-// Reset empties every table except the schema version, in one
-// transaction; a rebuild from the store starts here.
+// Reset implements catalog.Catalog.
 func (c *Catalog) Reset(ctx context.Context) error {
 	err := c.write(ctx, func(tx *sql.Tx) error {
 		for _, table := range []string{"task_outputs", "tasks", "runs", "names", "attestations"} {
@@ -99,9 +90,7 @@ func (c *Catalog) Reset(ctx context.Context) error {
 	return nil
 }
 
-// DeleteRun removes run id with its tasks, their outputs and the run's
-// attestations, in one transaction (garbage collection of dropped runs).
-// It fails with ErrNotFound if there was nothing of the run to delete.
+// DeleteRun implements catalog.Catalog.
 func (c *Catalog) DeleteRun(ctx context.Context, id string) error {
 	err := c.write(ctx, func(tx *sql.Tx) error {
 		var total int64
@@ -122,7 +111,7 @@ func (c *Catalog) DeleteRun(ctx context.Context, id string) error {
 			total += n
 		}
 		if total == 0 {
-			return ErrNotFound
+			return catalog.ErrNotFound
 		}
 		return nil
 	})

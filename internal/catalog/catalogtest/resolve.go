@@ -1,17 +1,18 @@
-package catalog
+package catalogtest
 
 import (
 	"context"
 	"errors"
 	"strings"
 	"testing"
+
+	"lockstep.dev/lockstep/internal/catalog"
 )
 
-func TestResolveRun(t *testing.T) {
-	c := openTemp(t)
+func testResolveRun(t *testing.T, c catalog.Catalog) {
 	ctx := context.Background()
 	for i, id := range []string{"abc123", "abc456", "abd789", "x_1", "xy1", "ab", "p1", "p2", "p3", "p4", "p5", "p6"} {
-		if err := c.BeginRun(ctx, RunRow{ID: id, Started: at(i)}); err != nil {
+		if err := c.BeginRun(ctx, catalog.RunRow{ID: id, Started: At(i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -26,11 +27,11 @@ func TestResolveRun(t *testing.T) {
 		{ref: "abc4", want: "abc456"},
 		{ref: "ab", want: "ab"}, // a full id wins over being a prefix of others
 		{ref: "last", want: "p6"},
-		{ref: "x_", want: "x_1"},                                   // '_' is not a wildcard
-		{ref: "ABC", wantErr: ErrNotFound, msg: []string{`"ABC"`}}, // case matters
-		{ref: "abc", wantErr: ErrAmbiguous, msg: []string{"abc456, abc123", "more characters"}},
-		{ref: "p", wantErr: ErrAmbiguous, msg: []string{"p6, p5, p4, p3, p2 and more"}},
-		{ref: "zzz", wantErr: ErrNotFound, msg: []string{`"zzz"`}},
+		{ref: "x_", want: "x_1"},                                           // '_' is not a wildcard
+		{ref: "ABC", wantErr: catalog.ErrNotFound, msg: []string{`"ABC"`}}, // case matters
+		{ref: "abc", wantErr: catalog.ErrAmbiguous, msg: []string{"abc456, abc123", "more characters"}},
+		{ref: "p", wantErr: catalog.ErrAmbiguous, msg: []string{"p6, p5, p4, p3, p2 and more"}},
+		{ref: "zzz", wantErr: catalog.ErrNotFound, msg: []string{`"zzz"`}},
 		{ref: "", msg: []string{"empty reference"}},
 	} {
 		got, err := c.ResolveRun(ctx, tc.ref)
@@ -52,18 +53,18 @@ func TestResolveRun(t *testing.T) {
 	}
 }
 
-func TestResolveLastInEmptyCatalog(t *testing.T) {
-	c := openTemp(t)
-	if _, err := c.ResolveRun(context.Background(), "last"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("err = %v, want ErrNotFound", err)
+func testResolveLastInEmptyCatalog(t *testing.T, c catalog.Catalog) {
+	if _, err := c.ResolveRun(context.Background(), "last"); !errors.Is(err, catalog.ErrNotFound) {
+		t.Errorf("err = %v, want catalog.ErrNotFound", err)
 	}
 }
 
-func FuzzResolveRun(f *testing.F) {
-	c := openTemp(f)
+// FuzzResolveRun fuzzes c.ResolveRun, which must be an empty catalog: an
+// id it returns starts with the reference, and an error comes without one.
+func FuzzResolveRun(f *testing.F, c catalog.Catalog) {
 	ctx := context.Background()
 	for i, id := range []string{"abc123", "abc456", "x_1", "x%2", "é1"} {
-		if err := c.BeginRun(ctx, RunRow{ID: id, Started: at(i)}); err != nil {
+		if err := c.BeginRun(ctx, catalog.RunRow{ID: id, Started: At(i)}); err != nil {
 			f.Fatal(err)
 		}
 	}

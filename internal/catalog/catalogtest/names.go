@@ -1,4 +1,4 @@
-package catalog
+package catalogtest
 
 import (
 	"context"
@@ -7,13 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
 )
 
-func TestBindNameIsImmutable(t *testing.T) {
-	c := openTemp(t)
+func testBindNameIsImmutable(t *testing.T, c catalog.Catalog) {
 	ctx := context.Background()
-	if err := c.BindName(ctx, "dataset", "housing@2017", dg("tree"), dg("bom")); err != nil {
+	if err := c.BindName(ctx, "dataset", "housing@2017", Digest("tree"), Digest("bom")); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -24,42 +24,41 @@ func TestBindNameIsImmutable(t *testing.T) {
 		msg     string
 	}{
 		{name: "same binding again", kind: "dataset", d: "tree", meta: "bom"},
-		{name: "other digest", kind: "dataset", d: "other tree", meta: "bom", wantErr: ErrNameTaken, msg: string(dg("tree"))},
-		{name: "other meta", kind: "dataset", d: "tree", meta: "other bom", wantErr: ErrNameTaken, msg: string(dg("bom"))},
+		{name: "other digest", kind: "dataset", d: "other tree", meta: "bom", wantErr: catalog.ErrNameTaken, msg: string(Digest("tree"))},
+		{name: "other meta", kind: "dataset", d: "tree", meta: "other bom", wantErr: catalog.ErrNameTaken, msg: string(Digest("bom"))},
 		{name: "same name, other kind", kind: "model", d: "other tree", meta: ""},
 	} {
-		meta := dg(tc.meta)
+		meta := Digest(tc.meta)
 		if tc.meta == "" {
 			meta = ""
 		}
-		err := c.BindName(ctx, tc.kind, "housing@2017", dg(tc.d), meta)
+		err := c.BindName(ctx, tc.kind, "housing@2017", Digest(tc.d), meta)
 		if tc.wantErr == nil {
 			if err != nil {
 				t.Errorf("%s: %v", tc.name, err)
 			}
 			continue
 		}
-		if !errors.Is(err, tc.wantErr) || !strings.Contains(err.Error(), tc.msg) || !strings.Contains(err.Error(), string(dg(tc.d))) {
-			t.Errorf("%s: err = %v, want %v showing %s and %s", tc.name, err, tc.wantErr, tc.msg, dg(tc.d))
+		if !errors.Is(err, tc.wantErr) || !strings.Contains(err.Error(), tc.msg) || !strings.Contains(err.Error(), string(Digest(tc.d))) {
+			t.Errorf("%s: err = %v, want %v showing %s and %s", tc.name, err, tc.wantErr, tc.msg, Digest(tc.d))
 		}
 	}
 	d, meta, err := c.Name(ctx, "dataset", "housing@2017")
-	if err != nil || d != dg("tree") || meta != dg("bom") {
+	if err != nil || d != Digest("tree") || meta != Digest("bom") {
 		t.Errorf("Name() = %s, %s, %v; want the first binding", d, meta, err)
 	}
 }
 
-func TestBindNameRejectsBadInput(t *testing.T) {
-	c := openTemp(t)
+func testBindNameRejectsBadInput(t *testing.T, c catalog.Catalog) {
 	for _, tc := range []struct {
 		kind, name string
 		d, meta    core.Digest
 	}{
-		{"", "x@1", dg("a"), ""},
-		{"dataset", "", dg("a"), ""},
+		{"", "x@1", Digest("a"), ""},
+		{"dataset", "", Digest("a"), ""},
 		{"dataset", "x@1", "", ""},
 		{"dataset", "x@1", "sha256:abc", ""},
-		{"dataset", "x@1", dg("a"), "bom"},
+		{"dataset", "x@1", Digest("a"), "bom"},
 	} {
 		if err := c.BindName(context.Background(), tc.kind, tc.name, tc.d, tc.meta); err == nil {
 			t.Errorf("BindName(%q, %q, %q, %q) accepted it", tc.kind, tc.name, tc.d, tc.meta)
@@ -67,13 +66,12 @@ func TestBindNameRejectsBadInput(t *testing.T) {
 	}
 }
 
-func TestNames(t *testing.T) {
-	c := openTemp(t)
+func testNames(t *testing.T, c catalog.Catalog) {
 	ctx := context.Background()
-	for _, n := range []NameRow{
-		{"model", "price@2", dg("m2"), ""},
-		{"dataset", "housing@2018", dg("h18"), dg("b18")},
-		{"dataset", "housing@2017", dg("h17"), dg("b17")},
+	for _, n := range []catalog.NameRow{
+		{Kind: "model", Name: "price@2", Digest: Digest("m2"), Meta: ""},
+		{Kind: "dataset", Name: "housing@2018", Digest: Digest("h18"), Meta: Digest("b18")},
+		{Kind: "dataset", Name: "housing@2017", Digest: Digest("h17"), Meta: Digest("b17")},
 	} {
 		if err := c.BindName(ctx, n.Kind, n.Name, n.Digest, n.Meta); err != nil {
 			t.Fatal(err)
@@ -100,7 +98,7 @@ func TestNames(t *testing.T) {
 			t.Errorf("Names(%q) = %v, want %v", tc.kind, got, tc.want)
 		}
 	}
-	if _, _, err := c.Name(ctx, "dataset", "housing@2019"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("Name of an unbound version: err = %v, want ErrNotFound", err)
+	if _, _, err := c.Name(ctx, "dataset", "housing@2019"); !errors.Is(err, catalog.ErrNotFound) {
+		t.Errorf("Name of an unbound version: err = %v, want catalog.ErrNotFound", err)
 	}
 }

@@ -1,10 +1,12 @@
-package catalog
+package sqlite
 
 import (
 	"context"
 	"fmt"
 	"testing"
 
+	"lockstep.dev/lockstep/internal/catalog"
+	"lockstep.dev/lockstep/internal/catalog/catalogtest"
 	"lockstep.dev/lockstep/internal/core"
 )
 
@@ -14,12 +16,12 @@ func fillRuns(b *testing.B, c *Catalog, n int) {
 	ctx := context.Background()
 	for i := range n {
 		id := fmt.Sprintf("run-%06d", i)
-		if err := c.FinishRun(ctx, runRecord(id, i, core.StatusSucceeded), dg(id)); err != nil {
+		if err := c.FinishRun(ctx, catalogtest.RunRecord(id, i, core.StatusSucceeded), catalogtest.Digest(id)); err != nil {
 			b.Fatal(err)
 		}
 		for _, step := range []string{"prepare", "train"} {
-			rec := taskRecord(id, step, i, core.StatusSucceeded, dg("key "+id+step), "out")
-			if err := c.PutTask(ctx, rec, dg(id+step)); err != nil {
+			rec := catalogtest.TaskRecord(id, step, i, core.StatusSucceeded, catalogtest.Digest("key "+id+step), "out")
+			if err := c.PutTask(ctx, rec, catalogtest.Digest(id+step)); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -34,15 +36,15 @@ func BenchmarkRunLifecycle(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		id := fmt.Sprintf("run-%06d", i)
-		if err := c.BeginRun(ctx, RunRow{ID: id, Started: at(i)}); err != nil {
+		if err := c.BeginRun(ctx, catalog.RunRow{ID: id, Started: catalogtest.At(i)}); err != nil {
 			b.Fatal(err)
 		}
 		for _, step := range []string{"prepare", "train"} {
-			if err := c.PutTask(ctx, taskRecord(id, step, i, core.StatusSucceeded, dg(id+step), "out"), dg(id+step)); err != nil {
+			if err := c.PutTask(ctx, catalogtest.TaskRecord(id, step, i, core.StatusSucceeded, catalogtest.Digest(id+step), "out"), catalogtest.Digest(id+step)); err != nil {
 				b.Fatal(err)
 			}
 		}
-		if err := c.FinishRun(ctx, runRecord(id, i, core.StatusSucceeded), dg(id)); err != nil {
+		if err := c.FinishRun(ctx, catalogtest.RunRecord(id, i, core.StatusSucceeded), catalogtest.Digest(id)); err != nil {
 			b.Fatal(err)
 		}
 		i++
@@ -53,7 +55,7 @@ func BenchmarkRunLifecycle(b *testing.B) {
 func BenchmarkCacheLookup(b *testing.B) {
 	c := openTemp(b)
 	fillRuns(b, c, 10000)
-	key := dg("key run-005000train")
+	key := catalogtest.Digest("key run-005000train")
 	for b.Loop() {
 		if _, ok, err := c.CacheLookup(context.Background(), key); err != nil || !ok {
 			b.Fatal(ok, err)

@@ -1,17 +1,18 @@
-package catalog
+package sqlite
 
 import (
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
+	"lockstep.dev/lockstep/internal/catalog"
+	"lockstep.dev/lockstep/internal/catalog/catalogtest"
 	"lockstep.dev/lockstep/internal/core"
 )
 
@@ -26,13 +27,73 @@ func openTemp(t testing.TB) *Catalog {
 	return c
 }
 
-// dg returns a distinct valid digest for a label.
-func dg(label string) core.Digest { return core.DigestOf([]byte(label)) }
+// freshURL is the URL of a new catalog file in a temporary directory.
+func freshURL(t *testing.T) string {
+	return Scheme + "://" + filepath.Join(t.TempDir(), "catalog.db")
+}
 
-// at returns a fixed UTC time sec seconds after a base, with nanoseconds,
-// so round trips show whether precision survives.
-func at(sec int) time.Time {
-	return time.Date(2026, 3, 1, 12, 0, 0, 123456789, time.UTC).Add(time.Duration(sec) * time.Second)
+func TestContract(t *testing.T) {
+	catalogtest.Run(t, freshURL)
+}
+
+// TestUpgrade opens a database left at each older schema version, which
+// upgrades it, and runs the contract on the result.
+func TestUpgrade(t *testing.T) {
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v := range ms[len(ms)-1].version {
+		t.Run(fmt.Sprintf("from version %d", v), func(t *testing.T) {
+			catalogtest.Run(t, func(t *testing.T) string {
+				path := filepath.Join(t.TempDir(), "catalog.db")
+				c, err := open(context.Background(), path, v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := schemaVersion(t, c); got != v {
+					t.Fatalf("made a database at version %d, want %d", got, v)
+				}
+				c.Close()
+				return Scheme + "://" + path
+			})
+		})
+	}
+}
+
+// schemaVersion is the highest migration c's database has applied.
+func schemaVersion(t *testing.T, c *Catalog) int {
+	t.Helper()
+	v, err := c.schemaVersion(context.Background(), math.MaxInt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestOpenURL(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, loc := range []string{Scheme + "://" + filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")} {
+		c, err := catalog.OpenURL(ctx, loc)
+		if err != nil {
+			t.Fatalf("OpenURL(%s): %v", loc, err)
+		}
+		if got := c.(*Catalog).Path(); !strings.HasSuffix(loc, got) {
+			t.Errorf("OpenURL(%s) opened %s", loc, got)
+		}
+		c.Close()
+	}
+	if _, err := OpenURL(ctx, Scheme+"://"); err == nil || !strings.Contains(err.Error(), "sqlite://PATH") {
+		t.Errorf("OpenURL without a path: err = %v, want one showing the form", err)
+	}
+	text := filepath.Join(dir, "text.db")
+	if err := os.WriteFile(text, []byte("these are not the pages of a database, just text that is long enough\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := OpenURL(ctx, Scheme+"://"+text); err == nil || c != nil {
+		t.Errorf("OpenURL of a text file = %v, %v; want no catalog and an error", c, err)
+	}
 }
 
 func TestOpenSetsPragmas(t *testing.T) {
@@ -98,7 +159,7 @@ func TestOpenTwiceAppliesMigrationsOnce(t *testing.T) {
 			t.Fatalf("open %d: %v", i+1, err)
 		}
 		if i == 0 {
-			if err := c.BeginRun(ctx, RunRow{ID: "r1", Flow: "f", Started: at(0)}); err != nil {
+			if err := c.BeginRun(ctx, catalog.RunRow{ID: "r1", Flow: "f", Started: catalogtest.At(0)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -128,36 +189,10 @@ func TestOpenNewerSchemaFails(t *testing.T) {
 	}
 	c.Close()
 	_, err = Open(ctx, path)
-	if !errors.Is(err, ErrNewerSchema) {
+	if !errors.Is(err, catalog.ErrNewerSchema) {
 		t.Fatalf("open a newer catalog: err = %v, want ErrNewerSchema", err)
 	}
 	t.Log(err)
-}
-
-func TestOpenFreshFileConcurrently(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "catalog.db")
-	const n = 8
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	start := make(chan struct{})
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			c, err := Open(ctx, path)
-			if err == nil {
-				err = c.Close()
-			}
-			errs[i] = err
-		})
-	}
-	close(start)
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Errorf("open %d: %v", i, err)
-		}
-	}
 }
 
 var update = flag.Bool("update", false, "rewrite testdata/migrations.golden")
@@ -187,4 +222,26 @@ func TestReleasedMigrationsAreUnchanged(t *testing.T) {
 	if b.String() != string(want) {
 		t.Errorf("migrations differ from %s:\n%s\nwant\n%s", golden, b.String(), want)
 	}
+}
+
+// TestDeleteRunRemovesOutputs looks in the table the API cannot show:
+// no output row of a deleted run is left behind.
+func TestDeleteRunRemovesOutputs(t *testing.T) {
+	c := openTemp(t)
+	ctx := context.Background()
+	rec := catalogtest.TaskRecord("f1", "train", 0, core.StatusSucceeded, "", "model", "metrics")
+	if err := c.PutTask(ctx, rec, catalogtest.Digest("task")); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteRun(ctx, "f1"); err != nil {
+		t.Fatal(err)
+	}
+	var outputs int
+	if err := c.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM task_outputs WHERE run = 'f1'").Scan(&outputs); err != nil || outputs != 0 {
+		t.Errorf("outputs of f1 after DeleteRun: %d, %v", outputs, err)
+	}
+}
+
+func FuzzResolveRun(f *testing.F) {
+	catalogtest.FuzzResolveRun(f, openTemp(f))
 }

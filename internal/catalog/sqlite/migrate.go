@@ -1,4 +1,4 @@
-package catalog
+package sqlite
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"lockstep.dev/lockstep/internal/catalog"
 )
 
 // migrationFiles holds the schema, one numbered file per change:
@@ -64,10 +66,11 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
     applied BIGINT  NOT NULL
 )`
 
-// migrate applies every migration the database lacks, each in its own write
-// transaction that first re-checks the version, so processes migrating the
-// same fresh file at once apply each migration exactly once.
-func (c *Catalog) migrate(ctx context.Context) error {
+// migrate applies every migration up to version upTo that the database
+// lacks, each in its own write transaction that first re-checks the
+// version, so processes migrating the same fresh file at once apply each
+// migration exactly once.
+func (c *Catalog) migrate(ctx context.Context, upTo int) error {
 	ms, err := migrations()
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
@@ -77,7 +80,7 @@ func (c *Catalog) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if current == latest {
+	if current >= min(upTo, latest) {
 		return nil
 	}
 	if err := c.write(ctx, func(tx *sql.Tx) error {
@@ -87,6 +90,9 @@ func (c *Catalog) migrate(ctx context.Context) error {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	for _, m := range ms {
+		if m.version > upTo {
+			break
+		}
 		if err := c.write(ctx, func(tx *sql.Tx) error { return apply(ctx, tx, m, latest) }); err != nil {
 			return err
 		}
@@ -118,7 +124,7 @@ func apply(ctx context.Context, tx *sql.Tx, m migration, latest int) error {
 }
 
 // schemaVersion returns the highest applied migration (0 for a fresh file)
-// and fails with ErrNewerSchema if it is above latest, the newest this
+// and fails with catalog.ErrNewerSchema if it is above latest, the newest this
 // lockstep knows. Looking the table up in sqlite_master is the one
 // SQLite-only query of the package.
 func (c *Catalog) schemaVersion(ctx context.Context, latest int) (int, error) {
@@ -144,5 +150,5 @@ func (c *Catalog) schemaVersion(ctx context.Context, latest int) (int, error) {
 // newerSchema explains a database from a newer lockstep.
 func newerSchema(current, latest int) error {
 	return fmt.Errorf("%w: the database has schema version %d, this lockstep knows up to %d; upgrade lockstep",
-		ErrNewerSchema, current, latest)
+		catalog.ErrNewerSchema, current, latest)
 }

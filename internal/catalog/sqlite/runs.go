@@ -1,4 +1,4 @@
-package catalog
+package sqlite
 
 import (
 	"context"
@@ -7,33 +7,16 @@ import (
 	"fmt"
 	"time"
 
+	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
 )
-
-// RunRow is the catalog's view of one run.
-type RunRow struct {
-	ID     string
-	Flow   string
-	Status string // core.StatusRunning, StatusSucceeded, StatusFailed or StatusAborted
-	Error  string
-	// Record is the digest of the run record object; "" while running.
-	Record   core.Digest
-	Started  time.Time
-	Finished time.Time // zero while running
-	Host     string
-	PID      int // process that runs it on Host; 0 when rebuilt from a record
-	Code     core.Digest
-	Seed     int64
-	// ResumedFrom is the id of the failed run this one resumes, or "".
-	ResumedFrom string
-}
 
 // runColumns lists the runs columns in the order scanRun reads them.
 const runColumns = "id, flow, status, error, record, started, finished, host, pid, code, seed, resumed_from"
 
 // scanRun reads one row selected with runColumns.
-func scanRun(s scanner) (RunRow, error) {
-	var r RunRow
+func scanRun(s scanner) (catalog.RunRow, error) {
+	var r catalog.RunRow
 	var started, finished sql.NullInt64
 	err := s.Scan(&r.ID, &r.Flow, &r.Status, &r.Error, &r.Record, &started, &finished,
 		&r.Host, &r.PID, &r.Code, &r.Seed, &r.ResumedFrom)
@@ -41,14 +24,10 @@ func scanRun(s scanner) (RunRow, error) {
 	return r, err
 }
 
-// BeginRun inserts run r with status running, ignoring r.Status, r.Record
-// and r.Finished. It fails with ErrRunExists if the id is taken.
-func (c *Catalog) BeginRun(ctx context.Context, r RunRow) error {
-	if r.ID == "" || r.Started.IsZero() {
-		return fmt.Errorf("begin run %q: id and start time are required", r.ID)
-	}
-	if err := errors.Join(checkTime("start time", r.Started), checkDigest("code", r.Code, true)); err != nil {
-		return fmt.Errorf("begin run %s: %w", r.ID, err)
+// BeginRun implements catalog.Catalog.
+func (c *Catalog) BeginRun(ctx context.Context, r catalog.RunRow) error {
+	if err := catalog.CheckBeginRun(r); err != nil {
+		return err
 	}
 	err := c.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO runs (`+runColumns+`)
@@ -59,7 +38,7 @@ func (c *Catalog) BeginRun(ctx context.Context, r RunRow) error {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return errors.Join(ErrRunExists, err)
+			return errors.Join(catalog.ErrRunExists, err)
 		}
 		return nil
 	})
@@ -69,19 +48,12 @@ func (c *Catalog) BeginRun(ctx context.Context, r RunRow) error {
 	return nil
 }
 
-// FinishRun inserts or updates the run described by its final record rec,
-// stored as recDigest. It keeps the PID BeginRun wrote. A rebuild calls it
-// for every run record in the store.
+// FinishRun implements catalog.Catalog.
 func (c *Catalog) FinishRun(ctx context.Context, rec *core.RunRecord, recDigest core.Digest) error {
-	if rec == nil || rec.ID == "" || rec.Started.IsZero() {
-		return fmt.Errorf("finish run: record without id or start time")
+	if err := catalog.CheckFinishRun(rec, recDigest); err != nil {
+		return err
 	}
-	err := errors.Join(checkDigest("record digest", recDigest, false), checkDigest("code", rec.Code, true),
-		checkTime("start time", rec.Started), checkTime("finish time", rec.Finished))
-	if err != nil {
-		return fmt.Errorf("finish run %s: %w", rec.ID, err)
-	}
-	err = c.write(ctx, func(tx *sql.Tx) error {
+	err := c.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO runs (`+runColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11)
 			ON CONFLICT (id) DO UPDATE SET flow = excluded.flow, status = excluded.status,
@@ -98,12 +70,10 @@ func (c *Catalog) FinishRun(ctx context.Context, rec *core.RunRecord, recDigest 
 	return nil
 }
 
-// SetRunStatus records a run's outcome without a record, e.g. when it is
-// found aborted. A zero finished time leaves the run unfinished. It fails
-// with ErrNotFound if there is no such run.
+// SetRunStatus implements catalog.Catalog.
 func (c *Catalog) SetRunStatus(ctx context.Context, id, status, errMsg string, finished time.Time) error {
-	if err := checkTime("finish time", finished); err != nil {
-		return fmt.Errorf("set status of run %s: %w", id, err)
+	if err := catalog.CheckSetRunStatus(id, finished); err != nil {
+		return err
 	}
 	err := c.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE runs SET status = $2, error = $3, finished = $4 WHERE id = $1",
@@ -112,7 +82,7 @@ func (c *Catalog) SetRunStatus(ctx context.Context, id, status, errMsg string, f
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return errors.Join(ErrNotFound, err)
+			return errors.Join(catalog.ErrNotFound, err)
 		}
 		return nil
 	})
@@ -122,16 +92,16 @@ func (c *Catalog) SetRunStatus(ctx context.Context, id, status, errMsg string, f
 	return nil
 }
 
-// Run returns the run with exactly this id, or an error wrapping ErrNotFound.
-func (c *Catalog) Run(ctx context.Context, id string) (*RunRow, error) {
-	var r RunRow
+// Run implements catalog.Catalog.
+func (c *Catalog) Run(ctx context.Context, id string) (*catalog.RunRow, error) {
+	var r catalog.RunRow
 	err := retryBusy(ctx, func() error {
 		var err error
 		r, err = scanRun(c.db.QueryRowContext(ctx, "SELECT "+runColumns+" FROM runs WHERE id = $1", id))
 		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
-		err = ErrNotFound
+		err = catalog.ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("run %s: %w", id, err)
@@ -139,8 +109,8 @@ func (c *Catalog) Run(ctx context.Context, id string) (*RunRow, error) {
 	return &r, nil
 }
 
-// Runs returns the newest limit runs, newest first; all runs if limit <= 0.
-func (c *Catalog) Runs(ctx context.Context, limit int) ([]RunRow, error) {
+// Runs implements catalog.Catalog.
+func (c *Catalog) Runs(ctx context.Context, limit int) ([]catalog.RunRow, error) {
 	q := "SELECT " + runColumns + " FROM runs ORDER BY started DESC, id DESC"
 	args := []any{}
 	if limit > 0 {
@@ -154,10 +124,8 @@ func (c *Catalog) Runs(ctx context.Context, limit int) ([]RunRow, error) {
 	return rows, nil
 }
 
-// RunningRuns returns every run whose status is running, oldest first.
-// Whether its process still lives (by Host and PID) is for the caller to
-// decide.
-func (c *Catalog) RunningRuns(ctx context.Context) ([]RunRow, error) {
+// RunningRuns implements catalog.Catalog.
+func (c *Catalog) RunningRuns(ctx context.Context) ([]catalog.RunRow, error) {
 	rows, err := c.queryRuns(ctx, "SELECT "+runColumns+" FROM runs WHERE status = $1 ORDER BY started, id",
 		core.StatusRunning)
 	if err != nil {
@@ -167,8 +135,8 @@ func (c *Catalog) RunningRuns(ctx context.Context) ([]RunRow, error) {
 }
 
 // queryRuns runs a SELECT of runColumns and collects the rows.
-func (c *Catalog) queryRuns(ctx context.Context, q string, args ...any) ([]RunRow, error) {
-	var out []RunRow
+func (c *Catalog) queryRuns(ctx context.Context, q string, args ...any) ([]catalog.RunRow, error) {
+	var out []catalog.RunRow
 	err := retryBusy(ctx, func() error {
 		out = out[:0]
 		rows, err := c.db.QueryContext(ctx, q, args...)

@@ -1,4 +1,4 @@
-package catalog
+package sqlite
 
 import (
 	"context"
@@ -6,48 +6,22 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"time"
 
+	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
 )
 
-// TaskRow is the catalog's view of one task: one step of one run.
-type TaskRow struct {
-	Run    string
-	Step   string
-	Status string
-	// Record is the digest of the task record object.
-	Record   core.Digest
-	CacheKey core.Digest
-	ExitCode int
-	Started  time.Time
-	Finished time.Time
-	// Outputs maps each declared output name to its file or tree digest.
-	Outputs map[string]core.Digest
-}
-
-// PutTask inserts or replaces the task (rec.Run, rec.Step) from its record
-// rec, stored as recDigest, together with its outputs. Only succeeded tasks
-// are found by CacheLookup.
+// PutTask implements catalog.Catalog.
 func (c *Catalog) PutTask(ctx context.Context, rec *core.TaskRecord, recDigest core.Digest) error {
-	if rec == nil || rec.Run == "" || rec.Step == "" {
-		return fmt.Errorf("put task: record without run or step")
-	}
-	err := errors.Join(checkDigest("record digest", recDigest, false),
-		checkDigest("cache_key", rec.CacheKey, true),
-		checkTime("start time", rec.Started), checkTime("finish time", rec.Finished))
-	for name, a := range rec.Outputs {
-		err = errors.Join(err, checkDigest("output "+name, a.Digest, false))
-	}
-	if err != nil {
-		return fmt.Errorf("put task %s/%s: %w", rec.Run, rec.Step, err)
+	if err := catalog.CheckPutTask(rec, recDigest); err != nil {
+		return err
 	}
 	names := make([]string, 0, len(rec.Outputs))
 	for name := range rec.Outputs {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	err = c.write(ctx, func(tx *sql.Tx) error {
+	err := c.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO tasks
 			(run, step, status, record, cache_key, exit_code, started, finished)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -78,10 +52,9 @@ func (c *Catalog) PutTask(ctx context.Context, rec *core.TaskRecord, recDigest c
 	return nil
 }
 
-// Tasks returns the tasks of run runID in the order they started (tasks
-// not started yet last), with their outputs. An unknown run has no tasks.
-func (c *Catalog) Tasks(ctx context.Context, runID string) ([]TaskRow, error) {
-	var out []TaskRow
+// Tasks implements catalog.Catalog.
+func (c *Catalog) Tasks(ctx context.Context, runID string) ([]catalog.TaskRow, error) {
+	var out []catalog.TaskRow
 	err := retryBusy(ctx, func() error {
 		out = out[:0]
 		rows, err := c.db.QueryContext(ctx, `SELECT t.step, t.status, t.record, t.cache_key, t.exit_code,
@@ -94,7 +67,7 @@ func (c *Catalog) Tasks(ctx context.Context, runID string) ([]TaskRow, error) {
 		}
 		defer rows.Close()
 		for rows.Next() {
-			t := TaskRow{Run: runID}
+			t := catalog.TaskRow{Run: runID}
 			var started, finished sql.NullInt64
 			var output, digest sql.NullString
 			err := rows.Scan(&t.Step, &t.Status, &t.Record, &t.CacheKey, &t.ExitCode,
@@ -119,9 +92,7 @@ func (c *Catalog) Tasks(ctx context.Context, runID string) ([]TaskRow, error) {
 	return out, nil
 }
 
-// CacheLookup returns the record digest of the newest (by finish time)
-// succeeded task with cache key key, and whether there is one. The empty
-// key matches nothing.
+// CacheLookup implements catalog.Catalog.
 func (c *Catalog) CacheLookup(ctx context.Context, key core.Digest) (core.Digest, bool, error) {
 	if key == "" {
 		return "", false, nil

@@ -1,4 +1,4 @@
-package catalog
+package sqlite
 
 import (
 	"context"
@@ -6,6 +6,9 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"lockstep.dev/lockstep/internal/catalog"
+	"lockstep.dev/lockstep/internal/catalog/catalogtest"
 )
 
 // holdWriteLock takes the catalog's write lock from another connection and
@@ -61,7 +64,7 @@ func TestWriteWaitsForALockHolder(t *testing.T) {
 	c := openTemp(t)
 	release := holdWriteLock(t, c)
 	time.AfterFunc(200*time.Millisecond, release)
-	if err := c.BeginRun(context.Background(), RunRow{ID: "r1", Started: at(0)}); err != nil {
+	if err := c.BeginRun(context.Background(), catalog.RunRow{ID: "r1", Started: catalogtest.At(0)}); err != nil {
 		t.Fatalf("BeginRun while another process writes: %v", err)
 	}
 }
