@@ -83,7 +83,7 @@ func testRoundTrip(t *testing.T, b store.Blob) {
 type failingReader struct{}
 
 func (failingReader) Read([]byte) (int, error) {
-	return 0, errors.New("Put read the bytes of an object it already holds")
+	return 0, errors.New("the bytes of an object the backend already holds were read again")
 }
 
 func testWrongDigest(t *testing.T, b store.Blob) {
