@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -97,7 +98,7 @@ func verifyWithPolicy(ctx context.Context, g *globalOptions, policyPath, arg str
 	if err != nil {
 		return err
 	}
-	res, err := policy.Evaluate(ctx, h.Store, h.Catalog, pol, t, policy.Options{})
+	res, err := policy.Evaluate(ctx, h.Store, h.Catalog, pol, t, policy.Options{TempDir: filepath.Join(h.Root, "tmp")})
 	if err != nil {
 		return err
 	}

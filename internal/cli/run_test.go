@@ -174,6 +174,33 @@ steps:
 	}
 }
 
+// A step outside the sandbox has no read-only mount to stop it writing to
+// its inputs: it must never reach the objects behind them, and a changed
+// input fails the step.
+func TestUnsandboxedStepCannotRewriteItsInputs(t *testing.T) {
+	flow := `flow: w
+steps:
+  make:
+    run: echo original > $LOCKSTEP_OUTPUT_DIR/x.txt
+    outputs: {x: x.txt}
+  tamper:
+    sandbox: none
+    run: echo X >> "$LOCKSTEP_INPUT_X"; echo done > $LOCKSTEP_OUTPUT_DIR/o.txt
+    inputs: {x: make.x}
+    outputs: {o: o.txt}
+`
+	p := newProject(t, flow, nil)
+	r := p.mustRun(1, "run")
+	if !strings.Contains(r.stdout, "input x") || !strings.Contains(r.stdout, "x.txt") || !strings.Contains(r.stdout, "changed") {
+		t.Errorf("the failure does not name the changed input:\n%s", r.stdout)
+	}
+	d := core.DigestOf([]byte("original\n"))
+	if r := p.mustRun(0, "cat", d.String()); r.stdout != "original\n" {
+		t.Errorf("object of make.x now holds %q", r.stdout)
+	}
+	p.mustRun(0, "check")
+}
+
 func TestMissingOutputIsNamed(t *testing.T) {
 	p := newProject(t, "flow: m\nsteps:\n  a:\n    run: echo hi > $LOCKSTEP_OUTPUT_DIR/wrong.txt\n    outputs: {result: result.txt}\n", nil)
 	r := p.mustRun(1, "run")

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -52,7 +53,10 @@ func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg s
 		return err
 	}
 	defer st.Close()
-	_, recDigest, err := task.Exec(ctx, st, d, task.ExecOptions{Stdout: g.stdout, Stderr: g.stderr, Environ: g.environ, Keep: o.keep})
+	_, recDigest, err := task.Exec(ctx, st, d, task.ExecOptions{
+		Stdout: g.stdout, Stderr: g.stderr, Environ: g.environ, Keep: o.keep,
+		WorkDir: filepath.Join(g.homeRoot(), "work"),
+	})
 	if err != nil {
 		return err
 	}

@@ -132,9 +132,10 @@ func treePath(root, p string, isDir bool) string {
 	return filepath.ToSlash(p)
 }
 
-// scanObject scans a stored object, reporting it under name.
+// scanObject scans a stored object, reporting it under name. The object is
+// verified against its digest before it is scanned.
 func scanObject(ctx context.Context, st *store.Store, d core.Digest, size int64, name string, allowPickle bool) (*scan.Report, error) {
-	f, err := os.Open(st.ObjectPath(d))
+	f, err := st.OpenReaderAt(ctx, d)
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", name, err)
 	}

@@ -3,13 +3,13 @@ package dataset
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/store/storetest"
 )
 
 // restrictedEnv registers a restricted dataset signed by producer key 0.
@@ -105,13 +105,7 @@ func TestResolveNamesFirstChangedFile(t *testing.T) {
 	}
 	for _, name := range []string{"c.csv", "b.csv"} {
 		ent, _ := tree.Lookup(name)
-		p := e.st.ObjectPath(ent.Digest)
-		if err := os.Chmod(p, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte("x\n9\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Damage(t, e.st, ent.Digest, func([]byte) []byte { return []byte("x\n9\n") })
 	}
 	_, err = Resolve(context.Background(), e.st, e.cat, "abc@1", "", Trust{})
 	if !errors.Is(err, ErrFilesChanged) || !strings.Contains(err.Error(), "file b.csv") {

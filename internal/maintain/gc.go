@@ -23,6 +23,9 @@ type GCOptions struct {
 	LockPath string
 	// Waiting is called if runs in progress hold the lock.
 	Waiting func()
+	// WorkDir is the folder of task work folders and shared trees, a
+	// cache of the store that gc empties ("" leaves it alone).
+	WorkDir string
 }
 
 // GCReport says what gc freed (or would free).
@@ -78,8 +81,10 @@ func GC(ctx context.Context, st *store.Store, cat catalog.Catalog, opts GCOption
 	}
 	if !opts.DryRun {
 		// Materialised trees are a cache of the store; no run holds them now.
-		if err := removeAll(filepath.Join(st.Root(), "work")); err != nil {
-			return rep, err
+		if opts.WorkDir != "" {
+			if err := removeAll(opts.WorkDir); err != nil {
+				return rep, err
+			}
 		}
 		if _, err := st.CleanTemp(time.Hour); err != nil {
 			return rep, err

@@ -29,12 +29,17 @@ type Target struct {
 type Options struct {
 	// Now is the time provenance ages are measured at; zero means now.
 	Now time.Time
+	// TempDir is where a stored model is materialised to check its
+	// signature; "" means the system's temp folder. On the store's file
+	// system the files are hardlinked rather than copied.
+	TempDir string
 }
 
 // evaluator holds one evaluation's inputs and the evidence gathered.
 type evaluator struct {
 	ctx context.Context
 	st  *store.Store
+	tmp string // where models are materialised ("" for the system's)
 	cat catalog.Catalog
 	pol *Policy
 	t   Target
@@ -57,7 +62,7 @@ func Evaluate(ctx context.Context, st *store.Store, cat catalog.Catalog, pol *Po
 	if now.IsZero() {
 		now = time.Now()
 	}
-	e := &evaluator{ctx: ctx, st: st, cat: cat, pol: pol, t: t,
+	e := &evaluator{ctx: ctx, st: st, cat: cat, pol: pol, t: t, tmp: opts.TempDir,
 		ev: &Evidence{Subject: t.Digest, Now: now.UTC(), Tasks: map[string]TaskEvidence{}}}
 	var checks []Check
 	prov, err := e.provenance()

@@ -84,9 +84,7 @@ func (e *evaluator) modelDir() (string, func(), error) {
 	if _, err := e.st.GetTree(e.t.Digest); err != nil {
 		return "", nil, fmt.Errorf("%s is not a stored directory, so it is not a model: %v", e.t.Digest.Short(), err)
 	}
-	// The store's own temp folder is on the objects' file system, so the
-	// files are hardlinked, not copied.
-	tmp, err := os.MkdirTemp(filepath.Join(e.st.Root(), "tmp"), "policy-model-")
+	tmp, err := os.MkdirTemp(e.tmp, "policy-model-")
 	if err != nil {
 		return "", nil, err
 	}

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
+
+	"lockstep.dev/lockstep/internal/store/blobio"
 )
 
 // counter is an int64 updated atomically.
@@ -16,20 +18,6 @@ type counter struct{ n atomic.Int64 }
 
 func (c *counter) add(n int64) { c.n.Add(n) }
 func (c *counter) load() int64 { return c.n.Load() }
-
-// syncDir fsyncs a directory so that renames and new names in it survive a
-// crash.
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync dir %s: %w", dir, err)
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("sync dir %s: %w", dir, err)
-	}
-	return nil
-}
 
 // syncFS flushes every dirty page of the file system holding path.
 func syncFS(path string) error {
@@ -120,5 +108,5 @@ func writeAtomic(path, tmpDir string, perm os.FileMode, fill func(w io.Writer) e
 	if err = os.Rename(f.Name(), path); err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(path))
+	return blobio.SyncDir(filepath.Dir(path))
 }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/hex"
 	"os"
 	"syscall"
 
@@ -55,37 +54,29 @@ func (s *Store) cachedDigest(fi os.FileInfo) (core.Digest, bool) {
 	return d, true
 }
 
-// cachedAt is cachedDigest for a file key, checking the object relative to
-// objDir, an open descriptor of ROOT/objects/sha256.
-func (s *Store) cachedAt(objDir int, k fileKey) (core.Digest, bool) {
-	sum, ok := s.cache.lookup(k)
-	if !ok {
-		return "", false
-	}
-	// The object's path relative to objDir, "ab/cdef…", built without
-	// the digest string: this runs once per file of a cached tree.
-	var rel [2*len(sum) + 1]byte
-	hex.Encode(rel[:2], sum[:1])
-	rel[2] = '/'
-	hex.Encode(rel[3:], sum[1:])
-	var st unix.Stat_t
-	err := unix.Fstatat(objDir, string(rel[:]), &st, unix.AT_SYMLINK_NOFOLLOW)
-	if err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size != k.size {
-		return "", false
-	}
-	return core.DigestFromSum(sum[:]), true
-}
-
 // knownObjects returns the knownDigest of the hash cache, which checks
-// each object against an open descriptor of ROOT/objects/sha256; call
-// done when finished with it. The cache file starts loading at once, while
+// through the local files' fast lookup that the store still holds each
+// remembered object with the file's size, or nil for a store without
+// local files (and so without a hash cache); call done when finished with
+// it. The cache file starts loading at once, while
 // the caller lists the first directories.
 func (s *Store) knownObjects() (known knownDigest, done func(), err error) {
-	dir, err := os.Open(s.objects)
+	if s.files == nil {
+		return nil, func() {}, nil // no hash cache: every file is hashed
+	}
+	size, done, err := s.files.ObjectSizes()
 	if err != nil {
 		return nil, nil, err
 	}
 	go s.cache.load()
-	fd := int(dir.Fd())
-	return func(k fileKey) (core.Digest, bool) { return s.cachedAt(fd, k) }, func() { dir.Close() }, nil
+	return func(k fileKey) (core.Digest, bool) {
+		sum, ok := s.cache.lookup(k)
+		if !ok {
+			return "", false
+		}
+		if n, ok := size(&sum); !ok || n != k.size {
+			return "", false
+		}
+		return core.DigestFromSum(sum[:]), true
+	}, done, nil
 }

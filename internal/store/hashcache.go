@@ -26,7 +26,8 @@ const (
 	maxCacheEntries = 1 << 18
 )
 
-// hashCache maps file keys to digests; it is loaded on first use.
+// hashCache maps file keys to digests; it is loaded on first use. A nil
+// *hashCache remembers nothing (a store without local files has none).
 type hashCache struct {
 	path, tmpDir string
 	once         sync.Once
@@ -47,6 +48,9 @@ func newHashCache(path, tmpDir string) *hashCache {
 
 // load reads the cache file on first use.
 func (c *hashCache) load() {
+	if c == nil {
+		return
+	}
 	c.once.Do(func() {
 		m := readCacheFile(c.path)
 		c.m = make(map[fileKey]cacheEntry, len(m))
@@ -58,6 +62,9 @@ func (c *hashCache) load() {
 
 // lookup returns the remembered sha256 of the file with key k, if any.
 func (c *hashCache) lookup(k fileKey) ([32]byte, bool) {
+	if c == nil {
+		return [32]byte{}, false
+	}
 	c.load()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -72,7 +79,7 @@ func (c *hashCache) lookup(k fileKey) ([32]byte, bool) {
 // remember records that the file with key k hashed to d, unless the file
 // was modified within racyWindow of hashedAt, when hashing started.
 func (c *hashCache) remember(k fileKey, d core.Digest, hashedAt time.Time) {
-	if hashedAt.Sub(time.Unix(0, k.mtime)) < racyWindow {
+	if c == nil || hashedAt.Sub(time.Unix(0, k.mtime)) < racyWindow {
 		return
 	}
 	var sum [32]byte
@@ -89,6 +96,9 @@ func (c *hashCache) remember(k fileKey, d core.Digest, hashedAt time.Time) {
 // save merges the entries added since the last save into the file on disk
 // (other processes may have saved meanwhile) and replaces it atomically.
 func (c *hashCache) save() error {
+	if c == nil {
+		return nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.added) == 0 {

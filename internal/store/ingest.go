@@ -136,7 +136,7 @@ func copyHash(ctx context.Context, dst, src *os.File, progress func(int64)) (cor
 // object could later be modified.
 func (s *Store) canMove(fi os.FileInfo) bool {
 	st, ok := fi.Sys().(*syscall.Stat_t)
-	return ok && st.Nlink == 1 && st.Dev == s.dev
+	return ok && s.files != nil && st.Nlink == 1 && st.Dev == s.dev
 }
 
 // sameVersion reports whether a file kept its size and mtime while n bytes
@@ -160,7 +160,7 @@ func (s *Store) PutFile(ctx context.Context, path string) (core.Digest, int64, e
 	if err != nil {
 		return "", 0, fmt.Errorf("put file %s: %w", path, err)
 	}
-	if err := s.installSynced(in.src, in.d, in.n); err != nil {
+	if err := s.installSynced(ctx, in.src, in.d, in.n); err != nil {
 		os.Remove(in.src)
 		return "", 0, fmt.Errorf("put file %s: %w", path, err)
 	}

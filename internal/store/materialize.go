@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/store/blobio"
 )
 
 // MaterializeOptions tune Materialize and MaterializeFile.
@@ -61,7 +62,7 @@ func (s *Store) Materialize(ctx context.Context, d core.Digest, dest string, opt
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := s.placeEntry(tmp, e, opts); err != nil {
+		if err := s.placeEntry(ctx, tmp, e, opts); err != nil {
 			return fmt.Errorf("materialize %s: %s: %w", d.Short(), e.Path, err)
 		}
 	}
@@ -75,7 +76,7 @@ func (s *Store) Materialize(ctx context.Context, d core.Digest, dest string, opt
 		}
 		return fmt.Errorf("materialize %s: rename into %s: %w", d.Short(), dest, err)
 	}
-	if err := syncDir(parent); err != nil {
+	if err := blobio.SyncDir(parent); err != nil {
 		return fmt.Errorf("materialize %s: %w", d.Short(), err)
 	}
 	return nil
@@ -104,14 +105,14 @@ func checkDest(dest string) error {
 }
 
 // placeEntry creates one tree entry under root.
-func (s *Store) placeEntry(root string, e core.TreeEntry, opts MaterializeOptions) error {
+func (s *Store) placeEntry(ctx context.Context, root string, e core.TreeEntry, opts MaterializeOptions) error {
 	target := filepath.Join(root, filepath.FromSlash(e.Path))
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		return err
 	}
 	switch e.Kind {
 	case core.KindFile:
-		return s.placeFile(e.Digest, target, e.Mode&0o111 != 0, false, opts)
+		return s.placeFile(ctx, e.Digest, target, e.Mode&0o111 != 0, false, opts)
 	case core.KindSymlink:
 		return os.Symlink(e.Target, target)
 	case core.KindDir:

@@ -39,7 +39,7 @@ func TestMaterializeHardlinks(t *testing.T) {
 	tree, _ := s.GetTree(d)
 	readme, _ := tree.Lookup("README.md")
 	p := filepath.Join(dest, "README.md")
-	if inode(t, p) != inode(t, s.ObjectPath(readme.Digest)) {
+	if inode(t, p) != inode(t, s.files.ObjectFile(readme.Digest)) {
 		t.Error("README.md is not a hardlink to its object")
 	}
 	if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o444 {
@@ -146,7 +146,7 @@ func TestMaterializeFile(t *testing.T) {
 			if string(b) != "model weights" {
 				t.Fatalf("content %q", b)
 			}
-			if got := inode(t, p) == inode(t, s.ObjectPath(d)); got != tc.linked {
+			if got := inode(t, p) == inode(t, s.files.ObjectFile(d)); got != tc.linked {
 				t.Errorf("hardlinked = %v, want %v", got, tc.linked)
 			}
 			fi, _ := os.Stat(p)

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"lockstep.dev/lockstep/internal/core"
 )
 
@@ -24,7 +26,7 @@ func (s *Store) MaterializeFile(ctx context.Context, d core.Digest, dest string,
 	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
 		return fmt.Errorf("materialize %s: %w", d.Short(), err)
 	}
-	if err := s.placeFile(d, dest, false, true, opts); err != nil {
+	if err := s.placeFile(ctx, d, dest, false, true, opts); err != nil {
 		if errors.Is(err, os.ErrExist) {
 			err = fmt.Errorf("%s: %w; choose a new destination", dest, ErrDestExists)
 		}
@@ -34,21 +36,22 @@ func (s *Store) MaterializeFile(ctx context.Context, d core.Digest, dest string,
 }
 
 // placeFile creates target (which must not exist) with object d's bytes:
-// a hardlink when allowed, else a verified copy written to a temp name and
-// linked into place (fsynced first if sync is set).
-func (s *Store) placeFile(d core.Digest, target string, exec, sync bool, opts MaterializeOptions) error {
-	obj, err := s.objectPath(d)
-	if err != nil {
-		return err
+// a hardlink to the object's file when allowed and the store has local
+// files, else a verified copy written to a temp name and linked into place
+// (fsynced first if sync is set).
+func (s *Store) placeFile(ctx context.Context, d core.Digest, target string, exec, sync bool, opts MaterializeOptions) error {
+	if !d.Valid() {
+		return fmt.Errorf("object %q: %w", d, core.ErrBadDigest)
 	}
-	if !opts.Copy && !opts.Writable && !exec {
+	if s.files != nil && !opts.Copy && !opts.Writable && !exec {
+		obj := s.files.ObjectFile(d)
 		err := os.Link(obj, target)
 		switch {
 		case err == nil:
 			return nil
 		case errors.Is(err, os.ErrNotExist):
-			if _, statErr := os.Lstat(obj); statErr != nil {
-				return objectErr("link", d, statErr)
+			if _, statErr := s.blob.Stat(ctx, d); statErr != nil {
+				return statErr
 			}
 			return err
 		case !errors.Is(err, syscall.EXDEV) && !errors.Is(err, syscall.EPERM) && !errors.Is(err, syscall.EMLINK):
@@ -62,23 +65,17 @@ func (s *Store) placeFile(d core.Digest, target string, exec, sync bool, opts Ma
 	if opts.Writable {
 		perm |= 0o200
 	}
-	return s.copyObject(d, target, perm, sync)
+	return s.copyObject(ctx, d, target, perm, sync)
 }
 
 // copyObject writes a verified copy of object d to target with perm,
 // through a temp file beside it: copy, check the copy's digest, fsync if
 // sync is set, then link to target (which fails if target exists) and
-// drop the temp name.
-func (s *Store) copyObject(d core.Digest, target string, perm os.FileMode, sync bool) error {
-	obj, err := s.objectPath(d)
-	if err != nil {
-		return err
-	}
-	src, err := os.Open(obj)
-	if err != nil {
-		return objectErr("open", d, err)
-	}
-	defer src.Close()
+// drop the temp name. A local object is cloned (reflink, sharing no
+// writable block with the object) where the file system can, else copied
+// in the kernel; either way the copy is read back and hashed. Without
+// local files the bytes come through the blob's verifying reader.
+func (s *Store) copyObject(ctx context.Context, d core.Digest, target string, perm os.FileMode, sync bool) error {
 	f, err := os.CreateTemp(filepath.Dir(target), ".lockstep-copy-*")
 	if err != nil {
 		return err
@@ -87,12 +84,8 @@ func (s *Store) copyObject(d core.Digest, target string, perm os.FileMode, sync 
 		f.Close()
 		os.Remove(f.Name())
 	}()
-	got, _, err := copyHash(context.Background(), f, src, nil)
-	if err != nil {
-		return fmt.Errorf("copy object %s: %w", d, err)
-	}
-	if got != d {
-		return fmt.Errorf("object %s: bytes hash to %s: %w", d, got, ErrCorrupt)
+	if err := s.fillCopy(ctx, d, f); err != nil {
+		return err
 	}
 	if err := f.Chmod(perm); err != nil {
 		return err
@@ -103,4 +96,40 @@ func (s *Store) copyObject(d core.Digest, target string, perm os.FileMode, sync 
 		}
 	}
 	return os.Link(f.Name(), target)
+}
+
+// fillCopy writes object d's bytes into the empty file f and checks them.
+func (s *Store) fillCopy(ctx context.Context, d core.Digest, f *os.File) error {
+	if s.files == nil {
+		r, err := s.blob.Open(ctx, d)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		if _, _, err := hashCopy(ctx, f, r, nil); err != nil {
+			return fmt.Errorf("copy object %s: %w", d, err)
+		}
+		return nil
+	}
+	src, err := os.Open(s.files.ObjectFile(d))
+	if err != nil {
+		if _, statErr := s.blob.Stat(ctx, d); statErr != nil {
+			return statErr
+		}
+		return err
+	}
+	defer src.Close()
+	var got core.Digest
+	if unix.IoctlFileClone(int(f.Fd()), int(src.Fd())) == nil {
+		got, _, err = hashCopy(ctx, nil, f, nil)
+	} else {
+		got, _, err = copyHash(ctx, f, src, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("copy object %s: %w", d, err)
+	}
+	if got != d {
+		return fmt.Errorf("object %s: bytes hash to %s: %w", d, got, ErrCorrupt)
+	}
+	return nil
 }

@@ -3,15 +3,13 @@ package store
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"sync"
 
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/store/blobio"
 )
 
 // bufSize is the size of the buffers bytes are streamed through.
@@ -27,7 +25,7 @@ func (s *Store) Put(ctx context.Context, r io.Reader) (core.Digest, int64, error
 	if err != nil {
 		return "", 0, fmt.Errorf("put object: %w", err)
 	}
-	if err := s.installSynced(tmp, d, n); err != nil {
+	if err := s.installSynced(ctx, tmp, d, n); err != nil {
 		os.Remove(tmp)
 		return "", 0, err
 	}
@@ -55,7 +53,7 @@ func (s *Store) PutJSON(v any) (core.Digest, error) {
 }
 
 // writeTemp streams r through sha256 into a new read-only, fsynced temp
-// file under ROOT/tmp. progress, if not nil, gets the number of bytes of
+// file in the store's temp folder. progress, if not nil, gets the number of bytes of
 // each chunk read. On error the temp file is removed.
 func (s *Store) writeTemp(ctx context.Context, r io.Reader, progress func(int64)) (string, core.Digest, int64, error) {
 	return s.fillTemp(nil, func(f *os.File) (core.Digest, int64, error) {
@@ -63,7 +61,7 @@ func (s *Store) writeTemp(ctx context.Context, r io.Reader, progress func(int64)
 	})
 }
 
-// fillTemp creates a temp file under ROOT/tmp, has fill write it and
+// fillTemp creates a temp file in the store's temp folder, has fill write it and
 // return the digest and length of what it wrote, then makes the file
 // read-only and fsyncs and closes it, or, when wb is not nil, leaves it
 // to wb (for the caller's later syncfs). On error the temp file is
@@ -134,44 +132,34 @@ func hashCopy(ctx context.Context, w io.Writer, r io.Reader, progress func(int64
 	return core.DigestFromSum(h.Sum(nil)), n, nil
 }
 
-// install renames the durable file src into place as object d of size n
-// and returns the directory that must be synced to make the new name
-// durable ("" if nothing was renamed). If the object already exists with
-// the right size, src is removed instead. On error src is left where it
-// is for the caller to deal with.
-func (s *Store) install(src string, d core.Digest, n int64) (string, error) {
-	dst, err := s.objectPath(d)
-	if err != nil {
-		return "", err
+// install makes the durable file src object d of size n and returns the
+// directory that must be synced to make its new name durable ("" if
+// none). With local files src is renamed into place (or removed when the
+// object exists); otherwise its bytes go through the blob's Put, which
+// verifies them, and src is removed. On error src is left where it is for
+// the caller to deal with.
+func (s *Store) install(ctx context.Context, src string, d core.Digest, n int64) (string, error) {
+	if s.files != nil {
+		return s.files.InstallObject(src, d, n)
 	}
-	if fi, err := os.Lstat(dst); err == nil && fi.Mode().IsRegular() && fi.Size() == n {
-		if err := os.Remove(src); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return "", fmt.Errorf("put object %s: drop duplicate: %w", d.Short(), err)
-		}
-		return "", nil
-	}
-	dir := filepath.Dir(dst)
-	err = os.Rename(src, dst)
-	if errors.Is(err, fs.ErrNotExist) {
-		if err = os.MkdirAll(dir, 0o755); err == nil {
-			if err = syncDir(s.objects); err == nil {
-				err = os.Rename(src, dst)
-			}
-		}
-	}
+	f, err := os.Open(src)
 	if err != nil {
 		return "", fmt.Errorf("put object %s: %w", d.Short(), err)
 	}
-	return dir, nil
+	defer f.Close()
+	if err := s.blob.Put(ctx, d, f); err != nil {
+		return "", err
+	}
+	return "", os.Remove(src)
 }
 
 // installSynced is install followed by a sync of the object's directory.
-func (s *Store) installSynced(src string, d core.Digest, n int64) error {
-	dir, err := s.install(src, d, n)
+func (s *Store) installSynced(ctx context.Context, src string, d core.Digest, n int64) error {
+	dir, err := s.install(ctx, src, d, n)
 	if err != nil || dir == "" {
 		return err
 	}
-	if err := syncDir(dir); err != nil {
+	if err := blobio.SyncDir(dir); err != nil {
 		return fmt.Errorf("put object %s: %w", d.Short(), err)
 	}
 	return nil

@@ -179,8 +179,10 @@ func (s *Store) installAll(ctx context.Context, jobs []fileJob, results []ingest
 	if pending == 0 {
 		return nil
 	}
-	if err := syncFS(s.tmp); err != nil {
-		return err
+	if s.files != nil {
+		if err := syncFS(s.tmp); err != nil {
+			return err
+		}
 	}
 	renamed := false
 	for i := range results {
@@ -188,13 +190,13 @@ func (s *Store) installAll(ctx context.Context, jobs []fileJob, results []ingest
 		if in.src == "" {
 			continue
 		}
-		dir, err := s.install(in.src, in.d, in.n)
+		dir, err := s.install(ctx, in.src, in.d, in.n)
 		if errors.Is(err, syscall.EXDEV) && in.moved {
 			// The file sits on another mount of the same device: copy it.
 			in.src, in.moved = "", false
 			*in, err = s.ingestFile(ctx, jobs[i].path, ingestOptions{noFollow: true})
 			if err == nil {
-				dir, err = s.install(in.src, in.d, in.n)
+				dir, err = s.install(ctx, in.src, in.d, in.n)
 			}
 		}
 		if err != nil {
@@ -207,7 +209,7 @@ func (s *Store) installAll(ctx context.Context, jobs []fileJob, results []ingest
 		renamed = renamed || dir != ""
 	}
 	if renamed {
-		return syncFS(s.objects)
+		return syncFS(s.tmp) // the objects' file system too
 	}
 	return nil
 }

@@ -3,53 +3,35 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"hash"
 	"io"
-	"io/fs"
-	"os"
 
 	"lockstep.dev/lockstep/internal/core"
 )
 
 // Has reports whether the store holds object d.
 func (s *Store) Has(d core.Digest) bool {
-	p := s.ObjectPath(d)
-	if p == "" {
-		return false
-	}
-	fi, err := os.Lstat(p)
-	return err == nil && fi.Mode().IsRegular()
+	_, err := s.Size(d)
+	return err == nil
 }
 
 // Size returns the length of object d; the error wraps ErrNotFound when
 // the store does not hold it.
 func (s *Store) Size(d core.Digest) (int64, error) {
-	p, err := s.objectPath(d)
-	if err != nil {
-		return 0, err
+	if !d.Valid() {
+		return 0, fmt.Errorf("object %q: %w", d, core.ErrBadDigest)
 	}
-	fi, err := os.Lstat(p)
-	if err != nil {
-		return 0, objectErr("stat", d, err)
-	}
-	return fi.Size(), nil
+	return s.blob.Stat(context.Background(), d)
 }
 
 // Open returns a reader of object d's bytes that rehashes them as they are
 // read: instead of io.EOF it returns an error wrapping ErrCorrupt when the
 // bytes do not match d. Read to EOF before trusting the bytes.
 func (s *Store) Open(d core.Digest) (io.ReadCloser, error) {
-	p, err := s.objectPath(d)
-	if err != nil {
-		return nil, err
+	if !d.Valid() {
+		return nil, fmt.Errorf("object %q: %w", d, core.ErrBadDigest)
 	}
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, objectErr("open", d, err)
-	}
-	return &verifyingReader{f: f, d: d, h: core.NewHash()}, nil
+	return s.blob.Open(context.Background(), d)
 }
 
 // ReadBytes returns the verified bytes of object d, which should be small
@@ -92,39 +74,3 @@ func (s *Store) Verify(d core.Digest) error {
 	}
 	return nil
 }
-
-// objectErr wraps err from operation op on object d, adding ErrNotFound
-// when the object does not exist.
-func objectErr(op string, d core.Digest, err error) error {
-	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("%s object %s: %w", op, d, ErrNotFound)
-	}
-	return fmt.Errorf("%s object %s: %w", op, d, err)
-}
-
-// verifyingReader hashes what it reads and checks the sum at EOF.
-type verifyingReader struct {
-	f    *os.File
-	d    core.Digest
-	h    hash.Hash
-	done error // sticky result once EOF was reached
-}
-
-func (v *verifyingReader) Read(p []byte) (int, error) {
-	if v.done != nil {
-		return 0, v.done
-	}
-	n, err := v.f.Read(p)
-	v.h.Write(p[:n])
-	if err == io.EOF {
-		if got := core.DigestFromSum(v.h.Sum(nil)); got != v.d {
-			v.done = fmt.Errorf("object %s: bytes hash to %s: %w", v.d, got, ErrCorrupt)
-		} else {
-			v.done = io.EOF
-		}
-		return n, v.done
-	}
-	return n, err
-}
-
-func (v *verifyingReader) Close() error { return v.f.Close() }

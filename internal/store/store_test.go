@@ -49,7 +49,7 @@ func TestPutOpenRoundTrip(t *testing.T) {
 			if size, err := s.Size(d); err != nil || size != n {
 				t.Fatalf("Size = %d, %v; want %d", size, err, n)
 			}
-			fi, err := os.Stat(s.ObjectPath(d))
+			fi, err := os.Stat(s.files.ObjectFile(d))
 			if err != nil || fi.Mode().Perm() != 0o444 {
 				t.Fatalf("object file mode = %v, %v; want 0444", fi.Mode(), err)
 			}
@@ -125,7 +125,7 @@ func TestMissingObject(t *testing.T) {
 // corrupt flips one byte of object d's file.
 func corrupt(t *testing.T, s *Store, d core.Digest) {
 	t.Helper()
-	p := s.ObjectPath(d)
+	p := s.files.ObjectFile(d)
 	b, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 func TestWalkReportsStrays(t *testing.T) {
 	s := newStore(t)
 	d, _ := s.PutBytes([]byte("an object"))
-	stray := filepath.Join(s.objects, d.Hex()[:2], "not-an-object")
+	stray := filepath.Join(filepath.Dir(s.files.ObjectFile(d)), "not-an-object")
 	if err := os.WriteFile(stray, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}

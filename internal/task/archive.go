@@ -69,7 +69,7 @@ func archive(ctx context.Context, st *store.Store, dirs []string) (map[string]co
 
 // restoreBinds materialises archived trees and returns the binds that mount
 // them at their original paths.
-func restoreBinds(ctx context.Context, st *store.Store, restore map[string]core.Digest) ([]sandbox.Bind, error) {
+func restoreBinds(ctx context.Context, st *store.Store, work string, restore map[string]core.Digest) ([]sandbox.Bind, error) {
 	paths := make([]string, 0, len(restore))
 	for p := range restore {
 		paths = append(paths, p)
@@ -77,7 +77,7 @@ func restoreBinds(ctx context.Context, st *store.Store, restore map[string]core.
 	sort.Strings(paths)
 	var binds []sandbox.Bind
 	for _, p := range paths {
-		dir, err := sharedTree(ctx, st, restore[p])
+		dir, err := sharedTree(ctx, st, work, restore[p])
 		if err != nil {
 			return nil, fmt.Errorf("restore %s: %w", p, err)
 		}

@@ -27,6 +27,9 @@ type ExecOptions struct {
 	Environ []string
 	// Keep leaves the task's work folder in place (for debugging).
 	Keep bool
+	// WorkDir is the folder task work folders and shared trees are made
+	// in (the home's work folder, which gc empties); required.
+	WorkDir string
 }
 
 // Exec runs the task whose spec is stored under specDigest and writes its
@@ -48,7 +51,7 @@ func Exec(ctx context.Context, st *store.Store, specDigest core.Digest, opts Exe
 		Params: s.Params, Seed: s.Seed, Sandbox: s.Sandbox, Network: s.Network,
 		CacheKey: s.CacheKey, Started: time.Now().UTC(),
 	}
-	dirs, err := newWorkDirs(st, s.Run, s.Step)
+	dirs, err := newWorkDirs(opts.WorkDir, s.Run, s.Step)
 	if err != nil {
 		return nil, "", err
 	}
@@ -73,11 +76,14 @@ func fail(rec *core.TaskRecord, format string, args ...any) {
 }
 
 func execute(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, rec *core.TaskRecord, opts ExecOptions) error {
-	code, err := sharedTree(ctx, st, s.Code)
+	// Without the sandbox's read-only mount, nothing the step can write
+	// may be a link to an object: it gets its own copies, rechecked after.
+	sandboxed := sandbox.Mode(s.Sandbox) == sandbox.Bubblewrap
+	code, err := codeFolder(ctx, st, s, dirs, opts.WorkDir, sandboxed)
 	if err != nil {
 		return fmt.Errorf("code snapshot: %w", err)
 	}
-	inputs, err := materialiseInputs(ctx, st, s, dirs)
+	inputs, err := materialiseInputs(ctx, st, s, dirs, placement(sandboxed))
 	if err != nil {
 		return err
 	}
@@ -116,7 +122,7 @@ func execute(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, rec *
 			return err
 		}
 	}
-	if sandbox.Mode(s.Sandbox) == sandbox.Bubblewrap {
+	if sandboxed {
 		spec.ReadOnly = append(sandbox.SystemBinds(), spec.ReadOnly...)
 		for _, p := range append(tool, s.Paths...) {
 			if _, restoring := s.Restore[p]; !restoring {
@@ -127,7 +133,7 @@ func execute(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, rec *
 		// own bin folders first so the command finds the same interpreter.
 		spec.Env = prependPATH(spec.Env, toolchainBins(tool))
 		// An archived environment is mounted over the host's, at the same paths.
-		restored, err := restoreBinds(ctx, st, s.Restore)
+		restored, err := restoreBinds(ctx, st, opts.WorkDir, s.Restore)
 		if err != nil {
 			return err
 		}
@@ -152,6 +158,16 @@ func execute(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, rec *
 	if rec.Stderr, _, err = st.PutFile(ctx, dirs.stderr); err != nil {
 		return fmt.Errorf("store stderr: %w", err)
 	}
+	if !sandboxed {
+		msg, err := changedInput(ctx, st, inputs, s, code)
+		if err != nil {
+			return err
+		}
+		if msg != "" {
+			fail(rec, "step %s failed: %s", s.Step, msg)
+			return nil
+		}
+	}
 	if timedOut {
 		fail(rec, "step %s ran out of its time limit (resources.time: %s) and was stopped", s.Step, time.Duration(s.Resources.TimeSeconds)*time.Second)
 		return nil
@@ -169,6 +185,20 @@ func execute(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, rec *
 		return nil
 	}
 	return collect(ctx, st, s, dirs, rec)
+}
+
+// codeFolder returns the folder the step runs in, holding the code tree:
+// shared by every task and hardlinked to objects when the step is
+// sandboxed (it is mounted read-only), else the task's own copy.
+func codeFolder(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, work string, sandboxed bool) (string, error) {
+	if sandboxed {
+		return sharedTree(ctx, st, work, s.Code)
+	}
+	code := filepath.Join(dirs.root, "code")
+	if err := st.Materialize(ctx, s.Code, code, placement(false)); err != nil {
+		return "", err
+	}
+	return code, nil
 }
 
 // runCommand runs the step and streams its output to the caller and to the

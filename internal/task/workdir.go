@@ -13,7 +13,7 @@ import (
 
 // workDirs is the private folder of one task execution.
 type workDirs struct {
-	root    string // ROOT/work/RUN/STEP-xxxx
+	root    string // WORK/RUN/STEP-xxxx
 	inputs  string // materialised inputs
 	out     string // $LOCKSTEP_OUTPUT_DIR
 	tmp     string // private tmp
@@ -23,9 +23,13 @@ type workDirs struct {
 	stderr  string
 }
 
-// newWorkDirs creates the folders of a task under the store's work area.
-func newWorkDirs(st *store.Store, run, step string) (workDirs, error) {
-	parent := filepath.Join(st.Root(), "work", run)
+// newWorkDirs creates the folders of a task under work, the folder the
+// caller keeps task work in.
+func newWorkDirs(work, run, step string) (workDirs, error) {
+	if work == "" {
+		return workDirs{}, errors.New("create work folder: no work folder given (ExecOptions.WorkDir)")
+	}
+	parent := filepath.Join(work, run)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return workDirs{}, fmt.Errorf("create work folder: %w", err)
 	}
@@ -63,11 +67,12 @@ func (d workDirs) remove() error {
 	return os.RemoveAll(d.root)
 }
 
-// sharedTree materialises a tree once per store under ROOT/work/trees/HEX and
-// returns its path; concurrent tasks needing the same tree share it. Such
-// folders are immutable: they are only removed by gc.
-func sharedTree(ctx context.Context, st *store.Store, d core.Digest) (string, error) {
-	dest := filepath.Join(st.Root(), "work", "trees", d.Hex())
+// sharedTree materialises a tree once under WORK/trees/HEX and returns its
+// path; concurrent tasks needing the same tree share it. Its files are
+// hardlinks to objects, so it is only for steps that see it through a
+// read-only mount. Such folders are immutable: they are only removed by gc.
+func sharedTree(ctx context.Context, st *store.Store, work string, d core.Digest) (string, error) {
+	dest := filepath.Join(work, "trees", d.Hex())
 	if _, err := os.Stat(dest); err == nil {
 		return dest, nil
 	}
@@ -85,18 +90,26 @@ func sharedTree(ctx context.Context, st *store.Store, d core.Digest) (string, er
 	return dest, nil
 }
 
+// placement says how a task's inputs are materialised: hardlinks to the
+// read-only objects when the step sees them through a read-only mount
+// (the sandbox), else reflinks or copies, so that a step that writes to an
+// input cannot reach the object behind it.
+func placement(sandboxed bool) store.MaterializeOptions {
+	return store.MaterializeOptions{Copy: !sandboxed}
+}
+
 // materialiseInputs places every input read-only where the step will find
 // it and returns name → path.
-func materialiseInputs(ctx context.Context, st *store.Store, s *Spec, dirs workDirs) (map[string]string, error) {
+func materialiseInputs(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, opts store.MaterializeOptions) (map[string]string, error) {
 	paths := make(map[string]string, len(s.Inputs))
 	for name, a := range s.Inputs {
 		p := inputPath(dirs, name, a)
 		var err error
 		if a.Kind == core.KindTree {
-			err = st.Materialize(ctx, a.Digest, p, store.MaterializeOptions{})
+			err = st.Materialize(ctx, a.Digest, p, opts)
 		} else {
 			if err = os.MkdirAll(filepath.Dir(p), 0o755); err == nil {
-				err = st.MaterializeFile(ctx, a.Digest, p, store.MaterializeOptions{})
+				err = st.MaterializeFile(ctx, a.Digest, p, opts)
 			}
 		}
 		if err != nil {

@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+
+	"lockstep.dev/lockstep/internal/store/local"
+)
+
+// Opener opens the blob backend a store URL names.
+type Opener func(ctx context.Context, u *url.URL) (Blob, error)
+
+// registry maps URL schemes to backends. It lists every backend lockstep
+// has, here, in one place; Register adds others (a test's, say).
+var registry = struct {
+	sync.Mutex
+	openers map[string]Opener
+}{openers: map[string]Opener{
+	"file": openLocal,
+}}
+
+// openLocal opens a local folder named by a file:// URL.
+func openLocal(_ context.Context, u *url.URL) (Blob, error) {
+	if u.Host != "" && u.Host != "localhost" {
+		return nil, fmt.Errorf("store URL %s: a file:// URL names a folder on this machine, not on host %q; write file:///path", u, u.Host)
+	}
+	return local.Open(u.Path)
+}
+
+// Register makes the backend open available under URL scheme (without
+// "://"). Registering a scheme twice is a programming error and panics.
+func Register(scheme string, open Opener) {
+	registry.Lock()
+	defer registry.Unlock()
+	if _, dup := registry.openers[scheme]; dup {
+		panic("store: scheme " + scheme + " registered twice")
+	}
+	registry.openers[scheme] = open
+}
+
+// Schemes returns the registered URL schemes, sorted.
+func Schemes() []string {
+	registry.Lock()
+	defer registry.Unlock()
+	var s []string
+	for k := range registry.openers {
+		s = append(s, k)
+	}
+	slices.Sort(s)
+	return s
+}
+
+// OpenURL opens the store that location names: a URL whose scheme picks
+// the backend (file:///path/to/home), or a bare path, which means a local
+// folder. An unknown scheme is an error listing the known ones.
+func OpenURL(ctx context.Context, location string) (*Store, error) {
+	u := &url.URL{Scheme: "file", Path: location}
+	if strings.Contains(location, "://") {
+		var err error
+		if u, err = url.Parse(location); err != nil {
+			return nil, fmt.Errorf("store URL %q: %w", location, err)
+		}
+	}
+	registry.Lock()
+	open, ok := registry.openers[u.Scheme]
+	registry.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("store URL %s: unknown scheme %q; known schemes: %s", location, u.Scheme, strings.Join(Schemes(), ", "))
+	}
+	b, err := open(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return New(b)
+}
+
+// Open opens the store in the local folder root, creating its folders if
+// missing. It is OpenURL for a bare path.
+func Open(root string) (*Store, error) {
+	return OpenURL(context.Background(), root)
+}
