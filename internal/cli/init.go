@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/engine"
 	"lockstep.dev/lockstep/internal/flow"
 )
@@ -64,7 +64,7 @@ func runInit(ctx context.Context, o initOptions, g *globalOptions, dir string) e
 	flowPath := filepath.Join(abs, o.file)
 	created := false
 	if _, err := os.Stat(flowPath); errors.Is(err, os.ErrNotExist) {
-		if err := writeFileAtomic(flowPath, flow.Template(name), 0o644); err != nil {
+		if err := core.WriteFileAtomic(flowPath, flow.Template(name), 0o644); err != nil {
 			return err
 		}
 		created = true
@@ -110,7 +110,7 @@ func ignoreHome(dir string) {
 	if len(b) > 0 && b[len(b)-1] != '\n' {
 		b = append(b, '\n')
 	}
-	_ = writeFileAtomic(path, append(b, ".lockstep/\n"...), 0o644)
+	_ = core.WriteFileAtomic(path, append(b, ".lockstep/\n"...), 0o644)
 }
 
 // rel shortens a path relative to the working directory for display.
@@ -124,36 +124,4 @@ func rel(path string) string {
 		return path
 	}
 	return r
-}
-
-// writeFileAtomic writes via a temp file, fsync and rename.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
 }

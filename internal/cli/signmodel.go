@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"lockstep.dev/lockstep/internal/attest"
+	"lockstep.dev/lockstep/internal/core"
 )
 
 type signModelOptions struct {
@@ -58,7 +59,7 @@ func runSignModel(ctx context.Context, o signModelOptions, g *globalOptions, dir
 	if out == "" {
 		out = filepath.Join(dir, "model.sig")
 	}
-	if err := writeFileAtomic(out, b, 0o644); err != nil {
+	if err := core.WriteFileAtomic(out, b, 0o644); err != nil {
 		return err
 	}
 	p := newPrinter(g)

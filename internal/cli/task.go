@@ -61,7 +61,7 @@ func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg s
 		return err
 	}
 	if o.result != "" {
-		if err := writeFileAtomic(o.result, []byte(recDigest.String()+"\n"), 0o644); err != nil {
+		if err := core.WriteFileAtomic(o.result, []byte(recDigest.String()+"\n"), 0o644); err != nil {
 			return err
 		}
 	} else {

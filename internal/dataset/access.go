@@ -47,7 +47,7 @@ func SetAccessToken(home string, token []byte) error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return writeFileAtomic(path, b, 0o600)
+	return core.WriteFileAtomic(path, b, 0o600)
 }
 
 // CheckAccess checks token against the data-access credential recorded in

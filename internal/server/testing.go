@@ -12,6 +12,8 @@ import (
 	"net"
 	"path/filepath"
 	"time"
+
+	"lockstep.dev/lockstep/internal/core"
 )
 
 // WriteSelfSignedCert writes a self-signed TLS certificate for hosts (DNS
@@ -52,10 +54,10 @@ func WriteSelfSignedCert(dir string, hosts ...string) (certFile, keyFile string,
 		return "", "", nil, err
 	}
 	certFile, keyFile = filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
-	if err := writeFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+	if err := core.WriteFileAtomic(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
 		return "", "", nil, err
 	}
-	if err := writeFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600); err != nil {
+	if err := core.WriteFileAtomic(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600); err != nil {
 		return "", "", nil, err
 	}
 	pool = x509.NewCertPool()

@@ -1,4 +1,4 @@
-package dataset
+package core
 
 import (
 	"fmt"
@@ -6,9 +6,11 @@ import (
 	"path/filepath"
 )
 
-// writeFileAtomic writes b to path durably: a temp file in the same folder,
-// fsync, rename, fsync of the folder. On failure path is left as it was.
-func writeFileAtomic(path string, b []byte, perm os.FileMode) (err error) {
+// WriteFileAtomic writes b to path durably and all at once: a temp file in
+// the same folder (so readers never see half a file), chmod perm, fsync,
+// rename over path, fsync of the folder. On failure path is left as it was
+// and no temp file remains.
+func WriteFileAtomic(path string, b []byte, perm os.FileMode) (err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
