@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -44,7 +43,7 @@ func runGC(ctx context.Context, o gcOptions, g *globalOptions) error {
 	defer h.Close()
 	p := newPrinter(g)
 	rep, err := maintain.GC(ctx, h.Store, h.Catalog, maintain.GCOptions{
-		KeepLast: o.keepLast, DryRun: o.dryRun, LockPath: h.LockPath(), WorkDir: filepath.Join(h.Root, "work"),
+		KeepLast: o.keepLast, DryRun: o.dryRun, LockPath: h.LockPath(), WorkDir: h.WorkDir(),
 		Waiting: func() { p.info("waiting for the runs in progress to finish…") },
 	})
 	if err != nil {

@@ -13,11 +13,14 @@ import (
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/engine"
 	"lockstep.dev/lockstep/internal/flow"
+	"lockstep.dev/lockstep/internal/home"
 )
 
 type initOptions struct {
-	file string
-	name string
+	file    string
+	name    string
+	store   string
+	catalog string
 }
 
 func newInitCommand(g *globalOptions) *cobra.Command {
@@ -26,7 +29,10 @@ func newInitCommand(g *globalOptions) *cobra.Command {
 		Use:   "init [DIR]",
 		Short: "Create lockstep.yaml from a template and the .lockstep home (store + catalog)",
 		Long: `Create lockstep.yaml from a commented template (unless one exists) and the
-.lockstep folder that holds the object store and the catalog.
+.lockstep folder that holds the object store and the catalog. With --store
+and --catalog the home keeps its objects and index at those URLs instead
+(written to .lockstep/config.yaml; LOCKSTEP_STORE and LOCKSTEP_CATALOG
+override them per command).
 
 Exit codes: 0 success, 2 bad usage.`,
 		Args: rangeArgs(0, 1, "at most one folder"),
@@ -40,6 +46,8 @@ Exit codes: 0 success, 2 bad usage.`,
 	}
 	c.Flags().StringVarP(&o.file, "file", "f", "lockstep.yaml", "flow file to create")
 	c.Flags().StringVar(&o.name, "name", "", "flow name (default: the folder's name)")
+	c.Flags().StringVar(&o.store, "store", "", "object store URL written to the home's config.yaml: file:///path or s3://bucket/prefix?endpoint=… (default: the home folder)")
+	c.Flags().StringVar(&o.catalog, "catalog", "", "catalog URL written to the home's config.yaml: sqlite:///path (default: HOME/catalog.db)")
 	return c
 }
 
@@ -74,13 +82,19 @@ func runInit(ctx context.Context, o initOptions, g *globalOptions, dir string) e
 		root = g.getenv("LOCKSTEP_HOME")
 	}
 	if root == "" {
-		root = filepath.Join(abs, engine.HomeDir)
+		root = filepath.Join(abs, home.Dir)
 	}
-	h, err := engine.Open(ctx, root, true)
+	want := home.Config{Store: o.store, Catalog: o.catalog}
+	h, err := engine.OpenHome(ctx, root, home.Options{Create: true, Getenv: g.getenv, Config: want})
 	if err != nil {
 		return err
 	}
 	defer h.Close()
+	if have, err := home.ReadConfig(root); err != nil {
+		return err
+	} else if want.Store != "" && want.Store != have.Store || want.Catalog != "" && want.Catalog != have.Catalog {
+		return usageErrorf("the home %s already exists with store %q and catalog %q; edit %s to move it", root, have.Store, have.Catalog, filepath.Join(root, home.ConfigFile))
+	}
 	ignoreHome(abs)
 	if g.json {
 		return p.json(map[string]any{"flow": flowPath, "created": created, "home": root})
@@ -91,8 +105,19 @@ func runInit(ctx context.Context, o initOptions, g *globalOptions, dir string) e
 		p.result("kept the existing %s", rel(flowPath))
 	}
 	p.result("home %s (object store and catalog)", rel(root))
+	if cfg := h.Config; cfg.Store != "" || cfg.Catalog != "" {
+		p.result("  store   %s", home.Redact(orDefault(cfg.Store, "the home folder")))
+		p.result("  catalog %s", home.Redact(orDefault(cfg.Catalog, "catalog.db in the home folder")))
+	}
 	p.info("Next: edit the steps in %s, then `lockstep run`.", rel(flowPath))
 	return nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // ignoreHome adds .lockstep/ to an existing .gitignore that lacks it.

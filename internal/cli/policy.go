@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"lockstep.dev/lockstep/internal/core"
-	"lockstep.dev/lockstep/internal/engine"
+	"lockstep.dev/lockstep/internal/home"
 	"lockstep.dev/lockstep/internal/policy"
 	"lockstep.dev/lockstep/internal/store"
 )
@@ -88,7 +87,7 @@ func verifyWithPolicy(ctx context.Context, g *globalOptions, policyPath, arg str
 	}
 	h, err := g.openHome(ctx)
 	if err != nil {
-		if errors.Is(err, engine.ErrNoHome) {
+		if errors.Is(err, home.ErrNoHome) {
 			return usageErrorf("verify --policy reads the evidence from a lockstep home: %v", err)
 		}
 		return err
@@ -98,7 +97,7 @@ func verifyWithPolicy(ctx context.Context, g *globalOptions, policyPath, arg str
 	if err != nil {
 		return err
 	}
-	res, err := policy.Evaluate(ctx, h.Store, h.Catalog, pol, t, policy.Options{TempDir: filepath.Join(h.Root, "tmp")})
+	res, err := policy.Evaluate(ctx, h.Store, h.Catalog, pol, t, policy.Options{TempDir: h.TempDir()})
 	if err != nil {
 		return err
 	}

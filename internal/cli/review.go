@@ -123,7 +123,7 @@ func commitTree(ctx context.Context, h *engine.Home, commit string) (core.Digest
 	if err != nil {
 		return "", fmt.Errorf("not in a git repository")
 	}
-	tmp, err := os.MkdirTemp(filepath.Join(h.Root, "tmp"), "review-")
+	tmp, err := os.MkdirTemp(h.TempDir(), "review-")
 	if err != nil {
 		return "", err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"lockstep.dev/lockstep/internal/engine"
 	"lockstep.dev/lockstep/internal/flow"
+	"lockstep.dev/lockstep/internal/home"
 )
 
 // Exit codes.
@@ -119,7 +120,7 @@ func exitCode(err error) int {
 	var fl flow.ErrorList
 	switch {
 	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &fe), errors.As(err, &fl),
-		errors.Is(err, engine.ErrNoHome):
+		errors.Is(err, home.ErrNoHome):
 		return exitUsage
 	}
 	return exitFailed
@@ -152,7 +153,7 @@ func (g *globalOptions) homeRoot() string {
 		explicit = g.getenv("LOCKSTEP_HOME")
 	}
 	wd, _ := os.Getwd()
-	return engine.FindHome(explicit, wd)
+	return home.Find(explicit, wd)
 }
 
 // getenv looks a variable up in the injected environment; as for a child
@@ -169,7 +170,13 @@ func (g *globalOptions) getenv(name string) string {
 
 // openHome opens the existing home.
 func (g *globalOptions) openHome(ctx context.Context) (*engine.Home, error) {
-	return engine.Open(ctx, g.homeRoot(), false)
+	return g.openHomeAt(ctx, g.homeRoot(), false)
+}
+
+// openHomeAt opens the home at root, with config.yaml's URLs overridden by
+// LOCKSTEP_STORE and LOCKSTEP_CATALOG from the command's environment.
+func (g *globalOptions) openHomeAt(ctx context.Context, root string, create bool) (*engine.Home, error) {
+	return engine.OpenHome(ctx, root, home.Options{Create: create, Getenv: g.getenv})
 }
 
 // openHomeToWrite opens the home (creating it when create is set) for a
@@ -177,7 +184,7 @@ func (g *globalOptions) openHome(ctx context.Context) (*engine.Home, error) {
 // shared so that gc waits for it; done releases the lock and closes the
 // home.
 func (g *globalOptions) openHomeToWrite(ctx context.Context, create bool) (h *engine.Home, done func(), err error) {
-	if h, err = engine.Open(ctx, g.homeRoot(), create); err != nil {
+	if h, err = g.openHomeAt(ctx, g.homeRoot(), create); err != nil {
 		return nil, nil, err
 	}
 	held, err := h.HoldShared(ctx)

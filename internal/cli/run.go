@@ -147,7 +147,7 @@ func startRun(ctx context.Context, o runOptions, g *globalOptions, logs func(str
 	if _, err := os.Stat(o.file); errors.Is(err, os.ErrNotExist) {
 		return nil, usageErrorf("no flow file %s here: create one with `lockstep init`, or name one with -f FILE", o.file)
 	}
-	h, err := engine.Open(ctx, g.homeRoot(), true)
+	h, err := g.openHomeAt(ctx, g.homeRoot(), true)
 	if err != nil {
 		return nil, err
 	}

@@ -464,3 +464,37 @@ steps:
 		t.Errorf("--keep-going summary:\n%s", r.stdout)
 	}
 }
+
+func TestHomeConfigSharesOneStoreAndCatalog(t *testing.T) {
+	shared := t.TempDir()
+	flow := "flow: s\nsteps:\n  a:\n    run: echo shared > $LOCKSTEP_OUTPUT_DIR/o.txt\n    outputs: {o: o.txt}\n"
+	p := newProject(t, flow, nil)
+	storeURL, catalogURL := "file://"+filepath.Join(shared, "objects"), "sqlite://"+filepath.Join(shared, "catalog.db")
+	r := p.mustRun(0, "init", "--store", storeURL, "--catalog", catalogURL)
+	if !strings.Contains(r.stdout, "store   "+storeURL) {
+		t.Errorf("init does not say where the store is:\n%s", r.stdout)
+	}
+	p.mustRun(0, "run")
+	if _, err := os.Stat(filepath.Join(p.dir, ".lockstep", "catalog.db")); err == nil {
+		t.Error("a local catalog was made although config.yaml names another")
+	}
+	// Another project, its own home, pointed at the same store and catalog
+	// by the environment, sees the run and its output.
+	q := newProject(t, flow, nil)
+	q.environ = append(q.environ, "LOCKSTEP_STORE="+storeURL, "LOCKSTEP_CATALOG="+catalogURL)
+	var runs []runListing
+	q.jsonOf(&runs, "runs")
+	if len(runs) != 1 {
+		t.Fatalf("the second home lists %d runs, want the first project's", len(runs))
+	}
+	if out := q.mustRun(0, "cat", core.DigestOf([]byte("shared\n")).String()); out.stdout != "shared\n" {
+		t.Errorf("cat through the shared store: %q", out.stdout)
+	}
+	q.environ = append(q.environ, "LOCKSTEP_STORE=gopher://nowhere")
+	if r := q.run("runs"); r.code == 0 || !strings.Contains(r.stderr, `unknown scheme "gopher"`) {
+		t.Errorf("an unknown scheme: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := p.run("init", "--store", "file:///elsewhere"); r.code != 2 || !strings.Contains(r.stderr, "already exists") {
+		t.Errorf("init --store on an existing home: exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -3,12 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"lockstep.dev/lockstep/internal/core"
-	"lockstep.dev/lockstep/internal/store"
 	"lockstep.dev/lockstep/internal/task"
 )
 
@@ -48,14 +46,14 @@ func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg s
 	if err != nil {
 		return &usageError{err}
 	}
-	st, err := store.Open(g.homeRoot())
+	h, err := g.openHome(ctx)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	_, recDigest, err := task.Exec(ctx, st, d, task.ExecOptions{
+	defer h.Close()
+	_, recDigest, err := task.Exec(ctx, h.Store, d, task.ExecOptions{
 		Stdout: g.stdout, Stderr: g.stderr, Environ: g.environ, Keep: o.keep,
-		WorkDir: filepath.Join(g.homeRoot(), "work"),
+		WorkDir: h.WorkDir(),
 	})
 	if err != nil {
 		return err

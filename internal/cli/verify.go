@@ -10,7 +10,7 @@ import (
 
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/core"
-	"lockstep.dev/lockstep/internal/engine"
+	"lockstep.dev/lockstep/internal/home"
 	"lockstep.dev/lockstep/internal/verify"
 )
 
@@ -70,7 +70,7 @@ func runVerify(ctx context.Context, o verifyOptions, g *globalOptions, arg strin
 		t.Path = arg
 	}
 	h, err := g.openHome(ctx)
-	if err != nil && !errors.Is(err, engine.ErrNoHome) {
+	if err != nil && !errors.Is(err, home.ErrNoHome) {
 		return err
 	}
 	var rep *verify.Report

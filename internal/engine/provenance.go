@@ -233,7 +233,7 @@ const modelShardThreshold = 1 << 30
 // signModel materialises a model tree and signs it with the OpenSSF
 // model-signing format; the bundle is indexed under the tree's digest.
 func (h *Home) signModel(ctx context.Context, m modelOutput, signer core.Signer, fingerprint, run string) (core.Digest, error) {
-	tmp, err := os.MkdirTemp(filepath.Join(h.Root, "tmp"), "model-")
+	tmp, err := os.MkdirTemp(h.TempDir(), "model-")
 	if err != nil {
 		return "", err
 	}

@@ -21,6 +21,7 @@ var Rank = map[string]int{
 	"catalog/sqlite":      2,
 	"catalog/catalogtest": 2,
 	"store/storetest":     3,
+	"home":                3,
 	"capture":             2,
 	"sandbox":             2,
 	"scan":                2,

@@ -15,6 +15,7 @@ import (
 	"lockstep.dev/lockstep/internal/backend/local"
 	"lockstep.dev/lockstep/internal/engine"
 	"lockstep.dev/lockstep/internal/flow"
+	"lockstep.dev/lockstep/internal/home"
 )
 
 // lockstepBin is the lockstep binary the local backend runs as `lockstep
@@ -62,7 +63,7 @@ func newProject(t *testing.T, files map[string]string) *project {
 	dir := t.TempDir()
 	p := &project{t: t, dir: dir}
 	p.write(files)
-	h, err := engine.Open(context.Background(), filepath.Join(dir, engine.HomeDir), true)
+	h, err := engine.Open(context.Background(), filepath.Join(dir, home.Dir), true)
 	if err != nil {
 		t.Fatal(err)
 	}

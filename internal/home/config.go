@@ -1,0 +1,138 @@
+package home
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"lockstep.dev/lockstep/internal/core"
+)
+
+// ConfigFile is the name of a home's configuration, in the home folder.
+const ConfigFile = "config.yaml"
+
+// maxConfigSize bounds config.yaml: it holds two URLs.
+const maxConfigSize = 64 << 10
+
+// Config says where a home keeps its objects and its index. Empty fields
+// mean the embedded defaults.
+type Config struct {
+	// Store is the object store's URL: file:///path, or a bare path.
+	Store string `yaml:"store,omitempty"`
+	// Catalog is the catalog's URL: sqlite:///path/catalog.db, or a bare path.
+	Catalog string `yaml:"catalog,omitempty"`
+}
+
+// configKeys are the keys config.yaml may have.
+var configKeys = []string{"store", "catalog"}
+
+// ReadConfig reads root's config.yaml; a home without one has the
+// defaults (an empty Config). Unknown keys and values that are not strings
+// are errors naming the file and line.
+func ReadConfig(root string) (Config, error) {
+	path := filepath.Join(root, ConfigFile)
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return Config{}, nil
+	}
+	if err != nil {
+		return Config{}, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
+	if err != nil {
+		return Config{}, fmt.Errorf("read %s: %w", path, err)
+	}
+	if len(b) > maxConfigSize {
+		return Config{}, fmt.Errorf("%s: larger than %d KiB; it holds only store: and catalog: URLs", path, maxConfigSize>>10)
+	}
+	return parseConfig(path, b)
+}
+
+func parseConfig(path string, b []byte) (Config, error) {
+	var c Config
+	if len(bytes.TrimSpace(b)) == 0 {
+		return c, nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return c, fmt.Errorf("%s: %v (write `store: URL` and `catalog: URL`, one per line)", path, err)
+	}
+	if len(doc.Content) == 0 {
+		return c, nil
+	}
+	m := doc.Content[0]
+	if m.Kind != yaml.MappingNode {
+		return c, fmt.Errorf("%s:%d: want a mapping of store: and catalog:, got %s", path, m.Line, kindName(m))
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if seen[k.Value] {
+			return c, fmt.Errorf("%s:%d: %s is set twice (keep one)", path, k.Line, k.Value)
+		}
+		seen[k.Value] = true
+		if v.Kind != yaml.ScalarNode || v.Tag != "!!str" && v.Tag != "!!null" {
+			return c, fmt.Errorf("%s:%d: %s: want a URL string, got %s", path, v.Line, k.Value, kindName(v))
+		}
+		switch k.Value {
+		case "store":
+			c.Store = v.Value
+		case "catalog":
+			c.Catalog = v.Value
+		default:
+			return c, fmt.Errorf("%s:%d: unknown key %q (known keys: %s)", path, k.Line, k.Value, strings.Join(configKeys, ", "))
+		}
+	}
+	return c, nil
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	return strings.TrimPrefix(n.Tag, "!!")
+}
+
+// WriteConfig writes c as root's config.yaml, atomically.
+func WriteConfig(root string, c Config) error {
+	var b bytes.Buffer
+	b.WriteString("# Where this lockstep home keeps its objects and its index.\n")
+	b.WriteString("# LOCKSTEP_STORE and LOCKSTEP_CATALOG override these. Credentials never go here:\n")
+	b.WriteString("# they come from the AWS chain or libpq's environment.\n")
+	if c.Store != "" {
+		fmt.Fprintf(&b, "store: %s\n", yamlString(c.Store))
+	}
+	if c.Catalog != "" {
+		fmt.Fprintf(&b, "catalog: %s\n", yamlString(c.Catalog))
+	}
+	return core.WriteFileAtomic(filepath.Join(root, ConfigFile), b.Bytes(), 0o644)
+}
+
+func yamlString(s string) string {
+	out, _ := yaml.Marshal(s)
+	return strings.TrimSpace(string(out))
+}
+
+// Redact hides the password of a URL's user info, for messages: a URL is
+// shown, its secret never.
+func Redact(location string) string {
+	u, err := url.Parse(location)
+	if err != nil || u.User == nil {
+		return location
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

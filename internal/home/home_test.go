@@ -1,0 +1,149 @@
+package home
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestOpenDefaultsToTheEmbeddedStoreAndCatalog(t *testing.T) {
+	ctx := context.Background()
+	root := filepath.Join(t.TempDir(), Dir)
+	if _, err := Open(ctx, root, Options{Getenv: env(nil)}); !errors.Is(err, ErrNoHome) {
+		t.Fatalf("opening a missing home: %v, want ErrNoHome", err)
+	}
+	h, err := Open(ctx, root, Options{Create: true, Getenv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := h.Store.PutBytes([]byte("hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Close()
+	if _, err := os.Stat(filepath.Join(root, "catalog.db")); err != nil {
+		t.Errorf("no SQLite catalog in the home folder: %v", err)
+	}
+	h, err = Open(ctx, root, Options{Getenv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	if b, err := h.Store.ReadBytes(d); err != nil || string(b) != "hello" {
+		t.Errorf("reopened store: %q %v", b, err)
+	}
+}
+
+func TestConfigAndEnvironmentChooseTheStore(t *testing.T) {
+	ctx := context.Background()
+	root := filepath.Join(t.TempDir(), Dir)
+	shared := t.TempDir()
+	cfg := Config{Store: "file://" + shared, Catalog: "sqlite://" + filepath.Join(shared, "index.db")}
+	h, err := Open(ctx, root, Options{Create: true, Getenv: env(nil), Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := h.Store.PutBytes([]byte("team"))
+	h.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := ReadConfig(root); got != cfg {
+		t.Errorf("config.yaml holds %+v, want %+v", got, cfg)
+	}
+	if _, err := os.Stat(filepath.Join(shared, "index.db")); err != nil {
+		t.Errorf("the catalog is not where config.yaml says: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "catalog.db")); err == nil {
+		t.Error("a default catalog was made beside a configured one")
+	}
+	// A second home pointed at the same store by the environment sees the object.
+	other := filepath.Join(t.TempDir(), Dir)
+	h2, err := Open(ctx, other, Options{Create: true, Getenv: env(map[string]string{StoreEnv: shared})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h2.Close()
+	if !h2.Store.Has(d) {
+		t.Error("LOCKSTEP_STORE did not choose the shared store")
+	}
+	if h2.Config.Store != shared {
+		t.Errorf("Config.Store %q, want the override", h2.Config.Store)
+	}
+}
+
+func TestBadURLsAreRefusedClearly(t *testing.T) {
+	ctx := context.Background()
+	for name, tc := range map[string]struct {
+		env  map[string]string
+		want []string
+	}{
+		"unknown store scheme":   {map[string]string{StoreEnv: "gopher://x/y"}, []string{`unknown scheme "gopher"`, "file"}},
+		"unknown catalog scheme": {map[string]string{CatalogEnv: "mysql://db/x"}, []string{`"mysql"`, "sqlite"}},
+		"password in a URL":      {map[string]string{CatalogEnv: "sqlite://bob:hunter2@x/c.db"}, []string{"carries a password", "~/.pgpass", "xxxxx"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			root := filepath.Join(t.TempDir(), Dir)
+			_, err := Open(ctx, root, Options{Create: true, Getenv: env(tc.env)})
+			if err == nil {
+				t.Fatal("opened")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("the error shows the password: %v", err)
+			}
+		})
+	}
+}
+
+func TestConfigErrorsNameTheLine(t *testing.T) {
+	for body, want := range map[string]string{
+		"store: /a\nstor: /b\n":        `config.yaml:2: unknown key "stor" (known keys: store, catalog)`,
+		"store: [a]\n":                 "config.yaml:1: store: want a URL string, got a list",
+		"store: /a\nstore: /b\n":       "config.yaml:2: store is set twice",
+		"- store\n":                    "config.yaml:1: want a mapping",
+		"store: 12\n":                  "config.yaml:1: store: want a URL string, got int",
+		"store: '/a'\ncatalog: \"\"\n": "",
+	} {
+		root := t.TempDir()
+		if err := os.WriteFile(filepath.Join(root, ConfigFile), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ReadConfig(root)
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%q: %v", body, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Errorf("%q: error %v, want %q", body, err, want)
+		}
+	}
+}
+
+func FuzzParseConfig(f *testing.F) {
+	f.Add([]byte("store: s3://b/p?endpoint=http://x\ncatalog: postgres://db/x\n"))
+	f.Add([]byte("store: [\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := parseConfig("config.yaml", b)
+		if err != nil && c != (Config{}) && !strings.Contains(err.Error(), "config.yaml") {
+			t.Fatalf("error without the file name: %v", err)
+		}
+	})
+}
+
+func TestRedact(t *testing.T) {
+	if got := Redact("postgres://u:p@db/x"); got != "postgres://u:xxxxx@db/x" {
+		t.Errorf("Redact = %q", got)
+	}
+	if got := Redact("s3://bucket/p"); got != "s3://bucket/p" {
+		t.Errorf("Redact = %q", got)
+	}
+}
