@@ -11,6 +11,7 @@ import (
 
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/policy"
 )
 
 func TestExplainGivesEachFailureItsOwnMessage(t *testing.T) {
@@ -63,5 +64,77 @@ func TestBundleGivenByHand(t *testing.T) {
 	rep, err = Artifact(context.Background(), nil, nil, Target{Path: artifact, Bundles: []string{bundle}}, []*attest.PublicKey{signer.PublicKey})
 	if !errors.Is(err, ErrNotVerified) || !strings.Contains(rep.Problems[0], "other artifacts") {
 		t.Fatalf("changed artifact: %+v, %v", rep, err)
+	}
+}
+
+// signedDir writes a model-like directory and a provenance bundle whose
+// subject is its tree digest, as an export holds them.
+func signedDir(t *testing.T, signer *attest.Signer) (dir, bundle string) {
+	t.Helper()
+	root := t.TempDir()
+	dir = filepath.Join(root, "model")
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "model.safetensors"), []byte(strings.Repeat("w", 400)), 0o644)
+	os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"arch":"x"}`), 0o644)
+	d, err := policy.ArtifactDigest(context.Background(), nil, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := attest.Provenance{Subjects: []attest.Subject{{Name: "train/model", Digest: d}},
+		External: map[string]any{"seed": 1}, BuilderID: "https://example.com/b", InvocationID: "run1"}
+	st, err := p.Statement()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := attest.Sign(context.Background(), st, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle = filepath.Join(root, "provenance.sigstore.json")
+	os.WriteFile(bundle, b, 0o644)
+	return dir, bundle
+}
+
+func TestDirectoryOfflineChecksItsDigest(t *testing.T) {
+	signer, err := attest.GenerateKey(attest.KeyECDSAP256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := []*attest.PublicKey{signer.PublicKey}
+	dir, bundle := signedDir(t, signer)
+	otherRun, _ := signedDir(t, signer)
+	os.WriteFile(filepath.Join(otherRun, "config.json"), []byte(`{"arch":"y"}`), 0o644)
+
+	rep, err := Artifact(context.Background(), nil, nil, Target{Path: dir, Bundles: []string{bundle}}, keys)
+	if err != nil || !rep.Verified || rep.Digest == "" {
+		t.Fatalf("the signed directory: %+v, %v", rep, err)
+	}
+	want := rep.Digest
+
+	tampered := filepath.Join(t.TempDir(), "evil")
+	os.MkdirAll(tampered, 0o755)
+	os.WriteFile(filepath.Join(tampered, "config.json"), []byte(`{"arch":"x"}`), 0o644)
+	os.WriteFile(filepath.Join(tampered, "model.safetensors"), []byte(strings.Repeat("w", 200)+"EVIL"+strings.Repeat("w", 196)), 0o644)
+	empty := t.TempDir()
+	oneFile := t.TempDir()
+	os.WriteFile(filepath.Join(oneFile, "notes.txt"), []byte("hello"), 0o644)
+	for name, path := range map[string]string{"tampered": tampered, "empty": empty, "one file": oneFile, "another run's": otherRun} {
+		rep, err := Artifact(context.Background(), nil, nil, Target{Path: path, Bundles: []string{bundle}}, keys)
+		if !errors.Is(err, ErrNotVerified) || rep == nil || rep.Verified {
+			t.Errorf("%s directory passes offline: %+v, %v", name, rep, err)
+			continue
+		}
+		if rep.Digest == "" || rep.Digest == want {
+			t.Errorf("%s directory: digest %q (signed %s)", name, rep.Digest, want)
+		}
+	}
+}
+
+func TestNoSubjectIsNeverVerified(t *testing.T) {
+	signer, _ := attest.GenerateKey(attest.KeyEd25519)
+	_, bundle := signedDir(t, signer)
+	rep, err := Artifact(context.Background(), nil, nil, Target{Bundles: []string{bundle}}, []*attest.PublicKey{signer.PublicKey})
+	if !errors.Is(err, ErrNotVerified) || rep.Verified {
+		t.Fatalf("no subject: %+v, %v", rep, err)
 	}
 }
