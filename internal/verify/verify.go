@@ -158,7 +158,7 @@ func isEmptyDir(dir, sig string) (bool, error) {
 // checkModel verifies a model directory's OpenSSF signature.
 func checkModel(ctx context.Context, dir, sig string, keys []*attest.PublicKey, rep *Report) *ModelReport {
 	m := &ModelReport{Signature: sig}
-	b, err := os.ReadFile(sig)
+	b, err := core.ReadFileLimited(sig, attest.MaxBundleSize)
 	if err != nil {
 		rep.Problems = append(rep.Problems, fmt.Sprintf("model signature %s: %v", sig, err))
 		return m

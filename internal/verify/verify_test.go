@@ -138,3 +138,16 @@ func TestNoSubjectIsNeverVerified(t *testing.T) {
 		t.Fatalf("no subject: %+v, %v", rep, err)
 	}
 }
+
+func TestOversizedBundleIsRefusedWithItsLimit(t *testing.T) {
+	signer, _ := attest.GenerateKey(attest.KeyEd25519)
+	dir, _ := signedDir(t, signer)
+	big := filepath.Join(t.TempDir(), "big.sigstore.json")
+	if err := os.WriteFile(big, nil, 0o644); err != nil || os.Truncate(big, attest.MaxBundleSize+1) != nil {
+		t.Fatal(err)
+	}
+	rep, err := Artifact(context.Background(), nil, nil, Target{Path: dir, Bundles: []string{big}}, []*attest.PublicKey{signer.PublicKey})
+	if !errors.Is(err, ErrNotVerified) || !strings.Contains(rep.Problems[0], "larger than the 64.0 MiB limit") || len(err.Error()) > 300 {
+		t.Fatalf("oversized bundle: %v", err)
+	}
+}
