@@ -113,6 +113,9 @@ func exitCode(err error) int {
 	if strings.HasPrefix(err.Error(), "unknown command ") {
 		return exitUsage // cobra's own usage error
 	}
+	if errors.Is(err, context.Canceled) {
+		return exitFailed // interrupted (SIGINT, SIGTERM): nothing was checked
+	}
 	var ue *usageError
 	var ie *engine.InputError
 	var fe *flow.Error

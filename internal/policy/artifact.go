@@ -19,6 +19,11 @@ func ArtifactDigest(ctx context.Context, st *store.Store, path string) (core.Dig
 	if err != nil {
 		return "", err
 	}
+	if !fi.IsDir() {
+		if err := core.CheckRegular(path); err != nil {
+			return "", err
+		}
+	}
 	if fi.IsDir() {
 		opts := store.TreeOptions{Filter: func(rel string, isDir bool) bool { return rel != attest.ModelSignatureFile }}
 		hash := store.HashDir

@@ -108,7 +108,7 @@ func Artifact(ctx context.Context, st *store.Store, cat *catalog.Catalog, t Targ
 		} else {
 			rep.Kind = "file"
 			if rep.Digest == "" {
-				if rep.Digest, err = store.HashFile(ctx, t.Path, nil); err != nil {
+				if rep.Digest, err = policy.ArtifactDigest(ctx, st, t.Path); err != nil {
 					return nil, err
 				}
 			}
