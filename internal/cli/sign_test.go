@@ -84,6 +84,9 @@ func TestSignedRunVerifies(t *testing.T) {
 	if !strings.Contains(r.stdout, "changed  config.json") || !strings.Contains(r.stdout, "added    extra.bin") {
 		t.Errorf("a changed model does not name its files:\n%s", r.stdout)
 	}
+	if strings.Contains(r.stdout, "✓ model signature") {
+		t.Errorf("a changed model's signature is shown as passed:\n%s", r.stdout)
+	}
 
 	if cosign, err := exec.LookPath("cosign"); err == nil {
 		cmd := exec.Command(cosign, "verify-blob-attestation", "--key", pub, "--bundle", "provenance.sigstore.json",
