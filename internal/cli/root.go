@@ -43,6 +43,13 @@ func Execute(args []string) int {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// A closed stdout or stderr (`lockstep run | head`) must not kill a
+	// run: with SIGPIPE caught, a write to it fails with EPIPE instead, and
+	// output is dropped while the work goes on. Caught, not ignored, so the
+	// steps lockstep starts get the default SIGPIPE behaviour back.
+	pipe := make(chan os.Signal, 1)
+	signal.Notify(pipe, syscall.SIGPIPE)
+	defer signal.Stop(pipe)
 	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ}
 	root := newRootCommand(g)
 	root.SetArgs(args)
