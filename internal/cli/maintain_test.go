@@ -214,3 +214,23 @@ func TestGCWaitsForDataAdd(t *testing.T) {
 		t.Fatalf("dataset missing after gc:\n%s", r.stdout)
 	}
 }
+
+func TestCheckRepairOfADatasetObjectIsToAddItAgain(t *testing.T) {
+	p := newProject(t, "flow: x\nsteps:\n  a: {run: 'true'}\n", map[string]string{"numbers.csv": "a,b\n1,2\n"})
+	p.mustRun(0, "init")
+	p.mustRun(0, "data", "add", "numbers@1", "numbers.csv")
+	d := core.DigestOf([]byte("a,b\n1,2\n"))
+	obj := filepath.Join(p.dir, ".lockstep", "objects", "sha256", d.Hex()[:2], d.Hex()[2:])
+	os.Chmod(obj, 0o644)
+	if err := os.WriteFile(obj, []byte("a,b\n6,6\n"), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	r := p.mustRun(1, "check")
+	if !strings.Contains(r.stdout, "lockstep data add numbers@1") || strings.Contains(r.stdout, "lockstep run") {
+		t.Errorf("the repair of a dataset's object:\n%s", r.stdout)
+	}
+	// The repair works as written.
+	os.Remove(obj)
+	p.mustRun(0, "data", "add", "numbers@1", "numbers.csv")
+	p.mustRun(0, "check")
+}
