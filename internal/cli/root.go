@@ -75,7 +75,7 @@ content-addressed store, so any result can be traced, trusted and rebuilt.
 Exit codes: 0 success, 1 a run or check failed, 2 a usage or input error.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		Version:       engine.Version,
+		Version:       version(),
 	}
 	root.PersistentFlags().StringVar(&g.home, "home", "", "lockstep home folder (default: $LOCKSTEP_HOME, else the nearest .lockstep folder)")
 	root.PersistentFlags().BoolVar(&g.json, "json", false, "print JSON on stdout (logs and errors go to stderr)")
