@@ -233,3 +233,23 @@ func cp(t *testing.T, from, to string) {
 		t.Fatalf("cp %s %s: %v: %s", from, to, err, out)
 	}
 }
+
+func TestAttestationsOfARunIncludeReviewsAndReproductions(t *testing.T) {
+	p, keys := signedProject(t)
+	key := filepath.Join(keys, "builder.key")
+	p.mustRun(0, "run", "--sign-with", key)
+	var runs []struct{ ID string }
+	p.jsonOf(&runs, "runs")
+	original := runs[0].ID
+	p.mustRun(0, "review", "approve", original, "--key", filepath.Join(keys, "other.key"))
+	p.mustRun(0, "reproduce", original, "--sign-with", key)
+	var rows []map[string]any
+	p.jsonOf(&rows, "attestations", original)
+	count := map[string]int{}
+	for _, r := range rows {
+		count[r["PredicateType"].(string)]++
+	}
+	if count["https://slsa.dev/provenance/v1"] == 0 || count["https://lockstep.dev/review/v1"] != 1 || count["https://lockstep.dev/reproduction/v1"] == 0 {
+		t.Errorf("attestations of the run: %v", count)
+	}
+}
