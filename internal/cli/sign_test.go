@@ -253,3 +253,21 @@ func TestAttestationsOfARunIncludeReviewsAndReproductions(t *testing.T) {
 		t.Errorf("attestations of the run: %v", count)
 	}
 }
+
+func TestGetBringsTheModelSignature(t *testing.T) {
+	p, keys := signedProject(t)
+	p.mustRun(0, "run", "--sign-with", filepath.Join(keys, "builder.key"))
+	dest := filepath.Join(t.TempDir(), "model")
+	if r := p.mustRun(0, "get", "last", "train.model", dest); !strings.Contains(r.stdout, "with its signature model.sig") {
+		t.Errorf("get of a signed model:\n%s", r.stdout)
+	}
+	if r := p.mustRun(0, "verify", dest, "--key", filepath.Join(keys, "builder.pub")); !strings.Contains(r.stdout, "✓ model signature") {
+		t.Errorf("verify of the restored model:\n%s", r.stdout)
+	}
+	// Other outputs and the code come as they were.
+	code := filepath.Join(t.TempDir(), "code")
+	p.mustRun(0, "get", "last", "code", code)
+	if _, err := os.Stat(filepath.Join(code, "model.sig")); err == nil {
+		t.Error("get code wrote a model.sig")
+	}
+}
