@@ -39,18 +39,7 @@ func TestBundleGivenByHand(t *testing.T) {
 	dir := t.TempDir()
 	artifact := filepath.Join(dir, "model.bin")
 	os.WriteFile(artifact, []byte("weights"), 0o644)
-	p := attest.Provenance{Subjects: []attest.Subject{{Name: "train/model", Digest: core.DigestOf([]byte("weights"))}},
-		External: map[string]any{"seed": 1}, BuilderID: "https://example.com/b", InvocationID: "run1"}
-	st, err := p.Statement()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := attest.Sign(context.Background(), st, signer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bundle := filepath.Join(dir, "p.json")
-	os.WriteFile(bundle, b, 0o644)
+	bundle := writeProvenance(t, signer, core.DigestOf([]byte("weights")), filepath.Join(dir, "p.json"))
 
 	rep, err := Artifact(context.Background(), nil, nil, Target{Path: artifact, Bundles: []string{bundle}}, []*attest.PublicKey{signer.PublicKey})
 	if err != nil || !rep.Verified || rep.Provenance.Run != "run1" || rep.Provenance.Subject != "train/model" {
@@ -80,6 +69,13 @@ func signedDir(t *testing.T, signer *attest.Signer) (dir, bundle string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir, writeProvenance(t, signer, d, filepath.Join(root, "provenance.sigstore.json"))
+}
+
+// writeProvenance writes to path a provenance bundle of run1 about the
+// artifact train/model with digest d, signed by signer, and returns path.
+func writeProvenance(t *testing.T, signer *attest.Signer, d core.Digest, path string) string {
+	t.Helper()
 	p := attest.Provenance{Subjects: []attest.Subject{{Name: "train/model", Digest: d}},
 		External: map[string]any{"seed": 1}, BuilderID: "https://example.com/b", InvocationID: "run1"}
 	st, err := p.Statement()
@@ -90,9 +86,10 @@ func signedDir(t *testing.T, signer *attest.Signer) (dir, bundle string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bundle = filepath.Join(root, "provenance.sigstore.json")
-	os.WriteFile(bundle, b, 0o644)
-	return dir, bundle
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 func TestDirectoryOfflineChecksItsDigest(t *testing.T) {
