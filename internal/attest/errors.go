@@ -24,3 +24,12 @@ var (
 	// ErrWrongPassphrase means a private key could not be decrypted.
 	ErrWrongPassphrase = errors.New("wrong passphrase or damaged key file")
 )
+
+// MaxBundleSize bounds a bundle or signature file: Verify refuses longer
+// input before parsing it, and callers read files through
+// core.ReadFileLimited with this limit. A bundle over a dataset's bill of
+// materials embeds it, so the bound leaves room for large BOMs.
+const MaxBundleSize = 64 << 20
+
+// maxKeyFile bounds a key file (a PEM key is well under a kilobyte).
+const maxKeyFile = 64 << 10

@@ -7,11 +7,12 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
+
+	"lockstep.dev/lockstep/internal/core"
 )
 
 // PublicKey is a trusted verification key: the public half of a Signer, read
@@ -31,7 +32,7 @@ type PublicKey struct {
 // LoadPublicKey reads a PEM "PUBLIC KEY" file (as written by Signer.Save or
 // `cosign generate-key-pair`).
 func LoadPublicKey(path string) (*PublicKey, error) {
-	b, err := os.ReadFile(path)
+	b, err := core.ReadFileLimited(path, maxKeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("load public key: %w", err)
 	}
@@ -49,7 +50,7 @@ func ParsePublicKey(name string, pemBytes []byte) (*PublicKey, error) {
 		return nil, fmt.Errorf("no PEM block found (want a %q PEM file)", cryptoutils.PublicKeyPEMType)
 	}
 	if block.Type != string(cryptoutils.PublicKeyPEMType) {
-		return nil, fmt.Errorf("PEM block is %q, want %q (pass the .pub file, not the private key)", block.Type, cryptoutils.PublicKeyPEMType)
+		return nil, fmt.Errorf("PEM block is %s, want %q (pass the .pub file, not the private key)", core.Excerpt(block.Type), cryptoutils.PublicKeyPEMType)
 	}
 	pub, err := cryptoutils.UnmarshalPEMToPublicKey(pem.EncodeToMemory(block))
 	if err != nil {

@@ -117,7 +117,7 @@ func modelRootDigest(res []modelResource) (core.Digest, error) {
 	for _, r := range res {
 		raw, err := hex.DecodeString(r.Digest)
 		if err != nil || len(raw) != sha256.Size {
-			return "", fmt.Errorf("resource %q: digest %q is not 64 hex digits", r.Name, r.Digest)
+			return "", fmt.Errorf("resource %s: digest %s is not 64 hex digits", core.Excerpt(r.Name), core.Excerpt(r.Digest))
 		}
 		h.Write(raw)
 	}

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"lockstep.dev/lockstep/internal/core"
 )
 
 // VerifyModel checks a model signature (the contents of dir/model.sig)
@@ -44,7 +46,7 @@ func VerifyModel(ctx context.Context, dir string, bundleJSON []byte, keys []*Pub
 // subject whose digest covers the resources, a known serialization.
 func readModelPredicate(st *Statement) (*modelPredicate, error) {
 	if st.PredicateType != ModelPredicateType {
-		return nil, fmt.Errorf("%w: predicate type %q, want a model signature (%s)", ErrMalformed, st.PredicateType, ModelPredicateType)
+		return nil, fmt.Errorf("%w: predicate type %s, want a model signature (%s)", ErrMalformed, core.Excerpt(st.PredicateType), ModelPredicateType)
 	}
 	if len(st.Subject) != 1 {
 		return nil, fmt.Errorf("%w: model signature has %d subjects, want 1", ErrMalformed, len(st.Subject))
@@ -56,11 +58,11 @@ func readModelPredicate(st *Statement) (*modelPredicate, error) {
 	ser := pred.Serialization
 	switch {
 	case ser.HashType != "sha256":
-		return nil, fmt.Errorf("%w: model hash type %q is not supported (want sha256)", ErrMalformed, ser.HashType)
+		return nil, fmt.Errorf("%w: model hash type %s is not supported (want sha256)", ErrMalformed, core.Excerpt(ser.HashType))
 	case ser.Method == "files" && ser.ShardSize == 0:
 	case ser.Method == "shards" && ser.ShardSize >= 1 && ser.ShardSize <= math.MaxInt64/2 && ser.ShardSize == math.Trunc(ser.ShardSize):
 	default:
-		return nil, fmt.Errorf("%w: model serialization %q with shard size %v is not supported", ErrMalformed, ser.Method, ser.ShardSize)
+		return nil, fmt.Errorf("%w: model serialization %s with shard size %v is not supported", ErrMalformed, core.Excerpt(ser.Method), ser.ShardSize)
 	}
 	root, err := modelRootDigest(pred.Resources)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"lockstep.dev/lockstep/internal/core"
 )
 
 // modelFile is one regular file of a model directory.
@@ -24,7 +26,7 @@ func cleanIgnorePaths(paths []string) ([]string, error) {
 	for _, p := range paths {
 		c := path.Clean(filepath.ToSlash(p))
 		if c == "." || path.IsAbs(c) || c == ".." || strings.HasPrefix(c, "../") {
-			return nil, fmt.Errorf("ignore path %q: want a path inside the model directory, like \"logs\" or \"a/b.txt\"", p)
+			return nil, fmt.Errorf("ignore path %s: want a path inside the model directory, like \"logs\" or \"a/b.txt\"", core.Excerpt(p))
 		}
 		if !seen[c] {
 			seen[c] = true

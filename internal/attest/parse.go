@@ -4,12 +4,15 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	protodsse "github.com/sigstore/protobuf-specs/gen/pb-go/dsse"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
+
+	"lockstep.dev/lockstep/internal/core"
 )
 
 // parseAttestation reads untrusted bytes holding a Sigstore bundle or a
@@ -18,6 +21,9 @@ import (
 // Errors wrap ErrMalformed, or ErrNoSignature when the input carries no
 // signature (an unsigned envelope, or a bare in-toto statement).
 func parseAttestation(data []byte) (*bundle.Bundle, error) {
+	if len(data) > MaxBundleSize {
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, &core.TooLargeError{What: "the bundle", Limit: MaxBundleSize})
+	}
 	var probe struct {
 		MediaType   *string         `json:"mediaType"`
 		PayloadType *string         `json:"payloadType"`
@@ -29,6 +35,9 @@ func parseAttestation(data []byte) (*bundle.Bundle, error) {
 	}
 	switch {
 	case probe.MediaType != nil:
+		if !strings.HasPrefix(*probe.MediaType, bundleMediaTypePrefix) {
+			return nil, fmt.Errorf("%w: media type %s is not a Sigstore bundle's (%s…)", ErrMalformed, core.Excerpt(*probe.MediaType), bundleMediaTypePrefix)
+		}
 		return parseBundle(data)
 	case probe.PayloadType != nil:
 		return parseEnvelope(data)
@@ -37,6 +46,10 @@ func parseAttestation(data []byte) (*bundle.Bundle, error) {
 	}
 	return nil, fmt.Errorf("%w: neither a Sigstore bundle (no mediaType) nor a DSSE envelope (no payloadType)", ErrMalformed)
 }
+
+// bundleMediaTypePrefix starts the media type of every Sigstore bundle
+// version.
+const bundleMediaTypePrefix = "application/vnd.dev.sigstore.bundle"
 
 // parseBundle reads a Sigstore bundle holding a key-signed DSSE envelope.
 func parseBundle(data []byte) (*bundle.Bundle, error) {
@@ -97,7 +110,7 @@ func parseEnvelope(data []byte) (*bundle.Bundle, error) {
 // checkEnvelope requires an in-toto payload and exactly one signature.
 func checkEnvelope(env *protodsse.Envelope) error {
 	if env.GetPayloadType() != PayloadType {
-		return fmt.Errorf("%w: DSSE payload type %q, want %q", ErrMalformed, env.GetPayloadType(), PayloadType)
+		return fmt.Errorf("%w: DSSE payload type %s, want %q", ErrMalformed, core.Excerpt(env.GetPayloadType()), PayloadType)
 	}
 	var n int
 	for _, s := range env.GetSignatures() {

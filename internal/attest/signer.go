@@ -140,7 +140,7 @@ func newSigner(name string, priv crypto.PrivateKey) (*Signer, error) {
 // "ENCRYPTED COSIGN PRIVATE KEY" PEM) and decrypts it with the passphrase
 // that passphrase returns. A wrong passphrase gives ErrWrongPassphrase.
 func LoadSigner(path string, passphrase func() ([]byte, error)) (*Signer, error) {
-	b, err := os.ReadFile(path)
+	b, err := core.ReadFileLimited(path, maxKeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("load signing key: %w", err)
 	}
@@ -158,7 +158,7 @@ func ParseSigner(name string, pemBytes []byte, passphrase func() ([]byte, error)
 		return nil, fmt.Errorf("no PEM block found (want an %q file from `lockstep key generate` or `cosign generate-key-pair`)", encryptedSigstoreKeyType)
 	}
 	if block.Type != encryptedSigstoreKeyType && block.Type != encryptedCosignKeyType {
-		return nil, fmt.Errorf("PEM block is %q, want %q (only encrypted cosign-format keys are accepted)", block.Type, encryptedSigstoreKeyType)
+		return nil, fmt.Errorf("PEM block is %s, want %q (only encrypted cosign-format keys are accepted)", core.Excerpt(block.Type), encryptedSigstoreKeyType)
 	}
 	pass, err := passphrase()
 	if err != nil {

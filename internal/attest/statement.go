@@ -47,7 +47,7 @@ func (s *Subject) UnmarshalJSON(b []byte) error {
 	if h, ok := j.Digest["sha256"]; ok {
 		d, err := core.ParseDigest(h)
 		if err != nil {
-			return fmt.Errorf("subject %q: %w", j.Name, err)
+			return fmt.Errorf("subject %s: %w", core.Excerpt(j.Name), err)
 		}
 		s.Digest = d
 	}
@@ -109,7 +109,7 @@ func (s *Statement) HasSubject(d core.Digest) bool {
 func (s *Statement) Payload() ([]byte, error) {
 	for i, sub := range s.Subject {
 		if !sub.Digest.Valid() {
-			return nil, fmt.Errorf("statement subject %d (%q): digest %q is not sha256:<hex>", i, sub.Name, sub.Digest)
+			return nil, fmt.Errorf("statement subject %d (%s): digest %s is not sha256:<hex>", i, core.Excerpt(sub.Name), core.Excerpt(string(sub.Digest)))
 		}
 	}
 	b, err := core.CanonicalJSON(s)
@@ -152,7 +152,7 @@ func parseStatement(payload []byte) (*Statement, error) {
 	st.Predicate = j.Predicate
 	for i, sub := range st.Subject {
 		if sub.Digest == "" {
-			return nil, fmt.Errorf("%w: statement subject %d (%q) has no sha256 digest", ErrMalformed, i, sub.Name)
+			return nil, fmt.Errorf("%w: statement subject %d (%s) has no sha256 digest", ErrMalformed, i, core.Excerpt(sub.Name))
 		}
 	}
 	return &st, nil

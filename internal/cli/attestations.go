@@ -6,8 +6,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/dataset"
+	"lockstep.dev/lockstep/internal/engine"
 )
 
 func newAttestationsCommand(g *globalOptions) *cobra.Command {
@@ -15,7 +18,9 @@ func newAttestationsCommand(g *globalOptions) *cobra.Command {
 		Use:   "attestations RUN|DIGEST",
 		Short: "List the attestations of a run or about an artifact",
 		Long: `List the signed attestations (provenance, model signatures, dataset BOMs,
-reviews, reproductions) that a run produced, or whose subject is DIGEST.
+reviews, reproductions) that a run produced, or whose subject is DIGEST. For
+a RUN, also the reviews of its code and the reproductions of its outputs,
+which other commands signed.
 
 Exit codes: 0 success, 2 unknown run or bad digest.`,
 		Args: exactArgs(1, "one RUN or DIGEST"),
@@ -39,14 +44,8 @@ func runAttestations(ctx context.Context, g *globalOptions, arg string) error {
 		if err != nil {
 			return err
 		}
-	} else {
-		id, err := h.Catalog.ResolveRun(ctx, arg)
-		if err != nil {
-			return &usageError{err}
-		}
-		if rows, err = h.Catalog.RunAttestations(ctx, id); err != nil {
-			return err
-		}
+	} else if rows, err = attestationsOfRun(ctx, h, arg); err != nil {
+		return err
 	}
 	p := newPrinter(g)
 	if g.json {
@@ -67,4 +66,49 @@ func runAttestations(ctx context.Context, g *globalOptions, arg string) error {
 		p.result("%-40s %-20s %s  signed by %s  bundle %s  run %s", r.PredicateType, r.SubjectName, r.Subject, signer, r.Bundle.Short(), r.Run)
 	}
 	return nil
+}
+
+// attestationsOfRun lists what the run ref signed, then the reviews of its
+// code tree and the reproductions of its outputs, each bundle and subject
+// once.
+func attestationsOfRun(ctx context.Context, h *engine.Home, ref string) ([]catalog.AttestationRow, error) {
+	rec, tasks, err := loadRun(ctx, h, ref)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := h.Catalog.RunAttestations(ctx, rec.ID)
+	if err != nil {
+		return nil, err
+	}
+	type key struct{ bundle, subject core.Digest }
+	seen := map[key]bool{}
+	for _, r := range rows {
+		seen[key{r.Bundle, r.Subject}] = true
+	}
+	about := func(d core.Digest, predicateType string) error {
+		found, err := h.Catalog.Attestations(ctx, d)
+		if err != nil {
+			return err
+		}
+		for _, r := range found {
+			if r.PredicateType == predicateType && !seen[key{r.Bundle, r.Subject}] {
+				seen[key{r.Bundle, r.Subject}] = true
+				rows = append(rows, r)
+			}
+		}
+		return nil
+	}
+	if rec.Code != "" {
+		if err := about(rec.Code, dataset.ReviewPredicateType); err != nil {
+			return nil, err
+		}
+	}
+	for _, step := range sortedSteps(tasks) {
+		for _, name := range sortedKeys(tasks[step].Outputs) {
+			if err := about(tasks[step].Outputs[name].Digest, attest.ReproductionPredicateType); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return rows, nil
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"lockstep.dev/lockstep/internal/attest"
+	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/dataset"
 )
 
@@ -46,13 +48,14 @@ or unsafe file), 2 bad usage, malformed BOM or NAME@VERSION bound to other data.
 	return c
 }
 
-// maxBOMFile bounds the BOM and bundle files read for an import.
-const maxBOMFile = 1 << 30
+// maxBOMFile bounds the BOM file read for an import (a bill of materials
+// lists every file: 32 MiB is some 100,000 files).
+const maxBOMFile = 32 << 20
 
 func runDataImport(ctx context.Context, o dataImportOptions, g *globalOptions, bomPath string) error {
 	opts := dataset.ImportOptions{From: o.from, MaxSize: o.maxSize, AllowPickle: o.allowPickle}
 	var err error
-	if opts.BOM, err = readLimited(bomPath); err != nil {
+	if opts.BOM, err = core.ReadFileLimited(bomPath, maxBOMFile); err != nil {
 		return &usageError{err}
 	}
 	bundle := o.bundle
@@ -62,7 +65,7 @@ func runDataImport(ctx context.Context, o dataImportOptions, g *globalOptions, b
 		}
 	}
 	if bundle != "" {
-		if opts.Bundle, err = readLimited(bundle); err != nil {
+		if opts.Bundle, err = core.ReadFileLimited(bundle, attest.MaxBundleSize); err != nil {
 			return &usageError{err}
 		}
 	}
@@ -91,19 +94,6 @@ func runDataImport(ctx context.Context, o dataImportOptions, g *globalOptions, b
 	}
 	p.result("imported %s: %d files, %s, tree %s", p.paint(bold, a.Name), a.Files, humanBytes(a.Size), a.Tree)
 	return nil
-}
-
-func readLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxBOMFile+1))
-	if err == nil && len(b) > maxBOMFile {
-		err = fmt.Errorf("%s: larger than %d bytes", path, maxBOMFile)
-	}
-	return b, err
 }
 
 func newDataAccessTokenCommand(g *globalOptions) *cobra.Command {

@@ -149,6 +149,23 @@ func TestDataCommands(t *testing.T) {
 	if shown["tree"] == nil || shown["tree"] != list0Tree(t, p) {
 		t.Fatalf("imported tree %v", shown["tree"])
 	}
+
+	// The producer's signature, over a BOM changed in transit: a failed
+	// signature check, exit 1.
+	var rows []map[string]any
+	p.jsonOf(&rows, "attestations", list0Tree(t, p).(string))
+	if len(rows) != 1 {
+		t.Fatalf("attestations of the dataset: %v", rows)
+	}
+	bundle := filepath.Join(out, "iris.sigstore.json")
+	os.WriteFile(bundle, []byte(p.mustRun(0, "cat", rows[0]["Bundle"].(string)).stdout), 0o644)
+	forged := filepath.Join(out, "forged.cdx.json")
+	os.WriteFile(forged, []byte(strings.Replace(bom, "CC0-1.0", "MIT", 1)), 0o644)
+	r := newProject(t, piiFlow, nil)
+	if res := r.mustRun(1, "data", "import", forged, "--from", data, "--bundle", bundle, "--key", filepath.Join(keys, "producer.pub")); !strings.Contains(res.stderr, "another bill of materials") {
+		t.Fatalf("import of a BOM the signature does not cover:\n%s", res.stderr)
+	}
+	r.mustRun(0, "data", "import", bomFile, "--from", data, "--bundle", bundle, "--key", filepath.Join(keys, "producer.pub"))
 }
 
 func list0Tree(t *testing.T, p *project) any {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -21,7 +22,9 @@ named; later differences are called its consequences.
 
 RUN_A and RUN_B are ids, unique prefixes or "last".
 
-Exit codes: 0 the outputs are the same (or within tolerance), 1 they differ,
+Exit codes, as diff(1): 0 the runs are the same (outputs equal or within
+tolerance, and nothing else differs), 1 they differ in anything shown (code,
+flow file, params, seed, inputs, command, environment, outputs, metrics),
 2 unknown run or bad usage.`,
 		Example: `  lockstep diff 3f2a9c last
   lockstep diff 3f2a9c 81bd07 --rtol 1e-6 --json`,
@@ -59,5 +62,25 @@ func runDiff(ctx context.Context, tf toleranceFlags, g *globalOptions, refA, ref
 	} else {
 		printReport(p, rep)
 	}
-	return verdictError(rep)
+	if err := verdictError(rep); err != nil {
+		return err
+	}
+	if runsDiffer(rep) {
+		return &failedError{fmt.Sprintf("run %s and run %s differ, though their outputs are the same", rep.Original, rep.Rerun)}
+	}
+	return nil
+}
+
+// runsDiffer tells whether the report shows any difference besides the
+// outputs (which its verdict judges).
+func runsDiffer(rep *reproduce.Report) bool {
+	if len(rep.Code) > 0 || rep.FlowFile != nil || len(rep.Params) > 0 || rep.Seed != nil {
+		return true
+	}
+	for _, t := range rep.Tasks {
+		if len(t.Inputs) > 0 || t.Command != nil || len(t.Environment) > 0 || t.Seed != nil || t.Problem != "" {
+			return true
+		}
+	}
+	return false
 }

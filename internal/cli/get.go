@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/engine"
 	"lockstep.dev/lockstep/internal/store"
 )
 
@@ -18,7 +21,9 @@ func newGetCommand(g *globalOptions) *cobra.Command {
 		Short: "Restore a run's output (STEP.OUTPUT) or its code snapshot (code) to DEST",
 		Long: `Restore what a run used or made: TARGET is STEP.OUTPUT for an output, or
 "code" for the exact code snapshot the run saw (uncommitted changes included).
-DEST must not exist yet; files are written as ordinary, writable copies.
+DEST must not exist yet; files are written as ordinary, writable copies. A
+signed model directory comes with its signature, DEST/model.sig, so that
+` + "`lockstep verify DEST`" + ` checks it file by file.
 
 Exit codes: 0 success, 1 the store lacks an object, 2 bad usage or DEST exists.`,
 		Example: `  lockstep get last train.model ./model
@@ -57,8 +62,12 @@ func runGet(ctx context.Context, g *globalOptions, ref, target, dest string) err
 		}
 	}
 	opts := store.MaterializeOptions{Writable: true}
+	var sig core.Digest
 	if a.Kind == core.KindTree {
 		err = h.Store.Materialize(ctx, a.Digest, dest, opts)
+		if err == nil && target != "code" {
+			sig, err = restoreModelSignature(ctx, h, rec.ID, a.Digest, dest)
+		}
 	} else {
 		err = h.Store.MaterializeFile(ctx, a.Digest, dest, opts)
 	}
@@ -67,8 +76,41 @@ func runGet(ctx context.Context, g *globalOptions, ref, target, dest string) err
 	}
 	p := newPrinter(g)
 	if g.json {
-		return p.json(map[string]any{"run": rec.ID, "target": target, "digest": a.Digest, "dest": dest})
+		out := map[string]any{"run": rec.ID, "target": target, "digest": a.Digest, "dest": dest}
+		if sig != "" {
+			out["model_signature"] = sig
+		}
+		return p.json(out)
 	}
-	p.result("restored %s of run %s (%s) to %s", target, rec.ID, a.Digest, dest)
+	with := ""
+	if sig != "" {
+		with = ", with its signature " + attest.ModelSignatureFile
+	}
+	p.result("restored %s of run %s (%s) to %s%s", target, rec.ID, a.Digest, dest, with)
 	return nil
+}
+
+// restoreModelSignature writes the OpenSSF model signature of the model
+// tree (the run's own, else any indexed for the same content) to
+// dir/model.sig, and returns its bundle; "" when the tree was never signed
+// as a model.
+func restoreModelSignature(ctx context.Context, h *engine.Home, run string, tree core.Digest, dir string) (core.Digest, error) {
+	rows, err := h.Catalog.Attestations(ctx, tree)
+	if err != nil {
+		return "", err
+	}
+	var bundle core.Digest
+	for _, r := range rows {
+		if r.PredicateType == attest.ModelPredicateType && (bundle == "" || r.Run == run) {
+			bundle = r.Bundle
+		}
+	}
+	if bundle == "" {
+		return "", nil
+	}
+	path := filepath.Join(dir, attest.ModelSignatureFile)
+	if _, err := os.Lstat(path); err == nil {
+		return "", nil // the model holds a file of that name; leave it
+	}
+	return bundle, h.Store.MaterializeFile(ctx, bundle, path, store.MaterializeOptions{Writable: true})
 }

@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -19,7 +23,8 @@ func newLogsCommand(g *globalOptions) *cobra.Command {
 		Use:   "logs RUN [STEP]",
 		Short: "Print the stored stdout and stderr of a run's steps",
 		Long: `Print the stdout and stderr each step wrote, as stored. With STEP, only that
-step's, without a prefix.
+step's, without a prefix. With --json, a JSON array with one object per line
+({"step", "stream", "line"}, the line without its newline), streamed.
 
 Exit codes: 0 success, 2 unknown run or step.`,
 		Args: rangeArgs(1, 2, "RUN and an optional STEP"),
@@ -49,6 +54,11 @@ func runLogs(ctx context.Context, o logsOptions, g *globalOptions, ref, step str
 		return err
 	}
 	p := newPrinter(g)
+	var out *jsonArray
+	if g.json {
+		out = &jsonArray{w: g.stdout}
+		defer out.close()
+	}
 	for _, s := range steps {
 		t := tasks[s]
 		prefix := ""
@@ -62,7 +72,13 @@ func runLogs(ctx context.Context, o logsOptions, g *globalOptions, ref, step str
 			if pair.d == "" || (o.stream != "both" && o.stream != pair.name) {
 				continue
 			}
-			if err := copyObject(h, pair.d, p.lines(g.stdout, prefix)); err != nil {
+			var err error
+			if out != nil {
+				err = jsonLogLines(h, pair.d, s, pair.name, out)
+			} else {
+				err = copyObject(h, pair.d, p.lines(g.stdout, prefix))
+			}
+			if err != nil {
 				return fmt.Errorf("%s %s: %w", s, pair.name, err)
 			}
 		}
@@ -82,4 +98,66 @@ func copyObject(h *engine.Home, d core.Digest, w io.Writer) error {
 		lw.Flush()
 	}
 	return err
+}
+
+// logLine is one line of a step's log in `logs --json`.
+type logLine struct {
+	Step   string `json:"step"`
+	Stream string `json:"stream"`
+	Line   string `json:"line"`
+}
+
+// jsonLogLines writes each line of the stored log d to out.
+func jsonLogLines(h *engine.Home, d core.Digest, step, stream string, out *jsonArray) error {
+	rc, err := h.Store.Open(d)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	r := bufio.NewReader(rc)
+	for {
+		line, err := r.ReadString('\n')
+		if line != "" {
+			if werr := out.add(logLine{step, stream, strings.TrimSuffix(line, "\n")}); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// jsonArray writes a JSON array to w one element at a time, so a long
+// listing is never held in memory; close ends it (an empty one is "[]").
+type jsonArray struct {
+	w io.Writer
+	n int
+}
+
+func (a *jsonArray) add(v any) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	sep := ",\n  "
+	if a.n == 0 {
+		sep = "[\n  "
+	}
+	a.n++
+	_, err := fmt.Fprintf(a.w, "%s%s", sep, bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+	return err
+}
+
+func (a *jsonArray) close() {
+	if a.n == 0 {
+		fmt.Fprintln(a.w, "[]")
+		return
+	}
+	fmt.Fprintln(a.w, "\n]")
 }

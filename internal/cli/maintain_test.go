@@ -120,11 +120,7 @@ func TestCheckFindsCorruptionAndNamesTheRepair(t *testing.T) {
 	p.mustRun(0, "run")
 	p.mustRun(0, "check")
 	d := core.DigestOf([]byte("hello\n"))
-	obj := filepath.Join(p.dir, ".lockstep", "objects", "sha256", d.Hex()[:2], d.Hex()[2:])
-	os.Chmod(obj, 0o644)
-	if err := os.WriteFile(obj, []byte("jello\n"), 0o444); err != nil {
-		t.Fatal(err)
-	}
+	p.corrupt(d, "jello\n")
 	r := p.mustRun(1, "check")
 	if !strings.Contains(r.stdout, "corrupt "+d.String()) || !strings.Contains(r.stdout, "repair:") {
 		t.Errorf("check output does not name the corrupt object and its repair:\n%s", r.stdout)
@@ -249,4 +245,32 @@ func TestRunIDIsRecordedBeforeItIsShown(t *testing.T) {
 	if len(runs) != 1 || runs[0].ID != id {
 		t.Fatalf("run %s was shown, but the catalog lists %+v", id, runs)
 	}
+}
+
+func TestCheckRepairOfADatasetObjectIsToAddItAgain(t *testing.T) {
+	p := newProject(t, "flow: x\nsteps:\n  a: {run: 'true'}\n", map[string]string{"numbers.csv": "a,b\n1,2\n"})
+	p.mustRun(0, "init")
+	p.mustRun(0, "data", "add", "numbers@1", "numbers.csv")
+	d := core.DigestOf([]byte("a,b\n1,2\n"))
+	obj := p.corrupt(d, "a,b\n6,6\n")
+	r := p.mustRun(1, "check")
+	if !strings.Contains(r.stdout, "lockstep data add numbers@1") || strings.Contains(r.stdout, "lockstep run") {
+		t.Errorf("the repair of a dataset's object:\n%s", r.stdout)
+	}
+	// The repair works as written.
+	os.Remove(obj)
+	p.mustRun(0, "data", "add", "numbers@1", "numbers.csv")
+	p.mustRun(0, "check")
+}
+
+// corrupt overwrites the stored object d with other bytes, and returns the
+// object's file.
+func (p *project) corrupt(d core.Digest, bytes string) string {
+	p.t.Helper()
+	obj := filepath.Join(p.dir, ".lockstep", "objects", "sha256", d.Hex()[:2], d.Hex()[2:])
+	os.Chmod(obj, 0o644)
+	if err := os.WriteFile(obj, []byte(bytes), 0o444); err != nil {
+		p.t.Fatal(err)
+	}
+	return obj
 }

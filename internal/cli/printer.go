@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"golang.org/x/term"
+
+	"lockstep.dev/lockstep/internal/core"
 )
 
 // printer is the one way commands write: results to stdout, progress and
@@ -159,15 +161,4 @@ func (l *lineWriter) emit(line []byte) {
 }
 
 // humanBytes renders a byte count like "12.3 MiB".
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
+func humanBytes(n int64) string { return core.HumanSize(n) }

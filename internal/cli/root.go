@@ -44,6 +44,13 @@ func Execute(args []string) int {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// A closed stdout or stderr (`lockstep run | head`) must not kill a
+	// run: with SIGPIPE caught, a write to it fails with EPIPE instead, and
+	// output is dropped while the work goes on. Caught, not ignored, so the
+	// steps lockstep starts get the default SIGPIPE behaviour back.
+	pipe := make(chan os.Signal, 1)
+	signal.Notify(pipe, syscall.SIGPIPE)
+	defer signal.Stop(pipe)
 	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ}
 	root := newRootCommand(g)
 	root.SetArgs(args)
@@ -69,7 +76,7 @@ content-addressed store, so any result can be traced, trusted and rebuilt.
 Exit codes: 0 success, 1 a run or check failed, 2 a usage or input error.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		Version:       engine.Version,
+		Version:       version(),
 	}
 	root.PersistentFlags().StringVar(&g.home, "home", "", "lockstep home folder (default: $LOCKSTEP_HOME, else the nearest .lockstep folder)")
 	root.PersistentFlags().BoolVar(&g.json, "json", false, "print JSON on stdout (logs and errors go to stderr)")
@@ -113,6 +120,9 @@ func (e *failedError) Error() string { return e.msg }
 func exitCode(err error) int {
 	if strings.HasPrefix(err.Error(), "unknown command ") {
 		return exitUsage // cobra's own usage error
+	}
+	if errors.Is(err, context.Canceled) {
+		return exitFailed // interrupted (SIGINT, SIGTERM): nothing was checked
 	}
 	var ue *usageError
 	var ie *engine.InputError

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,6 +84,9 @@ func TestSignedRunVerifies(t *testing.T) {
 	if !strings.Contains(r.stdout, "changed  config.json") || !strings.Contains(r.stdout, "added    extra.bin") {
 		t.Errorf("a changed model does not name its files:\n%s", r.stdout)
 	}
+	if strings.Contains(r.stdout, "✓ model signature") {
+		t.Errorf("a changed model's signature is shown as passed:\n%s", r.stdout)
+	}
 
 	if cosign, err := exec.LookPath("cosign"); err == nil {
 		cmd := exec.Command(cosign, "verify-blob-attestation", "--key", pub, "--bundle", "provenance.sigstore.json",
@@ -161,4 +165,109 @@ func TestRebuiltCatalogKeepsDatasetsAndEvidence(t *testing.T) {
 		t.Errorf("the dataset's name was not restored:\n%s", r.stdout)
 	}
 	p.mustRun(0, "verify", report, "--key", filepath.Join(keys, "builder.pub"))
+}
+
+// TestExportInstructionsRefuseImpostors follows the lockstep command an
+// export's VERIFY.md gives, offline, on folders that are not the signed
+// model: each must fail, and none may show a ✓.
+func TestExportInstructionsRefuseImpostors(t *testing.T) {
+	p, keys := signedProject(t)
+	p.mustRun(0, "run", "--sign-with", filepath.Join(keys, "builder.key"))
+	exp := filepath.Join(t.TempDir(), "ev")
+	p.mustRun(0, "export", "last", exp)
+	cp(t, filepath.Join(keys, "builder.pub"), filepath.Join(exp, "builder.pub"))
+	readme, err := os.ReadFile(filepath.Join(exp, "VERIFY.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var args []string
+	for _, line := range strings.Split(string(readme), "\n") {
+		if f := strings.Fields(line); len(f) > 2 && f[0] == "lockstep" && f[2] == "artifacts/train/model" {
+			args = f[1:]
+		}
+	}
+	if args == nil {
+		t.Fatalf("VERIFY.md gives no lockstep command for the model:\n%s", readme)
+	}
+	offline := *p
+	offline.environ = append(append([]string{}, p.environ...), "LOCKSTEP_HOME="+filepath.Join(t.TempDir(), "none"))
+	offline.dir = exp
+	offline.mustRun(0, args...)
+
+	// Another run's model, signed with its own model.sig by the same key.
+	p.mustRun(0, "run", "--param", "n=5", "--sign-with", filepath.Join(keys, "builder.key"))
+	other := filepath.Join(t.TempDir(), "other")
+	p.mustRun(0, "export", "last", other)
+	other = filepath.Join(other, "artifacts/train/model")
+
+	evil := filepath.Join(t.TempDir(), "evil")
+	cp(t, filepath.Join(exp, "artifacts/train/model"), evil)
+	os.Remove(filepath.Join(evil, "model.sig"))
+	f, _ := os.OpenFile(filepath.Join(evil, "weights.bin"), os.O_WRONLY, 0)
+	f.WriteAt([]byte("EVIL"), 3)
+	f.Close()
+	empty := t.TempDir()
+	oneFile := t.TempDir()
+	os.WriteFile(filepath.Join(oneFile, "weights.bin"), []byte("weights 4"), 0o644)
+	for name, dir := range map[string]string{"tampered, signature removed": evil, "empty": empty, "one file": oneFile, "another run's model": other} {
+		a := append([]string{}, args...)
+		a[1] = dir
+		r := offline.run(a...)
+		if r.code != 1 || strings.Contains(r.stdout, "✓ provenance") || strings.HasSuffix(r.stdout, "verified\n") {
+			t.Errorf("%s: exit %d, want 1 and no ✓ provenance\n%s%s", name, r.code, r.stdout, r.stderr)
+		}
+		if dir != other && strings.Contains(r.stdout, "✓") {
+			t.Errorf("%s: a ✓ for a check that failed:\n%s", name, r.stdout)
+		}
+		var rep verify.Report
+		if r := offline.run(append(a, "--json")...); json.Unmarshal([]byte(r.stdout), &rep) != nil || rep.Verified || rep.Digest == "" {
+			t.Errorf("%s --json: %s", name, r.stdout)
+		}
+	}
+}
+
+// cp copies a file or a directory tree, keeping modes.
+func cp(t *testing.T, from, to string) {
+	t.Helper()
+	if out, err := exec.Command("cp", "-a", from, to).CombinedOutput(); err != nil {
+		t.Fatalf("cp %s %s: %v: %s", from, to, err, out)
+	}
+}
+
+func TestAttestationsOfARunIncludeReviewsAndReproductions(t *testing.T) {
+	p, keys := signedProject(t)
+	key := filepath.Join(keys, "builder.key")
+	p.mustRun(0, "run", "--sign-with", key)
+	var runs []struct{ ID string }
+	p.jsonOf(&runs, "runs")
+	original := runs[0].ID
+	p.mustRun(0, "review", "approve", original, "--key", filepath.Join(keys, "other.key"))
+	p.mustRun(0, "reproduce", original, "--sign-with", key)
+	var rows []map[string]any
+	p.jsonOf(&rows, "attestations", original)
+	count := map[string]int{}
+	for _, r := range rows {
+		count[r["PredicateType"].(string)]++
+	}
+	if count["https://slsa.dev/provenance/v1"] == 0 || count["https://lockstep.dev/review/v1"] != 1 || count["https://lockstep.dev/reproduction/v1"] == 0 {
+		t.Errorf("attestations of the run: %v", count)
+	}
+}
+
+func TestGetBringsTheModelSignature(t *testing.T) {
+	p, keys := signedProject(t)
+	p.mustRun(0, "run", "--sign-with", filepath.Join(keys, "builder.key"))
+	dest := filepath.Join(t.TempDir(), "model")
+	if r := p.mustRun(0, "get", "last", "train.model", dest); !strings.Contains(r.stdout, "with its signature model.sig") {
+		t.Errorf("get of a signed model:\n%s", r.stdout)
+	}
+	if r := p.mustRun(0, "verify", dest, "--key", filepath.Join(keys, "builder.pub")); !strings.Contains(r.stdout, "✓ model signature") {
+		t.Errorf("verify of the restored model:\n%s", r.stdout)
+	}
+	// Other outputs and the code come as they were.
+	code := filepath.Join(t.TempDir(), "code")
+	p.mustRun(0, "get", "last", "code", code)
+	if _, err := os.Stat(filepath.Join(code, "model.sig")); err == nil {
+		t.Error("get code wrote a model.sig")
+	}
 }

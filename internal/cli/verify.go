@@ -110,7 +110,7 @@ func loadPublicKeys(paths []string) ([]*attest.PublicKey, error) {
 }
 
 func printVerifyReport(p *printer, rep *verify.Report) {
-	if rep.Model != nil && rep.Model.Key != "" {
+	if rep.Model != nil && rep.Model.Verified {
 		m := rep.Model
 		p.result("%s model signature %s: %d files signed by %s (%s)", p.paint(green, "✓"), m.Signature, m.Files, m.KeyFile, m.Key)
 	}

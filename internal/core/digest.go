@@ -23,11 +23,11 @@ var ErrBadDigest = errors.New("not a sha256 digest")
 func ParseDigest(s string) (Digest, error) {
 	h := strings.TrimPrefix(s, DigestPrefix)
 	if len(h) != sha256.Size*2 {
-		return "", fmt.Errorf("%q: %w (want sha256:<64 hex digits>)", s, ErrBadDigest)
+		return "", fmt.Errorf("%s: %w (want sha256:<64 hex digits>)", Excerpt(s), ErrBadDigest)
 	}
 	for _, c := range h {
 		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return "", fmt.Errorf("%q: %w (want lowercase hex digits)", s, ErrBadDigest)
+			return "", fmt.Errorf("%s: %w (want lowercase hex digits)", Excerpt(s), ErrBadDigest)
 		}
 	}
 	return Digest(DigestPrefix + h), nil

@@ -52,7 +52,7 @@ func TestImport(t *testing.T) {
 		{"no key for bundle", func(o *ImportOptions, _ string) { o.Keys = nil }, nil, "--key"},
 		{"bundle of another BOM", func(o *ImportOptions, _ string) {
 			o.BOM = []byte(strings.Replace(string(o.BOM), `"supplier":{"name":"partner"}`, `"supplier":{"name":"mallory"}`, 1))
-		}, ErrBadBOM, "another bill of materials"},
+		}, attest.ErrSubjectMismatch, "another bill of materials"},
 		{"changed file", func(o *ImportOptions, dir string) {
 			os.WriteFile(filepath.Join(dir, "sub", "b.csv"), []byte("x\n3\n"), 0o644)
 		}, ErrDigestMismatch, "sub/b.csv"},

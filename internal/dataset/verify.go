@@ -49,17 +49,20 @@ func (d *Dataset) Signature(st *store.Store, keys []*attest.PublicKey) (*attest.
 }
 
 // sameBOM checks that a verified statement signs exactly the BOM bytes.
+// A statement about anything else is a failed signature check: its errors
+// wrap attest.ErrSubjectMismatch, not ErrBadBOM (the BOM itself may be
+// well formed).
 func sameBOM(s *attest.Statement, bom []byte) error {
 	if s.PredicateType != BOMPredicateType {
-		return fmt.Errorf("%w: predicate type %q, want %q", ErrBadBOM, s.PredicateType, BOMPredicateType)
+		return fmt.Errorf("%w: predicate type %s, want %q", attest.ErrSubjectMismatch, core.Excerpt(s.PredicateType), BOMPredicateType)
 	}
 	var pred json.RawMessage
 	if err := s.DecodePredicate(&pred); err != nil {
-		return fmt.Errorf("%w: predicate: %v", ErrBadBOM, err)
+		return fmt.Errorf("%w: predicate: %v", attest.ErrSubjectMismatch, err)
 	}
 	canon, err := core.CanonicalJSON(pred)
 	if err != nil || !bytes.Equal(canon, bom) {
-		return fmt.Errorf("%w: the signature covers another bill of materials of the same data", ErrBadBOM)
+		return fmt.Errorf("%w: the signature covers another bill of materials of the same data", attest.ErrSubjectMismatch)
 	}
 	return nil
 }

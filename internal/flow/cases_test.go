@@ -86,6 +86,8 @@ var invalidFlows = []struct {
 		`lockstep.yaml:5: steps.a.inputs: invalid name "raw-data" (use letters, digits and "_", not starting with a digit)`},
 	{"unknown step", strings.Replace(twoSteps, "%s", "{step: prep, output: train}", 1),
 		`lockstep.yaml:10: steps.train.inputs.data: unknown step "prep" (did you mean "prepare"?)`},
+	{"unknown step, bare", strings.Replace(twoSteps, "%s", "prep.o", 1),
+		`lockstep.yaml:10: steps.train.inputs.data: unknown step "prep" (did you mean "prepare"?)`},
 	{"output nobody writes", strings.Replace(twoSteps, "%s", "prepare.trian", 1),
 		`lockstep.yaml:10: steps.train.inputs.data: step "prepare" has no output "trian" (did you mean "train"?)`},
 	{"output nobody writes, explicit", strings.Replace(twoSteps, "%s", "{step: prepare, output: model}", 1),

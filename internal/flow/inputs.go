@@ -50,6 +50,13 @@ func (p *parser) bareInput(f *Flow, ref string, n *yaml.Node, field string) (Inp
 				p.report(n, field, outputHint(s, output), "step %q has no output %q", name, output)
 				return Input{}, false
 			}
+		} else if p.dir != "" && !p.exists(ref) && p.didYouMean(ref, p.refs) == "" {
+			// No such file, and no STEP.OUTPUT close to it: a misspelt
+			// step reads better than a missing file.
+			if hint := p.didYouMean(name, p.names); hint != "" {
+				p.report(n, field, hint, "unknown step %q", name)
+				return Input{}, false
+			}
 		}
 	}
 	return p.pathInput(ref, n, field)

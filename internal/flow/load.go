@@ -18,6 +18,9 @@ import (
 // Load reads and parses the flow file at path. Path inputs are checked
 // against the file's folder: they must exist and stay inside it.
 func Load(path string) (*Flow, error) {
+	if err := core.CheckRegular(path); err != nil {
+		return nil, fmt.Errorf("open flow %s: %w", path, err)
+	}
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open flow %s: %w", path, err)

@@ -8,6 +8,7 @@ import (
 
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/dataset"
 	"lockstep.dev/lockstep/internal/store"
 )
 
@@ -46,6 +47,7 @@ func (r *CheckReport) OK() bool { return len(r.Problems) == 0 }
 // everything those records name is present.
 func Check(ctx context.Context, st *store.Store, cat catalog.Catalog, opts CheckOptions) (*CheckReport, error) {
 	rep := &CheckReport{Problems: []Problem{}}
+	var corrupt []int // indexes of the corrupt objects' problems
 	var err error
 	if rep.TempRemoved, err = st.CleanTemp(time.Hour); err != nil {
 		return nil, err
@@ -57,6 +59,7 @@ func Check(ctx context.Context, st *store.Store, cat catalog.Catalog, opts Check
 			if err := st.Verify(d); err != nil && st.Verify(d) != nil {
 				rep.Problems = append(rep.Problems, Problem{Kind: "corrupt", Object: d.String(), Detail: err.Error(),
 					Repair: "remove the object's file and re-run the run that made it (`lockstep run --force STEP`), then `lockstep check` again"})
+				corrupt = append(corrupt, len(rep.Problems)-1)
 			}
 		}
 		if opts.Progress != nil {
@@ -66,6 +69,11 @@ func Check(ctx context.Context, st *store.Store, cat catalog.Catalog, opts Check
 	})
 	if err != nil {
 		return nil, fmt.Errorf("walk store: %w", err)
+	}
+	if len(corrupt) > 0 {
+		if err := datasetRepairs(ctx, st, cat, rep.Problems, corrupt); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkCatalog(ctx, st, cat, rep); err != nil {
 		return nil, err
@@ -119,6 +127,37 @@ func checkCatalog(ctx context.Context, st *store.Store, cat catalog.Catalog, rep
 		}
 		rep.Problems = append(rep.Problems, Problem{Kind: "missing", Object: d.String(), Detail: detail,
 			Repair: "re-run the run that made it with `lockstep run --force STEP`, or drop old runs with `lockstep gc --keep-last N`"})
+	}
+	return nil
+}
+
+// datasetRepairs gives the corrupt objects of a registered dataset (its
+// tree, its bill of materials or one of its files) the repair that works:
+// the object comes back by adding the dataset's files again, not by
+// re-running a run.
+func datasetRepairs(ctx context.Context, st *store.Store, cat catalog.Catalog, problems []Problem, corrupt []int) error {
+	rows, err := cat.Names(ctx, dataset.Kind)
+	if err != nil {
+		return err
+	}
+	owner := map[string]string{} // object → NAME@VERSION
+	for _, r := range rows {
+		owner[r.Digest.String()], owner[r.Meta.String()] = r.Name, r.Name
+		if tree, err := st.GetTree(r.Digest); err == nil {
+			for _, e := range tree.Entries {
+				if e.Digest != "" {
+					owner[e.Digest.String()] = r.Name
+				}
+			}
+		}
+	}
+	for _, i := range corrupt {
+		if name, ok := owner[problems[i].Object]; ok {
+			problems[i].Detail += " (dataset " + name + ")"
+			problems[i].Repair = fmt.Sprintf("remove the object's file and add the dataset again from its original files "+
+				"(`lockstep data add %s PATH|URL`, or `lockstep data import BOM.json --from DIR`; the same content binds to the same name), "+
+				"then `lockstep check` again", name)
+		}
 	}
 	return nil
 }

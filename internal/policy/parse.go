@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	"gopkg.in/yaml.v3"
 
 	"lockstep.dev/lockstep/internal/attest"
+	"lockstep.dev/lockstep/internal/core"
 )
 
 // maxFileSize bounds a policy file and each Rego file it names.
@@ -167,18 +167,4 @@ func (r *reader) rego(n *yaml.Node, dir string, p *Policy) error {
 }
 
 // readSmall reads a file of at most maxFileSize bytes.
-func readSmall(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxFileSize {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, maxFileSize)
-	}
-	return b, nil
-}
+func readSmall(path string) ([]byte, error) { return core.ReadFileLimited(path, maxFileSize) }

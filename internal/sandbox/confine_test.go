@@ -33,7 +33,7 @@ func TestFilesystemProbes(t *testing.T) {
 		stdout string // wanted in stdout
 		hint   string // wanted in Explain's hint when not ok
 	}{
-		{"undeclared project file is absent", "cat " + undeclared, false, "", undeclared + ", which is not declared: add it to the step's inputs"},
+		{"undeclared project file is absent", "cat " + undeclared, false, "", undeclared + ", which is not declared: copy it into the project"},
 		{"home directory file is absent", "cat " + secret, false, "", secret + ", which is not declared"},
 		{"host directories are absent", "for d in /root /home /srv /var /opt /work /mnt; do test ! -e $d || { echo $d; exit 1; }; done; echo none", true, "none", ""},
 		{"declared input is readable", "cat " + input, true, "a,b", ""},

@@ -63,7 +63,7 @@ func Explain(stderr []byte, spec Spec) string {
 		if containsAny(line, missingSigns) {
 			for _, p := range paths(line) {
 				if _, err := os.Lstat(p); err == nil && !under(p, visible) {
-					add(fmt.Sprintf("the step read %s, which is not declared: add it to the step's inputs (inputs: {name: %s}) and read it from $LOCKSTEP_INPUT_<NAME>, or put it in the project so it is part of the code snapshot", p, p))
+					add(undeclaredRead(p))
 				}
 			}
 		}
@@ -135,4 +135,15 @@ func containsAny(s string, subs []string) bool {
 		}
 	}
 	return false
+}
+
+// undeclaredRead is the hint for a host file p the step read but was not
+// given. Inputs are project paths (an absolute one is refused), so the
+// ways that work are: bring the file into the project, register it as a
+// dataset, or expose its directory with environment.paths.
+func undeclaredRead(p string) string {
+	return fmt.Sprintf("the step read %s, which is not declared: copy it into the project and declare it as an input "+
+		"(inputs: {name: %s}, read from $LOCKSTEP_INPUT_<NAME>), register it as a dataset (lockstep data add NAME@1 %s), "+
+		"or, if it belongs to a tool or library, list %s under environment.paths in the flow (exposed read-only and recorded)",
+		p, filepath.Base(p), p, filepath.Dir(p))
 }

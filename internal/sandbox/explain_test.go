@@ -29,7 +29,8 @@ func TestExplain(t *testing.T) {
 		want   []string // wanted in the hint; none means the hint is ""
 	}{
 		{"undeclared file, cat", "cat: " + data + ": No such file or directory", spec,
-			[]string{"the step read " + data + ", which is not declared", "inputs: {name: " + data + "}"}},
+			[]string{"the step read " + data + ", which is not declared", "inputs: {name: data.csv}", "lockstep data add NAME@1 " + data,
+				"list " + filepath.Dir(data) + " under environment.paths"}},
 		{"undeclared file, python", "Traceback (most recent call last):\nFileNotFoundError: [Errno 2] No such file or directory: '" + data + "'", spec,
 			[]string{"the step read " + data + ", which is not declared"}},
 		{"undeclared file, pandas", "FileNotFoundError: [Errno 2] No such file or directory: \"" + data + "\".", spec,
@@ -62,6 +63,9 @@ func TestExplain(t *testing.T) {
 				if !strings.Contains(got, w) {
 					t.Errorf("Explain(%q) = %q, want %q in it", tc.stderr, got, w)
 				}
+			}
+			if strings.Contains(got, "{name: /") {
+				t.Errorf("Explain(%q) suggests an absolute input, which a flow refuses: %q", tc.stderr, got)
 			}
 		})
 	}

@@ -12,14 +12,23 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"golang.org/x/sync/errgroup"
+
+	"lockstep.dev/lockstep/internal/core"
 )
 
 // File scans the file at path. The error is only for I/O problems; what the
 // file holds is described by the report.
 func File(ctx context.Context, path string, opts Options) (*Report, error) {
-	f, err := os.Open(path)
+	// A FIFO or a device is refused before it is opened (opening a FIFO
+	// blocks until a writer comes); O_NONBLOCK keeps a file swapped for
+	// one in between from blocking the open, and Stat below refuses it.
+	if err := core.CheckRegular(path); err != nil {
+		return nil, fmt.Errorf("scan %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", path, err)
 	}
@@ -161,6 +170,9 @@ type recordingReaderAt struct {
 }
 
 func (r *recordingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if err := r.s.ctx.Err(); err != nil {
+		return 0, err // interrupted: stop reading at once
+	}
 	if off < 0 || off >= r.size {
 		return 0, fmt.Errorf("read at offset %d outside the %d-byte file: %w", off, r.size, io.EOF)
 	}

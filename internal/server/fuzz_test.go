@@ -16,6 +16,8 @@ func FuzzAdmit(f *testing.F) {
 	f.Add("CronJob", []byte(`{"spec":{"jobTemplate":{"spec":{"template":{"spec":{"containers":[{"name":"a"}]}}}}}}`))
 	f.Add("Deployment", []byte(`{"metadata":{"annotations":{"lockstep.dev/model.x":"y"}},"spec":{"template":null}}`))
 	f.Add("Pod", []byte(`null`))
+	f.Add("Pod", []byte(`{"spec":{"containers":null}}`))
+	f.Add("CronJob", []byte(`{"metadata":{}}`))
 	wh := &Webhook{Policy: &policy.Policy{}}
 	f.Fuzz(func(t *testing.T, kind string, object []byte) {
 		if !json.Valid(object) {

@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"lockstep.dev/lockstep/internal/core"
 )
 
 // maxReviewSize bounds an AdmissionReview body (the API server sends at
@@ -23,9 +25,21 @@ func (w *Webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		http.Error(rw, "POST an admission.k8s.io/v1 AdmissionReview", http.StatusMethodNotAllowed)
 		return
 	}
+	if r.ContentLength > maxReviewSize {
+		http.Error(rw, (&core.TooLargeError{What: "the AdmissionReview", Limit: maxReviewSize}).Error(), http.StatusRequestEntityTooLarge)
+		return
+	}
+	body, err := core.ReadLimited(r.Body, maxReviewSize, "the AdmissionReview")
+	if errors.Is(err, core.ErrTooLarge) {
+		http.Error(rw, err.Error(), http.StatusRequestEntityTooLarge)
+		return
+	}
+	if err != nil {
+		http.Error(rw, err.Error(), http.StatusBadRequest)
+		return
+	}
 	var rev AdmissionReview
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxReviewSize))
-	if err := dec.Decode(&rev); err != nil {
+	if err := json.Unmarshal(body, &rev); err != nil {
 		http.Error(rw, "decode AdmissionReview: "+err.Error(), http.StatusBadRequest)
 		return
 	}
@@ -34,7 +48,7 @@ func (w *Webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rev.APIVersion != ReviewAPIVersion || rev.Kind != ReviewKind {
-		http.Error(rw, fmt.Sprintf("want apiVersion %s kind %s, got %s %s", ReviewAPIVersion, ReviewKind, rev.APIVersion, rev.Kind), http.StatusBadRequest)
+		http.Error(rw, fmt.Sprintf("want apiVersion %s kind %s, got %s %s", ReviewAPIVersion, ReviewKind, core.Excerpt(rev.APIVersion), core.Excerpt(rev.Kind)), http.StatusBadRequest)
 		return
 	}
 	out := AdmissionReview{APIVersion: ReviewAPIVersion, Kind: ReviewKind, Response: w.Admit(r.Context(), rev.Request)}

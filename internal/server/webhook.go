@@ -39,13 +39,21 @@ func (w *Webhook) Admit(ctx context.Context, req *AdmissionRequest) *AdmissionRe
 		resp.Warnings = []string{"lockstep: kind " + req.Kind.Kind + " has no pod template; not checked"}
 		return resp
 	}
+	what := describeObject(req)
+	n := len(tpl.Spec.InitContainers) + len(tpl.Spec.Containers) + len(tpl.Spec.EphemeralContainers)
+	switch {
+	case n > MaxContainers:
+		return deny(resp, http.StatusForbidden, "Forbidden", fmt.Sprintf("lockstep denied %s: it has %d containers; lockstep checks at most %d", what, n, MaxContainers))
+	case n == 0 && w.Policy.Admission.RequireModel:
+		return deny(resp, http.StatusForbidden, "Forbidden", "lockstep denied "+what+": it has no containers (no pod template, or containers: null), so none names a model, and the policy requires one")
+	}
 	refs, err := modelRefs(tpl)
 	if err != nil {
 		return deny(resp, http.StatusForbidden, "Forbidden", "lockstep: "+err.Error())
 	}
-	what := describeObject(req)
 	var problems []string
 	named := map[string]bool{}
+	judged := map[core.Digest]string{} // each digest is judged once per request
 	for _, r := range refs {
 		named[r.Container] = true
 		d, err := parseRef(r)
@@ -53,13 +61,13 @@ func (w *Webhook) Admit(ctx context.Context, req *AdmissionRequest) *AdmissionRe
 			problems = append(problems, err.Error())
 			continue
 		}
-		res, err := w.evaluate(ctx, d)
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("container %q: model %s could not be checked: %v", r.Container, d, err))
-			continue
+		verdict, ok := judged[d]
+		if !ok {
+			verdict = w.judge(ctx, d)
+			judged[d] = verdict
 		}
-		if !res.Allowed {
-			problems = append(problems, fmt.Sprintf("container %q: model %s fails policy: %s", r.Container, d, strings.Join(res.Failures(), "; ")))
+		if verdict != "" {
+			problems = append(problems, fmt.Sprintf("container %q: model %s %s", r.Container, d, verdict))
 		}
 	}
 	if w.Policy.Admission.RequireModel {
@@ -70,9 +78,37 @@ func (w *Webhook) Admit(ctx context.Context, req *AdmissionRequest) *AdmissionRe
 		}
 	}
 	if len(problems) > 0 {
-		return deny(resp, http.StatusForbidden, "Forbidden", "lockstep denied "+what+": "+strings.Join(problems, "; "))
+		return deny(resp, http.StatusForbidden, "Forbidden", "lockstep denied "+what+": "+listProblems(problems))
 	}
 	return resp
+}
+
+// MaxContainers bounds the containers of one pod the webhook checks; a
+// pod with more is denied (Kubernetes pods rarely have more than a few).
+const MaxContainers = 256
+
+// maxProblemsShown bounds the problems one denial lists.
+const maxProblemsShown = 10
+
+// judge evaluates the policy for d and returns why it fails ("" when it
+// passes).
+func (w *Webhook) judge(ctx context.Context, d core.Digest) string {
+	res, err := w.evaluate(ctx, d)
+	if err != nil {
+		return fmt.Sprintf("could not be checked: %v", err)
+	}
+	if !res.Allowed {
+		return "fails policy: " + strings.Join(res.Failures(), "; ")
+	}
+	return ""
+}
+
+// listProblems joins problems for a denial, the first few only.
+func listProblems(problems []string) string {
+	if len(problems) <= maxProblemsShown {
+		return strings.Join(problems, "; ")
+	}
+	return strings.Join(problems[:maxProblemsShown], "; ") + fmt.Sprintf("; and %d more", len(problems)-maxProblemsShown)
 }
 
 // evaluate runs the policy for d, through the cache when there is one.

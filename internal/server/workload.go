@@ -68,14 +68,14 @@ func podOf(kind string, raw json.RawMessage) (*podTemplate, error) {
 	switch kind {
 	case "Pod":
 		tpl.Metadata = obj.Metadata
-		if err := json.Unmarshal(obj.Spec, &tpl.Spec); err != nil {
+		if err := unmarshalSpec(obj.Spec, &tpl.Spec); err != nil {
 			return nil, fmt.Errorf("decode pod spec: %w", err)
 		}
 	case "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job":
 		var spec struct {
 			Template podTemplate `json:"template"`
 		}
-		if err := json.Unmarshal(obj.Spec, &spec); err != nil {
+		if err := unmarshalSpec(obj.Spec, &spec); err != nil {
 			return nil, fmt.Errorf("decode %s spec: %w", kind, err)
 		}
 		tpl = spec.Template
@@ -87,7 +87,7 @@ func podOf(kind string, raw json.RawMessage) (*podTemplate, error) {
 				} `json:"spec"`
 			} `json:"jobTemplate"`
 		}
-		if err := json.Unmarshal(obj.Spec, &spec); err != nil {
+		if err := unmarshalSpec(obj.Spec, &spec); err != nil {
 			return nil, fmt.Errorf("decode CronJob spec: %w", err)
 		}
 		tpl = spec.JobTemplate.Spec.Template
@@ -107,6 +107,14 @@ func podOf(kind string, raw json.RawMessage) (*podTemplate, error) {
 		tpl.Metadata.Annotations = merged
 	}
 	return &tpl, nil
+}
+
+// unmarshalSpec decodes a spec into v; a missing spec leaves v empty.
+func unmarshalSpec(raw json.RawMessage, v any) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	return json.Unmarshal(raw, v)
 }
 
 // modelRefs lists each container's model reference: its own annotation,

@@ -19,6 +19,18 @@ func (s *Store) HashTree(ctx context.Context, dir string, opts TreeOptions) (cor
 		return "", nil, fmt.Errorf("hash tree %s: %w", dir, err)
 	}
 	defer done()
+	return hashTree(ctx, dir, opts, known)
+}
+
+// HashDir computes the same digest as HashTree without a store: every
+// file is read. For checking a directory where no lockstep home exists,
+// such as verifying an export on another machine.
+func HashDir(ctx context.Context, dir string, opts TreeOptions) (core.Digest, *core.Tree, error) {
+	return hashTree(ctx, dir, opts, nil)
+}
+
+// hashTree hashes dir, taking the digests known reports (nil: none).
+func hashTree(ctx context.Context, dir string, opts TreeOptions, known knownDigest) (core.Digest, *core.Tree, error) {
 	entries, jobs, err := scanTree(ctx, dir, opts, known)
 	if err != nil {
 		return "", nil, fmt.Errorf("hash tree %s: %w", dir, err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"lockstep.dev/lockstep/internal/attest"
@@ -25,7 +24,7 @@ func findProvenance(ctx context.Context, st *store.Store, cat catalog.Catalog, d
 	}
 	var cands []candidate
 	for _, f := range files {
-		b, err := os.ReadFile(f)
+		b, err := core.ReadFileLimited(f, attest.MaxBundleSize)
 		if err != nil {
 			return nil, fmt.Errorf("bundle %s: %w", f, err)
 		}

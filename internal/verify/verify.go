@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -61,6 +62,7 @@ type Provenance struct {
 // ModelReport is the result of checking a model directory's signature.
 type ModelReport struct {
 	Signature string   `json:"signature"`
+	Verified  bool     `json:"verified"`
 	Files     int      `json:"files"`
 	Key       string   `json:"key_fingerprint"`
 	KeyFile   string   `json:"key_file"`
@@ -93,21 +95,30 @@ func Artifact(ctx context.Context, st *store.Store, cat catalog.Catalog, t Targe
 				isModel = true
 				rep.Model = checkModel(ctx, t.Path, sig, keys, rep)
 			}
-			if rep.Digest == "" && st != nil {
+			if rep.Digest == "" {
 				if rep.Digest, err = policy.ArtifactDigest(ctx, st, t.Path); err != nil {
 					return nil, err
 				}
 			}
+			if empty, err := isEmptyDir(t.Path, sig); err != nil {
+				return nil, err
+			} else if empty {
+				return rep, fmt.Errorf("%w: %s", ErrNotVerified, rep.fail(t.Path+" holds no files: there is nothing to verify"))
+			}
 		} else {
 			rep.Kind = "file"
 			if rep.Digest == "" {
-				if rep.Digest, err = store.HashFile(ctx, t.Path, nil); err != nil {
+				if rep.Digest, err = policy.ArtifactDigest(ctx, st, t.Path); err != nil {
 					return nil, err
 				}
 			}
 		}
 	} else {
 		rep.Artifact = t.Digest.String()
+	}
+	if rep.Digest == "" {
+		// Never check evidence against no subject at all.
+		return rep, fmt.Errorf("%w: %s", ErrNotVerified, rep.fail("no digest to verify: give a file, a directory or sha256:<hex>"))
 	}
 	prov, provErr := findProvenance(ctx, st, cat, rep.Digest, t.Bundles, keys)
 	rep.Provenance = prov
@@ -121,10 +132,33 @@ func Artifact(ctx context.Context, st *store.Store, cat catalog.Catalog, t Targe
 	return rep, nil
 }
 
+// fail records problem and returns it.
+func (rep *Report) fail(problem string) string {
+	rep.Problems = append(rep.Problems, problem)
+	rep.Verified = false
+	return problem
+}
+
+// isEmptyDir tells whether dir holds no files besides the signature sig.
+func isEmptyDir(dir, sig string) (bool, error) {
+	empty := true
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && p != sig {
+			empty = false
+			return fs.SkipAll
+		}
+		return nil
+	})
+	return empty, err
+}
+
 // checkModel verifies a model directory's OpenSSF signature.
 func checkModel(ctx context.Context, dir, sig string, keys []*attest.PublicKey, rep *Report) *ModelReport {
 	m := &ModelReport{Signature: sig}
-	b, err := os.ReadFile(sig)
+	b, err := core.ReadFileLimited(sig, attest.MaxBundleSize)
 	if err != nil {
 		rep.Problems = append(rep.Problems, fmt.Sprintf("model signature %s: %v", sig, err))
 		return m
@@ -139,6 +173,7 @@ func checkModel(ctx context.Context, dir, sig string, keys []*attest.PublicKey, 
 	if err != nil {
 		rep.Problems = append(rep.Problems, "model signature: "+explain(err, keys))
 	}
+	m.Verified = err == nil
 	return m
 }
 
