@@ -62,7 +62,8 @@ func runCheck(ctx context.Context, o checkOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	out.CheckReport, err = maintain.Check(ctx, h.Store, h.Catalog, maintain.CheckOptions{SkipData: o.skipData})
+	out.CheckReport, err = maintain.Check(ctx, h.Store, h.Catalog, maintain.CheckOptions{SkipData: o.skipData,
+		Local: maintain.Local{WorkDir: h.WorkDir(), TempDir: h.TempDir(), Lock: h.Lock()}})
 	if err != nil {
 		return err
 	}
@@ -84,8 +85,8 @@ func runCheck(ctx context.Context, o checkOptions, g *globalOptions) error {
 		if !o.skipData {
 			verb = "rehashed"
 		}
-		p.result("%s %d objects (%s), %d runs; %d problems; %d stale temp files removed",
-			verb, rep.Objects, humanBytes(rep.Bytes), rep.Runs, len(rep.Problems), rep.TempRemoved)
+		p.result("%s %d objects (%s), %d runs; %d problems; removed %d stale temp files and %d work folders of runs that are not running",
+			verb, rep.Objects, humanBytes(rep.Bytes), rep.Runs, len(rep.Problems), rep.TempRemoved, rep.WorkRemoved)
 	}
 	if !rep.OK() {
 		return &failedError{fmt.Sprintf("check found %d problems", len(rep.Problems))}

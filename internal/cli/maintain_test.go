@@ -97,10 +97,21 @@ func TestKilledRunIsMarkedAbortedAndLeavesNoCorruption(t *testing.T) {
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
+	work := filepath.Join(p.dir, ".lockstep", "work")
+	if left, _ := os.ReadDir(work); len(left) == 0 {
+		t.Fatal("the killed run left no work folder: the test would prove nothing")
+	}
 
 	r := p.mustRun(0, "check")
 	if !strings.Contains(r.stdout, "marked aborted") {
 		t.Errorf("check did not mark the killed run aborted:\n%s", r.stdout)
+	}
+	if left, _ := os.ReadDir(work); len(left) != 0 || !strings.Contains(r.stdout, "work folders of runs that are not running") ||
+		strings.Contains(r.stdout, "and 0 work folders") {
+		t.Errorf("check left %d work folders of the dead run, or did not count them:\n%s", len(left), r.stdout)
+	}
+	if left, _ := filepath.Glob(filepath.Join(p.dir, ".lockstep", "tmp", "exec-*")); len(left) != 0 {
+		t.Errorf("check left the dead run's temp files %v", left)
 	}
 	var runs []runListing
 	p.jsonOf(&runs, "runs")

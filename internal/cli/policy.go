@@ -85,14 +85,16 @@ func verifyWithPolicy(ctx context.Context, g *globalOptions, policyPath, arg str
 	if err != nil {
 		return err
 	}
-	h, err := g.openHome(ctx)
+	// Held shared: models are materialised into the home's temp folder,
+	// which check and gc empty only when no one holds the lock.
+	h, done, err := g.openHomeToWrite(ctx, false)
 	if err != nil {
 		if errors.Is(err, home.ErrNoHome) {
 			return usageErrorf("verify --policy reads the evidence from a lockstep home: %v", err)
 		}
 		return err
 	}
-	defer h.Close()
+	defer done()
 	t, err := policyTarget(ctx, h.Store, arg)
 	if err != nil {
 		return err

@@ -18,6 +18,9 @@ type CheckOptions struct {
 	SkipData bool
 	// Progress is told how many objects were checked so far.
 	Progress func(objects int, bytes int64)
+	// Local is this machine's work and temp folders, cleaned of what dead
+	// runs and commands left (zero leaves them alone).
+	Local Local
 }
 
 // Problem is one thing check found wrong, with the command that repairs it.
@@ -34,6 +37,7 @@ type CheckReport struct {
 	Bytes         int64     `json:"bytes"`
 	Runs          int       `json:"runs"`
 	TempRemoved   int       `json:"temp_files_removed"`
+	WorkRemoved   int       `json:"work_folders_removed"`
 	AbortedMarked []string  `json:"runs_marked_aborted,omitempty"`
 	Problems      []Problem `json:"problems"`
 }
@@ -52,6 +56,12 @@ func Check(ctx context.Context, st *store.Store, cat catalog.Catalog, opts Check
 	if rep.TempRemoved, err = st.CleanTemp(time.Hour); err != nil {
 		return nil, err
 	}
+	left, err := CleanLeftovers(ctx, cat, opts.Local, false)
+	if err != nil {
+		return nil, err
+	}
+	rep.TempRemoved += left.TempFiles
+	rep.WorkRemoved = left.WorkFolders
 	err = st.Walk(ctx, func(d core.Digest, size int64) error {
 		rep.Objects++
 		rep.Bytes += size

@@ -26,6 +26,9 @@ type GCOptions struct {
 	// WorkDir is the folder of task work folders and shared trees, a
 	// cache of the store that gc empties ("" leaves it alone).
 	WorkDir string
+	// TempDir is the home's folder of temp files, emptied of what nothing
+	// uses ("" leaves it alone).
+	TempDir string
 }
 
 // GCReport says what gc freed (or would free).
@@ -81,10 +84,8 @@ func GC(ctx context.Context, st *store.Store, cat catalog.Catalog, opts GCOption
 	}
 	if !opts.DryRun {
 		// Materialised trees are a cache of the store; no run holds them now.
-		if opts.WorkDir != "" {
-			if err := removeAll(opts.WorkDir); err != nil {
-				return rep, err
-			}
+		if _, err := CleanLeftovers(ctx, cat, Local{WorkDir: opts.WorkDir, TempDir: opts.TempDir}, true); err != nil {
+			return rep, err
 		}
 		if _, err := st.CleanTemp(time.Hour); err != nil {
 			return rep, err
