@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"lockstep.dev/lockstep/internal/core"
 )
 
 const piiFlow = `flow: pii
@@ -16,7 +18,7 @@ trust:
   reviewers: [keys/reviewer.pub]
 steps:
   count:
-    run: mkdir $LOCKSTEP_OUTPUT_DIR/model && wc -l < $LOCKSTEP_INPUT_PEOPLE/people.csv > $LOCKSTEP_OUTPUT_DIR/model/weights.txt
+    run: mkdir $LOCKSTEP_OUTPUT_DIR/model && wc -l < $LOCKSTEP_INPUT_PEOPLE/people.csv > $LOCKSTEP_OUTPUT_DIR/model/weights.txt && cp $LOCKSTEP_INPUT_PEOPLE/people.csv $LOCKSTEP_OUTPUT_DIR/model/
     inputs:
       people: {dataset: people@1}
     outputs:
@@ -77,7 +79,18 @@ func TestRestrictedDatasetNeedsReviewedCode(t *testing.T) {
 		t.Fatalf("ML-BOM: %+v", bom)
 	}
 
-	// Outside runs, restricted data needs the platform's access token.
+	// Outside runs, restricted data needs the platform's access token, on
+	// every path that hands bytes out: cat, get, export and data get.
+	people := core.DigestOf([]byte("name,age\nada,36\nalan,41\n")).String()
+	for _, args := range [][]string{
+		{"cat", people},
+		{"get", "last", "count.model", filepath.Join(t.TempDir(), "m")},
+		{"export", "last", filepath.Join(t.TempDir(), "ev")},
+	} {
+		if r := p.run(args...); r.code != 1 || !strings.Contains(r.stderr, "restricted dataset people@1") || !strings.Contains(r.stderr, "review approve") {
+			t.Errorf("lockstep %s without the token: exit %d, want 1 naming the dataset and the review\n%s%s", args[0], r.code, r.stdout, r.stderr)
+		}
+	}
 	dest := filepath.Join(t.TempDir(), "people")
 	if r := p.mustRun(1, "data", "get", "people@1", dest); !strings.Contains(r.stderr, "access-token set") {
 		t.Fatalf("get without a configured token:\n%s", r.stderr)
@@ -94,6 +107,9 @@ func TestRestrictedDatasetNeedsReviewedCode(t *testing.T) {
 	}
 	if b, err := os.ReadFile(filepath.Join(dest, "people.csv")); err != nil || string(b) != "name,age\nada,36\nalan,41\n" {
 		t.Fatalf("restored %q, %v", b, err)
+	}
+	if r := p.runWithStdin("", []string{"LOCKSTEP_DATA_ACCESS_TOKEN=" + token}, "cat", people); r.code != 0 || r.stdout != "name,age\nada,36\nalan,41\n" {
+		t.Errorf("cat with the token: exit %d %q %s", r.code, r.stdout, r.stderr)
 	}
 	// Metadata stays visible to everyone.
 	if r := p.mustRun(0, "data", "show", "people@1"); !strings.Contains(r.stdout, "restricted") || !strings.Contains(r.stdout, "rows=2 columns=2") {

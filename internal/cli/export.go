@@ -45,6 +45,15 @@ func runExport(ctx context.Context, g *globalOptions, ref, dest string) error {
 	if err != nil {
 		return err
 	}
+	var outputs []core.Artifact
+	for _, t := range tasks {
+		for _, a := range t.Outputs {
+			outputs = append(outputs, a)
+		}
+	}
+	if err := g.checkRead(ctx, h, outputs...); err != nil {
+		return err
+	}
 	tmp := dest + ".partial"
 	_ = os.RemoveAll(tmp)
 	if err := exportRun(ctx, h, rec, tasks, tmp); err != nil {

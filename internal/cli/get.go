@@ -61,6 +61,9 @@ func runGet(ctx context.Context, g *globalOptions, ref, target, dest string) err
 			return usageErrorf("step %s of run %s has no output %q (outputs: %v)", step, rec.ID, out, sortedKeys(t.Outputs))
 		}
 	}
+	if err := g.checkRead(ctx, h, a); err != nil {
+		return err
+	}
 	opts := store.MaterializeOptions{Writable: true}
 	var sig core.Digest
 	if a.Kind == core.KindTree {

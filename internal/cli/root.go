@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/dataset"
 	"lockstep.dev/lockstep/internal/engine"
 	"lockstep.dev/lockstep/internal/flow"
 	"lockstep.dev/lockstep/internal/home"
@@ -203,4 +205,14 @@ func (g *globalOptions) openHomeToWrite(ctx context.Context, create bool) (h *en
 		return nil, nil, err
 	}
 	return h, func() { held.Unlock(); h.Close() }, nil
+}
+
+// checkRead refuses to hand out bytes of a restricted dataset without the
+// data-access token (LOCKSTEP_DATA_ACCESS_TOKEN): the rule of every read
+// path, as for `data get`. The refusal is a failed check (exit 1).
+func (g *globalOptions) checkRead(ctx context.Context, h *engine.Home, artifacts ...core.Artifact) error {
+	if err := dataset.CheckRead(ctx, h.Store, h.Catalog, h.Root, g.getenv(dataset.AccessTokenVar), artifacts...); err != nil {
+		return &failedError{err.Error()}
+	}
+	return nil
 }
