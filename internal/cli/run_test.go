@@ -161,16 +161,21 @@ steps:
 	if !strings.Contains(r.stdout, "exit code 3") || !strings.Contains(r.stdout, "it broke here") {
 		t.Errorf("the failure does not show the exit code and last log lines:\n%s", r.stdout)
 	}
+	p.wantStatuses(core.StatusFailed, map[string]string{"bad": core.StatusFailed, "after": core.StatusSkipped, "sibling": core.StatusSucceeded})
+}
+
+// wantStatuses fails the test unless the last run and its steps ended so.
+func (p *project) wantStatuses(run string, steps map[string]string) {
+	p.t.Helper()
 	var show runShowing
 	p.jsonOf(&show, "show", "last")
-	want := map[string]string{"bad": core.StatusFailed, "after": core.StatusSkipped, "sibling": core.StatusSucceeded}
-	for step, status := range want {
+	for step, status := range steps {
 		if got := show.Tasks[step]; got == nil || got.Status != status {
-			t.Errorf("%s: %+v, want %s", step, got, status)
+			p.t.Errorf("%s: %+v, want %s", step, got, status)
 		}
 	}
-	if show.Run.Status != core.StatusFailed {
-		t.Errorf("run status %s", show.Run.Status)
+	if show.Run.Status != run {
+		p.t.Errorf("run status %s, want %s", show.Run.Status, run)
 	}
 }
 
@@ -450,16 +455,7 @@ steps:
 	}
 
 	r = p.mustRun(1, "run", "-j", "1", "--keep-going")
-	p.jsonOf(&show, "show", "last")
-	want := map[string]string{"bad": core.StatusFailed, "after": core.StatusSkipped, "later": core.StatusSucceeded}
-	for step, status := range want {
-		if got := show.Tasks[step]; got == nil || got.Status != status {
-			t.Errorf("--keep-going: %s %+v, want %s", step, got, status)
-		}
-	}
-	if show.Run.Status != core.StatusFailed {
-		t.Errorf("--keep-going: run %s, want failed", show.Run.Status)
-	}
+	p.wantStatuses(core.StatusFailed, map[string]string{"bad": core.StatusFailed, "after": core.StatusSkipped, "later": core.StatusSucceeded})
 	if !strings.Contains(r.stdout, "after skipped: needs bad, which failed") {
 		t.Errorf("--keep-going summary:\n%s", r.stdout)
 	}
