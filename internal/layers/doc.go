@@ -1,40 +1,43 @@
-// Package layers holds the test that keeps lockstep's imports pointing down
-// the layers of the design: core at the bottom; the store's blob backends;
-// store, catalog and flow; capture, sandbox, scan and attest; datasets and
-// policy; task execution
-// and backends; the engine and its peers; the CLI at the top. A package may
-// import only packages of a lower layer. A new package must be given its
-// layer here. A second test keeps paths inside the store within
-// internal/store: no other package may name an object's file or the
-// store's folder layout.
+// Package layers holds the tests that keep lockstep's imports pointing down
+// the layers of the design (DESIGN.md, "Layout"), bottom first:
+//
+//	core → store, catalog, flow, lock → home → capture, sandbox, scan,
+//	attest, modelsign → policy, dataset, review, sbom → task → provenance,
+//	backend → engine, query, evidence, maintain → server, reproduce,
+//	verify → cli
+//
+// A package may import packages of a lower layer, and packages of its own
+// family (a package and the folders below it: store and store/local, the
+// contract suites beside what they test). Within one layer, only the
+// imports listed in SameLayer are allowed, each with its reason. Every
+// package must belong to a layer. A second test keeps paths inside the
+// store within internal/store: no other package may name an object's file
+// or the store's folder layout.
 package layers
 
-// Rank is each internal package's layer: imports must go to a lower rank.
-var Rank = map[string]int{
-	"core":                0,
-	"store/blobio":        0,
-	"store/local":         1,
-	"lock":                1,
-	"catalog":             1,
-	"flow":                1,
-	"store":               2,
-	"catalog/sqlite":      2,
-	"catalog/catalogtest": 2,
-	"store/storetest":     3,
-	"home":                3,
-	"capture":             2,
-	"sandbox":             2,
-	"scan":                2,
-	"attest":              2,
-	"dataset":             3,
-	"policy":              4,
-	"task":                4,
-	"backend/local":       4,
-	"verify":              5,
-	"maintain":            5,
-	"engine":              5,
-	"reproduce":           6,
-	"server":              6,
-	"cli":                 7,
-	"layers":              8,
+// Layers are the families of internal packages, layer by layer, bottom
+// first. A family is a folder under internal/ and everything below it.
+var Layers = [][]string{
+	{"core"},
+	{"store", "catalog", "flow", "lock"},
+	{"home"},
+	{"capture", "sandbox", "scan", "attest", "modelsign"},
+	{"policy", "dataset", "review", "sbom"},
+	{"task"},
+	{"provenance", "backend"},
+	{"engine", "query", "evidence", "maintain"},
+	{"server", "reproduce", "verify"},
+	{"cli"},
+	{"layers"},
+}
+
+// Planned are families the design names that do not exist yet.
+var Planned = map[string]bool{"modelsign": true, "sbom": true, "provenance": true, "query": true, "evidence": true, "review": true}
+
+// SameLayer lists the imports allowed between families of one layer: the
+// importer, the imported, and why.
+var SameLayer = map[[2]string]string{
+	{"policy", "dataset"}: "a policy judges a dataset's signed bill of materials, so it reads datasets",
+	{"policy", "review"}:  "a policy judges code reviews, so it reads them",
+	{"dataset", "review"}: "restricted data is released only to reviewed code, so resolving a dataset checks a review",
 }
