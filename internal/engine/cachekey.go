@@ -5,7 +5,6 @@ import (
 
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/store"
-	"lockstep.dev/lockstep/internal/task"
 )
 
 // cacheKey names everything that determines a task's outputs: the command,
@@ -14,7 +13,7 @@ import (
 // interchangeable. The key document is stored, so the key is an object like
 // every other digest a record names, and `lockstep cat KEY` shows what went
 // into it.
-func cacheKey(st *store.Store, s *task.Spec, env core.Digest) (core.Digest, error) {
+func cacheKey(st *store.Store, s *core.TaskSpec, env core.Digest) (core.Digest, error) {
 	inputs := make(map[string]core.Digest, len(s.Inputs))
 	for name, a := range s.Inputs {
 		inputs[name] = a.Digest

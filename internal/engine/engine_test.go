@@ -7,7 +7,6 @@ import (
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/flow"
 	"lockstep.dev/lockstep/internal/store"
-	"lockstep.dev/lockstep/internal/task"
 )
 
 func TestCacheKeyCoversEverythingThatShapesOutputs(t *testing.T) {
@@ -16,10 +15,10 @@ func TestCacheKeyCoversEverythingThatShapesOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	base := func() *task.Spec {
-		return &task.Spec{Command: "python3 train.py", Code: core.DigestOf([]byte("code")), Seed: 1,
+	base := func() *core.TaskSpec {
+		return &core.TaskSpec{Command: "python3 train.py", Code: core.DigestOf([]byte("code")), Seed: 1,
 			Inputs: map[string]core.Artifact{"data": {Digest: core.DigestOf([]byte("d")), Source: "path:a"}},
-			Params: map[string]any{"lr": 0.1}, Sandbox: "bubblewrap", Outputs: []task.Output{{Name: "m", Path: "m"}}}
+			Params: map[string]any{"lr": 0.1}, Sandbox: "bubblewrap", Outputs: []core.TaskOutput{{Name: "m", Path: "m"}}}
 	}
 	env := core.DigestOf([]byte("env"))
 	ref, err := cacheKey(st, base(), env)
@@ -29,15 +28,15 @@ func TestCacheKeyCoversEverythingThatShapesOutputs(t *testing.T) {
 	if !st.Has(ref) {
 		t.Error("the cache key document is not stored")
 	}
-	changes := map[string]func(*task.Spec){
-		"command": func(s *task.Spec) { s.Command = "python3 train.py --fast" },
-		"code":    func(s *task.Spec) { s.Code = core.DigestOf([]byte("other")) },
-		"input":   func(s *task.Spec) { s.Inputs["data"] = core.Artifact{Digest: core.DigestOf([]byte("e"))} },
-		"param":   func(s *task.Spec) { s.Params["lr"] = 0.2 },
-		"seed":    func(s *task.Spec) { s.Seed = 2 },
-		"sandbox": func(s *task.Spec) { s.Sandbox = "none" },
-		"network": func(s *task.Spec) { s.Network = true },
-		"outputs": func(s *task.Spec) { s.Outputs[0].Path = "n" },
+	changes := map[string]func(*core.TaskSpec){
+		"command": func(s *core.TaskSpec) { s.Command = "python3 train.py --fast" },
+		"code":    func(s *core.TaskSpec) { s.Code = core.DigestOf([]byte("other")) },
+		"input":   func(s *core.TaskSpec) { s.Inputs["data"] = core.Artifact{Digest: core.DigestOf([]byte("e"))} },
+		"param":   func(s *core.TaskSpec) { s.Params["lr"] = 0.2 },
+		"seed":    func(s *core.TaskSpec) { s.Seed = 2 },
+		"sandbox": func(s *core.TaskSpec) { s.Sandbox = "none" },
+		"network": func(s *core.TaskSpec) { s.Network = true },
+		"outputs": func(s *core.TaskSpec) { s.Outputs[0].Path = "n" },
 	}
 	for name, change := range changes {
 		s := base()

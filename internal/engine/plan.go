@@ -18,7 +18,7 @@ import (
 
 // plan turns a step whose dependencies are done into a task spec with its
 // cache key.
-func (r *runner) plan(ctx context.Context, step string) (*task.Spec, error) {
+func (r *runner) plan(ctx context.Context, step string) (*core.TaskSpec, error) {
 	st := r.fl.Steps[step]
 	inputs, err := r.resolveInputs(ctx, st)
 	if err != nil {
@@ -28,16 +28,16 @@ func (r *runner) plan(ctx context.Context, step string) (*task.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec := &task.Spec{
-		Type: task.SpecType, Run: r.rec.ID, Step: step, Command: st.Run, Code: code,
+	spec := &core.TaskSpec{
+		Type: core.TaskSpecType, Run: r.rec.ID, Step: step, Command: st.Run, Code: code,
 		Inputs: inputs, Params: r.fl.ResolveParams(step, r.opts.Params), Seed: r.rec.Seed,
 		Env: st.Env, Sandbox: string(r.modes[step]), Network: st.Network,
 		Paths: r.fl.Environment.Paths, Formats: r.fl.Formats,
 	}
 	for _, o := range st.Outputs {
-		spec.Outputs = append(spec.Outputs, task.Output{Name: o.Name, Path: o.Path, Kind: o.Kind})
+		spec.Outputs = append(spec.Outputs, core.TaskOutput{Name: o.Name, Path: o.Path, Kind: o.Kind})
 	}
-	spec.Resources = task.Resources{CPUs: st.Resources.CPUs, MemoryBytes: st.Resources.MemoryBytes,
+	spec.Resources = core.Resources{CPUs: st.Resources.CPUs, MemoryBytes: st.Resources.MemoryBytes,
 		GPUs: st.Resources.GPUs, TimeSeconds: int64(st.Resources.Time.Seconds())}
 	spec.ArchiveEnv = r.opts.ArchiveEnv || r.fl.Environment.Archive
 	if spec.Restore, err = r.restoreFor(ctx, step); err != nil {
@@ -128,7 +128,7 @@ func (r *runner) ingestPath(ctx context.Context, in flow.Input) (core.Artifact, 
 
 // fromCache returns a cached task record for the spec when an identical
 // task succeeded before and its outputs are still in the store.
-func (r *runner) fromCache(ctx context.Context, spec *task.Spec) (*core.TaskRecord, core.Digest, error) {
+func (r *runner) fromCache(ctx context.Context, spec *core.TaskSpec) (*core.TaskRecord, core.Digest, error) {
 	if r.opts.NoCache || slices.Contains(r.opts.Force, spec.Step) {
 		return nil, "", nil
 	}

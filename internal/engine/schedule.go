@@ -12,7 +12,6 @@ import (
 	"lockstep.dev/lockstep/internal/flow"
 	"lockstep.dev/lockstep/internal/sandbox"
 	"lockstep.dev/lockstep/internal/store"
-	"lockstep.dev/lockstep/internal/task"
 )
 
 // runner holds the state of one run while its steps execute.
@@ -179,7 +178,7 @@ func (r *runner) runStep(ctx context.Context, step string) (*core.TaskRecord, er
 	if err != nil {
 		return nil, err
 	}
-	var spec *task.Spec
+	var spec *core.TaskSpec
 	if rec == nil {
 		if spec, err = r.plan(ctx, step); err != nil {
 			return nil, err

@@ -38,7 +38,7 @@ type ExecOptions struct {
 // the error is for problems that prevent an honest record (the spec or an
 // input missing from the store, the store unwritable).
 func Exec(ctx context.Context, st *store.Store, specDigest core.Digest, opts ExecOptions) (*core.TaskRecord, core.Digest, error) {
-	var s Spec
+	var s core.TaskSpec
 	if err := st.GetJSON(specDigest, &s); err != nil {
 		return nil, "", fmt.Errorf("read task spec %s: %w", specDigest, err)
 	}
@@ -75,7 +75,7 @@ func fail(rec *core.TaskRecord, format string, args ...any) {
 	rec.Error = fmt.Sprintf(format, args...)
 }
 
-func execute(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, rec *core.TaskRecord, opts ExecOptions) error {
+func execute(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDirs, rec *core.TaskRecord, opts ExecOptions) error {
 	// Without the sandbox's read-only mount, nothing the step can write
 	// may be a link to an object: it gets its own copies, rechecked after.
 	sandboxed := sandbox.Mode(s.Sandbox) == sandbox.Bubblewrap
@@ -190,7 +190,7 @@ func execute(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, rec *
 // codeFolder returns the folder the step runs in, holding the code tree:
 // shared by every task and hardlinked to objects when the step is
 // sandboxed (it is mounted read-only), else the task's own copy.
-func codeFolder(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, work string, sandboxed bool) (string, error) {
+func codeFolder(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDirs, work string, sandboxed bool) (string, error) {
 	if sandboxed {
 		return sharedTree(ctx, st, work, s.Code)
 	}
@@ -204,7 +204,7 @@ func codeFolder(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, wo
 // runCommand runs the step and streams its output to the caller and to the
 // log files. It returns the exit code (-1 when killed by a signal) and the
 // peak resident memory in bytes.
-func runCommand(ctx context.Context, s *Spec, spec sandbox.Spec, dirs workDirs, opts ExecOptions) (int, int64, error) {
+func runCommand(ctx context.Context, s *core.TaskSpec, spec sandbox.Spec, dirs workDirs, opts ExecOptions) (int, int64, error) {
 	stdout, err := os.Create(dirs.stdout)
 	if err != nil {
 		return 0, 0, fmt.Errorf("create log: %w", err)
