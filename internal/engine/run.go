@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -98,6 +97,9 @@ func (h *Home) Run(ctx context.Context, fl *flow.Flow, code Code, opts Options) 
 	steps, modes, err := checkOptions(fl, opts)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Backend == nil {
+		return nil, fmt.Errorf("run %s: no backend to run its tasks (Options.Backend)", fl.Name)
 	}
 	if code.Tree == "" {
 		return nil, fmt.Errorf("run %s: no code snapshot (take one with Snapshot)", fl.Name)
@@ -327,10 +329,11 @@ func summariseModes(modes map[string]sandbox.Mode) string {
 	}
 }
 
-// jobs is the number of steps to run at once.
+// jobs is the number of steps to run at once: -j, else what the backend
+// can run.
 func (o Options) jobs() int {
 	if o.Jobs > 0 {
 		return o.Jobs
 	}
-	return runtime.NumCPU()
+	return max(o.Backend.Info().Slots, 1)
 }

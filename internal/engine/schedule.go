@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"lockstep.dev/lockstep/internal/backend"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/dataset"
 	"lockstep.dev/lockstep/internal/flow"
@@ -196,13 +197,12 @@ func (r *runner) runStep(ctx context.Context, step string) (*core.TaskRecord, er
 		if r.opts.Logs != nil {
 			stdout, stderr = r.opts.Logs(step)
 		}
-		d, err = r.opts.Backend.Exec(ctx, specDigest, stdout, stderr)
+		d, err = r.opts.Backend.Exec(ctx, backend.Task{Spec: specDigest, Step: step, Resources: spec.Resources}, stdout, stderr)
 		if err != nil {
 			return nil, err
 		}
-		rec = new(core.TaskRecord)
-		if err := r.h.Store.GetJSON(d, rec); err != nil {
-			return nil, fmt.Errorf("read task record %s: %w", d, err)
+		if rec, err = r.readRecord(d, specDigest); err != nil {
+			return nil, err
 		}
 	}
 	if err := r.h.Catalog.PutTask(context.WithoutCancel(ctx), rec, d); err != nil {
@@ -213,6 +213,20 @@ func (r *runner) runStep(ctx context.Context, step string) (*core.TaskRecord, er
 	r.rec.Tasks[step] = d
 	r.mu.Unlock()
 	r.event(Event{Kind: StepDone, Step: step, Status: rec.Status, Task: d, Duration: time.Since(start), Message: rec.Error})
+	return rec, nil
+}
+
+// readRecord reads the task record a backend reported and checks that it
+// is the record of the spec the engine stored, so a confused or lying
+// executor cannot pass off another task's result.
+func (r *runner) readRecord(d, spec core.Digest) (*core.TaskRecord, error) {
+	rec := new(core.TaskRecord)
+	if err := r.h.Store.GetJSON(d, rec); err != nil {
+		return nil, fmt.Errorf("read task record %s: %w", d, err)
+	}
+	if rec.Type != core.TaskType || rec.Spec != spec || rec.Run != r.rec.ID {
+		return nil, fmt.Errorf("the backend reported %s, which is not a task record of spec %s in run %s", d.Short(), spec.Short(), r.rec.ID)
+	}
 	return rec, nil
 }
 

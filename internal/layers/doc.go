@@ -1,8 +1,8 @@
 // Package layers holds the test that keeps lockstep's imports pointing down
 // the layers of the design: core at the bottom; the store's blob backends;
 // store, catalog and flow; capture, sandbox, scan and attest; datasets and
-// policy; task execution
-// and backends; the engine and its peers; the CLI at the top. A package may
+// policy; task execution; the backend interface; its implementations,
+// the engine and its peers; the CLI at the top. A package may
 // import only packages of a lower layer. A new package must be given its
 // layer here. A second test keeps paths inside the store within
 // internal/store: no other package may name an object's file or the
@@ -28,12 +28,13 @@ var Rank = map[string]int{
 	"dataset":             3,
 	"policy":              4,
 	"task":                4,
-	"backend/local":       4,
-	"verify":              5,
-	"maintain":            5,
-	"engine":              5,
-	"reproduce":           6,
-	"server":              6,
-	"cli":                 7,
-	"layers":              8,
+	"backend":             5,
+	"backend/local":       6,
+	"verify":              6,
+	"maintain":            6,
+	"engine":              6,
+	"reproduce":           7,
+	"server":              7,
+	"cli":                 8,
+	"layers":              9,
 }

@@ -92,9 +92,12 @@ func (p *project) engineOptions(logs *bytes.Buffer) engine.Options {
 	if logs != nil {
 		w = &lockedWriter{w: logs}
 	}
+	b, err := local.Open(p.home.BackendConfig(lockstepBin, p.environ))
+	if err != nil {
+		p.t.Fatal(err)
+	}
 	return engine.Options{
-		Backend: &local.Backend{Exe: lockstepBin, Home: p.home.Root, Environ: p.environ},
-		Environ: p.environ, Jobs: 1,
+		Backend: b, Environ: p.environ, Jobs: 1,
 		Logs: func(string) (stdout, stderr io.Writer) { return w, w },
 	}
 }
