@@ -29,6 +29,25 @@
 // the engine reads the record from the store and checks that it is the
 // record of the spec it submitted, in its run.
 //
+// # Where the cache is looked up
+//
+// A task's cache key has two phases. The engine computes the plan key
+// from what it knows (command, code, inputs, params, seed, outputs and
+// settings) and puts it in the spec. The executor captures the
+// environment of the host it runs on and makes the final key (plan key +
+// environment digest); that is the key it looks the cache up by, in the
+// catalog it was given (--catalog), and the key the record carries. So a
+// result made on one environment is never handed to a task on another,
+// and the submitter never captures anything. The alternative, the engine
+// passing candidate records found by plan key, would need a second index
+// and would still have to be filtered at the executor; one lookup by final
+// key where the environment is known is simpler and cannot be wrong. The
+// engine still decides whether the cache may be used at all (the spec's
+// NoCache, from --no-cache and --force).
+//
+// The sandbox check, too, runs at the executor; the engine may refuse a
+// required sandbox early only for a backend whose Info says SameHost.
+//
 // The report travels on stdout, not on a spare file descriptor or a file,
 // because stdout is what every scheduler brings back (a Slurm job's
 // output, a pod's log).

@@ -83,7 +83,7 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 func (o *runOptions) engineOptions(g *globalOptions, h *engine.Home) (engine.Options, error) {
 	opts := engine.Options{
 		Jobs: o.jobs, Steps: o.steps, NoCache: o.noCache, KeepGoing: o.keepGoing, Force: o.force,
-		Sandbox: o.sandbox, Environ: g.environ, Params: map[string]any{},
+		Sandbox: o.sandbox, Params: map[string]any{},
 		BuilderID:  o.builder,
 		ResumeFrom: o.resumeFrom, ArchiveEnv: o.archive, RestoreEnvFrom: o.restore, FreshSeed: o.freshSeed,
 	}

@@ -93,9 +93,14 @@ func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg s
 		return err
 	}
 	defer st.Close()
+	cat, err := engine.OpenCatalog(ctx, cfg.Catalog)
+	if err != nil {
+		return err
+	}
+	defer cat.Close()
 	out := backend.NewReporter(g.stdout)
 	_, recDigest, err := task.Exec(ctx, st, d, task.ExecOptions{
-		Stdout: out, Stderr: g.stderr, Environ: g.environ, Keep: o.keep, WorkDir: cfg.Work,
+		Stdout: out, Stderr: g.stderr, Environ: g.environ, Keep: o.keep, WorkDir: cfg.Work, Cache: cat,
 	})
 	if err != nil {
 		return err

@@ -28,11 +28,18 @@ type TaskSpec struct {
 	// Env names the variables, besides the allowlist, the step may see.
 	Env []string `json:"env,omitempty"`
 	// Sandbox is "bubblewrap" or "none".
-	Sandbox  string            `json:"sandbox"`
-	Network  bool              `json:"network"`
-	Paths    []string          `json:"paths,omitempty"`
-	Formats  map[string]string `json:"formats,omitempty"`
-	CacheKey Digest            `json:"cache_key"`
+	Sandbox string            `json:"sandbox"`
+	Network bool              `json:"network"`
+	Paths   []string          `json:"paths,omitempty"`
+	Formats map[string]string `json:"formats,omitempty"`
+	// PlanKey names everything the submitter knows that shapes the
+	// outputs (command, code, inputs, params, seed, declared outputs and
+	// settings). The executor adds its own environment's digest to make
+	// the final cache key.
+	PlanKey Digest `json:"plan_key"`
+	// NoCache makes the executor run the task even when its final key
+	// matches an earlier task's.
+	NoCache bool `json:"no_cache,omitempty"`
 	// Resources are what the step asked for; a backend runs the task where
 	// they are met or refuses it.
 	Resources Resources `json:"resources"`
@@ -73,6 +80,9 @@ func (s *TaskSpec) Validate() error {
 	}
 	if s.Step == "" || s.Command == "" {
 		return fmt.Errorf("task spec: step and command are required")
+	}
+	if !s.PlanKey.Valid() {
+		return fmt.Errorf("task spec %s: bad plan key %q", s.Step, s.PlanKey)
 	}
 	if !s.Code.Valid() {
 		return fmt.Errorf("task spec %s: bad code digest %q", s.Step, s.Code)

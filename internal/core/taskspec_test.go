@@ -6,7 +6,7 @@ import (
 )
 
 func validTaskSpec() TaskSpec {
-	return TaskSpec{Type: TaskSpecType, Step: "train", Command: "python3 train.py", Code: DigestOf([]byte("code")),
+	return TaskSpec{Type: TaskSpecType, Step: "train", Command: "python3 train.py", Code: DigestOf([]byte("code")), PlanKey: DigestOf([]byte("plan")),
 		Inputs:  map[string]Artifact{"data": {Digest: DigestOf([]byte("d")), Kind: KindFile}},
 		Outputs: []TaskOutput{{Name: "model", Path: "model", Kind: "dir"}}, Sandbox: "bubblewrap"}
 }
@@ -20,6 +20,7 @@ func TestSpecValidate(t *testing.T) {
 		{"valid", func(*TaskSpec) {}, ""},
 		{"wrong type", func(s *TaskSpec) { s.Type = "x" }, "type"},
 		{"no command", func(s *TaskSpec) { s.Command = "" }, "command"},
+		{"no plan key", func(s *TaskSpec) { s.PlanKey = "" }, "plan key"},
 		{"bad code digest", func(s *TaskSpec) { s.Code = "sha256:00" }, "code digest"},
 		{"bad input digest", func(s *TaskSpec) { s.Inputs["data"] = Artifact{Digest: "nope"} }, "input data"},
 		{"escaping output", func(s *TaskSpec) { s.Outputs[0].Path = "../etc" }, "output model"},

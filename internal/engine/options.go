@@ -34,8 +34,6 @@ type Options struct {
 	Sandbox string
 	// Backend runs the tasks; required.
 	Backend backend.Backend
-	// Environ is the environment steps may draw allowlisted variables from.
-	Environ []string
 	// Logs returns the writers a step's stdout and stderr stream to. Steps
 	// run side by side, so it is called from several goroutines at once.
 	Logs func(step string) (stdout, stderr io.Writer)

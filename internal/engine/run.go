@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"lockstep.dev/lockstep/internal/backend"
 	"lockstep.dev/lockstep/internal/capture"
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
@@ -80,6 +81,10 @@ func checkOptions(fl *flow.Flow, opts Options) ([]string, map[string]sandbox.Mod
 		return nil, nil, &InputError{err}
 	}
 	modes, err := sandboxModes(fl, steps, opts.Sandbox)
+	if err != nil {
+		return nil, nil, err
+	}
+	err = checkSandboxEarly(modes, opts.Backend)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -282,7 +287,7 @@ func newRunID() string {
 }
 
 // sandboxModes decides, per step, whether it runs under bubblewrap or
-// unconfined, and fails early if a required sandbox is not available.
+// unconfined.
 func sandboxModes(fl *flow.Flow, steps []string, override string) (map[string]sandbox.Mode, error) {
 	switch override {
 	case "", "required", "none":
@@ -290,7 +295,6 @@ func sandboxModes(fl *flow.Flow, steps []string, override string) (map[string]sa
 		return nil, &InputError{fmt.Errorf("--sandbox %q: want required or none", override)}
 	}
 	modes := map[string]sandbox.Mode{}
-	needBwrap := false
 	for _, name := range steps {
 		want := fl.Sandbox
 		if s := fl.Steps[name].Sandbox; s != "" {
@@ -299,19 +303,31 @@ func sandboxModes(fl *flow.Flow, steps []string, override string) (map[string]sa
 		if override != "" {
 			want = override
 		}
+		modes[name] = sandbox.Bubblewrap
 		if want == "none" {
 			modes[name] = sandbox.None
-			continue
-		}
-		modes[name] = sandbox.Bubblewrap
-		needBwrap = true
-	}
-	if needBwrap {
-		if err := sandbox.Available(); err != nil {
-			return nil, &InputError{fmt.Errorf("the flow requires a sandbox, but %w", err)}
 		}
 	}
 	return modes, nil
+}
+
+// checkSandboxEarly refuses, before anything runs, a required sandbox
+// this host lacks, when the backend runs tasks on this host. It is a
+// courtesy: the executor checks where the task runs, whatever the
+// backend, and a task on another host is never judged by this one.
+func checkSandboxEarly(modes map[string]sandbox.Mode, b backend.Backend) error {
+	if b == nil || !b.Info().SameHost {
+		return nil
+	}
+	for _, m := range modes {
+		if m == sandbox.Bubblewrap {
+			if err := sandbox.Available(); err != nil {
+				return &InputError{fmt.Errorf("the flow requires a sandbox, but %w", err)}
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 func summariseModes(modes map[string]sandbox.Mode) string {

@@ -170,8 +170,9 @@ func (r *runner) record(ctx context.Context, rec *core.TaskRecord) {
 	}
 }
 
-// runStep plans one task, reuses a cached result when allowed, else hands the
-// spec to the backend, then records and indexes the task.
+// runStep reuses the resumed run's task, else plans one and hands its spec
+// to the backend (whose executor reuses a cached result when its final key
+// allows), then records and indexes the task.
 func (r *runner) runStep(ctx context.Context, step string) (*core.TaskRecord, error) {
 	start := time.Now()
 	r.event(Event{Kind: StepStarted, Step: step})
@@ -179,16 +180,11 @@ func (r *runner) runStep(ctx context.Context, step string) (*core.TaskRecord, er
 	if err != nil {
 		return nil, err
 	}
-	var spec *core.TaskSpec
 	if rec == nil {
-		if spec, err = r.plan(ctx, step); err != nil {
+		spec, err := r.plan(ctx, step)
+		if err != nil {
 			return nil, err
 		}
-		if rec, d, err = r.fromCache(ctx, spec); err != nil {
-			return nil, err
-		}
-	}
-	if rec == nil {
 		specDigest, err := r.h.Store.PutJSON(spec)
 		if err != nil {
 			return nil, fmt.Errorf("store task spec: %w", err)

@@ -97,7 +97,7 @@ func (p *project) engineOptions(logs *bytes.Buffer) engine.Options {
 		p.t.Fatal(err)
 	}
 	return engine.Options{
-		Backend: b, Environ: p.environ, Jobs: 1,
+		Backend: b, Jobs: 1,
 		Logs: func(string) (stdout, stderr io.Writer) { return w, w },
 	}
 }
