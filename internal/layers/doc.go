@@ -30,6 +30,7 @@ var Rank = map[string]int{
 	"task":                4,
 	"backend":             5,
 	"backend/local":       6,
+	"backend/backendtest": 6,
 	"verify":              6,
 	"maintain":            6,
 	"engine":              6,

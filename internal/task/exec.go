@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"lockstep.dev/lockstep/internal/capture"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/sandbox"
@@ -185,7 +187,7 @@ func execute(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDi
 		runCtx, cancel = context.WithTimeout(ctx, limit)
 		defer cancel()
 	}
-	exitCode, peak, err := runCommand(runCtx, s, spec, dirs, opts)
+	exitCode, signal, peak, err := runCommand(runCtx, s, spec, dirs, opts)
 	if err != nil {
 		return err
 	}
@@ -213,6 +215,9 @@ func execute(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDi
 	}
 	if exitCode != 0 {
 		msg := fmt.Sprintf("step %s exited with code %d", s.Step, exitCode)
+		if signal != "" {
+			msg = fmt.Sprintf("step %s was killed by signal %s", s.Step, signal)
+		}
 		if hint := sandbox.Explain(tail(dirs.stderr, 64<<10), spec); hint != "" && sandbox.Mode(s.Sandbox) == sandbox.Bubblewrap {
 			msg += ": " + hint
 		}
@@ -241,40 +246,42 @@ func codeFolder(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs wor
 }
 
 // runCommand runs the step and streams its output to the caller and to the
-// log files. It returns the exit code (-1 when killed by a signal) and the
-// peak resident memory in bytes.
-func runCommand(ctx context.Context, s *core.TaskSpec, spec sandbox.Spec, dirs workDirs, opts ExecOptions) (int, int64, error) {
+// log files. It returns the exit code (-1 when killed by a signal), the
+// signal's name when one killed it, and the peak resident memory in bytes.
+func runCommand(ctx context.Context, s *core.TaskSpec, spec sandbox.Spec, dirs workDirs, opts ExecOptions) (code int, signal string, peak int64, err error) {
 	stdout, err := os.Create(dirs.stdout)
 	if err != nil {
-		return 0, 0, fmt.Errorf("create log: %w", err)
+		return 0, "", 0, fmt.Errorf("create log: %w", err)
 	}
 	defer stdout.Close()
 	stderr, err := os.Create(dirs.stderr)
 	if err != nil {
-		return 0, 0, fmt.Errorf("create log: %w", err)
+		return 0, "", 0, fmt.Errorf("create log: %w", err)
 	}
 	defer stderr.Close()
 	spec.Stdout = teeTo(stdout, opts.Stdout)
 	spec.Stderr = teeTo(stderr, opts.Stderr)
 	cmd, err := sandbox.Command(ctx, sandbox.Mode(s.Sandbox), spec)
 	if err != nil {
-		return 0, 0, fmt.Errorf("step %s: %w", s.Step, err)
+		return 0, "", 0, fmt.Errorf("step %s: %w", s.Step, err)
 	}
 	runErr := cmd.Run()
-	var peak int64
 	if cmd.ProcessState != nil {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			peak = ru.Maxrss * 1024
+		}
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			signal = unix.SignalName(ws.Signal())
 		}
 	}
 	var exitErr *exec.ExitError
 	switch {
 	case runErr == nil:
-		return 0, peak, nil
+		return 0, "", peak, nil
 	case errors.As(runErr, &exitErr):
-		return exitErr.ExitCode(), peak, nil
+		return exitErr.ExitCode(), signal, peak, nil
 	default:
-		return 0, 0, fmt.Errorf("start step %s: %w", s.Step, runErr)
+		return 0, "", 0, fmt.Errorf("start step %s: %w", s.Step, runErr)
 	}
 }
 
