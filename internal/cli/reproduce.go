@@ -19,6 +19,7 @@ type reproduceOptions struct {
 	signWith   string
 	sandbox    string
 	restoreEnv bool
+	on         string
 	tol        toleranceFlags
 }
 
@@ -67,6 +68,7 @@ objects missing from the store, bad usage).`,
 	c.Flags().StringVar(&o.signWith, "sign-with", "", "sign the rerun's provenance and a reproduction attestation with this private key")
 	c.Flags().StringVar(&o.sandbox, "sandbox", "", "override the sandbox: required or none (default: as the original ran)")
 	c.Flags().BoolVar(&o.restoreEnv, "restore-env", false, "mount the environment the run archived (--archive-env) at its original paths, so the rerun sees the original packages even if the host's changed")
+	addOnFlag(c, &o.on)
 	o.tol.addFlags(c)
 	return c
 }
@@ -98,7 +100,7 @@ func runReproduce(ctx context.Context, o reproduceOptions, g *globalOptions, ref
 	if err != nil {
 		return err
 	}
-	base, err := (&runOptions{}).engineOptions(g, h.Root)
+	base, err := (&runOptions{on: o.on}).engineOptions(g, h)
 	if err != nil {
 		return err
 	}

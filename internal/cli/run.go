@@ -16,7 +16,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"lockstep.dev/lockstep/internal/backend/local"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/engine"
 	"lockstep.dev/lockstep/internal/flow"
@@ -37,6 +36,7 @@ type runOptions struct {
 	builder   string
 	archive   bool
 	restore   string
+	on        string
 
 	resumeFrom string // set by resume
 }
@@ -67,7 +67,7 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 	f.StringArrayVar(&o.params, "param", nil, "override a param: NAME=VALUE (repeatable)")
 	f.StringVar(&o.seed, "seed", "", "seed to inject (default: the flow's, else the flow's last run's, else a fresh one; always recorded)")
 	f.BoolVar(&o.freshSeed, "fresh-seed", false, "draw a new seed instead of reusing the last run's (when the flow sets none)")
-	f.IntVarP(&o.jobs, "jobs", "j", 0, "steps to run at once (default: number of cores)")
+	f.IntVarP(&o.jobs, "jobs", "j", 0, "steps to run at once (default: what the backend can run; the number of cores for local)")
 	f.StringSliceVar(&o.steps, "step", nil, "run only these steps and what they depend on (repeatable)")
 	f.BoolVar(&o.noCache, "no-cache", false, "run every step even if an identical task ran before")
 	f.BoolVarP(&o.keepGoing, "keep-going", "k", false, "after a step fails, run on every step that does not depend on it (like make -k)")
@@ -76,13 +76,14 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 	f.StringVar(&o.sign, "sign-with", "", "sign the run's provenance with this key (default: the flow's signing.key, else $LOCKSTEP_SIGNING_KEY)")
 	f.StringVar(&o.builder, "builder-id", "", "builder id to record in the provenance (default: derived from host and key)")
 	f.StringVar(&o.restore, "restore-env-from", "", "mount the environment RUN archived (--archive-env) at its original paths, step by step, instead of the host's")
+	addOnFlag(c, &o.on)
 	f.BoolVar(&o.archive, "archive-env", false, "store each step's toolchain directories (interpreter prefix, site-packages, environment.paths) so the run can be reproduced after the host changes")
 }
 
-func (o *runOptions) engineOptions(g *globalOptions, home string) (engine.Options, error) {
+func (o *runOptions) engineOptions(g *globalOptions, h *engine.Home) (engine.Options, error) {
 	opts := engine.Options{
 		Jobs: o.jobs, Steps: o.steps, NoCache: o.noCache, KeepGoing: o.keepGoing, Force: o.force,
-		Sandbox: o.sandbox, Environ: g.environ, Params: map[string]any{},
+		Sandbox: o.sandbox, Params: map[string]any{},
 		BuilderID:  o.builder,
 		ResumeFrom: o.resumeFrom, ArchiveEnv: o.archive, RestoreEnvFrom: o.restore, FreshSeed: o.freshSeed,
 	}
@@ -100,12 +101,9 @@ func (o *runOptions) engineOptions(g *globalOptions, home string) (engine.Option
 		}
 		opts.Seed = &s
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return opts, err
-	}
-	opts.Backend = &local.Backend{Exe: exe, Home: home, Environ: g.environ}
-	return opts, nil
+	var err error
+	opts.Backend, err = openBackend(o.on, h, g.environ)
+	return opts, err
 }
 
 func runRun(ctx context.Context, o runOptions, g *globalOptions) error {
@@ -152,7 +150,7 @@ func startRun(ctx context.Context, o runOptions, g *globalOptions, logs func(str
 		return nil, err
 	}
 	defer h.Close()
-	opts, err := o.engineOptions(g, h.Root)
+	opts, err := o.engineOptions(g, h)
 	if err != nil {
 		return nil, err
 	}

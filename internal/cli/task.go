@@ -3,16 +3,23 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"lockstep.dev/lockstep/internal/backend"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/home"
+	"lockstep.dev/lockstep/internal/store"
 	"lockstep.dev/lockstep/internal/task"
 )
 
 type taskExecOptions struct {
-	result string
-	keep   bool
+	store   string
+	catalog string
+	work    string
+	keep    bool
 }
 
 func newTaskCommand(g *globalOptions) *cobra.Command {
@@ -24,21 +31,56 @@ func newTaskCommand(g *globalOptions) *cobra.Command {
 	exec := &cobra.Command{
 		Use:   "exec SPEC-DIGEST",
 		Short: "Execute one stored task spec and write its record (what every backend runs)",
-		Long: `Execute the task spec stored under SPEC-DIGEST: materialise its code and
-inputs read-only, run the command in the sandbox with the step contract,
-collect and scan its outputs, capture the environment and store the task
-record. The record's digest is printed to stderr and written to --result.
+		Long: `Execute the task spec stored under SPEC-DIGEST where this command runs: check
+the sandbox, capture this host's environment, look the task up in the cache by
+its final key, else materialise its code and inputs read-only, run the command
+with the step contract, collect and scan its outputs and store the task record.
 Backends (local, Slurm, Kubernetes) all run this command.
 
-Exit codes: 0 a record was written (even for a failed step), 1 no record
-could be written, 2 bad usage.`,
+The store and catalog are named by URL (--store, --catalog, else
+$LOCKSTEP_STORE and $LOCKSTEP_CATALOG, else the home's). The step's output
+streams to stdout and stderr; the last line of stdout is the report,
+"lockstep-task-record: sha256:HEX", the digest of the record written.
+
+Exit codes: 0 a record was written and reported (even for a failed step), 1
+no record could be written, 2 bad usage.`,
 		Args: exactArgs(1, "one SPEC-DIGEST"),
 		RunE: func(c *cobra.Command, args []string) error { return runTaskExec(c.Context(), o, g, args[0]) },
 	}
-	exec.Flags().StringVar(&o.result, "result", "", "write the task record's digest to this file")
+	exec.Flags().StringVar(&o.store, "store", "", "URL of the store holding the spec (default: $LOCKSTEP_STORE, else the home's)")
+	exec.Flags().StringVar(&o.catalog, "catalog", "", "URL of the catalog to look the cache up in (default: $LOCKSTEP_CATALOG, else the home's)")
+	exec.Flags().StringVar(&o.work, "work", "", "folder to make the task's work folder in (default: $LOCKSTEP_WORK, else the home's work folder, else a temp folder)")
 	exec.Flags().BoolVar(&o.keep, "keep", false, "keep the task's work folder (for debugging)")
 	c.AddCommand(exec)
 	return c
+}
+
+// executorConfig resolves where the executor finds the store and catalog
+// and makes work folders: flags, then the environment, then the home.
+func (o taskExecOptions) executorConfig(g *globalOptions) (backend.Config, error) {
+	root := g.homeRoot()
+	urls, err := home.Resolve(root, g.getenv) // config.yaml, then LOCKSTEP_STORE/CATALOG
+	if err != nil {
+		return backend.Config{}, err
+	}
+	pick := func(flag, fallback string) string {
+		if flag != "" {
+			return flag
+		}
+		return fallback
+	}
+	cfg := backend.Config{
+		Store:   pick(o.store, urls.Store),
+		Catalog: pick(o.catalog, urls.Catalog),
+		Work:    pick(o.work, g.getenv("LOCKSTEP_WORK")),
+	}
+	if cfg.Work == "" {
+		cfg.Work = filepath.Join(os.TempDir(), "lockstep-work")
+		if cfg.Store == urls.Store {
+			cfg.Work = filepath.Join(root, "work")
+		}
+	}
+	return cfg, nil
 }
 
 func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg string) error {
@@ -46,24 +88,29 @@ func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg s
 	if err != nil {
 		return &usageError{err}
 	}
-	h, err := g.openHome(ctx)
+	cfg, err := o.executorConfig(g)
 	if err != nil {
 		return err
 	}
-	defer h.Close()
-	_, recDigest, err := task.Exec(ctx, h.Store, d, task.ExecOptions{
-		Stdout: g.stdout, Stderr: g.stderr, Environ: g.environ, Keep: o.keep,
-		WorkDir: h.WorkDir(),
+	st, err := store.OpenURL(ctx, cfg.Store)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cat, err := home.OpenCatalog(ctx, cfg.Catalog)
+	if err != nil {
+		return err
+	}
+	defer cat.Close()
+	out := backend.NewReporter(g.stdout)
+	_, recDigest, err := task.Exec(ctx, st, d, task.ExecOptions{
+		Stdout: out, Stderr: g.stderr, Environ: g.environ, Keep: o.keep, WorkDir: cfg.Work, Cache: cat,
 	})
 	if err != nil {
 		return err
 	}
-	if o.result != "" {
-		if err := core.WriteFileAtomic(o.result, []byte(recDigest.String()+"\n"), 0o644); err != nil {
-			return err
-		}
-	} else {
-		fmt.Fprintln(g.stderr, recDigest)
+	if err := out.Report(recDigest); err != nil {
+		return fmt.Errorf("report task record %s: %w", recDigest, err)
 	}
 	return nil
 }

@@ -97,9 +97,12 @@ type TaskRecord struct {
 	Stdout      Digest              `json:"stdout,omitempty"`
 	Stderr      Digest              `json:"stderr,omitempty"`
 	Metrics     json.RawMessage     `json:"metrics,omitempty"`
-	CacheKey    Digest              `json:"cache_key"`
-	CachedFrom  Digest              `json:"cached_from,omitempty"`
-	Files       []FileReport        `json:"files,omitempty"`
+	// CacheKey is the final key: the spec's plan key and the digest of
+	// the environment the task ran in, computed where it ran.
+	CacheKey   Digest       `json:"cache_key"`
+	PlanKey    Digest       `json:"plan_key,omitempty"`
+	CachedFrom Digest       `json:"cached_from,omitempty"`
+	Files      []FileReport `json:"files,omitempty"`
 	// Toolchain maps each archived toolchain directory (absolute path) to
 	// its tree, when the environment was archived.
 	Toolchain map[string]Digest `json:"toolchain,omitempty"`

@@ -5,16 +5,20 @@ import (
 
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/store"
-	"lockstep.dev/lockstep/internal/task"
 )
 
-// cacheKey names everything that determines a task's outputs: the command,
-// the code it can see, its inputs, params, seed, environment, sandbox mode and
-// network, and the outputs it declares. Two tasks with the same key are
-// interchangeable. The key document is stored, so the key is an object like
-// every other digest a record names, and `lockstep cat KEY` shows what went
-// into it.
-func cacheKey(st *store.Store, s *task.Spec, env core.Digest) (core.Digest, error) {
+// PlanKeyType is the "type" of a plan key document.
+const PlanKeyType = "lockstep.plankey/v1"
+
+// planKey names everything the submitter knows that determines a task's
+// outputs: the command, the code it can see, its inputs (by digest, not
+// by where they came from), params, seed, sandbox mode and network, the
+// variables it may see, its environment paths, formats, the archive it
+// restores and the outputs it declares. The executor adds the digest of
+// the environment it runs in to make the final key (task.FinalKey); two
+// tasks with the same final key are interchangeable. The document is
+// stored, so `lockstep cat KEY` shows what went into it.
+func planKey(st *store.Store, s *core.TaskSpec) (core.Digest, error) {
 	inputs := make(map[string]core.Digest, len(s.Inputs))
 	for name, a := range s.Inputs {
 		inputs[name] = a.Digest
@@ -22,19 +26,18 @@ func cacheKey(st *store.Store, s *task.Spec, env core.Digest) (core.Digest, erro
 	envNames := append([]string(nil), s.Env...)
 	sort.Strings(envNames)
 	return st.PutJSON(map[string]any{
-		"type":        "lockstep.cachekey/v1",
-		"command":     s.Command,
-		"code":        s.Code,
-		"inputs":      inputs,
-		"outputs":     s.Outputs,
-		"params":      s.Params,
-		"seed":        s.Seed,
-		"environment": env,
-		"sandbox":     s.Sandbox,
-		"network":     s.Network,
-		"env":         envNames,
-		"paths":       s.Paths,
-		"formats":     s.Formats,
-		"restore":     s.Restore,
+		"type":    PlanKeyType,
+		"command": s.Command,
+		"code":    s.Code,
+		"inputs":  inputs,
+		"outputs": s.Outputs,
+		"params":  s.Params,
+		"seed":    s.Seed,
+		"sandbox": s.Sandbox,
+		"network": s.Network,
+		"env":     envNames,
+		"paths":   s.Paths,
+		"formats": s.Formats,
+		"restore": s.Restore,
 	})
 }

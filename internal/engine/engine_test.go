@@ -7,57 +7,56 @@ import (
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/flow"
 	"lockstep.dev/lockstep/internal/store"
-	"lockstep.dev/lockstep/internal/task"
 )
 
-func TestCacheKeyCoversEverythingThatShapesOutputs(t *testing.T) {
+func TestPlanKeyCoversEverythingThatShapesOutputs(t *testing.T) {
 	st, err := store.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	base := func() *task.Spec {
-		return &task.Spec{Command: "python3 train.py", Code: core.DigestOf([]byte("code")), Seed: 1,
+	base := func() *core.TaskSpec {
+		return &core.TaskSpec{Command: "python3 train.py", Code: core.DigestOf([]byte("code")), Seed: 1,
 			Inputs: map[string]core.Artifact{"data": {Digest: core.DigestOf([]byte("d")), Source: "path:a"}},
-			Params: map[string]any{"lr": 0.1}, Sandbox: "bubblewrap", Outputs: []task.Output{{Name: "m", Path: "m"}}}
+			Params: map[string]any{"lr": 0.1}, Sandbox: "bubblewrap", Outputs: []core.TaskOutput{{Name: "m", Path: "m"}}}
 	}
-	env := core.DigestOf([]byte("env"))
-	ref, err := cacheKey(st, base(), env)
+	ref, err := planKey(st, base())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !st.Has(ref) {
-		t.Error("the cache key document is not stored")
+	var doc map[string]any
+	if err := st.GetJSON(ref, &doc); err != nil {
+		t.Fatalf("the plan key document is not stored: %v", err)
 	}
-	changes := map[string]func(*task.Spec){
-		"command": func(s *task.Spec) { s.Command = "python3 train.py --fast" },
-		"code":    func(s *task.Spec) { s.Code = core.DigestOf([]byte("other")) },
-		"input":   func(s *task.Spec) { s.Inputs["data"] = core.Artifact{Digest: core.DigestOf([]byte("e"))} },
-		"param":   func(s *task.Spec) { s.Params["lr"] = 0.2 },
-		"seed":    func(s *task.Spec) { s.Seed = 2 },
-		"sandbox": func(s *task.Spec) { s.Sandbox = "none" },
-		"network": func(s *task.Spec) { s.Network = true },
-		"outputs": func(s *task.Spec) { s.Outputs[0].Path = "n" },
+	if _, ok := doc["environment"]; ok {
+		t.Error("the plan key names an environment: only the executor knows it")
+	}
+	changes := map[string]func(*core.TaskSpec){
+		"command": func(s *core.TaskSpec) { s.Command = "python3 train.py --fast" },
+		"code":    func(s *core.TaskSpec) { s.Code = core.DigestOf([]byte("other")) },
+		"input":   func(s *core.TaskSpec) { s.Inputs["data"] = core.Artifact{Digest: core.DigestOf([]byte("e"))} },
+		"param":   func(s *core.TaskSpec) { s.Params["lr"] = 0.2 },
+		"seed":    func(s *core.TaskSpec) { s.Seed = 2 },
+		"sandbox": func(s *core.TaskSpec) { s.Sandbox = "none" },
+		"network": func(s *core.TaskSpec) { s.Network = true },
+		"outputs": func(s *core.TaskSpec) { s.Outputs[0].Path = "n" },
 	}
 	for name, change := range changes {
 		s := base()
 		change(s)
-		k, err := cacheKey(st, s, env)
+		k, err := planKey(st, s)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if k == ref {
-			t.Errorf("changing the %s leaves the cache key unchanged", name)
+			t.Errorf("changing the %s leaves the plan key unchanged", name)
 		}
-	}
-	if k, _ := cacheKey(st, base(), core.DigestOf([]byte("env2"))); k == ref {
-		t.Error("changing the environment leaves the cache key unchanged")
 	}
 	// Where an input came from does not matter, only its bytes.
 	s := base()
 	s.Inputs["data"] = core.Artifact{Digest: s.Inputs["data"].Digest, Source: "step:prep.data"}
-	if k, _ := cacheKey(st, s, env); k != ref {
-		t.Error("the cache key depends on an input's source, not just its digest")
+	if k, _ := planKey(st, s); k != ref {
+		t.Error("the plan key depends on an input's source, not just its digest")
 	}
 }
 

@@ -1,21 +1,12 @@
 package engine
 
 import (
-	"context"
 	"io"
 	"time"
 
+	"lockstep.dev/lockstep/internal/backend"
 	"lockstep.dev/lockstep/internal/core"
 )
-
-// Backend executes a stored task spec somewhere (locally, on Slurm, on
-// Kubernetes) by running `lockstep task exec`, streams the step's output to
-// stdout and stderr, and returns the digest of the task record it wrote.
-// An error means no record was written; a failed step is a record with
-// status failed.
-type Backend interface {
-	Exec(ctx context.Context, spec core.Digest, stdout, stderr io.Writer) (core.Digest, error)
-}
 
 // Options say how to run a flow.
 type Options struct {
@@ -27,7 +18,8 @@ type Options struct {
 	Seed *int64
 	// FreshSeed draws a new seed even when an earlier run's could be reused.
 	FreshSeed bool
-	// Jobs is how many steps run at once (<= 0: one per core).
+	// Jobs is how many steps run at once (<= 0: as many as the backend
+	// has slots).
 	Jobs int
 	// Steps limits the run to these steps and what they depend on.
 	Steps []string
@@ -40,10 +32,8 @@ type Options struct {
 	Force []string
 	// Sandbox overrides the flow's sandbox setting: "required" or "none".
 	Sandbox string
-	// Backend runs the tasks.
-	Backend Backend
-	// Environ is the environment steps may draw allowlisted variables from.
-	Environ []string
+	// Backend runs the tasks; required.
+	Backend backend.Backend
 	// Logs returns the writers a step's stdout and stderr stream to. Steps
 	// run side by side, so it is called from several goroutines at once.
 	Logs func(step string) (stdout, stderr io.Writer)

@@ -9,16 +9,15 @@ import (
 	"time"
 
 	"lockstep.dev/lockstep/internal/attest"
-	"lockstep.dev/lockstep/internal/capture"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/dataset"
 	"lockstep.dev/lockstep/internal/flow"
-	"lockstep.dev/lockstep/internal/task"
 )
 
 // plan turns a step whose dependencies are done into a task spec with its
-// cache key.
-func (r *runner) plan(ctx context.Context, step string) (*task.Spec, error) {
+// plan key. The environment is no part of it: the executor captures its
+// own and makes the final key (task.FinalKey).
+func (r *runner) plan(ctx context.Context, step string) (*core.TaskSpec, error) {
 	st := r.fl.Steps[step]
 	inputs, err := r.resolveInputs(ctx, st)
 	if err != nil {
@@ -28,37 +27,26 @@ func (r *runner) plan(ctx context.Context, step string) (*task.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec := &task.Spec{
-		Type: task.SpecType, Run: r.rec.ID, Step: step, Command: st.Run, Code: code,
+	spec := &core.TaskSpec{
+		Type: core.TaskSpecType, Run: r.rec.ID, Step: step, Command: st.Run, Code: code,
 		Inputs: inputs, Params: r.fl.ResolveParams(step, r.opts.Params), Seed: r.rec.Seed,
 		Env: st.Env, Sandbox: string(r.modes[step]), Network: st.Network,
 		Paths: r.fl.Environment.Paths, Formats: r.fl.Formats,
 	}
 	for _, o := range st.Outputs {
-		spec.Outputs = append(spec.Outputs, task.Output{Name: o.Name, Path: o.Path, Kind: o.Kind})
+		spec.Outputs = append(spec.Outputs, core.TaskOutput{Name: o.Name, Path: o.Path, Kind: o.Kind})
 	}
-	spec.Resources = task.Resources{CPUs: st.Resources.CPUs, MemoryBytes: st.Resources.MemoryBytes,
+	spec.Resources = core.Resources{CPUs: st.Resources.CPUs, MemoryBytes: st.Resources.MemoryBytes,
 		GPUs: st.Resources.GPUs, TimeSeconds: int64(st.Resources.Time.Seconds())}
 	spec.ArchiveEnv = r.opts.ArchiveEnv || r.fl.Environment.Archive
 	if spec.Restore, err = r.restoreFor(ctx, step); err != nil {
 		return nil, err
 	}
-	env, err := capture.Capture(ctx, capture.Options{Command: st.Run, PATH: recordedPATH(r.opts.Environ, st.Env), Env: task.RecordedEnv(r.opts.Environ, st.Env)})
-	if err != nil {
-		return nil, fmt.Errorf("capture environment: %w", err)
-	}
-	_, envDigest, err := core.DigestJSON(env)
-	if err != nil {
-		return nil, err
-	}
-	if spec.CacheKey, err = cacheKey(r.h.Store, spec, envDigest); err != nil {
+	spec.NoCache = r.opts.NoCache || slices.Contains(r.opts.Force, step)
+	if spec.PlanKey, err = planKey(r.h.Store, spec); err != nil {
 		return nil, err
 	}
 	return spec, nil
-}
-
-func recordedPATH(environ, extra []string) string {
-	return task.RecordedEnv(environ, extra)["PATH"]
 }
 
 // resolveInputs turns each declared input into a digest: project paths are
@@ -124,28 +112,6 @@ func (r *runner) ingestPath(ctx context.Context, in flow.Input) (core.Artifact, 
 	}
 	a.Digest, a.Kind, a.Size, a.File = d, core.KindFile, n, filepath.Base(p)
 	return a, nil
-}
-
-// fromCache returns a cached task record for the spec when an identical
-// task succeeded before and its outputs are still in the store.
-func (r *runner) fromCache(ctx context.Context, spec *task.Spec) (*core.TaskRecord, core.Digest, error) {
-	if r.opts.NoCache || slices.Contains(r.opts.Force, spec.Step) {
-		return nil, "", nil
-	}
-	orig, ok, err := r.h.Catalog.CacheLookup(ctx, spec.CacheKey)
-	if err != nil || !ok {
-		return nil, "", err
-	}
-	var old core.TaskRecord
-	if err := r.h.Store.GetJSON(orig, &old); err != nil {
-		return nil, "", nil // a damaged cache entry only costs a re-run
-	}
-	for _, a := range old.Outputs {
-		if !r.h.Store.Has(a.Digest) {
-			return nil, "", nil
-		}
-	}
-	return r.reuseRecord(&old, orig, spec.Inputs)
 }
 
 // reuseRecord records, for this run, a task whose outputs are taken from

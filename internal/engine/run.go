@@ -7,11 +7,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"runtime"
 	"sort"
 	"strings"
 	"time"
 
+	"lockstep.dev/lockstep/internal/backend"
 	"lockstep.dev/lockstep/internal/capture"
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
@@ -84,6 +84,10 @@ func checkOptions(fl *flow.Flow, opts Options) ([]string, map[string]sandbox.Mod
 	if err != nil {
 		return nil, nil, err
 	}
+	err = checkSandboxEarly(modes, opts.Backend)
+	if err != nil {
+		return nil, nil, err
+	}
 	return steps, modes, nil
 }
 
@@ -98,6 +102,9 @@ func (h *Home) Run(ctx context.Context, fl *flow.Flow, code Code, opts Options) 
 	steps, modes, err := checkOptions(fl, opts)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Backend == nil {
+		return nil, fmt.Errorf("run %s: no backend to run its tasks (Options.Backend)", fl.Name)
 	}
 	if code.Tree == "" {
 		return nil, fmt.Errorf("run %s: no code snapshot (take one with Snapshot)", fl.Name)
@@ -280,7 +287,7 @@ func newRunID() string {
 }
 
 // sandboxModes decides, per step, whether it runs under bubblewrap or
-// unconfined, and fails early if a required sandbox is not available.
+// unconfined.
 func sandboxModes(fl *flow.Flow, steps []string, override string) (map[string]sandbox.Mode, error) {
 	switch override {
 	case "", "required", "none":
@@ -288,7 +295,6 @@ func sandboxModes(fl *flow.Flow, steps []string, override string) (map[string]sa
 		return nil, &InputError{fmt.Errorf("--sandbox %q: want required or none", override)}
 	}
 	modes := map[string]sandbox.Mode{}
-	needBwrap := false
 	for _, name := range steps {
 		want := fl.Sandbox
 		if s := fl.Steps[name].Sandbox; s != "" {
@@ -297,19 +303,31 @@ func sandboxModes(fl *flow.Flow, steps []string, override string) (map[string]sa
 		if override != "" {
 			want = override
 		}
+		modes[name] = sandbox.Bubblewrap
 		if want == "none" {
 			modes[name] = sandbox.None
-			continue
-		}
-		modes[name] = sandbox.Bubblewrap
-		needBwrap = true
-	}
-	if needBwrap {
-		if err := sandbox.Available(); err != nil {
-			return nil, &InputError{fmt.Errorf("the flow requires a sandbox, but %w", err)}
 		}
 	}
 	return modes, nil
+}
+
+// checkSandboxEarly refuses, before anything runs, a required sandbox
+// this host lacks, when the backend runs tasks on this host. It is a
+// courtesy: the executor checks where the task runs, whatever the
+// backend, and a task on another host is never judged by this one.
+func checkSandboxEarly(modes map[string]sandbox.Mode, b backend.Backend) error {
+	if b == nil || !b.Info().SameHost {
+		return nil
+	}
+	for _, m := range modes {
+		if m == sandbox.Bubblewrap {
+			if err := sandbox.Available(); err != nil {
+				return &InputError{fmt.Errorf("the flow requires a sandbox, but %w", err)}
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 func summariseModes(modes map[string]sandbox.Mode) string {
@@ -327,10 +345,11 @@ func summariseModes(modes map[string]sandbox.Mode) string {
 	}
 }
 
-// jobs is the number of steps to run at once.
+// jobs is the number of steps to run at once: -j, else what the backend
+// can run.
 func (o Options) jobs() int {
 	if o.Jobs > 0 {
 		return o.Jobs
 	}
-	return runtime.NumCPU()
+	return max(o.Backend.Info().Slots, 1)
 }

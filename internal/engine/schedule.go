@@ -7,12 +7,12 @@ import (
 	"sync"
 	"time"
 
+	"lockstep.dev/lockstep/internal/backend"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/dataset"
 	"lockstep.dev/lockstep/internal/flow"
 	"lockstep.dev/lockstep/internal/sandbox"
 	"lockstep.dev/lockstep/internal/store"
-	"lockstep.dev/lockstep/internal/task"
 )
 
 // runner holds the state of one run while its steps execute.
@@ -170,8 +170,9 @@ func (r *runner) record(ctx context.Context, rec *core.TaskRecord) {
 	}
 }
 
-// runStep plans one task, reuses a cached result when allowed, else hands the
-// spec to the backend, then records and indexes the task.
+// runStep reuses the resumed run's task, else plans one and hands its spec
+// to the backend (whose executor reuses a cached result when its final key
+// allows), then records and indexes the task.
 func (r *runner) runStep(ctx context.Context, step string) (*core.TaskRecord, error) {
 	start := time.Now()
 	r.event(Event{Kind: StepStarted, Step: step})
@@ -179,16 +180,11 @@ func (r *runner) runStep(ctx context.Context, step string) (*core.TaskRecord, er
 	if err != nil {
 		return nil, err
 	}
-	var spec *task.Spec
 	if rec == nil {
-		if spec, err = r.plan(ctx, step); err != nil {
+		spec, err := r.plan(ctx, step)
+		if err != nil {
 			return nil, err
 		}
-		if rec, d, err = r.fromCache(ctx, spec); err != nil {
-			return nil, err
-		}
-	}
-	if rec == nil {
 		specDigest, err := r.h.Store.PutJSON(spec)
 		if err != nil {
 			return nil, fmt.Errorf("store task spec: %w", err)
@@ -197,13 +193,12 @@ func (r *runner) runStep(ctx context.Context, step string) (*core.TaskRecord, er
 		if r.opts.Logs != nil {
 			stdout, stderr = r.opts.Logs(step)
 		}
-		d, err = r.opts.Backend.Exec(ctx, specDigest, stdout, stderr)
+		d, err = r.opts.Backend.Exec(ctx, backend.Task{Spec: specDigest, Step: step, Resources: spec.Resources}, stdout, stderr)
 		if err != nil {
 			return nil, err
 		}
-		rec = new(core.TaskRecord)
-		if err := r.h.Store.GetJSON(d, rec); err != nil {
-			return nil, fmt.Errorf("read task record %s: %w", d, err)
+		if rec, err = r.readRecord(d, specDigest); err != nil {
+			return nil, err
 		}
 	}
 	if err := r.h.Catalog.PutTask(context.WithoutCancel(ctx), rec, d); err != nil {
@@ -214,6 +209,20 @@ func (r *runner) runStep(ctx context.Context, step string) (*core.TaskRecord, er
 	r.rec.Tasks[step] = d
 	r.mu.Unlock()
 	r.event(Event{Kind: StepDone, Step: step, Status: rec.Status, Task: d, Duration: time.Since(start), Message: rec.Error})
+	return rec, nil
+}
+
+// readRecord reads the task record a backend reported and checks that it
+// is the record of the spec the engine stored, so a confused or lying
+// executor cannot pass off another task's result.
+func (r *runner) readRecord(d, spec core.Digest) (*core.TaskRecord, error) {
+	rec := new(core.TaskRecord)
+	if err := r.h.Store.GetJSON(d, rec); err != nil {
+		return nil, fmt.Errorf("read task record %s: %w", d, err)
+	}
+	if rec.Type != core.TaskType || rec.Spec != spec || rec.Run != r.rec.ID {
+		return nil, fmt.Errorf("the backend reported %s, which is not a task record of spec %s in run %s", d.Short(), spec.Short(), r.rec.ID)
+	}
 	return rec, nil
 }
 

@@ -160,11 +160,12 @@ func (h *Home) explain(now, before catalog.TaskRow) (*Explanation, error) {
 	if before.CacheKey == now.CacheKey {
 		return e, nil
 	}
-	var a, b map[string]json.RawMessage
-	if err := h.Store.GetJSON(before.CacheKey, &a); err != nil {
+	a, err := h.keyFields(before.CacheKey)
+	if err != nil {
 		return nil, err
 	}
-	if err := h.Store.GetJSON(now.CacheKey, &b); err != nil {
+	b, err := h.keyFields(now.CacheKey)
+	if err != nil {
 		return nil, err
 	}
 	fields := map[string]bool{}
@@ -186,6 +187,32 @@ func (h *Home) explain(now, before catalog.TaskRow) (*Explanation, error) {
 	}
 	sort.Slice(e.Changes, func(i, j int) bool { return e.Changes[i].Field < e.Changes[j].Field })
 	return e, nil
+}
+
+// keyFields reads a cache key document as its fields. A final key names
+// the plan key and the executor's environment: its fields are the plan
+// key's and "environment", so a key made before keys had two phases (one
+// flat document) compares field by field with one made after.
+func (h *Home) keyFields(key core.Digest) (map[string]json.RawMessage, error) {
+	var doc map[string]json.RawMessage
+	if err := h.Store.GetJSON(key, &doc); err != nil {
+		return nil, err
+	}
+	raw, ok := doc["plan"]
+	if !ok {
+		return doc, nil
+	}
+	var plan map[string]json.RawMessage
+	if err := h.Store.GetJSON(digestOf(raw), &plan); err != nil {
+		return nil, fmt.Errorf("read plan key of %s: %w", key.Short(), err)
+	}
+	delete(doc, "plan")
+	for k, v := range plan {
+		if k != "type" {
+			doc[k] = v
+		}
+	}
+	return doc, nil
 }
 
 // keyChanges says how one field of two cache key documents differs.

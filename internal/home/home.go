@@ -35,8 +35,12 @@ type Home struct {
 	Store *store.Store
 	// Catalog indexes them.
 	Catalog catalog.Catalog
-	// Config is what the home was opened with, overrides applied.
+	// Config is what the home was opened with, overrides applied; empty
+	// fields mean the defaults.
 	Config Config
+	// URLs are where the store and catalog are, defaults filled in: what
+	// an executor elsewhere is told to open.
+	URLs Config
 }
 
 // Options say how to open a home.
@@ -102,9 +106,45 @@ func Open(ctx context.Context, root string, opts Options) (*Home, error) {
 			}
 		}
 	}
-	cfg, err := ReadConfig(root)
+	cfg, urls, err := resolve(root, getenv)
 	if err != nil {
 		return nil, err
+	}
+	for _, dir := range []string{filepath.Join(root, "work"), filepath.Join(root, "tmp")} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("open home %s: %w", root, err)
+		}
+	}
+	st, err := store.OpenURL(ctx, urls.Store)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", Redact(urls.Store), err)
+	}
+	cat, err := OpenCatalog(ctx, urls.Catalog)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("open catalog %s: %w", Redact(urls.Catalog), err)
+	}
+	return &Home{Root: root, Store: st, Catalog: cat, Config: cfg, URLs: urls}, nil
+}
+
+// Resolve says where the home at root keeps its objects and its index:
+// config.yaml, overridden by LOCKSTEP_STORE and LOCKSTEP_CATALOG (through
+// getenv; nil means os.Getenv), else the embedded defaults (the home
+// folder, SQLite in HOME/catalog.db). Both URLs are filled in. It is what
+// an executor on another host uses when it is given no URLs.
+func Resolve(root string, getenv func(string) string) (Config, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	_, urls, err := resolve(root, getenv)
+	return urls, err
+}
+
+// resolve returns the home's config with overrides applied, and the URLs
+// with defaults filled in.
+func resolve(root string, getenv func(string) string) (cfg, urls Config, err error) {
+	if cfg, err = ReadConfig(root); err != nil {
+		return cfg, urls, err
 	}
 	if v := getenv(StoreEnv); v != "" {
 		cfg.Store = v
@@ -113,31 +153,26 @@ func Open(ctx context.Context, root string, opts Options) (*Home, error) {
 		cfg.Catalog = v
 	}
 	if err := checkURLs(cfg); err != nil {
-		return nil, err
+		return cfg, urls, err
 	}
-	storeURL, catalogURL := cfg.Store, cfg.Catalog
-	if storeURL == "" {
-		storeURL = root
+	if abs, err := filepath.Abs(root); err == nil {
+		root = abs
 	}
-	if catalogURL == "" {
-		catalogURL = sqlite.Scheme + "://" + filepath.Join(root, "catalog.db")
+	urls = cfg
+	if urls.Store == "" {
+		urls.Store = "file://" + root
 	}
-	for _, dir := range []string{filepath.Join(root, "work"), filepath.Join(root, "tmp")} {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("open home %s: %w", root, err)
-		}
+	if urls.Catalog == "" {
+		urls.Catalog = sqlite.Scheme + "://" + filepath.Join(root, "catalog.db")
 	}
+	return cfg, urls, nil
+}
+
+// OpenCatalog opens the catalog a URL names with every catalog
+// implementation this binary has.
+func OpenCatalog(ctx context.Context, url string) (catalog.Catalog, error) {
 	registerCatalogs()
-	st, err := store.OpenURL(ctx, storeURL)
-	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", Redact(storeURL), err)
-	}
-	cat, err := catalog.OpenURL(ctx, catalogURL)
-	if err != nil {
-		st.Close()
-		return nil, fmt.Errorf("open catalog %s: %w", Redact(catalogURL), err)
-	}
-	return &Home{Root: root, Store: st, Catalog: cat, Config: cfg}, nil
+	return catalog.OpenURL(ctx, url)
 }
 
 // isHome says whether root holds a home: a config or the default catalog.

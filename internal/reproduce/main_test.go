@@ -3,7 +3,6 @@ package reproduce
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -12,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"lockstep.dev/lockstep/internal/backend/backendtest"
 	"lockstep.dev/lockstep/internal/backend/local"
 	"lockstep.dev/lockstep/internal/engine"
 	"lockstep.dev/lockstep/internal/flow"
@@ -22,31 +22,7 @@ import (
 // task exec`: $LOCKSTEP_BIN, else one built for this test run.
 var lockstepBin string
 
-func TestMain(m *testing.M) {
-	code, err := setup(m)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Exit(code)
-}
-
-func setup(m *testing.M) (int, error) {
-	if lockstepBin = os.Getenv("LOCKSTEP_BIN"); lockstepBin != "" {
-		return m.Run(), nil
-	}
-	dir, err := os.MkdirTemp("", "lockstep-bin-")
-	if err != nil {
-		return 0, err
-	}
-	defer os.RemoveAll(dir)
-	lockstepBin = filepath.Join(dir, "lockstep")
-	cmd := exec.Command("go", "build", "-o", lockstepBin, "lockstep.dev/lockstep/cmd/lockstep")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("build lockstep for the integration tests: %v\n%s", err, out)
-	}
-	return m.Run(), nil
-}
+func TestMain(m *testing.M) { backendtest.Main(m, &lockstepBin) }
 
 // project is a flow in a temporary folder with its own lockstep home.
 type project struct {
@@ -93,9 +69,12 @@ func (p *project) engineOptions(logs *bytes.Buffer) engine.Options {
 	if logs != nil {
 		w = &lockedWriter{w: logs}
 	}
+	b, err := local.Open(p.home.BackendConfig(lockstepBin, p.environ))
+	if err != nil {
+		p.t.Fatal(err)
+	}
 	return engine.Options{
-		Backend: &local.Backend{Exe: lockstepBin, Home: p.home.Root, Environ: p.environ},
-		Environ: p.environ, Jobs: 1,
+		Backend: b, Jobs: 1,
 		Logs: func(string) (stdout, stderr io.Writer) { return w, w },
 	}
 }

@@ -14,7 +14,7 @@ import (
 
 // Options say how to reproduce a run.
 type Options struct {
-	// Engine says how tasks run: Backend, Environ, Jobs, Logs, Events and
+	// Engine says how tasks run: Backend, Jobs, Logs, Events and
 	// the like. Reproduce sets its Params, Seed, NoCache, Steps, Sandbox,
 	// Reproduces and, through SignerFor, Signer.
 	Engine engine.Options

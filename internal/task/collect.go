@@ -15,7 +15,7 @@ import (
 )
 
 // collect ingests the declared outputs, scans them and reads the metrics.
-func collect(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, rec *core.TaskRecord) error {
+func collect(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDirs, rec *core.TaskRecord) error {
 	for _, o := range s.Outputs {
 		p := filepath.Join(dirs.out, filepath.FromSlash(strings.TrimSuffix(o.Path, "/")))
 		fi, err := os.Lstat(p)

@@ -16,7 +16,7 @@ import (
 // contractEnv builds the complete environment a step sees: the caller's
 // allowlisted variables and those the step names, then the step contract.
 // It also returns the part that is recorded (without per-task paths).
-func contractEnv(s *Spec, environ []string, dirs workDirs, inputs map[string]string) (env []string, recorded map[string]string, err error) {
+func contractEnv(s *core.TaskSpec, environ []string, dirs workDirs, inputs map[string]string) (env []string, recorded map[string]string, err error) {
 	recorded = RecordedEnv(environ, s.Env)
 	vars := make(map[string]string, len(recorded)+16)
 	for k, v := range recorded {

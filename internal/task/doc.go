@@ -1,9 +1,13 @@
-// Package task executes one step of a flow: it reads a task spec from the
-// store, materialises the code and inputs read-only, runs the command (in the
-// sandbox) with the step contract, collects and scans the outputs, captures
-// the environment and writes the task record. Every backend (local, Slurm,
-// Kubernetes) reaches this package through `lockstep task exec SPEC`, so the
-// same capture logic runs everywhere.
+// Package task executes one step of a flow where it runs: it reads a
+// core.TaskSpec from the store, checks the host can run it (the sandbox it
+// requires), captures this host's environment, makes the final cache key
+// (the spec's plan key + the environment's digest, FinalKey) and reuses an
+// earlier task with that key when the catalog has one; otherwise it
+// materialises the code and inputs read-only, runs the command (in the
+// sandbox) with the step contract, collects and scans the outputs and
+// writes the task record. Every backend (local, Slurm, Kubernetes)
+// reaches this package through `lockstep task exec SPEC`, so the same
+// capture, key and cache logic runs everywhere, and only here.
 //
 // The step contract: LOCKSTEP_INPUT_<NAME> (read-only path),
 // LOCKSTEP_OUTPUT_DIR, LOCKSTEP_SEED and PYTHONHASHSEED, LOCKSTEP_PARAMS (a

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"lockstep.dev/lockstep/internal/capture"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/sandbox"
@@ -30,15 +32,21 @@ type ExecOptions struct {
 	// WorkDir is the folder task work folders and shared trees are made
 	// in (the home's work folder, which gc empties); required.
 	WorkDir string
+	// Cache finds earlier tasks by final key; nil runs every task.
+	Cache CacheIndex
 }
 
-// Exec runs the task whose spec is stored under specDigest and writes its
-// record to the store. A step that fails (non-zero exit, a missing output,
-// an unsafe file) still yields a record with Status failed and a nil error;
-// the error is for problems that prevent an honest record (the spec or an
-// input missing from the store, the store unwritable).
+// Exec runs, here, the task whose spec is stored under specDigest and
+// writes its record to the store. Here is where the task is checked
+// against this host (the sandbox it requires), where its environment is
+// captured and its final cache key computed, and where an earlier task
+// with that key is reused instead of running the command again. A step
+// that fails (no sandbox, non-zero exit, a missing output, an unsafe file)
+// still yields a record with Status failed and a nil error; the error is
+// for problems that prevent an honest record (the spec or an input missing
+// from the store, the store unwritable).
 func Exec(ctx context.Context, st *store.Store, specDigest core.Digest, opts ExecOptions) (*core.TaskRecord, core.Digest, error) {
-	var s Spec
+	var s core.TaskSpec
 	if err := st.GetJSON(specDigest, &s); err != nil {
 		return nil, "", fmt.Errorf("read task spec %s: %w", specDigest, err)
 	}
@@ -49,16 +57,9 @@ func Exec(ctx context.Context, st *store.Store, specDigest core.Digest, opts Exe
 		Type: core.TaskType, Run: s.Run, Step: s.Step, Spec: specDigest,
 		Command: s.Command, Code: s.Code, Inputs: s.Inputs, Outputs: map[string]core.Artifact{},
 		Params: s.Params, Seed: s.Seed, Sandbox: s.Sandbox, Network: s.Network,
-		CacheKey: s.CacheKey, Started: time.Now().UTC(),
+		PlanKey: s.PlanKey, Started: time.Now().UTC(),
 	}
-	dirs, err := newWorkDirs(opts.WorkDir, s.Run, s.Step)
-	if err != nil {
-		return nil, "", err
-	}
-	if !opts.Keep {
-		defer dirs.remove()
-	}
-	if err := execute(ctx, st, &s, dirs, rec, opts); err != nil {
+	if err := prepare(ctx, st, &s, specDigest, rec, opts); err != nil {
 		return nil, "", err
 	}
 	rec.Finished = time.Now().UTC()
@@ -69,13 +70,60 @@ func Exec(ctx context.Context, st *store.Store, specDigest core.Digest, opts Exe
 	return rec, d, nil
 }
 
+// prepare fills rec: it checks the sandbox, captures the environment,
+// computes the final key, and reuses a cached task or runs this one.
+func prepare(ctx context.Context, st *store.Store, s *core.TaskSpec, specDigest core.Digest, rec *core.TaskRecord, opts ExecOptions) error {
+	if sandbox.Mode(s.Sandbox) == sandbox.Bubblewrap {
+		if err := sandbox.Available(); err != nil {
+			fail(rec, "step %s requires a sandbox, but on host %s: %v", s.Step, hostname(), err)
+			rec.ExitCode = -1
+			return nil
+		}
+	}
+	recorded := RecordedEnv(opts.Environ, s.Env)
+	envRec, err := capture.Capture(ctx, capture.Options{Command: s.Command, PATH: recorded["PATH"], Env: recorded})
+	if err != nil {
+		return fmt.Errorf("capture environment: %w", err)
+	}
+	if rec.Environment, err = st.PutJSON(envRec); err != nil {
+		return fmt.Errorf("store environment: %w", err)
+	}
+	if rec.CacheKey, err = FinalKey(st, s.PlanKey, rec.Environment); err != nil {
+		return fmt.Errorf("store cache key: %w", err)
+	}
+	cached, err := fromCache(ctx, st, opts.Cache, s, specDigest, rec.CacheKey)
+	if err != nil {
+		return fmt.Errorf("look up the cache: %w", err)
+	}
+	if cached != nil {
+		*rec = *cached
+		return nil
+	}
+	dirs, err := newWorkDirs(opts.WorkDir, s.Run, s.Step)
+	if err != nil {
+		return err
+	}
+	if !opts.Keep {
+		defer dirs.remove()
+	}
+	return execute(ctx, st, s, dirs, rec, envRec, opts)
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return "(unknown)"
+	}
+	return h
+}
+
 // fail marks the record failed with a message for the user.
 func fail(rec *core.TaskRecord, format string, args ...any) {
 	rec.Status = core.StatusFailed
 	rec.Error = fmt.Sprintf(format, args...)
 }
 
-func execute(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, rec *core.TaskRecord, opts ExecOptions) error {
+func execute(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDirs, rec *core.TaskRecord, envRec *capture.Environment, opts ExecOptions) error {
 	// Without the sandbox's read-only mount, nothing the step can write
 	// may be a link to an object: it gets its own copies, rechecked after.
 	sandboxed := sandbox.Mode(s.Sandbox) == sandbox.Bubblewrap
@@ -97,13 +145,6 @@ func execute(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, rec *
 	env, recorded, err := contractEnv(s, opts.Environ, dirs, inputs)
 	if err != nil {
 		return err
-	}
-	envRec, err := capture.Capture(ctx, capture.Options{Command: s.Command, PATH: recorded["PATH"], Env: recorded})
-	if err != nil {
-		return fmt.Errorf("capture environment: %w", err)
-	}
-	if rec.Environment, err = st.PutJSON(envRec); err != nil {
-		return fmt.Errorf("store environment: %w", err)
 	}
 
 	spec := sandbox.Spec{
@@ -146,7 +187,7 @@ func execute(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, rec *
 		runCtx, cancel = context.WithTimeout(ctx, limit)
 		defer cancel()
 	}
-	exitCode, peak, err := runCommand(runCtx, s, spec, dirs, opts)
+	exitCode, signal, peak, err := runCommand(runCtx, s, spec, dirs, opts)
 	if err != nil {
 		return err
 	}
@@ -174,6 +215,9 @@ func execute(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, rec *
 	}
 	if exitCode != 0 {
 		msg := fmt.Sprintf("step %s exited with code %d", s.Step, exitCode)
+		if signal != "" {
+			msg = fmt.Sprintf("step %s was killed by signal %s", s.Step, signal)
+		}
 		if hint := sandbox.Explain(tail(dirs.stderr, 64<<10), spec); hint != "" && sandbox.Mode(s.Sandbox) == sandbox.Bubblewrap {
 			msg += ": " + hint
 		}
@@ -190,7 +234,7 @@ func execute(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, rec *
 // codeFolder returns the folder the step runs in, holding the code tree:
 // shared by every task and hardlinked to objects when the step is
 // sandboxed (it is mounted read-only), else the task's own copy.
-func codeFolder(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, work string, sandboxed bool) (string, error) {
+func codeFolder(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDirs, work string, sandboxed bool) (string, error) {
 	if sandboxed {
 		return sharedTree(ctx, st, work, s.Code)
 	}
@@ -202,40 +246,42 @@ func codeFolder(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, wo
 }
 
 // runCommand runs the step and streams its output to the caller and to the
-// log files. It returns the exit code (-1 when killed by a signal) and the
-// peak resident memory in bytes.
-func runCommand(ctx context.Context, s *Spec, spec sandbox.Spec, dirs workDirs, opts ExecOptions) (int, int64, error) {
+// log files. It returns the exit code (-1 when killed by a signal), the
+// signal's name when one killed it, and the peak resident memory in bytes.
+func runCommand(ctx context.Context, s *core.TaskSpec, spec sandbox.Spec, dirs workDirs, opts ExecOptions) (code int, signal string, peak int64, err error) {
 	stdout, err := os.Create(dirs.stdout)
 	if err != nil {
-		return 0, 0, fmt.Errorf("create log: %w", err)
+		return 0, "", 0, fmt.Errorf("create log: %w", err)
 	}
 	defer stdout.Close()
 	stderr, err := os.Create(dirs.stderr)
 	if err != nil {
-		return 0, 0, fmt.Errorf("create log: %w", err)
+		return 0, "", 0, fmt.Errorf("create log: %w", err)
 	}
 	defer stderr.Close()
 	spec.Stdout = teeTo(stdout, opts.Stdout)
 	spec.Stderr = teeTo(stderr, opts.Stderr)
 	cmd, err := sandbox.Command(ctx, sandbox.Mode(s.Sandbox), spec)
 	if err != nil {
-		return 0, 0, fmt.Errorf("step %s: %w", s.Step, err)
+		return 0, "", 0, fmt.Errorf("step %s: %w", s.Step, err)
 	}
 	runErr := cmd.Run()
-	var peak int64
 	if cmd.ProcessState != nil {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			peak = ru.Maxrss * 1024
+		}
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			signal = unix.SignalName(ws.Signal())
 		}
 	}
 	var exitErr *exec.ExitError
 	switch {
 	case runErr == nil:
-		return 0, peak, nil
+		return 0, "", peak, nil
 	case errors.As(runErr, &exitErr):
-		return exitErr.ExitCode(), peak, nil
+		return exitErr.ExitCode(), signal, peak, nil
 	default:
-		return 0, 0, fmt.Errorf("start step %s: %w", s.Step, runErr)
+		return 0, "", 0, fmt.Errorf("start step %s: %w", s.Step, runErr)
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 // longer matches its digest, naming the input and the file: "" when all
 // are intact. A step outside the sandbox could write to them; this is how
 // lockstep notices instead of recording outputs made from altered inputs.
-func changedInput(ctx context.Context, st *store.Store, inputs map[string]string, s *Spec, code string) (string, error) {
+func changedInput(ctx context.Context, st *store.Store, inputs map[string]string, s *core.TaskSpec, code string) (string, error) {
 	names := make([]string, 0, len(inputs))
 	for name := range inputs {
 		names = append(names, name)

@@ -13,14 +13,14 @@ import (
 )
 
 // scanOptions turns the flow's `formats:` into scanner options.
-func scanOptions(s *Spec) scan.Options {
+func scanOptions(s *core.TaskSpec) scan.Options {
 	return scan.Options{AllowPickle: s.Formats["pickle"] == "allow"}
 }
 
 // scanInputs scans the inputs that did not come from another step (those
 // were scanned as that step's outputs). It returns a message for the user
 // when an input is refused.
-func scanInputs(ctx context.Context, s *Spec, paths map[string]string) (string, error) {
+func scanInputs(ctx context.Context, s *core.TaskSpec, paths map[string]string) (string, error) {
 	names := make([]string, 0, len(paths))
 	for name := range paths {
 		if !strings.HasPrefix(s.Inputs[name].Source, "step:") {
@@ -42,7 +42,7 @@ func scanInputs(ctx context.Context, s *Spec, paths map[string]string) (string, 
 
 // scanPath scans a file or directory and turns the reports into records.
 // msg is non-empty when something unsafe or invalid was found.
-func scanPath(ctx context.Context, s *Spec, artifact, path string) ([]core.FileReport, string, error) {
+func scanPath(ctx context.Context, s *core.TaskSpec, artifact, path string) ([]core.FileReport, string, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, "", fmt.Errorf("scan %s: %w", artifact, err)

@@ -9,40 +9,10 @@ import (
 	"lockstep.dev/lockstep/internal/core"
 )
 
-func validSpec() Spec {
-	return Spec{Type: SpecType, Step: "train", Command: "python3 train.py", Code: core.DigestOf([]byte("code")),
+func validSpec() core.TaskSpec {
+	return core.TaskSpec{Type: core.TaskSpecType, Step: "train", Command: "python3 train.py", Code: core.DigestOf([]byte("code")),
 		Inputs:  map[string]core.Artifact{"data": {Digest: core.DigestOf([]byte("d")), Kind: core.KindFile}},
-		Outputs: []Output{{Name: "model", Path: "model", Kind: "dir"}}, Sandbox: "bubblewrap"}
-}
-
-func TestSpecValidate(t *testing.T) {
-	tests := []struct {
-		name   string
-		change func(*Spec)
-		want   string
-	}{
-		{"valid", func(*Spec) {}, ""},
-		{"wrong type", func(s *Spec) { s.Type = "x" }, "type"},
-		{"no command", func(s *Spec) { s.Command = "" }, "command"},
-		{"bad code digest", func(s *Spec) { s.Code = "sha256:00" }, "code digest"},
-		{"bad input digest", func(s *Spec) { s.Inputs["data"] = core.Artifact{Digest: "nope"} }, "input data"},
-		{"escaping output", func(s *Spec) { s.Outputs[0].Path = "../etc" }, "output model"},
-		{"relative restore", func(s *Spec) { s.Restore = map[string]core.Digest{"opt/x": core.DigestOf(nil)} }, "absolute"},
-		{"restore unconfined", func(s *Spec) {
-			s.Sandbox = "none"
-			s.Restore = map[string]core.Digest{"/opt/x": core.DigestOf(nil)}
-		}, "bubblewrap"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := validSpec()
-			tt.change(&s)
-			err := s.Validate()
-			if (err == nil) != (tt.want == "") || (err != nil && !strings.Contains(err.Error(), tt.want)) {
-				t.Fatalf("Validate() = %v, want error containing %q", err, tt.want)
-			}
-		})
-	}
+		Outputs: []core.TaskOutput{{Name: "model", Path: "model", Kind: "dir"}}, Sandbox: "bubblewrap"}
 }
 
 func TestContractEnvironment(t *testing.T) {

@@ -100,7 +100,7 @@ func placement(sandboxed bool) store.MaterializeOptions {
 
 // materialiseInputs places every input read-only where the step will find
 // it and returns name → path.
-func materialiseInputs(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, opts store.MaterializeOptions) (map[string]string, error) {
+func materialiseInputs(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDirs, opts store.MaterializeOptions) (map[string]string, error) {
 	paths := make(map[string]string, len(s.Inputs))
 	for name, a := range s.Inputs {
 		p := inputPath(dirs, name, a)

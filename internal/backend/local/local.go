@@ -1,60 +1,79 @@
 // Package local runs tasks on this machine, each as a `lockstep task exec`
-// child process: the same code path every other backend runs, with the
-// step's output streamed back and the child killed if lockstep dies.
+// child process: the same executor every other backend runs, given the
+// store and catalog by URL, with the step's output streamed back, the
+// report read from its stdout, and the child's process group killed when
+// the engine cancels or lockstep dies.
 package local
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
-	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 
+	"lockstep.dev/lockstep/internal/backend"
 	"lockstep.dev/lockstep/internal/core"
 )
 
+// Name is the local backend's registry name.
+const Name = "local"
+
 // Backend runs `EXE task exec` for each task.
 type Backend struct {
-	// Exe is the lockstep binary (usually os.Executable()).
-	Exe string
-	// Home is the lockstep home the child opens.
-	Home string
-	// Environ is the environment the child starts with.
-	Environ []string
+	cfg      backend.Config
+	capacity backend.Capacity
 }
 
-// Exec runs one task spec and returns the digest of the record it wrote.
-func (b *Backend) Exec(ctx context.Context, spec core.Digest, stdout, stderr io.Writer) (core.Digest, error) {
-	dir, err := os.MkdirTemp(filepath.Join(b.Home, "tmp"), "exec-")
-	if err != nil {
-		return "", fmt.Errorf("task exec: %w", err)
+var _ backend.Backend = (*Backend)(nil)
+
+// Open returns the local backend for cfg; it is the backend.Opener
+// registered under Name. Its capacity is this machine's.
+func Open(cfg backend.Config) (backend.Backend, error) {
+	if cfg.Exe == "" || cfg.Store == "" || cfg.Catalog == "" {
+		return nil, errors.New("the local backend needs the lockstep binary and the store and catalog URLs")
 	}
-	defer os.RemoveAll(dir)
-	result := filepath.Join(dir, "result")
-	cmd := exec.CommandContext(ctx, b.Exe, "task", "exec", "--home", b.Home, "--result", result, spec.String())
-	cmd.Env = b.Environ
-	cmd.Stdout = stdout
+	return &Backend{cfg: cfg, capacity: machine()}, nil
+}
+
+// Info reports one slot per core of this machine.
+func (b *Backend) Info() backend.Info {
+	return backend.Info{Name: Name, Slots: runtime.NumCPU(), SameHost: true}
+}
+
+// Exec runs one task and returns the digest of the record it wrote.
+func (b *Backend) Exec(ctx context.Context, t backend.Task, stdout, stderr io.Writer) (core.Digest, error) {
+	if err := b.capacity.Check(Name, t); err != nil {
+		return "", err
+	}
+	args := []string{"task", "exec", "--store", b.cfg.Store, "--catalog", b.cfg.Catalog}
+	if b.cfg.Work != "" {
+		args = append(args, "--work", b.cfg.Work)
+	}
+	cmd := exec.CommandContext(ctx, b.cfg.Exe, append(args, t.Spec.String())...)
+	cmd.Env = b.cfg.Environ
+	report := backend.NewReportReader(stdout)
+	cmd.Stdout = report
 	var diag bytes.Buffer
 	cmd.Stderr = io.MultiWriter(stderr, &tailBuffer{buf: &diag, max: 4096})
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	runErr := cmd.Run()
-	out, readErr := os.ReadFile(result)
-	if readErr != nil {
-		if runErr == nil {
-			runErr = readErr
-		}
-		return "", fmt.Errorf("task exec %s: %w: %s", spec.Short(), runErr, strings.TrimSpace(diag.String()))
+	d, err := report.Record()
+	if runErr == nil && err == nil {
+		return d, nil
 	}
-	d, err := core.ParseDigest(strings.TrimSpace(string(out)))
-	if err != nil {
-		return "", fmt.Errorf("task exec %s: result: %w", spec.Short(), err)
+	if ctx.Err() != nil {
+		return "", fmt.Errorf("task exec %s: %w", t.Spec.Short(), ctx.Err())
 	}
-	return d, nil
+	if runErr == nil {
+		runErr = err
+	}
+	return "", fmt.Errorf("task exec %s: %w: %s", t.Spec.Short(), runErr, strings.TrimSpace(diag.String()))
 }
 
 // tailBuffer keeps the last max bytes written to it.
