@@ -87,3 +87,32 @@ func BenchmarkRoots(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRunsListing lists the newest 50 of 10,000 runs with their task
+// outputs: one query (RunsWithOutputs) against one query per run (Runs,
+// then Tasks of each).
+func BenchmarkRunsListing(b *testing.B) {
+	c := openTemp(b)
+	fillRuns(b, c, 10000)
+	ctx := context.Background()
+	b.Run("RunsWithOutputs", func(b *testing.B) {
+		for b.Loop() {
+			if rs, err := c.RunsWithOutputs(ctx, 50); err != nil || len(rs) != 50 {
+				b.Fatal(len(rs), err)
+			}
+		}
+	})
+	b.Run("RunsThenTasks", func(b *testing.B) {
+		for b.Loop() {
+			rs, err := c.Runs(ctx, 50)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, r := range rs {
+				if _, err := c.Tasks(ctx, r.ID); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}
