@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"lockstep.dev/lockstep/internal/dataset"
+	"lockstep.dev/lockstep/internal/query"
 	"lockstep.dev/lockstep/internal/task"
 )
 
@@ -35,10 +36,11 @@ func runBOM(ctx context.Context, g *globalOptions, ref string) error {
 		return err
 	}
 	defer h.Close()
-	rec, tasks, err := loadRun(ctx, h, ref)
+	run, err := query.LoadRun(ctx, h.Store, h.Catalog, ref)
 	if err != nil {
 		return err
 	}
+	rec, tasks := run.Record, run.Tasks
 	declared := map[string]bool{}
 	for step, t := range tasks {
 		var spec task.Spec

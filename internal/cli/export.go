@@ -12,6 +12,7 @@ import (
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/engine"
+	"lockstep.dev/lockstep/internal/query"
 	"lockstep.dev/lockstep/internal/store"
 )
 
@@ -41,10 +42,11 @@ func runExport(ctx context.Context, g *globalOptions, ref, dest string) error {
 		return err
 	}
 	defer h.Close()
-	rec, tasks, err := loadRun(ctx, h, ref)
+	run, err := query.LoadRun(ctx, h.Store, h.Catalog, ref)
 	if err != nil {
 		return err
 	}
+	rec, tasks := run.Record, run.Tasks
 	tmp := dest + ".partial"
 	_ = os.RemoveAll(tmp)
 	if err := exportRun(ctx, h, rec, tasks, tmp); err != nil {
@@ -95,7 +97,7 @@ func exportRun(ctx context.Context, h *engine.Home, rec *core.RunRecord, tasks m
 		return err
 	}
 	var verifyLines []string
-	for _, step := range sortedSteps(tasks) {
+	for _, step := range (&query.Run{Tasks: tasks}).Steps() {
 		t := tasks[step]
 		if d := rec.Tasks[step]; d != "" {
 			if err := h.Store.MaterializeFile(ctx, d, filepath.Join(dir, "records", "tasks", step+".json"), store.MaterializeOptions{Writable: true}); err != nil {

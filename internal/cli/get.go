@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/query"
 	"lockstep.dev/lockstep/internal/store"
 )
 
@@ -39,23 +39,15 @@ func runGet(ctx context.Context, g *globalOptions, ref, target, dest string) err
 		return err
 	}
 	defer h.Close()
-	rec, tasks, err := loadRun(ctx, h, ref)
+	run, err := query.LoadRun(ctx, h.Store, h.Catalog, ref)
 	if err != nil {
 		return err
 	}
-	var a core.Artifact
-	if target == "code" {
-		a = core.Artifact{Digest: rec.Code, Kind: core.KindTree}
-	} else {
-		step, out, ok := strings.Cut(target, ".")
-		t := tasks[step]
-		if !ok || t == nil {
-			return usageErrorf("TARGET %q: want STEP.OUTPUT or code (steps of run %s: %v)", target, rec.ID, sortedSteps(tasks))
-		}
-		if a, ok = t.Outputs[out]; !ok {
-			return usageErrorf("step %s of run %s has no output %q (outputs: %v)", step, rec.ID, out, sortedKeys(t.Outputs))
-		}
+	a, err := run.Artifact(target)
+	if err != nil {
+		return err
 	}
+	rec := run.Record
 	opts := store.MaterializeOptions{Writable: true}
 	if a.Kind == core.KindTree {
 		err = h.Store.Materialize(ctx, a.Digest, dest, opts)

@@ -9,6 +9,7 @@ import (
 
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/engine"
+	"lockstep.dev/lockstep/internal/query"
 )
 
 type logsOptions struct{ stream string }
@@ -44,27 +45,18 @@ func runLogs(ctx context.Context, o logsOptions, g *globalOptions, ref, step str
 		return err
 	}
 	defer h.Close()
-	_, tasks, steps, err := loadRunSteps(ctx, h, ref, step)
+	logs, err := query.Logs(ctx, h.Store, h.Catalog, ref, step, o.stream)
 	if err != nil {
 		return err
 	}
 	p := newPrinter(g)
-	for _, s := range steps {
-		t := tasks[s]
+	for _, l := range logs {
 		prefix := ""
 		if step == "" {
-			prefix = s + " │ "
+			prefix = l.Step + " │ "
 		}
-		for _, pair := range []struct {
-			name string
-			d    core.Digest
-		}{{"stdout", t.Stdout}, {"stderr", t.Stderr}} {
-			if pair.d == "" || (o.stream != "both" && o.stream != pair.name) {
-				continue
-			}
-			if err := copyObject(h, pair.d, p.lines(g.stdout, prefix)); err != nil {
-				return fmt.Errorf("%s %s: %w", s, pair.name, err)
-			}
+		if err := copyObject(h, l.Digest, p.lines(g.stdout, prefix)); err != nil {
+			return fmt.Errorf("%s %s: %w", l.Step, l.Stream, err)
 		}
 	}
 	return nil
@@ -72,12 +64,7 @@ func runLogs(ctx context.Context, o logsOptions, g *globalOptions, ref, step str
 
 // copyObject streams a stored object to w.
 func copyObject(h *engine.Home, d core.Digest, w io.Writer) error {
-	rc, err := h.Store.Open(d)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	_, err = io.Copy(w, rc)
+	err := query.Copy(h.Store, d, w)
 	if lw, ok := w.(*lineWriter); ok {
 		lw.Flush()
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/query"
 )
 
 // syncBuffer is a bytes.Buffer a child process writes while the test reads.
@@ -67,7 +68,7 @@ func TestConcurrentRunsOnOneStoreAllSucceed(t *testing.T) {
 			t.Errorf("run %d failed: %s", i, e)
 		}
 	}
-	var runs []runListing
+	var runs []query.RunListing
 	p.jsonOf(&runs, "runs")
 	if len(runs) != n {
 		t.Fatalf("%d runs listed, want %d", len(runs), n)
@@ -102,7 +103,7 @@ func TestKilledRunIsMarkedAbortedAndLeavesNoCorruption(t *testing.T) {
 	if !strings.Contains(r.stdout, "marked aborted") {
 		t.Errorf("check did not mark the killed run aborted:\n%s", r.stdout)
 	}
-	var runs []runListing
+	var runs []query.RunListing
 	p.jsonOf(&runs, "runs")
 	if len(runs) != 1 || runs[0].Status != core.StatusAborted {
 		t.Fatalf("runs after kill: %+v", runs)
@@ -154,7 +155,7 @@ func TestGCKeepsWhatKeptRunsReach(t *testing.T) {
 	if r := p.mustRun(0, "cat", kept.String()); r.stdout != "2\n" {
 		t.Errorf("kept output: %q", r.stdout)
 	}
-	var runs []runListing
+	var runs []query.RunListing
 	p.jsonOf(&runs, "runs")
 	if len(runs) != 1 {
 		t.Errorf("%d runs after gc --keep-last 1", len(runs))
@@ -244,7 +245,7 @@ func TestRunIDIsRecordedBeforeItIsShown(t *testing.T) {
 	}
 	cmd.Process.Signal(syscall.SIGKILL) // as soon as the id is on the screen
 	cmd.Wait()
-	var runs []runListing
+	var runs []query.RunListing
 	p.jsonOf(&runs, "runs")
 	if len(runs) != 1 || runs[0].ID != id {
 		t.Fatalf("run %s was shown, but the catalog lists %+v", id, runs)

@@ -26,6 +26,7 @@ var Rank = map[string]int{
 	"verify":              5,
 	"maintain":            5,
 	"engine":              5,
+	"query":               5,
 	"reproduce":           6,
 	"server":              6,
 	"cli":                 7,
