@@ -27,6 +27,7 @@ var Rank = map[string]int{
 	"maintain":            5,
 	"engine":              5,
 	"query":               5,
+	"evidence":            5,
 	"reproduce":           6,
 	"server":              6,
 	"cli":                 7,
