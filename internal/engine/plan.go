@@ -13,6 +13,7 @@ import (
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/dataset"
 	"lockstep.dev/lockstep/internal/flow"
+	"lockstep.dev/lockstep/internal/review"
 	"lockstep.dev/lockstep/internal/task"
 )
 
@@ -216,7 +217,8 @@ func (r *runner) trust() (dataset.Trust, error) {
 			}
 			return keys
 		}
-		r.trusted = dataset.Trust{Producers: load("data-producers"), Reviewers: load("reviewers")}
+		r.trusted = dataset.Trust{Producers: load("data-producers"),
+			CodeReviewed: review.Check(r.h.Store, r.h.Catalog, load("reviewers"))}
 	})
 	return r.trusted, r.trustErr
 }

@@ -20,6 +20,7 @@ var Rank = map[string]int{
 	"scan":                2,
 	"attest":              2,
 	"dataset":             3,
+	"review":              3,
 	"policy":              4,
 	"task":                4,
 	"backend/local":       4,
