@@ -20,17 +20,22 @@ import (
 // returns the tree's digest. The files are unpacked in a temporary folder
 // under tmpDir, removed when done.
 func CommitTree(ctx context.Context, st *store.Store, tmpDir, commit string) (core.Digest, error) {
-	prefix, err := exec.CommandContext(ctx, "git", "rev-parse", "--show-prefix").Output()
-	if err != nil {
+	out, err := exec.CommandContext(ctx, "git", "rev-parse", "--show-toplevel", "--show-prefix").Output()
+	lines := strings.SplitN(string(out), "\n", 3)
+	if err != nil || len(lines) < 2 {
 		return "", fmt.Errorf("not in a git repository")
 	}
+	top, prefix := lines[0], lines[1]
 	tmp, err := os.MkdirTemp(tmpDir, "review-")
 	if err != nil {
 		return "", err
 	}
 	defer os.RemoveAll(tmp)
-	cmd := exec.CommandContext(ctx, "git", "archive", "--format=tar", commit+":"+strings.TrimSpace(string(prefix)))
-	out, err := cmd.StdoutPipe()
+	// From the top: below it, git archive would also limit the tree to
+	// the working folder's path inside it, which the tree lacks.
+	cmd := exec.CommandContext(ctx, "git", "archive", "--format=tar", commit+":"+prefix)
+	cmd.Dir = top
+	tr, err := cmd.StdoutPipe()
 	if err != nil {
 		return "", err
 	}
@@ -39,7 +44,7 @@ func CommitTree(ctx context.Context, st *store.Store, tmpDir, commit string) (co
 	if err := cmd.Start(); err != nil {
 		return "", err
 	}
-	xerr := extractTar(out, tmp)
+	xerr := extractTar(tr, tmp)
 	if err := cmd.Wait(); err != nil {
 		return "", fmt.Errorf("git archive %s: %v %s", commit, err, strings.TrimSpace(stderr.String()))
 	}
