@@ -7,8 +7,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"lockstep.dev/lockstep/internal/dataset"
+	"lockstep.dev/lockstep/internal/provenance"
 	"lockstep.dev/lockstep/internal/query"
-	"lockstep.dev/lockstep/internal/task"
 )
 
 func newBOMCommand(g *globalOptions) *cobra.Command {
@@ -41,17 +41,11 @@ func runBOM(ctx context.Context, g *globalOptions, ref string) error {
 		return err
 	}
 	rec, tasks := run.Record, run.Tasks
-	declared := map[string]bool{}
-	for step, t := range tasks {
-		var spec task.Spec
-		if t.Spec == "" || h.Store.GetJSON(t.Spec, &spec) != nil {
-			continue
-		}
-		for _, o := range spec.Outputs {
-			declared[step+"/"+o.Name] = o.Kind == "model"
-		}
+	models, err := provenance.Models(h.Store, tasks)
+	if err != nil {
+		return err
 	}
-	bom, err := dataset.RunBOM(ctx, h.Store, h.Catalog, rec, tasks, declared)
+	bom, err := dataset.RunBOM(ctx, h.Store, h.Catalog, rec, tasks, models)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,7 @@
 // core.Signer); Home.Run then records the run, resolves inputs to digests,
 // turns each ready step into a task spec, looks the task up in the cache,
 // hands the rest to a backend (which runs `lockstep task exec`), writes the
-// run record and signs its provenance. Progress comes out as Events, which
+// run record and signs its provenance (package provenance). Progress comes out as Events, which
 // EventStream turns into the versioned JSON lines of `run --json`; Why
 // explains what in a step's cache key changed since its last run. It also
 // opens a lockstep home (store + catalog) and marks runs whose process died

@@ -24,6 +24,7 @@ var Rank = map[string]int{
 	"policy":              4,
 	"task":                4,
 	"backend/local":       4,
+	"provenance":          4,
 	"verify":              5,
 	"maintain":            5,
 	"engine":              5,
