@@ -1,7 +1,8 @@
 // Package layers holds the test that keeps lockstep's imports pointing down
 // the layers of the design: core at the bottom; store, catalog and flow;
-// capture, sandbox, scan and attest; datasets and policy; task execution
-// and backends; the engine and its peers; the CLI at the top. A package may
+// capture, sandbox, scan and attest; datasets, reviews and policy; task
+// execution, backends and provenance; the engine and its peers (query,
+// evidence, maintain); the CLI at the top. A package may
 // import only packages of a lower layer. A new package must be given its
 // layer here.
 package layers
