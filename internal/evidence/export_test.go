@@ -33,16 +33,12 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, "home"))
+	st, err := store.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := sqlite.Open(ctx, filepath.Join(dir, "home", "catalog.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cat.Close(); st.Close() })
+	t.Cleanup(func() { st.Close() })
+	cat := sqlite.OpenTemp(t)
 	f := &fixture{st: st, cat: cat, prov1: []byte(`{"bundle":1}`), prov2: []byte(`{"bundle":2}`), modelSig: []byte(`{"model":1}`)}
 	put := func(b []byte) core.Digest {
 		d, err := st.PutBytes(b)

@@ -24,17 +24,12 @@ type home struct {
 
 func newHome(t *testing.T) *home {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, "home"))
+	st, err := store.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := sqlite.Open(context.Background(), filepath.Join(dir, "home", "catalog.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cat.Close(); st.Close() })
-	return &home{t: t, st: st, cat: cat}
+	t.Cleanup(func() { st.Close() })
+	return &home{t: t, st: st, cat: sqlite.OpenTemp(t)}
 }
 
 // tree stores a folder of files (name → content) and returns it as an

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -26,17 +25,12 @@ type home struct {
 
 func newHome(t *testing.T) *home {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := store.Open(dir)
+	st, err := store.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := sqlite.Open(context.Background(), filepath.Join(dir, "catalog.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cat.Close(); st.Close() })
-	return &home{t: t, st: st, cat: cat}
+	t.Cleanup(func() { st.Close() })
+	return &home{t: t, st: st, cat: sqlite.OpenTemp(t)}
 }
 
 var base = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)

@@ -3,7 +3,6 @@ package review
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,17 +16,12 @@ import (
 
 func open(t *testing.T) (*store.Store, catalog.Catalog) {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, "home"))
+	st, err := store.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := sqlite.Open(context.Background(), filepath.Join(dir, "home", "catalog.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cat.Close(); st.Close() })
-	return st, cat
+	t.Cleanup(func() { st.Close() })
+	return st, sqlite.OpenTemp(t)
 }
 
 func key(t *testing.T) *attest.Signer {
