@@ -163,3 +163,8 @@ func parseStatement(payload []byte) (*Statement, error) {
 // rerun, per-output verdicts); policies read them to require that an
 // independent rebuilder reproduced an artifact.
 const ReproductionPredicateType = "https://lockstep.dev/reproduction/v1"
+
+// ReviewPredicateType is the predicate type of the code review
+// attestations `lockstep review approve` writes (reviewer, time, comment
+// about a code tree); restricted datasets and policies require them.
+const ReviewPredicateType = "https://lockstep.dev/review/v1"

@@ -53,6 +53,10 @@ type Catalog interface {
 	// Runs returns the newest limit runs (by start time, then id), newest
 	// first; all runs if limit <= 0.
 	Runs(ctx context.Context, limit int) ([]RunRow, error)
+	// RunsWithOutputs returns the runs Runs(ctx, limit) returns, in the
+	// same order, each with the outputs of its tasks (as Tasks gives
+	// them), in one query however many runs there are.
+	RunsWithOutputs(ctx context.Context, limit int) ([]RunOutputs, error)
 	// RunningRuns returns every run whose status is running, oldest first.
 	// Whether its process still lives (by Host and PID) is for the caller
 	// to decide.

@@ -24,6 +24,15 @@ type RunRow struct {
 	ResumedFrom string
 }
 
+// RunOutputs is a run with the outputs of its tasks, as a listing of runs
+// shows them.
+type RunOutputs struct {
+	RunRow
+	// Outputs maps each step that has outputs to its outputs' names and
+	// digests; steps without outputs are absent.
+	Outputs map[string]map[string]core.Digest
+}
+
 // TaskRow is the catalog's view of one task: one step of one run.
 type TaskRow struct {
 	Run    string

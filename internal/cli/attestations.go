@@ -9,8 +9,8 @@ import (
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
-	"lockstep.dev/lockstep/internal/dataset"
 	"lockstep.dev/lockstep/internal/engine"
+	"lockstep.dev/lockstep/internal/query"
 )
 
 func newAttestationsCommand(g *globalOptions) *cobra.Command {
@@ -72,10 +72,11 @@ func runAttestations(ctx context.Context, g *globalOptions, arg string) error {
 // code tree and the reproductions of its outputs, each bundle and subject
 // once.
 func attestationsOfRun(ctx context.Context, h *engine.Home, ref string) ([]catalog.AttestationRow, error) {
-	rec, tasks, err := loadRun(ctx, h, ref)
+	run, err := query.LoadRun(ctx, h.Store, h.Catalog, ref)
 	if err != nil {
 		return nil, err
 	}
+	rec, tasks := run.Record, run.Tasks
 	rows, err := h.Catalog.RunAttestations(ctx, rec.ID)
 	if err != nil {
 		return nil, err
@@ -99,11 +100,11 @@ func attestationsOfRun(ctx context.Context, h *engine.Home, ref string) ([]catal
 		return nil
 	}
 	if rec.Code != "" {
-		if err := about(rec.Code, dataset.ReviewPredicateType); err != nil {
+		if err := about(rec.Code, attest.ReviewPredicateType); err != nil {
 			return nil, err
 		}
 	}
-	for _, step := range sortedSteps(tasks) {
+	for _, step := range run.Steps() {
 		for _, name := range sortedKeys(tasks[step].Outputs) {
 			if err := about(tasks[step].Outputs[name].Digest, attest.ReproductionPredicateType); err != nil {
 				return nil, err

@@ -7,7 +7,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"lockstep.dev/lockstep/internal/dataset"
-	"lockstep.dev/lockstep/internal/task"
+	"lockstep.dev/lockstep/internal/provenance"
+	"lockstep.dev/lockstep/internal/query"
 )
 
 func newBOMCommand(g *globalOptions) *cobra.Command {
@@ -35,21 +36,16 @@ func runBOM(ctx context.Context, g *globalOptions, ref string) error {
 		return err
 	}
 	defer h.Close()
-	rec, tasks, err := loadRun(ctx, h, ref)
+	run, err := query.LoadRun(ctx, h.Store, h.Catalog, ref)
 	if err != nil {
 		return err
 	}
-	declared := map[string]bool{}
-	for step, t := range tasks {
-		var spec task.Spec
-		if t.Spec == "" || h.Store.GetJSON(t.Spec, &spec) != nil {
-			continue
-		}
-		for _, o := range spec.Outputs {
-			declared[step+"/"+o.Name] = o.Kind == "model"
-		}
+	rec, tasks := run.Record, run.Tasks
+	models, err := provenance.Models(h.Store, tasks)
+	if err != nil {
+		return err
 	}
-	bom, err := dataset.RunBOM(ctx, h.Store, h.Catalog, rec, tasks, declared)
+	bom, err := dataset.RunBOM(ctx, h.Store, h.Catalog, rec, tasks, models)
 	if err != nil {
 		return err
 	}

@@ -3,13 +3,10 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
-	"lockstep.dev/lockstep/internal/capture"
-	"lockstep.dev/lockstep/internal/core"
-	"lockstep.dev/lockstep/internal/engine"
+	"lockstep.dev/lockstep/internal/query"
 )
 
 type envOptions struct{ all bool }
@@ -44,52 +41,31 @@ func runEnv(ctx context.Context, o envOptions, g *globalOptions, ref, step strin
 		return err
 	}
 	defer h.Close()
-	_, tasks, steps, err := loadRunSteps(ctx, h, ref, step)
+	envs, err := query.Environments(ctx, h.Store, h.Catalog, ref, step)
 	if err != nil {
 		return err
 	}
 	p := newPrinter(g)
-	byDigest := map[core.Digest][]string{}
-	var order []core.Digest
-	for _, s := range steps {
-		d := tasks[s].Environment
-		if d == "" {
-			continue
-		}
-		if _, seen := byDigest[d]; !seen {
-			order = append(order, d)
-		}
-		byDigest[d] = append(byDigest[d], s)
-	}
 	if g.json {
 		out := map[string]json.RawMessage{}
-		for d, ss := range byDigest {
-			b, err := h.Store.ReadBytes(d)
-			if err != nil {
-				return err
-			}
-			for _, s := range ss {
-				out[s] = b
+		for _, e := range envs {
+			for _, s := range e.Steps {
+				out[s] = e.Raw
 			}
 		}
 		return p.json(out)
 	}
-	for i, d := range order {
+	for i, e := range envs {
 		if i > 0 {
 			p.result("")
 		}
-		if err := printEnv(p, h, d, byDigest[d], o.all); err != nil {
-			return err
-		}
+		printEnv(p, e, o.all)
 	}
 	return nil
 }
 
-func printEnv(p *printer, h *engine.Home, d core.Digest, steps []string, all bool) error {
-	var e capture.Environment
-	if err := h.Store.GetJSON(d, &e); err != nil {
-		return fmt.Errorf("read environment %s: %w", d, err)
-	}
+func printEnv(p *printer, env query.Environment, all bool) {
+	e, d, steps := env.Env, env.Digest, env.Steps
 	p.result("%s %s (steps: %v)", p.paint(bold, "environment"), d, steps)
 	p.result("  os        %s", e.OS.PrettyName)
 	p.result("  kernel    %s (%s)", e.Kernel, e.Arch)
@@ -116,5 +92,4 @@ func printEnv(p *printer, h *engine.Home, d core.Digest, steps []string, all boo
 	for _, k := range sortedKeys(e.Env) {
 		p.result("  env       %s=%s", k, e.Env[k])
 	}
-	return nil
 }

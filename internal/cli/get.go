@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/engine"
+	"lockstep.dev/lockstep/internal/query"
 	"lockstep.dev/lockstep/internal/store"
 )
 
@@ -44,26 +44,18 @@ func runGet(ctx context.Context, g *globalOptions, ref, target, dest string) err
 		return err
 	}
 	defer h.Close()
-	rec, tasks, err := loadRun(ctx, h, ref)
+	run, err := query.LoadRun(ctx, h.Store, h.Catalog, ref)
 	if err != nil {
 		return err
 	}
-	var a core.Artifact
-	if target == "code" {
-		a = core.Artifact{Digest: rec.Code, Kind: core.KindTree}
-	} else {
-		step, out, ok := strings.Cut(target, ".")
-		t := tasks[step]
-		if !ok || t == nil {
-			return usageErrorf("TARGET %q: want STEP.OUTPUT or code (steps of run %s: %v)", target, rec.ID, sortedSteps(tasks))
-		}
-		if a, ok = t.Outputs[out]; !ok {
-			return usageErrorf("step %s of run %s has no output %q (outputs: %v)", step, rec.ID, out, sortedKeys(t.Outputs))
-		}
+	a, err := run.Artifact(target)
+	if err != nil {
+		return err
 	}
 	if err := g.checkRead(ctx, h, a); err != nil {
 		return err
 	}
+	rec := run.Record
 	opts := store.MaterializeOptions{Writable: true}
 	var sig core.Digest
 	if a.Kind == core.KindTree {

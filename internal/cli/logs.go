@@ -13,6 +13,7 @@ import (
 
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/engine"
+	"lockstep.dev/lockstep/internal/query"
 )
 
 type logsOptions struct{ stream string }
@@ -49,7 +50,7 @@ func runLogs(ctx context.Context, o logsOptions, g *globalOptions, ref, step str
 		return err
 	}
 	defer h.Close()
-	_, tasks, steps, err := loadRunSteps(ctx, h, ref, step)
+	logs, err := query.Logs(ctx, h.Store, h.Catalog, ref, step, o.stream)
 	if err != nil {
 		return err
 	}
@@ -59,28 +60,19 @@ func runLogs(ctx context.Context, o logsOptions, g *globalOptions, ref, step str
 		out = &jsonArray{w: g.stdout}
 		defer out.close()
 	}
-	for _, s := range steps {
-		t := tasks[s]
+	for _, l := range logs {
 		prefix := ""
 		if step == "" {
-			prefix = s + " │ "
+			prefix = l.Step + " │ "
 		}
-		for _, pair := range []struct {
-			name string
-			d    core.Digest
-		}{{"stdout", t.Stdout}, {"stderr", t.Stderr}} {
-			if pair.d == "" || (o.stream != "both" && o.stream != pair.name) {
-				continue
-			}
-			var err error
-			if out != nil {
-				err = jsonLogLines(h, pair.d, s, pair.name, out)
-			} else {
-				err = copyObject(h, pair.d, p.lines(g.stdout, prefix))
-			}
-			if err != nil {
-				return fmt.Errorf("%s %s: %w", s, pair.name, err)
-			}
+		var err error
+		if out != nil {
+			err = jsonLogLines(h, l.Digest, l.Step, l.Stream, out)
+		} else {
+			err = copyObject(h, l.Digest, p.lines(g.stdout, prefix))
+		}
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", l.Step, l.Stream, err)
 		}
 	}
 	return nil
@@ -88,12 +80,7 @@ func runLogs(ctx context.Context, o logsOptions, g *globalOptions, ref, step str
 
 // copyObject streams a stored object to w.
 func copyObject(h *engine.Home, d core.Digest, w io.Writer) error {
-	rc, err := h.Store.Open(d)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	_, err = io.Copy(w, rc)
+	err := query.Copy(h.Store, d, w)
 	if lw, ok := w.(*lineWriter); ok {
 		lw.Flush()
 	}

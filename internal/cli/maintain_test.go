@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/query"
 )
 
 // syncBuffer is a bytes.Buffer a child process writes while the test reads.
@@ -67,7 +68,7 @@ func TestConcurrentRunsOnOneStoreAllSucceed(t *testing.T) {
 			t.Errorf("run %d failed: %s", i, e)
 		}
 	}
-	var runs []runListing
+	var runs []query.RunListing
 	p.jsonOf(&runs, "runs")
 	if len(runs) != n {
 		t.Fatalf("%d runs listed, want %d", len(runs), n)
@@ -113,7 +114,7 @@ func TestKilledRunIsMarkedAbortedAndLeavesNoCorruption(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(p.dir, ".lockstep", "tmp", "exec-*")); len(left) != 0 {
 		t.Errorf("check left the dead run's temp files %v", left)
 	}
-	var runs []runListing
+	var runs []query.RunListing
 	p.jsonOf(&runs, "runs")
 	if len(runs) != 1 || runs[0].Status != core.StatusAborted {
 		t.Fatalf("runs after kill: %+v", runs)
@@ -161,7 +162,7 @@ func TestGCKeepsWhatKeptRunsReach(t *testing.T) {
 	if r := p.mustRun(0, "cat", kept.String()); r.stdout != "2\n" {
 		t.Errorf("kept output: %q", r.stdout)
 	}
-	var runs []runListing
+	var runs []query.RunListing
 	p.jsonOf(&runs, "runs")
 	if len(runs) != 1 {
 		t.Errorf("%d runs after gc --keep-last 1", len(runs))
@@ -251,7 +252,7 @@ func TestRunIDIsRecordedBeforeItIsShown(t *testing.T) {
 	}
 	cmd.Process.Signal(syscall.SIGKILL) // as soon as the id is on the screen
 	cmd.Wait()
-	var runs []runListing
+	var runs []query.RunListing
 	p.jsonOf(&runs, "runs")
 	if len(runs) != 1 || runs[0].ID != id {
 		t.Fatalf("run %s was shown, but the catalog lists %+v", id, runs)

@@ -1,13 +1,8 @@
 package cli
 
 import (
-	"archive/tar"
 	"context"
 	"errors"
-	"fmt"
-	"io"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -15,12 +10,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"lockstep.dev/lockstep/internal/attest"
-	"lockstep.dev/lockstep/internal/capture"
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
-	"lockstep.dev/lockstep/internal/dataset"
 	"lockstep.dev/lockstep/internal/engine"
-	"lockstep.dev/lockstep/internal/store"
+	"lockstep.dev/lockstep/internal/review"
 )
 
 type reviewOptions struct {
@@ -72,7 +65,7 @@ func runReviewApprove(ctx context.Context, o reviewOptions, g *globalOptions, ar
 	if err != nil {
 		return err
 	}
-	bundle, err := dataset.Approve(ctx, h.Store, h.Catalog, code, signer, dataset.Review{Reviewer: o.reviewer, Comment: o.comment})
+	bundle, err := review.Approve(ctx, h.Store, h.Catalog, code, signer, review.Review{Reviewer: o.reviewer, Comment: o.comment})
 	if err != nil {
 		return err
 	}
@@ -109,97 +102,9 @@ func resolveCode(ctx context.Context, h *engine.Home, arg string) (core.Digest, 
 	if !errors.Is(err, catalog.ErrNotFound) || !commitRE.MatchString(arg) {
 		return "", "", usageErrorf("CODE %q: %v (give a run, sha256:<tree digest> or a git commit)", arg, err)
 	}
-	d, err := commitTree(ctx, h, arg)
+	d, err := review.CommitTree(ctx, h.Store, filepath.Join(h.Root, "tmp"), arg)
 	if err != nil {
 		return "", "", usageErrorf("CODE %q is neither a run nor a git commit here: %v", arg, err)
 	}
 	return d, "git commit " + arg, nil
-}
-
-// commitTree snapshots a git commit's files below the working folder into
-// the store, as a run of a clean checkout would.
-func commitTree(ctx context.Context, h *engine.Home, commit string) (core.Digest, error) {
-	prefix, err := exec.CommandContext(ctx, "git", "rev-parse", "--show-prefix").Output()
-	if err != nil {
-		return "", fmt.Errorf("not in a git repository")
-	}
-	tmp, err := os.MkdirTemp(h.TempDir(), "review-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(tmp)
-	cmd := exec.CommandContext(ctx, "git", "archive", "--format=tar", commit+":"+strings.TrimSpace(string(prefix)))
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", err
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return "", err
-	}
-	xerr := extractTar(out, tmp)
-	if err := cmd.Wait(); err != nil {
-		return "", fmt.Errorf("git archive %s: %v %s", commit, err, strings.TrimSpace(stderr.String()))
-	}
-	if xerr != nil {
-		return "", xerr
-	}
-	keep, err := capture.CodeFilter(tmp, nil, nil)
-	if err != nil {
-		return "", err
-	}
-	d, _, err := h.Store.PutTree(ctx, tmp, store.TreeOptions{Filter: keep})
-	return d, err
-}
-
-// extractTar unpacks git's tar into dir, refusing entries that would land
-// outside it.
-func extractTar(r io.Reader, dir string) error {
-	tr := tar.NewReader(r)
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("read git archive: %w", err)
-		}
-		if hdr.Typeflag == tar.TypeXGlobalHeader {
-			continue
-		}
-		name := strings.TrimSuffix(hdr.Name, "/")
-		if err := core.ValidRelPath(name); err != nil {
-			return fmt.Errorf("git archive entry %q: %w", hdr.Name, err)
-		}
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		switch hdr.Typeflag {
-		case tar.TypeDir:
-			err = os.MkdirAll(p, 0o755)
-		case tar.TypeSymlink:
-			err = os.Symlink(hdr.Linkname, p)
-		case tar.TypeReg:
-			err = writeTarFile(tr, p, os.FileMode(hdr.Mode)&0o755|0o644)
-		default:
-			err = fmt.Errorf("git archive entry %q: unexpected type %c", hdr.Name, hdr.Typeflag)
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-func writeTarFile(r io.Reader, p string, mode os.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, r); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

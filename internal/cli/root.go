@@ -17,6 +17,7 @@ import (
 	"lockstep.dev/lockstep/internal/engine"
 	"lockstep.dev/lockstep/internal/flow"
 	"lockstep.dev/lockstep/internal/home"
+	"lockstep.dev/lockstep/internal/query"
 )
 
 // Exit codes.
@@ -128,10 +129,11 @@ func exitCode(err error) int {
 	}
 	var ue *usageError
 	var ie *engine.InputError
+	var qe *query.InputError
 	var fe *flow.Error
 	var fl flow.ErrorList
 	switch {
-	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &fe), errors.As(err, &fl),
+	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &qe), errors.As(err, &fe), errors.As(err, &fl),
 		errors.Is(err, home.ErrNoHome):
 		return exitUsage
 	}

@@ -1,15 +1,12 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,6 +16,7 @@ import (
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/engine"
 	"lockstep.dev/lockstep/internal/flow"
+	"lockstep.dev/lockstep/internal/query"
 )
 
 type runOptions struct {
@@ -284,26 +282,13 @@ func printRunSummary(ctx context.Context, p *printer, h *engine.Home, rec *core.
 		status = p.paint(red, rec.Status)
 	}
 	p.result("run %s %s in %s (seed %d, sandbox %s)", rec.ID, status, rec.Duration().Round(time.Millisecond), rec.Seed, rec.Sandbox)
-	steps := make([]string, 0, len(rec.Tasks))
-	for s := range rec.Tasks {
-		steps = append(steps, s)
-	}
-	sort.Strings(steps)
 	why := reranWhy(ctx, h, rec.ID)
-	for _, s := range steps {
-		var t core.TaskRecord
-		if h.Store.GetJSON(rec.Tasks[s], &t) != nil {
-			continue
-		}
+	for _, st := range query.Summary(h.Store, rec, 10) {
+		s, t := st.Step, st.Task
 		if line, ok := why[s]; ok {
 			p.result("%s %s re-ran: %s", p.paint(dim, "↻"), s, line)
 		}
-		outs := make([]string, 0, len(t.Outputs))
-		for name := range t.Outputs {
-			outs = append(outs, name)
-		}
-		sort.Strings(outs)
-		for _, name := range outs {
+		for _, name := range sortedKeys(t.Outputs) {
 			p.result("  %s.%s  %s", s, name, t.Outputs[name].Digest)
 		}
 		if t.Status == core.StatusSkipped {
@@ -311,9 +296,9 @@ func printRunSummary(ctx context.Context, p *printer, h *engine.Home, rec *core.
 		}
 		if t.Status == core.StatusFailed {
 			p.result("%s %s: %s", p.paint(red, "✗"), s, t.Error)
-			if lines := lastLines(h, t.Stderr, 10); len(lines) > 0 {
+			if len(st.LogTail) > 0 {
 				p.result("  exit code %d; last lines of its log:", t.ExitCode)
-				for _, line := range lines {
+				for _, line := range st.LogTail {
 					p.result("  %s", line)
 				}
 			}
@@ -341,42 +326,4 @@ func reranWhy(ctx context.Context, h *engine.Home, run string) map[string]string
 		}
 	}
 	return out
-}
-
-// lastLines returns up to n last lines of a log object.
-func lastLines(h *engine.Home, d core.Digest, n int) []string {
-	if d == "" {
-		return nil
-	}
-	rc, err := h.Store.Open(d)
-	if err != nil {
-		return nil
-	}
-	defer rc.Close()
-	tb := &tailBuffer{max: 16 << 10}
-	if _, err := io.Copy(tb, rc); err != nil {
-		return nil
-	}
-	lines := strings.Split(strings.TrimRight(tb.buf.String(), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	if len(lines) == 1 && lines[0] == "" {
-		return nil
-	}
-	return lines
-}
-
-// tailBuffer keeps the last max bytes written to it.
-type tailBuffer struct {
-	buf bytes.Buffer
-	max int
-}
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.buf.Write(p)
-	if over := t.buf.Len() - t.max; over > 0 {
-		t.buf.Next(over)
-	}
-	return len(p), nil
 }

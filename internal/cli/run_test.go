@@ -10,6 +10,7 @@ import (
 
 	"lockstep.dev/lockstep/internal/capture"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/query"
 )
 
 const pythonFlow = `flow: demo
@@ -59,7 +60,7 @@ func TestPythonFlowIsRecorded(t *testing.T) {
 	if !strings.Contains(r.stderr, "prepare  │ seed 7 hashseed 7") {
 		t.Errorf("step log not streamed with its prefix, or seed not injected:\n%s", r.stderr)
 	}
-	var show runShowing
+	var show query.Showing
 	p.jsonOf(&show, "show", "last")
 	if show.Run.Status != core.StatusSucceeded || show.Run.Seed != 7 {
 		t.Fatalf("run %s seed %d", show.Run.Status, show.Run.Seed)
@@ -108,7 +109,7 @@ func TestPythonFlowIsRecorded(t *testing.T) {
 
 	// Unchanged: every step is a cache hit pointing at the original task.
 	p.mustRun(0, "run")
-	var again runShowing
+	var again query.Showing
 	p.jsonOf(&again, "show", "last")
 	for step, task := range again.Tasks {
 		if task.Status != core.StatusCached || task.CachedFrom != show.Run.Tasks[step] {
@@ -118,7 +119,7 @@ func TestPythonFlowIsRecorded(t *testing.T) {
 
 	// A changed param re-runs the steps that see it.
 	p.mustRun(0, "run", "--param", "scale=4")
-	var third runShowing
+	var third query.Showing
 	p.jsonOf(&third, "show", "last")
 	if third.Tasks["prepare"].Status != core.StatusSucceeded {
 		t.Errorf("prepare after a param change: %s", third.Tasks["prepare"].Status)
@@ -167,7 +168,7 @@ steps:
 // wantStatuses fails the test unless the last run and its steps ended so.
 func (p *project) wantStatuses(run string, steps map[string]string) {
 	p.t.Helper()
-	var show runShowing
+	var show query.Showing
 	p.jsonOf(&show, "show", "last")
 	for step, status := range steps {
 		if got := show.Tasks[step]; got == nil || got.Status != status {
@@ -222,7 +223,7 @@ steps:
 `
 	p := newProject(t, flow, nil)
 	p.mustRun(0, "run", "-j", "2")
-	var show runShowing
+	var show query.Showing
 	p.jsonOf(&show, "show", "last")
 	a, b := show.Tasks["a"], show.Tasks["b"]
 	if !a.Started.Before(b.Finished) || !b.Started.Before(a.Finished) {
@@ -301,13 +302,13 @@ steps:
 `
 	p := newProject(t, flow, nil)
 	p.mustRun(1, "run", "--seed", "11")
-	var failed runShowing
+	var failed query.Showing
 	p.jsonOf(&failed, "show", "last")
 	// Fixing the code changes the snapshot: a plain run would redo "first";
 	// resume reuses it.
 	os.WriteFile(filepath.Join(p.dir, "fixed"), nil, 0o644)
 	p.mustRun(0, "resume")
-	var resumed runShowing
+	var resumed query.Showing
 	p.jsonOf(&resumed, "show", "last")
 	if resumed.Run.ResumedFrom != failed.Run.ID || resumed.Run.Seed != 11 {
 		t.Errorf("resumed run: from %q seed %d", resumed.Run.ResumedFrom, resumed.Run.Seed)
@@ -337,7 +338,7 @@ func TestArchivedEnvironmentIsRestored(t *testing.T) {
 	p := newProject(t, flow, nil)
 	p.environ = append(p.environ, "PYTHONPATH="+site)
 	p.mustRun(0, "run", "--archive-env")
-	var orig runShowing
+	var orig query.Showing
 	p.jsonOf(&orig, "show", "last")
 	if d := orig.Tasks["use"].Toolchain[site]; d == "" {
 		t.Fatalf("the environment path was not archived: %v", orig.Tasks["use"].Toolchain)
@@ -367,7 +368,7 @@ func TestArchivedEnvironmentIsRestored(t *testing.T) {
 // mustOutput returns the digest of STEP.OUTPUT in the last run.
 func mustOutput(t *testing.T, p *project, step, output string) core.Digest {
 	t.Helper()
-	var show runShowing
+	var show query.Showing
 	p.jsonOf(&show, "show", "last")
 	return show.Tasks[step].Outputs[output].Digest
 }
@@ -393,7 +394,7 @@ steps:
 	p.mustRun(0, "run")
 	os.WriteFile(filepath.Join(p.dir, "x.txt"), []byte("changed\n"), 0o644)
 	p.mustRun(0, "run")
-	var show runShowing
+	var show query.Showing
 	p.jsonOf(&show, "show", "last")
 	want := map[string]string{"a": core.StatusSucceeded, "after_a": core.StatusSucceeded, "other": core.StatusCached}
 	for step, status := range want {
@@ -405,7 +406,7 @@ steps:
 
 func TestSeedlessFlowReusesItsSeed(t *testing.T) {
 	p := newProject(t, "flow: s\nsteps:\n  a:\n    run: echo $LOCKSTEP_SEED > $LOCKSTEP_OUTPUT_DIR/s.txt\n    outputs: {s: s.txt}\n", nil)
-	var first, second, fresh runShowing
+	var first, second, fresh query.Showing
 	p.mustRun(0, "run")
 	p.jsonOf(&first, "show", "last")
 	p.mustRun(0, "run")
@@ -445,7 +446,7 @@ steps:
 `
 	p := newProject(t, flow, nil)
 	r := p.mustRun(1, "run", "-j", "1")
-	var show runShowing
+	var show query.Showing
 	p.jsonOf(&show, "show", "last")
 	if got := show.Tasks["later"]; got == nil || got.Status != core.StatusSkipped || !strings.Contains(got.Error, "--keep-going") {
 		t.Fatalf("without --keep-going: later %+v, want skipped with a hint", got)
@@ -478,7 +479,7 @@ func TestHomeConfigSharesOneStoreAndCatalog(t *testing.T) {
 	// by the environment, sees the run and its output.
 	q := newProject(t, flow, nil)
 	q.environ = append(q.environ, "LOCKSTEP_STORE="+storeURL, "LOCKSTEP_CATALOG="+catalogURL)
-	var runs []runListing
+	var runs []query.RunListing
 	q.jsonOf(&runs, "runs")
 	if len(runs) != 1 {
 		t.Fatalf("the second home lists %d runs, want the first project's", len(runs))

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"lockstep.dev/lockstep/internal/core"
-	"lockstep.dev/lockstep/internal/engine"
+	"lockstep.dev/lockstep/internal/query"
 )
 
 type runsOptions struct{ limit int }
@@ -30,44 +30,15 @@ Exit codes: 0 success, 2 no lockstep home.`,
 	return c
 }
 
-// runListing is one row of `lockstep runs --json`.
-type runListing struct {
-	ID       string                 `json:"id"`
-	Flow     string                 `json:"flow"`
-	Status   string                 `json:"status"`
-	Error    string                 `json:"error,omitempty"`
-	Started  time.Time              `json:"started"`
-	Duration float64                `json:"duration_seconds"`
-	Record   core.Digest            `json:"record,omitempty"`
-	Outputs  map[string]core.Digest `json:"outputs"`
-}
-
 func runRuns(ctx context.Context, o runsOptions, g *globalOptions) error {
 	h, err := g.openHome(ctx)
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	rows, err := h.Catalog.Runs(ctx, o.limit)
+	list, err := query.Runs(ctx, h.Catalog, o.limit)
 	if err != nil {
 		return err
-	}
-	list := make([]runListing, 0, len(rows))
-	for _, r := range rows {
-		l := runListing{ID: r.ID, Flow: r.Flow, Status: r.Status, Error: r.Error, Started: r.Started, Record: r.Record, Outputs: map[string]core.Digest{}}
-		if !r.Finished.IsZero() {
-			l.Duration = r.Finished.Sub(r.Started).Seconds()
-		}
-		tasks, err := h.Catalog.Tasks(ctx, r.ID)
-		if err != nil {
-			return err
-		}
-		for _, t := range tasks {
-			for name, d := range t.Outputs {
-				l.Outputs[t.Step+"."+name] = d
-			}
-		}
-		list = append(list, l)
 	}
 	p := newPrinter(g)
 	if g.json {
@@ -109,62 +80,4 @@ func outputSummary(outs map[string]core.Digest) string {
 		parts = append(parts, n+"="+outs[n].Short())
 	}
 	return strings.Join(parts, " ")
-}
-
-// loadRun resolves RUN (id, unique prefix or "last") and reads its record
-// and its tasks' records. A run still in progress has no record yet: its
-// catalog row is turned into a partial record.
-func loadRun(ctx context.Context, h *engine.Home, ref string) (*core.RunRecord, map[string]*core.TaskRecord, error) {
-	id, err := h.Catalog.ResolveRun(ctx, ref)
-	if err != nil {
-		return nil, nil, &usageError{err}
-	}
-	row, err := h.Catalog.Run(ctx, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	rec := &core.RunRecord{ID: row.ID, Flow: row.Flow, Status: row.Status, Error: row.Error, Started: row.Started,
-		Finished: row.Finished, Code: row.Code, Seed: row.Seed, Host: row.Host, Tasks: map[string]core.Digest{}}
-	if row.Record != "" {
-		rec = new(core.RunRecord)
-		if err := h.Store.GetJSON(row.Record, rec); err != nil {
-			return nil, nil, fmt.Errorf("read run record: %w", err)
-		}
-		rec.Status, rec.Error = row.Status, row.Error
-	}
-	rows, err := h.Catalog.Tasks(ctx, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	tasks := map[string]*core.TaskRecord{}
-	for _, t := range rows {
-		if t.Record == "" {
-			continue
-		}
-		tr := new(core.TaskRecord)
-		if err := h.Store.GetJSON(t.Record, tr); err != nil {
-			return nil, nil, fmt.Errorf("read task record %s: %w", t.Step, err)
-		}
-		tasks[t.Step] = tr
-		rec.Tasks[t.Step] = t.Record
-	}
-	return rec, tasks, nil
-}
-
-// loadRunSteps is loadRun plus the steps to show: all of them in start
-// order, or just step when one is named (an unknown step is a usage error
-// listing the run's steps).
-func loadRunSteps(ctx context.Context, h *engine.Home, ref, step string) (*core.RunRecord, map[string]*core.TaskRecord, []string, error) {
-	rec, tasks, err := loadRun(ctx, h, ref)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	steps := sortedSteps(tasks)
-	if step == "" {
-		return rec, tasks, steps, nil
-	}
-	if _, ok := tasks[step]; !ok {
-		return nil, nil, nil, usageErrorf("run %s has no step %q (steps: %v)", rec.ID, step, steps)
-	}
-	return rec, tasks, []string{step}, nil
 }

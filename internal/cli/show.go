@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -12,7 +11,7 @@ import (
 
 	"lockstep.dev/lockstep/internal/capture"
 	"lockstep.dev/lockstep/internal/core"
-	"lockstep.dev/lockstep/internal/engine"
+	"lockstep.dev/lockstep/internal/query"
 )
 
 func newShowCommand(g *globalOptions) *cobra.Command {
@@ -29,35 +28,21 @@ Exit codes: 0 success, 2 unknown run or no lockstep home.`,
 	}
 }
 
-// runShowing is `lockstep show --json`.
-type runShowing struct {
-	Run          *core.RunRecord                 `json:"run"`
-	Tasks        map[string]*core.TaskRecord     `json:"tasks"`
-	Environments map[core.Digest]json.RawMessage `json:"environments"`
-}
-
 func runShow(ctx context.Context, g *globalOptions, ref string) error {
 	h, err := g.openHome(ctx)
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	rec, tasks, err := loadRun(ctx, h, ref)
+	s, err := query.Show(ctx, h.Store, h.Catalog, ref)
 	if err != nil {
 		return err
 	}
 	p := newPrinter(g)
 	if g.json {
-		envs := map[core.Digest]json.RawMessage{}
-		for _, t := range tasks {
-			if t.Environment != "" {
-				if b, err := h.Store.ReadBytes(t.Environment); err == nil {
-					envs[t.Environment] = b
-				}
-			}
-		}
-		return p.json(runShowing{Run: rec, Tasks: tasks, Environments: envs})
+		return p.json(s)
 	}
+	rec := s.Run
 	p.result("run %s  flow %s  %s", p.paint(bold, rec.ID), rec.Flow, statusColor(p, rec.Status))
 	p.result("  started  %s, took %s", rec.Started.Local().Format(time.RFC3339), rec.Duration().Round(time.Millisecond))
 	if rec.Error != "" {
@@ -66,14 +51,14 @@ func runShow(ctx context.Context, g *globalOptions, ref string) error {
 	p.result("  code     %s%s", rec.Code, gitSummary(rec.Git))
 	p.result("  flow     %s (%s)", rec.FlowPath, rec.FlowFile)
 	p.result("  seed     %d   params %s   sandbox %s", rec.Seed, paramSummary(rec.Params), rec.Sandbox)
-	for _, step := range sortedSteps(tasks) {
-		showTask(p, h, step, tasks[step])
+	for _, step := range s.Steps() {
+		showTask(p, s, step, s.Tasks[step])
 	}
 	p.info("Logs: lockstep logs %s [STEP] · environment: lockstep env %s [STEP]", rec.ID, rec.ID)
 	return nil
 }
 
-func showTask(p *printer, h *engine.Home, step string, t *core.TaskRecord) {
+func showTask(p *printer, s *query.Showing, step string, t *core.TaskRecord) {
 	line := fmt.Sprintf("%s  %s", p.paint(bold, step), statusColor(p, t.Status))
 	if !t.Finished.IsZero() {
 		line += fmt.Sprintf("  %s", t.Finished.Sub(t.Started).Round(time.Millisecond))
@@ -117,11 +102,8 @@ func showTask(p *printer, h *engine.Home, step string, t *core.TaskRecord) {
 	if len(t.Metrics) > 0 {
 		p.result("  metrics %s", string(t.Metrics))
 	}
-	if t.Environment != "" {
-		var env capture.Environment
-		if h.Store.GetJSON(t.Environment, &env) == nil {
-			p.result("  env  %s  %s", t.Environment.Short(), envSummary(&env))
-		}
+	if env := s.Environment(t.Environment); env != nil {
+		p.result("  env  %s  %s", t.Environment.Short(), envSummary(env))
 	}
 }
 
@@ -174,15 +156,6 @@ func paramSummary(m map[string]any) string {
 		parts = append(parts, fmt.Sprintf("%s=%v", k, m[k]))
 	}
 	return strings.Join(parts, " ")
-}
-
-func sortedSteps(tasks map[string]*core.TaskRecord) []string {
-	steps := sortedKeys(tasks)
-	sort.SliceStable(steps, func(i, j int) bool {
-		a, b := tasks[steps[i]].Started, tasks[steps[j]].Started
-		return a.Before(b)
-	})
-	return steps
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -8,6 +8,7 @@ import (
 
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/engine"
+	"lockstep.dev/lockstep/internal/query"
 )
 
 func TestStepCodeNarrowsTheKeyAndWhySaysWhatChanged(t *testing.T) {
@@ -24,7 +25,7 @@ steps:
 `
 	p := newProject(t, flow, map[string]string{"a.py": "print(1)\n"})
 	p.mustRun(0, "run")
-	var first runShowing
+	var first query.Showing
 	p.jsonOf(&first, "show", "last")
 
 	// An unrelated file re-runs only the step that sees the whole project;
@@ -33,7 +34,7 @@ steps:
 		t.Fatal(err)
 	}
 	r := p.mustRun(0, "run")
-	var second runShowing
+	var second query.Showing
 	p.jsonOf(&second, "show", "last")
 	if got := second.Tasks["a"].Status; got != core.StatusCached {
 		t.Errorf("step a with code: [a.py] is %s after NOTES.md was added, want cached", got)

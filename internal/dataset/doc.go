@@ -55,9 +55,9 @@
 //
 // # Restricted data
 //
-// Resolve refuses a restricted dataset to code without a review attestation
-// (predicate https://lockstep.dev/review/v1, subject the code tree) by a
-// trusted reviewer; Approve makes one. Outside runs, restricted data needs
+// Resolve refuses a restricted dataset to code that fails the caller's
+// check of code reviews (Trust.CodeReviewed: package review checks for a
+// review attestation by a trusted reviewer). Outside runs, restricted data needs
 // the platform's data-access token (CheckAccess against HOME/platform.yaml).
 //
 // Runs' models get an ML-BOM too (RunBOM): machine-learning-model

@@ -33,9 +33,6 @@ var (
 	// ErrUnsigned means a dataset's BOM carries no signature, or none by a
 	// trusted producer.
 	ErrUnsigned = errors.New("dataset bill of materials is not signed by a trusted producer")
-	// ErrNotReviewed means restricted data was asked for by code without a
-	// review by a trusted reviewer.
-	ErrNotReviewed = errors.New("code has no review by a trusted reviewer")
 	// ErrAccessDenied means the caller lacks the data-access credential
 	// that restricted data requires.
 	ErrAccessDenied = errors.New("restricted dataset: data-access credential missing or wrong")

@@ -16,14 +16,14 @@ import (
 )
 
 // RunBOM returns the CycloneDX 1.6 ML-BOM of a run's models: one
-// machine-learning-model component per model output (RunModels), with its
-// files and a model card whose modelParameters.datasets reference the
-// datasets it was trained on; one data component per such dataset, with its
+// machine-learning-model component per model in models (provenance.Models
+// finds a run's), with its files and a model card whose
+// modelParameters.datasets reference the datasets it was trained on; one data component per such dataset, with its
 // tree, BOM and classification; and the run's attestations (provenance,
 // model signatures) as external references. A run without models gets a
 // BOM without model components.
 func RunBOM(ctx context.Context, st *store.Store, cat catalog.Catalog, rec *core.RunRecord,
-	tasks map[string]*core.TaskRecord, declared map[string]bool) (*cdx.BOM, error) {
+	tasks map[string]*core.TaskRecord, models []Model) (*cdx.BOM, error) {
 	atts, err := cat.RunAttestations(ctx, rec.ID)
 	if err != nil {
 		return nil, fmt.Errorf("bom of run %s: attestations: %w", rec.ID, err)
@@ -31,7 +31,7 @@ func RunBOM(ctx context.Context, st *store.Store, cat catalog.Catalog, rec *core
 	var comps []cdx.Component
 	var deps []cdx.Dependency
 	datasets := map[string]bool{}
-	for _, m := range RunModels(st, tasks, declared) {
+	for _, m := range models {
 		trained := TrainedOn(tasks, m.Step)
 		c := modelComponent(rec, m, trained, atts)
 		comps = append(comps, c)

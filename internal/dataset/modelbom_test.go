@@ -49,7 +49,16 @@ func TestRunBOM(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	bom, err := RunBOM(ctx, e.st, e.cat, rec, tasks, map[string]bool{"train/report": false})
+	modelTree, err := e.st.GetTree(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reportTree, err := e.st.GetTree(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	models := []Model{{Name: "train/model", Step: "train", Tree: modelTree, Artifact: tasks["train"].Outputs["model"]}}
+	bom, err := RunBOM(ctx, e.st, e.cat, rec, tasks, models)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,12 +106,13 @@ func TestRunBOM(t *testing.T) {
 		t.Fatalf("dataset component = %+v", d)
 	}
 
-	// Declaring the report a model makes it one.
-	bom, err = RunBOM(ctx, e.st, e.cat, rec, tasks, map[string]bool{"train/report": true})
+	// A second model trained on the same dataset: one more component.
+	models = append(models, Model{Name: "train/report", Step: "train", Tree: reportTree, Artifact: tasks["train"].Outputs["report"]})
+	bom, err = RunBOM(ctx, e.st, e.cat, rec, tasks, models)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := len(*bom.Components); n != 3 {
-		t.Fatalf("with a declared model: %d components", n)
+		t.Fatalf("with two models: %d components", n)
 	}
 }

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"lockstep.dev/lockstep/internal/attest"
@@ -10,9 +11,18 @@ import (
 	"lockstep.dev/lockstep/internal/store"
 )
 
-// Trust is who a run trusts: producers sign dataset BOMs, reviewers
-// approve code that may see restricted data.
-type Trust struct{ Producers, Reviewers []*attest.PublicKey }
+// Trust is who a run trusts: producers sign dataset BOMs; CodeReviewed
+// says whether code may see restricted data, an error saying why not
+// (review.Check, with the trusted reviewers' keys). Without it no code may
+// see restricted data.
+type Trust struct {
+	Producers    []*attest.PublicKey
+	CodeReviewed func(ctx context.Context, code core.Digest) error
+}
+
+// errNoReviewCheck refuses restricted data when the caller gave no way to
+// check code reviews.
+var errNoReviewCheck = errors.New("no reviews of code are trusted")
 
 // Resolved is a dataset checked and ready to be materialised.
 type Resolved struct {
@@ -34,7 +44,7 @@ type Resolved struct {
 // copied: the BOM's signature against trust.Producers when any are given;
 // that the stored files still match the BOM, rehashing each one (the first
 // mismatching file is named); and, for a restricted dataset, that code
-// (the task's code tree) has a review by one of trust.Reviewers. Nothing is
+// (the task's code tree) passes trust.CodeReviewed. Nothing is
 // materialised.
 func Resolve(ctx context.Context, st *store.Store, cat catalog.Catalog, ref string, code core.Digest, trust Trust) (*Resolved, error) {
 	r, err := ParseRef(ref)
@@ -61,7 +71,11 @@ func Resolve(ctx context.Context, st *store.Store, cat catalog.Catalog, ref stri
 		return nil, err
 	}
 	if d.BOM.Classification == Restricted {
-		if _, _, err := Reviewed(ctx, st, cat, code, trust.Reviewers); err != nil {
+		err := errNoReviewCheck
+		if trust.CodeReviewed != nil {
+			err = trust.CodeReviewed(ctx, code)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("dataset %s is restricted: only reviewed code may read it: %w", r, err)
 		}
 	}

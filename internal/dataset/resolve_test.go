@@ -10,6 +10,7 @@ import (
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/store/storetest"
+	"lockstep.dev/lockstep/internal/review"
 )
 
 // restrictedEnv registers a restricted dataset signed by producer key 0.
@@ -30,7 +31,7 @@ func TestResolveRestrictedNeedsTrustedReviewOfThatCode(t *testing.T) {
 	producer, reviewer, stranger := testKey(t, 0), testKey(t, 1), testKey(t, 2)
 	code := core.DigestOf([]byte("code tree"))
 	otherCode := core.DigestOf([]byte("other code tree"))
-	trust := Trust{Producers: []*attest.PublicKey{producer.PublicKey}, Reviewers: []*attest.PublicKey{reviewer.PublicKey}}
+	trust := Trust{Producers: []*attest.PublicKey{producer.PublicKey}, CodeReviewed: review.Check(e.st, e.cat, []*attest.PublicKey{reviewer.PublicKey})}
 
 	steps := []struct {
 		name   string
@@ -51,8 +52,8 @@ func TestResolveRestrictedNeedsTrustedReviewOfThatCode(t *testing.T) {
 			t.Fatalf("%s: Resolve err = %v, want ok %v", s.name, err, s.ok)
 		}
 		if err != nil {
-			if !errors.Is(err, ErrNotReviewed) || !strings.Contains(err.Error(), "lockstep review approve "+string(code)) {
-				t.Fatalf("%s: error %v should wrap ErrNotReviewed and name the command", s.name, err)
+			if !errors.Is(err, review.ErrNotReviewed) || !strings.Contains(err.Error(), "lockstep review approve "+string(code)) {
+				t.Fatalf("%s: error %v should wrap review.ErrNotReviewed and name the command", s.name, err)
 			}
 			continue
 		}
@@ -65,7 +66,7 @@ func TestResolveRestrictedNeedsTrustedReviewOfThatCode(t *testing.T) {
 
 func approve(t *testing.T, e *env, code core.Digest, s *attest.Signer) {
 	t.Helper()
-	if _, err := Approve(context.Background(), e.st, e.cat, code, s, Review{Reviewer: s.PublicKey.Fingerprint(), Comment: "ok"}); err != nil {
+	if _, err := review.Approve(context.Background(), e.st, e.cat, code, s, review.Review{Reviewer: s.PublicKey.Fingerprint(), Comment: "ok"}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -75,14 +76,18 @@ func TestResolveChecksProducer(t *testing.T) {
 	ctx := context.Background()
 	code := core.DigestOf([]byte("code"))
 	approve(t, e, code, testKey(t, 1))
-	reviewers := []*attest.PublicKey{testKey(t, 1).PublicKey}
-	_, err := Resolve(ctx, e.st, e.cat, "people@1", code, Trust{Producers: []*attest.PublicKey{testKey(t, 2).PublicKey}, Reviewers: reviewers})
+	reviewed := review.Check(e.st, e.cat, []*attest.PublicKey{testKey(t, 1).PublicKey})
+	_, err := Resolve(ctx, e.st, e.cat, "people@1", code, Trust{Producers: []*attest.PublicKey{testKey(t, 2).PublicKey}, CodeReviewed: reviewed})
 	if !errors.Is(err, ErrUnsigned) || !errors.Is(err, attest.ErrWrongKey) || !strings.Contains(err.Error(), "people@1") {
 		t.Fatalf("wrong producer: %v", err)
 	}
 	// No producers trusted: the signature is not required.
-	if _, err := Resolve(ctx, e.st, e.cat, "people@1", code, Trust{Reviewers: reviewers}); err != nil {
+	if _, err := Resolve(ctx, e.st, e.cat, "people@1", code, Trust{CodeReviewed: reviewed}); err != nil {
 		t.Fatal(err)
+	}
+	// No way to check reviews: restricted data is refused.
+	if _, err := Resolve(ctx, e.st, e.cat, "people@1", code, Trust{}); err == nil || !strings.Contains(err.Error(), "people@1 is restricted") {
+		t.Fatalf("restricted data without a review check: %v", err)
 	}
 	if _, err := Resolve(ctx, e.st, e.cat, "nobody@1", code, Trust{}); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown dataset: %v", err)

@@ -11,7 +11,7 @@
 // captures an environment. It reads back the record the backend reported,
 // checks it is the record of the spec it stored, skips what depends on a
 // failure (or everything after it, without KeepGoing), writes the run
-// record and signs its provenance. A failed run resumes from its failed
+// record and signs its provenance (package provenance). A failed run resumes from its failed
 // tasks (ResumeFrom). Progress comes out as Events, which EventStream
 // turns into the versioned JSON lines of `run --json`; Why explains what
 // in a step's cache key changed since its last run, the executor's

@@ -12,6 +12,7 @@ import (
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/dataset"
 	"lockstep.dev/lockstep/internal/flow"
+	"lockstep.dev/lockstep/internal/review"
 )
 
 // plan turns a step whose dependencies are done into a task spec with its
@@ -182,7 +183,8 @@ func (r *runner) trust() (dataset.Trust, error) {
 			}
 			return keys
 		}
-		r.trusted = dataset.Trust{Producers: load("data-producers"), Reviewers: load("reviewers")}
+		r.trusted = dataset.Trust{Producers: load("data-producers"),
+			CodeReviewed: review.Check(r.h.Store, r.h.Catalog, load("reviewers"))}
 	})
 	return r.trusted, r.trustErr
 }

@@ -16,6 +16,7 @@ import (
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/flow"
+	"lockstep.dev/lockstep/internal/provenance"
 	"lockstep.dev/lockstep/internal/sandbox"
 	"lockstep.dev/lockstep/internal/store"
 )
@@ -157,7 +158,8 @@ func (h *Home) Run(ctx context.Context, fl *flow.Flow, code Code, opts Options) 
 		r.event(Event{Kind: RunUnsigned})
 		return rec, nil
 	}
-	signed, err := h.Attest(context.WithoutCancel(ctx), rec, Signing{Signer: opts.Signer, BuilderID: opts.BuilderID})
+	signed, err := provenance.Attest(context.WithoutCancel(ctx), h.Store, h.Catalog, rec,
+		provenance.Options{Signer: opts.Signer, BuilderID: opts.BuilderID, TempDir: h.TempDir()})
 	if err != nil {
 		return rec, fmt.Errorf("sign run %s: %w", rec.ID, err)
 	}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"lockstep.dev/lockstep/internal/dataset"
+	"lockstep.dev/lockstep/internal/attest"
 )
 
 // code checks the run's code tree carries reviews by enough distinct keys
@@ -18,7 +18,7 @@ func (e *evaluator) code() (*Check, error) {
 		return e.noRun("code"), nil
 	}
 	code := e.ev.Run.Code
-	list, err := e.attestations(code, dataset.ReviewPredicateType)
+	list, err := e.attestations(code, attest.ReviewPredicateType)
 	if err != nil {
 		return nil, err
 	}

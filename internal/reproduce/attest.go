@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/provenance"
 	"lockstep.dev/lockstep/internal/store"
 )
 
@@ -66,21 +66,9 @@ func Attest(ctx context.Context, st *store.Store, cat catalog.Catalog, res *Resu
 	if len(subjects) == 0 {
 		return nil, ErrNothingReproduced
 	}
-	bundle, err := attest.Sign(ctx, attest.NewStatement(subjects, PredicateType, pred), signer)
+	d, err := provenance.StoreBundle(ctx, st, cat, attest.NewStatement(subjects, PredicateType, pred), signer, rep.Rerun)
 	if err != nil {
-		return nil, fmt.Errorf("sign reproduction of %s: %w", rep.Original, err)
-	}
-	d, err := st.PutBytes(bundle)
-	if err != nil {
-		return nil, fmt.Errorf("store reproduction attestation: %w", err)
-	}
-	now := time.Now().UTC()
-	for _, s := range subjects {
-		row := catalog.AttestationRow{Bundle: d, Subject: s.Digest, SubjectName: s.Name, PredicateType: PredicateType,
-			Run: rep.Rerun, Signer: signer.PublicKey.Fingerprint(), Created: now}
-		if err := cat.PutAttestation(ctx, row); err != nil {
-			return nil, fmt.Errorf("index reproduction attestation for %s: %w", s.Name, err)
-		}
+		return nil, fmt.Errorf("attest reproduction of %s: %w", rep.Original, err)
 	}
 	return &Attestation{Bundle: d, Subjects: subjects}, nil
 }

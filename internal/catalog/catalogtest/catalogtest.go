@@ -22,6 +22,7 @@ func Run(t *testing.T, fresh func(t *testing.T) string) {
 		{"SetRunStatus", testSetRunStatus},
 		{"RunNotFound", testRunNotFound},
 		{"RunsNewestFirst", testRunsNewestFirst},
+		{"RunsWithOutputs", testRunsWithOutputs},
 		{"ResolveRun", testResolveRun},
 		{"ResolveLastInEmptyCatalog", testResolveLastInEmptyCatalog},
 		{"PutTaskRoundTrip", testPutTaskRoundTrip},

@@ -160,3 +160,51 @@ func testRunsNewestFirst(t *testing.T, c catalog.Catalog) {
 		t.Errorf("RunningRuns() = %v, want %v (oldest first)", got, want)
 	}
 }
+
+func testRunsWithOutputs(t *testing.T, c catalog.Catalog) {
+	ctx := context.Background()
+	for _, r := range []catalog.RunRow{{ID: "b", Started: At(20)}, {ID: "a", Started: At(30)}, {ID: "c", Started: At(10)}} {
+		if err := c.BeginRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, rec := range []*core.TaskRecord{
+		TaskRecord("b", "prepare", 21, core.StatusSucceeded, "", "train", "test"),
+		TaskRecord("b", "train", 22, core.StatusFailed, ""),
+		TaskRecord("a", "prepare", 31, core.StatusSucceeded, "", "train"),
+		TaskRecord("a", "train", 32, core.StatusSucceeded, "", "model"),
+	} {
+		if err := c.PutTask(ctx, rec, Digest("task "+rec.Run+rec.Step)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.FinishRun(ctx, RunRecord("b", 20, core.StatusFailed), Digest("b")); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string]map[string]core.Digest{
+		"a": {"prepare": {"train": Digest("apreparetrain")}, "train": {"model": Digest("atrainmodel")}},
+		"b": {"prepare": {"train": Digest("bpreparetrain"), "test": Digest("bpreparetest")}},
+		"c": {},
+	}
+	for _, limit := range []int{0, -1, 1, 2, 10} {
+		runs, err := c.Runs(ctx, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.RunsWithOutputs(ctx, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(runs) {
+			t.Fatalf("RunsWithOutputs(%d) gave %d runs, Runs gave %d", limit, len(got), len(runs))
+		}
+		for i, r := range got {
+			if !reflect.DeepEqual(r.RunRow, runs[i]) {
+				t.Errorf("RunsWithOutputs(%d)[%d] = %+v\nRuns gave %+v", limit, i, r.RunRow, runs[i])
+			}
+			if !reflect.DeepEqual(r.Outputs, want[r.ID]) {
+				t.Errorf("RunsWithOutputs(%d): outputs of %s = %v, want %v", limit, r.ID, r.Outputs, want[r.ID])
+			}
+		}
+	}
+}

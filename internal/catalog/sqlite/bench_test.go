@@ -31,7 +31,7 @@ func fillRuns(b *testing.B, c *Catalog, n int) {
 // BenchmarkRunLifecycle measures what one run with two tasks costs the
 // catalog: BeginRun, two PutTask, FinishRun (four write transactions).
 func BenchmarkRunLifecycle(b *testing.B) {
-	c := openTemp(b)
+	c := OpenTemp(b)
 	ctx := context.Background()
 	i := 0
 	for b.Loop() {
@@ -53,7 +53,7 @@ func BenchmarkRunLifecycle(b *testing.B) {
 
 // BenchmarkCacheLookup looks a key up among 20,000 tasks.
 func BenchmarkCacheLookup(b *testing.B) {
-	c := openTemp(b)
+	c := OpenTemp(b)
 	fillRuns(b, c, 10000)
 	key := catalogtest.Digest("key run-005000train")
 	for b.Loop() {
@@ -65,7 +65,7 @@ func BenchmarkCacheLookup(b *testing.B) {
 
 // BenchmarkResolveRunPrefix resolves a unique prefix among 10,000 runs.
 func BenchmarkResolveRunPrefix(b *testing.B) {
-	c := openTemp(b)
+	c := OpenTemp(b)
 	fillRuns(b, c, 10000)
 	for b.Loop() {
 		if id, err := c.ResolveRun(context.Background(), "run-00500"); err == nil || id != "" {
@@ -79,11 +79,40 @@ func BenchmarkResolveRunPrefix(b *testing.B) {
 
 // BenchmarkRoots lists the gc roots of 10,000 runs.
 func BenchmarkRoots(b *testing.B) {
-	c := openTemp(b)
+	c := OpenTemp(b)
 	fillRuns(b, c, 10000)
 	for b.Loop() {
 		if _, err := c.Roots(context.Background(), 100); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkRunsListing lists the newest 50 of 10,000 runs with their task
+// outputs: one query (RunsWithOutputs) against one query per run (Runs,
+// then Tasks of each).
+func BenchmarkRunsListing(b *testing.B) {
+	c := OpenTemp(b)
+	fillRuns(b, c, 10000)
+	ctx := context.Background()
+	b.Run("RunsWithOutputs", func(b *testing.B) {
+		for b.Loop() {
+			if rs, err := c.RunsWithOutputs(ctx, 50); err != nil || len(rs) != 50 {
+				b.Fatal(len(rs), err)
+			}
+		}
+	})
+	b.Run("RunsThenTasks", func(b *testing.B) {
+		for b.Loop() {
+			rs, err := c.Runs(ctx, 50)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, r := range rs {
+				if _, err := c.Tasks(ctx, r.ID); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
 }

@@ -30,7 +30,7 @@ func holdWriteLock(t *testing.T, c *Catalog) (release func()) {
 }
 
 func TestRetryBusyOutlastsALockHolder(t *testing.T) {
-	c := openTemp(t)
+	c := OpenTemp(t)
 	ctx := context.Background()
 	release := holdWriteLock(t, c)
 	// A connection that does not wait at all reports SQLITE_BUSY at once.
@@ -61,7 +61,7 @@ func TestRetryBusyOutlastsALockHolder(t *testing.T) {
 }
 
 func TestWriteWaitsForALockHolder(t *testing.T) {
-	c := openTemp(t)
+	c := OpenTemp(t)
 	release := holdWriteLock(t, c)
 	time.AfterFunc(200*time.Millisecond, release)
 	if err := c.BeginRun(context.Background(), catalog.RunRow{ID: "r1", Started: catalogtest.At(0)}); err != nil {
@@ -70,7 +70,7 @@ func TestWriteWaitsForALockHolder(t *testing.T) {
 }
 
 func TestRetryBusyStopsWithContext(t *testing.T) {
-	c := openTemp(t)
+	c := OpenTemp(t)
 	release := holdWriteLock(t, c)
 	defer release()
 	impatient, err := sql.Open("sqlite", "file:"+c.Path()+"?_busy_timeout=0&_txlock=immediate")
@@ -93,7 +93,7 @@ func TestRetryBusyStopsWithContext(t *testing.T) {
 }
 
 func TestIsBusyIgnoresOtherErrors(t *testing.T) {
-	c := openTemp(t)
+	c := OpenTemp(t)
 	_, err := c.db.Exec("SELECT * FROM no_such_table")
 	for _, err := range []error{nil, errors.New("database is locked"), sql.ErrNoRows, err} {
 		if isBusy(err) {

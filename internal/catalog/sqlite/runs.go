@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"lockstep.dev/lockstep/internal/catalog"
@@ -111,17 +112,22 @@ func (c *Catalog) Run(ctx context.Context, id string) (*catalog.RunRow, error) {
 
 // Runs implements catalog.Catalog.
 func (c *Catalog) Runs(ctx context.Context, limit int) ([]catalog.RunRow, error) {
-	q := "SELECT " + runColumns + " FROM runs ORDER BY started DESC, id DESC"
-	args := []any{}
-	if limit > 0 {
-		q += " LIMIT $1"
-		args = append(args, limit)
-	}
+	q, args := newestRuns(limit)
 	rows, err := c.queryRuns(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}
 	return rows, nil
+}
+
+// newestRuns is the query of the newest limit runs (all if limit <= 0),
+// newest first, and its arguments.
+func newestRuns(limit int) (string, []any) {
+	q := "SELECT " + runColumns + " FROM runs ORDER BY started DESC, id DESC"
+	if limit <= 0 {
+		return q, nil
+	}
+	return q + " LIMIT $1", []any{limit}
 }
 
 // RunningRuns implements catalog.Catalog.
@@ -137,21 +143,76 @@ func (c *Catalog) RunningRuns(ctx context.Context) ([]catalog.RunRow, error) {
 // queryRuns runs a SELECT of runColumns and collects the rows.
 func (c *Catalog) queryRuns(ctx context.Context, q string, args ...any) ([]catalog.RunRow, error) {
 	var out []catalog.RunRow
-	err := retryBusy(ctx, func() error {
-		out = out[:0]
+	err := c.eachRow(ctx, func() { out = out[:0] }, func(s scanner) error {
+		r, err := scanRun(s)
+		if err == nil {
+			out = append(out, r)
+		}
+		return err
+	}, q, args...)
+	return out, err
+}
+
+// eachRow runs query q and calls row for each result row, retrying while
+// the database is busy; reset is called before every attempt.
+func (c *Catalog) eachRow(ctx context.Context, reset func(), row func(scanner) error, q string, args ...any) error {
+	return retryBusy(ctx, func() error {
+		reset()
 		rows, err := c.db.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			r, err := scanRun(rows)
-			if err != nil {
+			if err := row(rows); err != nil {
 				return err
 			}
-			out = append(out, r)
 		}
 		return rows.Err()
 	})
-	return out, err
 }
+
+// RunsWithOutputs implements catalog.Catalog: the runs and their task
+// outputs come from one join, newest run first.
+func (c *Catalog) RunsWithOutputs(ctx context.Context, limit int) ([]catalog.RunOutputs, error) {
+	inner, args := newestRuns(limit)
+	q := "SELECT " + qualifiedRunColumns + `, o.step, o.name, o.digest
+		FROM (` + inner + `) r LEFT JOIN task_outputs o ON o.run = r.id
+		ORDER BY r.started DESC, r.id DESC, o.step, o.name`
+	var out []catalog.RunOutputs
+	err := c.eachRow(ctx, func() { out = out[:0] }, func(s scanner) error {
+		var step, name, digest sql.NullString
+		r, err := scanRun(withTail{s, []any{&step, &name, &digest}})
+		if err != nil {
+			return err
+		}
+		if len(out) == 0 || out[len(out)-1].ID != r.ID {
+			out = append(out, catalog.RunOutputs{RunRow: r, Outputs: map[string]map[string]core.Digest{}})
+		}
+		if step.Valid {
+			outs := out[len(out)-1].Outputs
+			if outs[step.String] == nil {
+				outs[step.String] = map[string]core.Digest{}
+			}
+			outs[step.String][name.String] = core.Digest(digest.String)
+		}
+		return nil
+	}, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list runs with outputs: %w", err)
+	}
+	return out, nil
+}
+
+// qualifiedRunColumns is runColumns with each column taken from table r.
+var qualifiedRunColumns = "r." + strings.ReplaceAll(runColumns, ", ", ", r.")
+
+// withTail is a scanner that scans extra columns after the ones its caller
+// asks for.
+type withTail struct {
+	s    scanner
+	tail []any
+}
+
+// Scan implements scanner.
+func (w withTail) Scan(dest ...any) error { return w.s.Scan(append(dest, w.tail...)...) }

@@ -16,17 +16,6 @@ import (
 	"lockstep.dev/lockstep/internal/core"
 )
 
-// openTemp opens a fresh catalog in a temporary directory.
-func openTemp(t testing.TB) *Catalog {
-	t.Helper()
-	c, err := Open(context.Background(), filepath.Join(t.TempDir(), "catalog.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
 // freshURL is the URL of a new catalog file in a temporary directory.
 func freshURL(t *testing.T) string {
 	return Scheme + "://" + filepath.Join(t.TempDir(), "catalog.db")
@@ -97,7 +86,7 @@ func TestOpenURL(t *testing.T) {
 }
 
 func TestOpenSetsPragmas(t *testing.T) {
-	c := openTemp(t)
+	c := OpenTemp(t)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		pragma string
@@ -227,7 +216,7 @@ func TestReleasedMigrationsAreUnchanged(t *testing.T) {
 // TestDeleteRunRemovesOutputs looks in the table the API cannot show:
 // no output row of a deleted run is left behind.
 func TestDeleteRunRemovesOutputs(t *testing.T) {
-	c := openTemp(t)
+	c := OpenTemp(t)
 	ctx := context.Background()
 	rec := catalogtest.TaskRecord("f1", "train", 0, core.StatusSucceeded, "", "model", "metrics")
 	if err := c.PutTask(ctx, rec, catalogtest.Digest("task")); err != nil {
@@ -243,5 +232,5 @@ func TestDeleteRunRemovesOutputs(t *testing.T) {
 }
 
 func FuzzResolveRun(f *testing.F) {
-	catalogtest.FuzzResolveRun(f, openTemp(f))
+	catalogtest.FuzzResolveRun(f, OpenTemp(f))
 }

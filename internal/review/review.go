@@ -1,7 +1,8 @@
-package dataset
+package review
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,11 +12,15 @@ import (
 	"lockstep.dev/lockstep/internal/store"
 )
 
-// ReviewPredicateType is the predicate type of a code review attestation.
-const ReviewPredicateType = "https://lockstep.dev/review/v1"
+// PredicateType is the in-toto predicate type of a code review
+// attestation.
+const PredicateType = attest.ReviewPredicateType
 
-// ReviewSubject is the subject name of the reviewed code tree.
-const ReviewSubject = "code"
+// Subject is the subject name of the reviewed code tree.
+const Subject = "code"
+
+// ErrNotReviewed means code has no review by a trusted reviewer.
+var ErrNotReviewed = errors.New("code has no review by a trusted reviewer")
 
 // Review is the predicate of a code review attestation: who approved the
 // code tree, when, and what they said.
@@ -38,7 +43,7 @@ func Approve(ctx context.Context, st *store.Store, cat catalog.Catalog, code cor
 		r.Time = time.Now()
 	}
 	r.Time = r.Time.UTC().Truncate(time.Second)
-	stmt := attest.NewStatement([]attest.Subject{{Name: ReviewSubject, Digest: code}}, ReviewPredicateType, r)
+	stmt := attest.NewStatement([]attest.Subject{{Name: Subject, Digest: code}}, PredicateType, r)
 	b, err := attest.Sign(ctx, stmt, signer)
 	if err != nil {
 		return "", fmt.Errorf("sign review of %s: %w", code, err)
@@ -47,7 +52,7 @@ func Approve(ctx context.Context, st *store.Store, cat catalog.Catalog, code cor
 	if err != nil {
 		return "", fmt.Errorf("store review of %s: %w", code, err)
 	}
-	row := catalog.AttestationRow{Bundle: bundle, Subject: code, SubjectName: ReviewSubject, PredicateType: ReviewPredicateType,
+	row := catalog.AttestationRow{Bundle: bundle, Subject: code, SubjectName: Subject, PredicateType: PredicateType,
 		Signer: signer.PublicKey.Fingerprint(), Created: r.Time}
 	if err := cat.PutAttestation(ctx, row); err != nil {
 		return "", fmt.Errorf("index review of %s: %w", code, err)
@@ -66,7 +71,7 @@ func Reviewed(ctx context.Context, st *store.Store, cat catalog.Catalog, code co
 	}
 	found := 0
 	for i := len(rows) - 1; i >= 0; i-- {
-		if rows[i].PredicateType != ReviewPredicateType || len(reviewers) == 0 {
+		if rows[i].PredicateType != PredicateType || len(reviewers) == 0 {
 			continue
 		}
 		found++
@@ -75,7 +80,7 @@ func Reviewed(ctx context.Context, st *store.Store, cat catalog.Catalog, code co
 			continue
 		}
 		v, err := attest.Verify(b, reviewers, code)
-		if err != nil || v.PredicateType != ReviewPredicateType {
+		if err != nil || v.PredicateType != PredicateType {
 			continue
 		}
 		var r Review
@@ -93,4 +98,14 @@ func Reviewed(ctx context.Context, st *store.Store, cat catalog.Catalog, code co
 	}
 	return nil, nil, fmt.Errorf("code %s: %w: %s (a trusted reviewer runs `lockstep review approve %s --key reviewer.key`)",
 		code, ErrNotReviewed, why, code)
+}
+
+// Check returns the check restricted datasets need (dataset.Trust's
+// CodeReviewed): whether code has a review signed by one of reviewers, an
+// error wrapping ErrNotReviewed if not.
+func Check(st *store.Store, cat catalog.Catalog, reviewers []*attest.PublicKey) func(context.Context, core.Digest) error {
+	return func(ctx context.Context, code core.Digest) error {
+		_, _, err := Reviewed(ctx, st, cat, code, reviewers)
+		return err
+	}
 }
