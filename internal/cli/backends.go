@@ -23,13 +23,20 @@ var registerBackends = sync.OnceFunc(func() {
 // flow.
 func addOnFlag(c *cobra.Command, on *string) {
 	registerBackends()
-	c.Flags().StringVar(on, "on", local.Name, "run the tasks on this backend ("+strings.Join(backend.Names(), ", ")+")")
+	c.Flags().StringVar(on, "on", "", "run the tasks on this backend ("+strings.Join(backend.Names(), ", ")+"; default: backend: in the home's config.yaml, else "+local.Name+")")
 }
 
-// openBackend opens the backend named by --on for the home h; an unknown
-// name is a usage error listing the known ones.
+// openBackend opens the backend named by --on, else by the home's
+// config.yaml, else the local one, for the home h; an unknown name is a
+// usage error listing the known ones.
 func openBackend(name string, h *engine.Home, environ []string) (backend.Backend, error) {
 	registerBackends()
+	if name == "" {
+		name = h.Config.Backend
+	}
+	if name == "" {
+		name = local.Name
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err

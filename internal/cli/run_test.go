@@ -495,3 +495,23 @@ func TestHomeConfigSharesOneStoreAndCatalog(t *testing.T) {
 		t.Errorf("init --store on an existing home: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+func TestBackendIsChosenByFlagThenConfig(t *testing.T) {
+	p := newProject(t, "flow: b\nsteps:\n  a: {run: 'true'}\n", nil)
+	p.mustRun(0, "init")
+	if r := p.run("run", "--on", "nosuch"); r.code != 2 || !strings.Contains(r.stderr, "nosuch") || !strings.Contains(r.stderr, "local") {
+		t.Errorf("run --on nosuch: exit %d, want 2 naming the known backends\n%s", r.code, r.stderr)
+	}
+	cfg := filepath.Join(p.dir, ".lockstep", "config.yaml")
+	if err := os.WriteFile(cfg, []byte("backend: elsewhere\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := p.run("run"); r.code != 2 || !strings.Contains(r.stderr, "elsewhere") {
+		t.Errorf("backend: elsewhere in config.yaml: exit %d, want 2 naming it\n%s", r.code, r.stderr)
+	}
+	p.mustRun(0, "run", "--on", "local") // the flag wins over the config
+	if err := os.WriteFile(cfg, []byte("backend: local\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.mustRun(0, "run")
+}

@@ -9,8 +9,8 @@ import (
 
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/core"
-	"lockstep.dev/lockstep/internal/store/storetest"
 	"lockstep.dev/lockstep/internal/review"
+	"lockstep.dev/lockstep/internal/store/storetest"
 )
 
 // restrictedEnv registers a restricted dataset signed by producer key 0.

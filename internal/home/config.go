@@ -28,10 +28,12 @@ type Config struct {
 	Store string `yaml:"store,omitempty"`
 	// Catalog is the catalog's URL: sqlite:///path/catalog.db, or a bare path.
 	Catalog string `yaml:"catalog,omitempty"`
+	// Backend names the backend runs use when --on does not say (local).
+	Backend string `yaml:"backend,omitempty"`
 }
 
 // configKeys are the keys config.yaml may have.
-var configKeys = []string{"store", "catalog"}
+var configKeys = []string{"store", "catalog", "backend"}
 
 // ReadConfig reads root's config.yaml; a home without one has the
 // defaults (an empty Config). Unknown keys and values that are not strings
@@ -63,14 +65,14 @@ func parseConfig(path string, b []byte) (Config, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return c, fmt.Errorf("%s: %v (write `store: URL` and `catalog: URL`, one per line)", path, err)
+		return c, fmt.Errorf("%s: %v (write `store: URL`, `catalog: URL` and `backend: NAME`, one per line)", path, err)
 	}
 	if len(doc.Content) == 0 {
 		return c, nil
 	}
 	m := doc.Content[0]
 	if m.Kind != yaml.MappingNode {
-		return c, fmt.Errorf("%s:%d: want a mapping of store: and catalog:, got %s", path, m.Line, kindName(m))
+		return c, fmt.Errorf("%s:%d: want a mapping of store:, catalog: and backend:, got %s", path, m.Line, kindName(m))
 	}
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(m.Content); i += 2 {
@@ -87,6 +89,8 @@ func parseConfig(path string, b []byte) (Config, error) {
 			c.Store = v.Value
 		case "catalog":
 			c.Catalog = v.Value
+		case "backend":
+			c.Backend = v.Value
 		default:
 			return c, fmt.Errorf("%s:%d: unknown key %q (known keys: %s)", path, k.Line, k.Value, strings.Join(configKeys, ", "))
 		}
@@ -115,6 +119,9 @@ func WriteConfig(root string, c Config) error {
 	}
 	if c.Catalog != "" {
 		fmt.Fprintf(&b, "catalog: %s\n", yamlString(c.Catalog))
+	}
+	if c.Backend != "" {
+		fmt.Fprintf(&b, "backend: %s\n", yamlString(c.Backend))
 	}
 	return core.WriteFileAtomic(filepath.Join(root, ConfigFile), b.Bytes(), 0o644)
 }

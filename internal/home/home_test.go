@@ -107,12 +107,13 @@ func TestBadURLsAreRefusedClearly(t *testing.T) {
 
 func TestConfigErrorsNameTheLine(t *testing.T) {
 	for body, want := range map[string]string{
-		"store: /a\nstor: /b\n":        `config.yaml:2: unknown key "stor" (known keys: store, catalog)`,
+		"store: /a\nstor: /b\n":        `config.yaml:2: unknown key "stor" (known keys: store, catalog, backend)`,
 		"store: [a]\n":                 "config.yaml:1: store: want a URL string, got a list",
 		"store: /a\nstore: /b\n":       "config.yaml:2: store is set twice",
 		"- store\n":                    "config.yaml:1: want a mapping",
 		"store: 12\n":                  "config.yaml:1: store: want a URL string, got int",
 		"store: '/a'\ncatalog: \"\"\n": "",
+		"backend: local\n":             "",
 	} {
 		root := t.TempDir()
 		if err := os.WriteFile(filepath.Join(root, ConfigFile), []byte(body), 0o644); err != nil {
