@@ -30,12 +30,21 @@ func newWorkDirs(work, run, step string) (workDirs, error) {
 		return workDirs{}, errors.New("create work folder: no work folder given (ExecOptions.WorkDir)")
 	}
 	parent := filepath.Join(work, run)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return workDirs{}, fmt.Errorf("create work folder: %w", err)
-	}
-	root, err := os.MkdirTemp(parent, step+"-")
-	if err != nil {
-		return workDirs{}, fmt.Errorf("create work folder: %w", err)
+	var root string
+	for try := 0; ; try++ {
+		if err := os.MkdirAll(parent, 0o755); err != nil {
+			return workDirs{}, fmt.Errorf("create work folder: %w", err)
+		}
+		var err error
+		root, err = os.MkdirTemp(parent, step+"-")
+		if err == nil {
+			break
+		}
+		// Another task of the run may have removed the empty run folder
+		// in between: make it again.
+		if !errors.Is(err, os.ErrNotExist) || try == 3 {
+			return workDirs{}, fmt.Errorf("create work folder: %w", err)
+		}
 	}
 	d := workDirs{
 		root:    root,
@@ -64,7 +73,13 @@ func (d workDirs) remove() error {
 		}
 		return nil
 	})
-	return os.RemoveAll(d.root)
+	if err := os.RemoveAll(d.root); err != nil {
+		return err
+	}
+	// The run's folder goes with its last task; while others use it,
+	// removing it fails, harmlessly.
+	_ = os.Remove(filepath.Dir(d.root))
+	return nil
 }
 
 // sharedTree materialises a tree once under WORK/trees/HEX and returns its
