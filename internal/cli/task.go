@@ -51,9 +51,13 @@ func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg s
 		return err
 	}
 	defer h.Close()
+	key, err := h.SecretKey()
+	if err != nil {
+		return err
+	}
 	_, recDigest, err := task.Exec(ctx, h.Store, d, task.ExecOptions{
 		Stdout: g.stdout, Stderr: g.stderr, Environ: g.environ, Keep: o.keep,
-		WorkDir: h.WorkDir(),
+		WorkDir: h.WorkDir(), SecretKey: key,
 	})
 	if err != nil {
 		return err

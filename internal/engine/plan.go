@@ -31,7 +31,7 @@ func (r *runner) plan(ctx context.Context, step string) (*task.Spec, error) {
 	spec := &task.Spec{
 		Type: task.SpecType, Run: r.rec.ID, Step: step, Command: st.Run, Code: code,
 		Inputs: inputs, Params: r.fl.ResolveParams(step, r.opts.Params), Seed: r.rec.Seed,
-		Env: st.Env, Sandbox: string(r.modes[step]), Network: st.Network,
+		Env: st.Env, Secrets: st.Secrets, Sandbox: string(r.modes[step]), Network: st.Network,
 		Paths: r.fl.Environment.Paths, Formats: r.fl.Formats,
 	}
 	for _, o := range st.Outputs {
@@ -43,7 +43,11 @@ func (r *runner) plan(ctx context.Context, step string) (*task.Spec, error) {
 	if spec.Restore, err = r.restoreFor(ctx, step); err != nil {
 		return nil, err
 	}
-	env, err := capture.Capture(ctx, capture.Options{Command: st.Run, PATH: recordedPATH(r.opts.Environ, st.Env), Env: task.RecordedEnv(r.opts.Environ, st.Env)})
+	key, err := r.h.SecretKey()
+	if err != nil {
+		return nil, err
+	}
+	env, err := capture.Capture(ctx, task.CaptureOptions(spec, r.opts.Environ, key))
 	if err != nil {
 		return nil, fmt.Errorf("capture environment: %w", err)
 	}
@@ -55,10 +59,6 @@ func (r *runner) plan(ctx context.Context, step string) (*task.Spec, error) {
 		return nil, err
 	}
 	return spec, nil
-}
-
-func recordedPATH(environ, extra []string) string {
-	return task.RecordedEnv(environ, extra)["PATH"]
 }
 
 // resolveInputs turns each declared input into a digest: project paths are

@@ -30,6 +30,10 @@ type ExecOptions struct {
 	// WorkDir is the folder task work folders and shared trees are made
 	// in (the home's work folder, which gc empties); required.
 	WorkDir string
+	// SecretKey seals the values of secret variables in the environment
+	// record (the home's key, see capture.Secrets); nil records them as
+	// capture.Redacted.
+	SecretKey []byte
 }
 
 // Exec runs the task whose spec is stored under specDigest and writes its
@@ -98,7 +102,7 @@ func execute(ctx context.Context, st *store.Store, s *Spec, dirs workDirs, rec *
 	if err != nil {
 		return err
 	}
-	envRec, err := capture.Capture(ctx, capture.Options{Command: s.Command, PATH: recorded["PATH"], Env: recorded})
+	envRec, err := capture.Capture(ctx, CaptureOptions(s, opts.Environ, opts.SecretKey))
 	if err != nil {
 		return fmt.Errorf("capture environment: %w", err)
 	}

@@ -39,6 +39,9 @@ type Spec struct {
 	// Restore mounts these archived trees at their original absolute paths
 	// (needs the bubblewrap sandbox).
 	Restore map[string]core.Digest `json:"restore,omitempty"`
+	// Secrets are variables the step receives, like Env, whose values are
+	// never recorded (they are sealed; see capture.Secrets).
+	Secrets []string `json:"secrets,omitempty"`
 }
 
 // Output is one declared output of a step: a file or a directory under
