@@ -26,6 +26,10 @@ type Options struct {
 	Dir string
 	// Secrets says which variables are secret and seals their values.
 	Secrets Secrets
+	// Visible lists the absolute host directories a confined step sees;
+	// nil means everything (an unconfined step). Interpreter search-path
+	// entries outside them are reported in Interpreter.Hidden, not read.
+	Visible []string
 }
 
 // Capture records the environment a step runs with: the host facts, the

@@ -47,7 +47,7 @@ func (r *runner) plan(ctx context.Context, step string) (*task.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	env, err := capture.Capture(ctx, task.CaptureOptions(spec, r.opts.Environ, key))
+	env, err := capture.Capture(ctx, task.CaptureOptions(spec, r.opts.Environ, r.fl.Dir, key))
 	if err != nil {
 		return nil, fmt.Errorf("capture environment: %w", err)
 	}

@@ -78,10 +78,11 @@ func named(s *Spec) []string {
 
 // CaptureOptions says how to capture the environment of the step: the
 // part of environ it sees (RecordedEnv), whose PATH finds the interpreter,
-// with its secrets sealed under key.
-func CaptureOptions(s *Spec, environ []string, key []byte) capture.Options {
+// the folder holding its code (scripts it starts are read there), and its
+// secrets sealed under key.
+func CaptureOptions(s *Spec, environ []string, dir string, key []byte) capture.Options {
 	recorded := RecordedEnv(environ, named(s))
-	return capture.Options{Command: s.Command, PATH: recorded["PATH"], Env: recorded,
+	return capture.Options{Command: s.Command, PATH: recorded["PATH"], Env: recorded, Dir: dir,
 		Secrets: capture.Secrets{Names: s.Secrets, Key: key}}
 }
 
