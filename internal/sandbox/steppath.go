@@ -40,18 +40,28 @@ func StepPath(path string) (string, []string, error) {
 		}
 		dirs = append(dirs, e)
 	}
+	stepPath := strings.Join(entries, string(filepath.ListSeparator))
+	seen := map[string]bool{}
 	for _, name := range pathPythons {
-		exe := findProgram(name, path)
+		exe := findProgram(name, stepPath)
 		if exe == "" {
 			continue
 		}
-		found, err := programDirs(exe, path, maxHops)
+		// python and python3 in one folder, links to one file, are one
+		// interpreter with one prefix: ask once.
+		real, _ := filepath.EvalSymlinks(exe)
+		key := filepath.Dir(exe) + "\x00" + real
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		found, err := programDirs(exe, stepPath, maxHops)
 		if err != nil {
 			return "", nil, err
 		}
 		dirs = append(dirs, found...)
 	}
-	return strings.Join(entries, string(filepath.ListSeparator)), minimalDirs(dirs), nil
+	return stepPath, minimalDirs(dirs), nil
 }
 
 // shimsFolder reports whether dir is pyenv's shims folder, and pyenv's
@@ -69,18 +79,14 @@ func shimsFolder(dir string) (string, bool) {
 	return "", false
 }
 
-// shimBins returns the bin folders of the interpreters pyenv's shims
-// select under path, in the order of pathPythons, without repeats.
+// shimBins returns the bin folder of the interpreter pyenv's shims select
+// under path: that of python3, else of python (asking pyenv takes a good
+// part of a second, so it is asked once). None when pyenv selects neither.
 func shimBins(root, path string) []string {
-	var bins []string
 	for _, name := range pathPythons {
-		real, err := pyenvWhich(root, name, path)
-		if err != nil {
-			continue // this version has no such program: nothing to find
-		}
-		if bin := filepath.Dir(real); len(bins) == 0 || bins[len(bins)-1] != bin {
-			bins = append(bins, bin)
+		if real, err := pyenvWhich(root, name, path); err == nil {
+			return []string{filepath.Dir(real)}
 		}
 	}
-	return bins
+	return nil
 }
