@@ -24,11 +24,17 @@ type Options struct {
 	// Dir is the step's working directory ("" for the current one): it
 	// resolves relative interpreter paths and PYTHONPATH entries.
 	Dir string
+	// Secrets says which variables are secret and seals their values.
+	Secrets Secrets
+	// Visible lists the absolute host directories a confined step sees;
+	// nil means everything (an unconfined step). Interpreter search-path
+	// entries outside them are reported in Interpreter.Hidden, not read.
+	Visible []string
 }
 
 // Capture records the environment a step runs with: the host facts, the
 // OS packages, the Python interpreter and packages when the command starts
-// Python, and opts.Env with secrets redacted. The step contract's
+// Python, and opts.Env with secrets sealed (see Secrets). The step contract's
 // LOCKSTEP_* variables are left out of the record: they name per-task
 // paths, and the task record holds what they point to. Capture does not
 // run the command.
@@ -46,7 +52,7 @@ func Capture(ctx context.Context, opts Options) (*Environment, error) {
 		CPU:    h.cpu,
 		Memory: h.memory,
 		GPUs:   slices.Clone(h.gpus),
-		Env:    Redact(withoutContract(opts.Env)),
+		Env:    opts.Secrets.Redact(withoutContract(opts.Env)),
 	}
 	env.CPU.Flags = slices.Clone(h.cpu.Flags)
 	set, err := readOSPackages(ctx)

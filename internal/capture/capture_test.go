@@ -107,7 +107,7 @@ func TestEnvironmentGolden(t *testing.T) {
 		Interpreter: &Interpreter{Kind: "python", Path: "/usr/bin/python3.11", Version: "3.11.2", Prefix: "/usr",
 			Paths: []string{"/usr/lib/python3.11", "/usr/lib/python3/dist-packages"}, Packages: []Package{{Name: "numpy", Version: "1.24.2"}}},
 		OSPackages: &PackageSet{Manager: "dpkg", Packages: []Package{{Name: "bash", Version: "5.2.15-2+b7", Arch: "amd64"}}},
-		Env:        Redact(map[string]string{"PATH": "/usr/bin", "WANDB_API_KEY": "k"}),
+		Env:        Secrets{}.Redact(map[string]string{"PATH": "/usr/bin", "WANDB_API_KEY": "k"}),
 	}
 	got, err := core.CanonicalJSON(env)
 	if err != nil {

@@ -26,6 +26,10 @@ var wrappers = map[string]map[string]bool{
 	"stdbuf":  {"-i": true, "-o": true, "-e": true},
 }
 
+// shellKeywords may open a simple command before its program
+// ("then exec python3 x.py").
+var shellKeywords = map[string]bool{"if": true, "then": true, "else": true, "elif": true, "do": true, "while": true, "until": true, "!": true, "{": true}
+
 // interpreterCall is a Python interpreter named by a step's command.
 type interpreterCall struct {
 	// Word is the command word as written: "python3", "/usr/bin/python3".
@@ -45,38 +49,47 @@ type interpreterCall struct {
 // such as env, exec and time, or nil when there is none.
 func findPython(cmdline string) *interpreterCall {
 	for _, words := range simpleCommands(cmdline) {
-		call := &interpreterCall{Env: map[string]string{}}
-		wrapper := ""
-		for i := 0; i < len(words); i++ {
-			w := words[i]
-			switch {
-			case assignment.MatchString(w) && (wrapper == "" || wrapper == "env"):
-				name, value, _ := strings.Cut(w, "=")
-				call.Env[name] = value
-			case wrapper != "" && strings.HasPrefix(w, "-") && w != "-":
-				if wrapper == "env" && (w == "-i" || w == "--ignore-environment") {
-					call.Clear = true
-				}
-				takesValue := wrappers[wrapper][w]
-				if takesValue && i+1 < len(words) {
-					if wrapper == "env" && (w == "-u" || w == "--unset") {
-						call.Unset = append(call.Unset, words[i+1])
-					}
-					i++
-				}
-			case wrappers[w] != nil:
-				wrapper = w
-			default:
-				if pythonName.MatchString(path.Base(w)) {
-					call.Word = w
-					call.Flags = pathFlags(words[i+1:])
-					return call
-				}
-				i = len(words)
-			}
+		if call, i := parseCall(words); i >= 0 && pythonName.MatchString(path.Base(words[i])) {
+			call.Word = words[i]
+			call.Flags = pathFlags(words[i+1:])
+			return call
 		}
 	}
 	return nil
+}
+
+// parseCall reads the words of a simple command up to its program, past
+// variable assignments and wrappers (env, exec, time…) with their
+// options: it returns what they do to the environment and the index of the
+// program word, or -1 when there is none.
+func parseCall(words []string) (*interpreterCall, int) {
+	call := &interpreterCall{Env: map[string]string{}}
+	wrapper := ""
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		switch {
+		case assignment.MatchString(w) && (wrapper == "" || wrapper == "env"):
+			name, value, _ := strings.Cut(w, "=")
+			call.Env[name] = value
+		case wrapper != "" && strings.HasPrefix(w, "-") && w != "-":
+			if wrapper == "env" && (w == "-i" || w == "--ignore-environment") {
+				call.Clear = true
+			}
+			takesValue := wrappers[wrapper][w]
+			if takesValue && i+1 < len(words) {
+				if wrapper == "env" && (w == "-u" || w == "--unset") {
+					call.Unset = append(call.Unset, words[i+1])
+				}
+				i++
+			}
+		case wrappers[w] != nil:
+			wrapper = w
+		case wrapper == "" && shellKeywords[w]:
+		default:
+			return call, i
+		}
+	}
+	return call, -1
 }
 
 // pathFlags collects the options among a Python command's arguments that
@@ -164,8 +177,9 @@ func simpleCommands(s string) [][]string {
 		case strings.IndexByte(";&|\n()", c) >= 0:
 			endCommand()
 		case c == '#' && !inWord:
-			endCommand()
-			return cmds
+			for i+1 < len(s) && s[i+1] != '\n' {
+				i++ // a comment runs to the end of its line
+			}
 		default:
 			word.WriteByte(c)
 			inWord = true

@@ -1,7 +1,7 @@
 // Package capture records what a step ran with: the machine (OS release,
 // kernel, libc, CPU, memory, GPUs), the installed OS packages, the Python
 // interpreter and its packages, the allowlisted environment variables with
-// secrets redacted, and the git state and file selection of the project's
+// secret values sealed, and the git state and file selection of the project's
 // code.
 //
 // An Environment is stored as canonical JSON and deduplicated by digest, so

@@ -1,15 +1,8 @@
 package capture
 
 import (
-	"regexp"
 	"strings"
 )
-
-// Redacted replaces the value of a variable whose name looks secret.
-const Redacted = "<redacted>"
-
-// secretName matches variable names that hold secrets.
-var secretName = regexp.MustCompile(`(?i)KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL`)
 
 // DefaultAllowlist returns the environment variables a step sees unless
 // its flow says otherwise: locale, user, paths, threading and GPU
@@ -56,42 +49,6 @@ func allowed(name string, allow []string) bool {
 	}
 	return false
 }
-
-// Redact returns a copy of env fit for recording: the value of every
-// variable whose name contains KEY, TOKEN, SECRET, PASSWORD or CREDENTIAL
-// (in any case) becomes Redacted, and a password inside a URL value
-// (https://user:pass@host) is replaced too.
-func Redact(env map[string]string) map[string]string {
-	out := make(map[string]string, len(env))
-	for name, value := range env {
-		if secretName.MatchString(name) {
-			out[name] = Redacted
-			continue
-		}
-		out[name] = redactURLPassword(value)
-	}
-	return out
-}
-
-// redactURLPassword replaces the password of any URL in a value (which
-// may be a list such as "http://a:b@x,http://y") with Redacted.
-func redactURLPassword(value string) string {
-	if !strings.Contains(value, "@") || !strings.Contains(value, "://") {
-		return value
-	}
-	return urlWithUser.ReplaceAllStringFunc(value, func(m string) string {
-		scheme, rest, _ := strings.Cut(m, "://")
-		userinfo, host, _ := strings.Cut(rest, "@")
-		user, _, hasPassword := strings.Cut(userinfo, ":")
-		if !hasPassword {
-			return m
-		}
-		return scheme + "://" + user + ":" + Redacted + "@" + host
-	})
-}
-
-// urlWithUser matches scheme://userinfo@ prefixes of URLs.
-var urlWithUser = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.\-]*://[^/?#@\s,;]*@[^\s,;]*`)
 
 // stripCredentials removes user information that may be a secret from a
 // git remote URL: a password always, a bare user name over http(s) (where

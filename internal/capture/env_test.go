@@ -49,37 +49,6 @@ func TestDefaultAllowlistAdmits(t *testing.T) {
 	}
 }
 
-func TestRedact(t *testing.T) {
-	tests := []struct {
-		name, value, want string
-	}{
-		{"AWS_SECRET_ACCESS_KEY", "s3cr3t", Redacted},
-		{"github_token", "ghp_x", Redacted},
-		{"DB_PASSWORD", "hunter2", Redacted},
-		{"GOOGLE_APPLICATION_CREDENTIALS", "/k.json", Redacted},
-		{"WANDB_API_KEY", "k", Redacted},
-		{"MySecretThing", "v", Redacted},
-		{"OMP_NUM_THREADS", "4", "4"},
-		{"HTTPS_PROXY", "http://bob:pa55@proxy:3128", "http://bob:" + Redacted + "@proxy:3128"},
-		{"PIP_INDEX_URL", "https://user@pypi.example/simple", "https://user@pypi.example/simple"},
-		{"MIRRORS", "http://a:b@x, https://c:d@y/p", "http://a:" + Redacted + "@x, https://c:" + Redacted + "@y/p"},
-		{"EMAIL", "ada@example.org", "ada@example.org"},
-	}
-	env := map[string]string{}
-	for _, tt := range tests {
-		env[tt.name] = tt.value
-	}
-	got := Redact(env)
-	for _, tt := range tests {
-		if got[tt.name] != tt.want {
-			t.Errorf("%s=%q redacted to %q, want %q", tt.name, tt.value, got[tt.name], tt.want)
-		}
-	}
-	if env["DB_PASSWORD"] != "hunter2" {
-		t.Error("Redact changed its argument")
-	}
-}
-
 func TestStripCredentials(t *testing.T) {
 	tests := map[string]string{
 		"https://user:pass@github.com/org/repo.git": "https://github.com/org/repo.git",

@@ -74,6 +74,11 @@ type Interpreter struct {
 	// Packages are the installed distributions, sorted by name; a name
 	// shadowed by an earlier sys.path entry appears once, as Python sees it.
 	Packages []Package `json:"packages"`
+	// Hidden are sys.path entries (from PYTHONPATH, a .pth file…) that
+	// exist on the host but that the confined step cannot see: nothing
+	// there is importable when it runs, so no package there is recorded.
+	// Adding them to the flow's environment.paths exposes them.
+	Hidden []string `json:"hidden_paths,omitempty"`
 }
 
 // PackageSet is the list of packages one package manager installed.

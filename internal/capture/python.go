@@ -55,11 +55,12 @@ var pyCache = struct {
 // capturePython describes the Python interpreter the command starts, or
 // returns nil when the command does not start one.
 func capturePython(ctx context.Context, opts Options) (*Interpreter, error) {
-	call := findPython(opts.Command)
+	start := stepEnv(opts)
+	call := locatePython(opts.Command, opts.Dir, start["PATH"], maxScriptDepth)
 	if call == nil {
 		return nil, nil
 	}
-	env := call.apply(stepEnv(opts))
+	env := call.apply(start)
 	if _, ok := env["HOME"]; !ok {
 		// A step whose environment names no HOME is given a private, empty
 		// one when it runs, so the invoking user's site-packages
@@ -89,9 +90,15 @@ func capturePython(ctx context.Context, opts Options) (*Interpreter, error) {
 		if p == "" || !filepath.IsAbs(p) {
 			continue // the working directory: the project's code, snapshotted apart
 		}
-		if _, err := os.Stat(p); err == nil {
-			interp.Paths = append(interp.Paths, filepath.Clean(p))
+		p = filepath.Clean(p)
+		if _, err := os.Stat(p); err != nil {
+			continue
 		}
+		if opts.Visible != nil && !slices.ContainsFunc(opts.Visible, func(v string) bool { return within(p, v) }) {
+			interp.Hidden = append(interp.Hidden, p)
+			continue
+		}
+		interp.Paths = append(interp.Paths, p)
 	}
 	if interp.Packages, err = pythonPackages(interp.Paths); err != nil {
 		return nil, err
@@ -191,4 +198,10 @@ func isScript(path string) bool {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
+}
+
+// within reports whether the clean absolute path p is dir or lies below it.
+func within(p, dir string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
 }

@@ -18,7 +18,8 @@ func newEnvCommand(g *globalOptions) *cobra.Command {
 		Short: "Show the environment a run's steps ran in",
 		Long: `Show the captured environment of each step (or of STEP): OS release, kernel,
 architecture, libc, CPU, memory, GPUs, the interpreter and its packages, OS
-packages and the allowlisted environment variables (secrets redacted).
+packages and the allowlisted environment variables (secret values sealed:
+hmac-sha256 under the home's key, so a change shows but the value does not).
 Steps that share an environment are shown once.
 
 Exit codes: 0 success, 2 unknown run or step.`,

@@ -251,16 +251,6 @@ func TestBadFlowIsAUsageError(t *testing.T) {
 	}
 }
 
-func TestSecretsAreNotRecorded(t *testing.T) {
-	p := newProject(t, "flow: s\nsteps:\n  a:\n    run: test -n \"$MY_API_TOKEN\"\n    env: [MY_API_TOKEN]\n", nil)
-	p.environ = append(p.environ, "MY_API_TOKEN=hunter2-secret")
-	p.mustRun(0, "run")
-	r := p.mustRun(0, "env", "last", "--json")
-	if strings.Contains(r.stdout, "hunter2") || !strings.Contains(r.stdout, `"MY_API_TOKEN": "<redacted>"`) {
-		t.Errorf("secret leaked or not shown redacted:\n%s", r.stdout)
-	}
-}
-
 func TestDebianPythonPackagesAreRecorded(t *testing.T) {
 	versions, err := exec.Command("/usr/bin/python3", "-c", "import numpy, sklearn; print(numpy.__version__, sklearn.__version__)").Output()
 	if err != nil {

@@ -103,8 +103,12 @@ func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg s
 	}
 	defer cat.Close()
 	out := backend.NewReporter(g.stdout)
+	key, err := home.SecretKeyAt(g.homeRoot())
+	if err != nil {
+		return err
+	}
 	_, recDigest, err := task.Exec(ctx, st, d, task.ExecOptions{
-		Stdout: out, Stderr: g.stderr, Environ: g.environ, Keep: o.keep, WorkDir: cfg.Work, Cache: cat,
+		Stdout: out, Stderr: g.stderr, Environ: g.environ, Keep: o.keep, WorkDir: cfg.Work, Cache: cat, SecretKey: key,
 	})
 	if err != nil {
 		return err

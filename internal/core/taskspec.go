@@ -48,6 +48,10 @@ type TaskSpec struct {
 	// Restore mounts these archived trees at their original absolute paths
 	// (needs the bubblewrap sandbox).
 	Restore map[string]Digest `json:"restore,omitempty"`
+	// Secrets are variables the step receives, like Env, whose values are
+	// never recorded: the environment record and the cache key hold them
+	// sealed (HMAC-SHA256 under the executing home's key).
+	Secrets []string `json:"secrets,omitempty"`
 }
 
 // TaskOutput is one declared output of a step: a file or a directory under

@@ -31,7 +31,7 @@ func (r *runner) plan(ctx context.Context, step string) (*core.TaskSpec, error) 
 	spec := &core.TaskSpec{
 		Type: core.TaskSpecType, Run: r.rec.ID, Step: step, Command: st.Run, Code: code,
 		Inputs: inputs, Params: r.fl.ResolveParams(step, r.opts.Params), Seed: r.rec.Seed,
-		Env: st.Env, Sandbox: string(r.modes[step]), Network: st.Network,
+		Env: st.Env, Secrets: st.Secrets, Sandbox: string(r.modes[step]), Network: st.Network,
 		Paths: r.fl.Environment.Paths, Formats: r.fl.Formats,
 	}
 	for _, o := range st.Outputs {

@@ -12,6 +12,7 @@
 //	sandbox      required (default) or none
 //	environment  archive (bool): store the toolchain as trees;
 //	             paths: extra absolute directories exposed read-only and archived
+//	secrets      names of variables every step receives but that are never recorded
 //	signing      key: the signing key file, relative to the flow file
 //	trust        role (builders, data-producers, reviewers, rebuilders) -> public key files
 //	formats      format (pickle) -> deny (default) or allow
@@ -25,6 +26,7 @@
 //	           or {path: P, kind: file|dir|model}
 //	params     parameters of this step, over the flow's defaults
 //	env        names of variables the step may see from the caller's environment
+//	secrets    names of variables the step receives but that are never recorded
 //	resources  cpus (number), memory (4GiB, 512M...), gpus (integer), time (1h30m)
 //	needs      steps that must run first besides those the inputs name
 //	network    true allows network access (recorded as not hermetic)

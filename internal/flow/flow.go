@@ -29,6 +29,9 @@ type Flow struct {
 	Sandbox string
 	// Environment says what of the toolchain is exposed and archived.
 	Environment EnvSpec
+	// Secrets lists, sorted, the names of variables every step receives
+	// from the caller's environment without their values being recorded.
+	Secrets []string
 	// Signing names the key that signs the run's provenance.
 	Signing SigningSpec
 	// Trust maps a role (builders, data-producers, reviewers, rebuilders) to public key files.
@@ -82,6 +85,10 @@ type Step struct {
 	// Env lists, sorted, the names of variables the step may see from the
 	// caller's environment.
 	Env []string
+	// Secrets lists, sorted, the names of variables the step receives from
+	// the caller's environment whose values are never recorded nor shown:
+	// the flow's and the step's own. They are not in Env.
+	Secrets []string
 	// Resources is what the step asks of the machine.
 	Resources Resources
 	// Needs lists, sorted, steps that must run first besides those the

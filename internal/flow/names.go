@@ -81,3 +81,26 @@ func (p *parser) envNames(n *yaml.Node, field string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// secrets decodes a step's "secrets" list and adds the flow's: names as
+// for "env", none of them also under the step's "env" (a variable is
+// recorded or it is not). envNode is the step's "env" list.
+func (p *parser) secrets(f *Flow, envNode, n *yaml.Node, field string) []string {
+	out := p.envNames(n, field+".secrets")
+	for _, name := range f.Secrets {
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	if envNode == nil || envNode.Kind != yaml.SequenceNode {
+		return out
+	}
+	for i, item := range envNode.Content {
+		if slices.Contains(out, item.Value) {
+			p.report(item, index(field+".env", i), "remove it from env: a name under secrets (the step's or the flow's) is passed to the step without being recorded",
+				"variable %q is under both env and secrets", item.Value)
+		}
+	}
+	return out
+}

@@ -9,7 +9,7 @@ import (
 )
 
 // stepKeys are the keys a step may have.
-var stepKeys = []string{"run", "inputs", "outputs", "params", "env", "resources", "needs", "network", "sandbox", "compare", "code"}
+var stepKeys = []string{"run", "inputs", "outputs", "params", "env", "secrets", "resources", "needs", "network", "sandbox", "compare", "code"}
 
 // rawStep keeps a decoded step with its keys, for the second pass that
 // resolves references between steps.
@@ -65,6 +65,7 @@ func (p *parser) stepSettings(f *Flow, s *Step, e entry, m map[string]entry, fie
 	s.Params = p.params(m["params"].val, field+".params")
 	p.paramsMatchFlow(f, s, m["params"].val, field+".params")
 	s.Env = p.envNames(m["env"].val, field+".env")
+	s.Secrets = p.secrets(f, m["env"].val, m["secrets"].val, field)
 	if r, ok := m["resources"]; ok {
 		s.Resources = p.resources(r.val, field+".resources")
 	}

@@ -10,7 +10,7 @@ import (
 
 // Known keys and values of the top level.
 var (
-	topKeys     = []string{"flow", "seed", "params", "code", "sandbox", "environment", "signing", "trust", "formats", "steps"}
+	topKeys     = []string{"flow", "seed", "params", "code", "sandbox", "environment", "secrets", "signing", "trust", "formats", "steps"}
 	trustRoles  = []string{"builders", "data-producers", "reviewers", "rebuilders"}
 	formatNames = []string{"pickle"}
 )
@@ -56,6 +56,7 @@ func (p *parser) flow(root *yaml.Node) *Flow {
 		f.Environment.Archive, _ = p.boolean(e.val, "environment.archive")
 	}
 	f.Environment.Paths = p.absDirs(env["paths"].val, "environment.paths")
+	f.Secrets = p.envNames(m["secrets"].val, "secrets")
 	signing := p.fields(m["signing"].val, "signing", "key")
 	if e, ok := signing["key"]; ok {
 		f.Signing.Key = p.keyFile(e.val, "signing.key")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -196,5 +197,27 @@ func TestLoadGolden(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("parsed flow differs from %s (run go test -update to accept):\n%s", golden, got)
+	}
+}
+
+func TestSecretsJoinTheFlowsAndTheSteps(t *testing.T) {
+	f, err := Parse("lockstep.yaml", flowText(`
+flow: iris
+secrets: [HF_TOKEN]
+steps:
+  a: {run: x, env: [OMP_NUM_THREADS], secrets: [DB_PASS, AWS_PROFILE_KEY]}
+  b: {run: y}
+`), project(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Steps["a"].Secrets; !slices.Equal(got, []string{"AWS_PROFILE_KEY", "DB_PASS", "HF_TOKEN"}) {
+		t.Errorf("step a secrets %v, want its own and the flow's, sorted", got)
+	}
+	if got := f.Steps["b"].Secrets; !slices.Equal(got, []string{"HF_TOKEN"}) {
+		t.Errorf("step b secrets %v, want the flow's", got)
+	}
+	if got := f.Steps["a"].Env; !slices.Equal(got, []string{"OMP_NUM_THREADS"}) {
+		t.Errorf("step a env %v: secrets leaked into env", got)
 	}
 }

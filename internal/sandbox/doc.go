@@ -35,6 +35,9 @@
 //
 // Toolchain finds the directories a step's interpreters live in (a pyenv
 // or virtual-environment Python, a script's #! interpreter), so that only
-// those are exposed; Explain turns a confined step's error output into a
+// those are exposed; StepPath keeps the caller's PATH meaningful inside the
+// sandbox (its folders and the interpreters it selects exposed read-only,
+// pyenv shims replaced by what they select), so a step that starts Python
+// through a shell or a script runs the same one; Explain turns a confined step's error output into a
 // hint about what to declare.
 package sandbox

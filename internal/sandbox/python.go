@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -64,9 +65,40 @@ func pyenvWhich(root, name, path string) (string, error) {
 	return real, nil
 }
 
+// probes remembers the answers of helper programs for the life of the
+// process, by program file (its size and modification time too), PATH and
+// arguments: a task asks Toolchain and StepPath about the same
+// interpreters, and pyenv takes a good part of a second to answer.
+var probes = struct {
+	sync.Mutex
+	m map[string]string
+}{m: map[string]string{}}
+
 // probe runs a helper program with lockstep's environment but PATH set
 // to path and returns its standard output.
 func probe(path, prog string, args ...string) (string, error) {
+	fi, err := os.Stat(prog)
+	if err != nil {
+		return "", err
+	}
+	key := fmt.Sprintf("%s\x00%d\x00%d\x00%s\x00%s", prog, fi.Size(), fi.ModTime().UnixNano(), path, strings.Join(args, "\x00"))
+	probes.Lock()
+	out, ok := probes.m[key]
+	probes.Unlock()
+	if ok {
+		return out, nil
+	}
+	out, err = runProbe(path, prog, args...)
+	if err == nil {
+		probes.Lock()
+		probes.m[key] = out
+		probes.Unlock()
+	}
+	return out, err
+}
+
+// runProbe runs a helper program, as probe says.
+func runProbe(path, prog string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, prog, args...)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,7 +18,7 @@ import (
 // allowlisted variables and those the step names, then the step contract.
 // It also returns the part that is recorded (without per-task paths).
 func contractEnv(s *core.TaskSpec, environ []string, dirs workDirs, inputs map[string]string) (env []string, recorded map[string]string, err error) {
-	recorded = RecordedEnv(environ, s.Env)
+	recorded = RecordedEnv(environ, named(s))
 	vars := make(map[string]string, len(recorded)+16)
 	for k, v := range recorded {
 		vars[k] = v
@@ -68,6 +69,21 @@ func RecordedEnv(environ, stepEnv []string) map[string]string {
 	delete(vars, "HOME")
 	delete(vars, "TMPDIR")
 	return vars
+}
+
+// named lists the variables a step names: those under env and secrets.
+func named(s *core.TaskSpec) []string {
+	return append(slices.Clone(s.Env), s.Secrets...)
+}
+
+// CaptureOptions says how to capture the environment of the step: the
+// part of environ it sees (RecordedEnv), whose PATH finds the interpreter,
+// the folder holding its code (scripts it starts are read there), and its
+// secrets sealed under key.
+func CaptureOptions(s *core.TaskSpec, environ []string, dir string, key []byte) capture.Options {
+	recorded := RecordedEnv(environ, named(s))
+	return capture.Options{Command: s.Command, PATH: recorded["PATH"], Env: recorded, Dir: dir,
+		Secrets: capture.Secrets{Names: s.Secrets, Key: key}}
 }
 
 // pythonHashSeed maps a seed onto PYTHONHASHSEED's range (0..4294967295).

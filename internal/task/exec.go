@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -34,6 +33,10 @@ type ExecOptions struct {
 	WorkDir string
 	// Cache finds earlier tasks by final key; nil runs every task.
 	Cache CacheIndex
+	// SecretKey seals the values of secret variables in the environment
+	// record (the home's key, see capture.Secrets); nil records them as
+	// capture.Redacted.
+	SecretKey []byte
 }
 
 // Exec runs, here, the task whose spec is stored under specDigest and
@@ -80,8 +83,17 @@ func prepare(ctx context.Context, st *store.Store, s *core.TaskSpec, specDigest 
 			return nil
 		}
 	}
-	recorded := RecordedEnv(opts.Environ, s.Env)
-	envRec, err := capture.Capture(ctx, capture.Options{Command: s.Command, PATH: recorded["PATH"], Env: recorded})
+	// The final key names the environment as this host gives it to the
+	// step: its variables (secrets sealed) and, confined, the PATH it
+	// sees. A task that runs records it again below, as the sandbox
+	// finally shows it (what it hides from the interpreter included).
+	keyed := CaptureOptions(s, opts.Environ, "", opts.SecretKey)
+	if sandbox.Mode(s.Sandbox) == sandbox.Bubblewrap {
+		if p, _, err := sandbox.StepPath(keyed.PATH); err == nil {
+			keyed.PATH = p
+		}
+	}
+	envRec, err := capture.Capture(ctx, keyed)
 	if err != nil {
 		return fmt.Errorf("capture environment: %w", err)
 	}
@@ -158,21 +170,16 @@ func execute(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDi
 			return fmt.Errorf("find the toolchain of %q: %w", s.Command, err)
 		}
 	}
-	if s.ArchiveEnv {
-		if rec.Toolchain, err = archive(ctx, st, archiveDirs(tool, s.Paths, envRec)); err != nil {
-			return err
-		}
-	}
 	if sandboxed {
 		spec.ReadOnly = append(sandbox.SystemBinds(), spec.ReadOnly...)
+		if err := confinedPATH(&spec, recorded["PATH"], s.Restore); err != nil {
+			return err
+		}
 		for _, p := range append(tool, s.Paths...) {
 			if _, restoring := s.Restore[p]; !restoring {
 				spec.ReadOnly = append(spec.ReadOnly, sandbox.Bind{Src: p})
 			}
 		}
-		// Wrappers such as pyenv shims are not exposed: put the toolchain's
-		// own bin folders first so the command finds the same interpreter.
-		spec.Env = prependPATH(spec.Env, toolchainBins(tool))
 		// An archived environment is mounted over the host's, at the same paths.
 		restored, err := restoreBinds(ctx, st, opts.WorkDir, s.Restore)
 		if err != nil {
@@ -180,6 +187,22 @@ func execute(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDi
 		}
 		spec.ReadOnly = append(spec.ReadOnly, restored...)
 		rec.Restored = s.Restore
+	}
+	envRec, err = capture.Capture(ctx, stepCapture(s, opts, spec, sandboxed))
+	if err != nil {
+		return fmt.Errorf("capture environment: %w", err)
+	}
+	if rec.Environment, err = st.PutJSON(envRec); err != nil {
+		return fmt.Errorf("store environment: %w", err)
+	}
+	if s.ArchiveEnv {
+		if rec.Toolchain, err = archive(ctx, st, archiveDirs(tool, s.Paths, envRec)); err != nil {
+			return err
+		}
+	}
+	warning := hiddenPathsWarning(envRec)
+	if warning != "" && opts.Stderr != nil {
+		fmt.Fprint(opts.Stderr, warning)
 	}
 	runCtx := ctx
 	if limit := time.Duration(s.Resources.TimeSeconds) * time.Second; limit > 0 {
@@ -193,6 +216,11 @@ func execute(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDi
 	}
 	timedOut := runCtx.Err() == context.DeadlineExceeded && ctx.Err() == nil
 	rec.ExitCode, rec.PeakRSS = exitCode, peak
+	if warning != "" {
+		if err := appendLog(dirs.stderr, warning); err != nil {
+			return err
+		}
+	}
 	if rec.Stdout, _, err = st.PutFile(ctx, dirs.stdout); err != nil {
 		return fmt.Errorf("store stdout: %w", err)
 	}
@@ -304,30 +332,4 @@ func tail(path string, n int64) []byte {
 	}
 	b, _ := io.ReadAll(io.LimitReader(f, n))
 	return b
-}
-
-// toolchainBins returns the bin folders of toolchain prefixes.
-func toolchainBins(prefixes []string) []string {
-	var bins []string
-	for _, p := range prefixes {
-		if fi, err := os.Stat(filepath.Join(p, "bin")); err == nil && fi.IsDir() {
-			bins = append(bins, filepath.Join(p, "bin"))
-		}
-	}
-	return bins
-}
-
-// prependPATH puts dirs in front of PATH in a K=V environment.
-func prependPATH(env []string, dirs []string) []string {
-	if len(dirs) == 0 {
-		return env
-	}
-	out := make([]string, 0, len(env))
-	for _, kv := range env {
-		if strings.HasPrefix(kv, "PATH=") {
-			kv = "PATH=" + strings.Join(dirs, ":") + ":" + strings.TrimPrefix(kv, "PATH=")
-		}
-		out = append(out, kv)
-	}
-	return out
 }
