@@ -118,7 +118,7 @@ func prepare(ctx context.Context, st *store.Store, s *core.TaskSpec, specDigest 
 	if !opts.Keep {
 		defer dirs.remove()
 	}
-	return execute(ctx, st, s, dirs, rec, envRec, opts)
+	return execute(ctx, st, s, dirs, rec, opts)
 }
 
 func hostname() string {
@@ -135,7 +135,7 @@ func fail(rec *core.TaskRecord, format string, args ...any) {
 	rec.Error = fmt.Sprintf(format, args...)
 }
 
-func execute(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDirs, rec *core.TaskRecord, envRec *capture.Environment, opts ExecOptions) error {
+func execute(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDirs, rec *core.TaskRecord, opts ExecOptions) error {
 	// Without the sandbox's read-only mount, nothing the step can write
 	// may be a link to an object: it gets its own copies, rechecked after.
 	sandboxed := sandbox.Mode(s.Sandbox) == sandbox.Bubblewrap
@@ -188,7 +188,7 @@ func execute(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDi
 		spec.ReadOnly = append(spec.ReadOnly, restored...)
 		rec.Restored = s.Restore
 	}
-	envRec, err = capture.Capture(ctx, stepCapture(s, opts, spec, sandboxed))
+	envRec, err := capture.Capture(ctx, stepCapture(s, opts, spec, sandboxed))
 	if err != nil {
 		return fmt.Errorf("capture environment: %w", err)
 	}
