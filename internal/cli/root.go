@@ -7,10 +7,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/dataset"
@@ -84,6 +87,21 @@ Exit codes: 0 success, 1 a run or check failed, 2 a usage or input error.`,
 	root.PersistentFlags().StringVar(&g.home, "home", "", "lockstep home folder (default: $LOCKSTEP_HOME, else the nearest .lockstep folder)")
 	root.PersistentFlags().BoolVar(&g.json, "json", false, "print JSON on stdout (logs and errors go to stderr)")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print only results and errors")
+	// No argument names a command: `lockstep` alone shows help, anything
+	// else is an unknown command, a usage error of ours (exit 2).
+	root.Args = cobra.ArbitraryArgs
+	root.SuggestionsMinimumDistance = 2
+	root.RunE = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return c.Help()
+		}
+		hint := "see `lockstep --help` for the commands"
+		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+			hint = fmt.Sprintf("did you mean %q?", s[0])
+		}
+		return usageErrorf("unknown command %q (%s)", args[0], hint)
+	}
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return checkNumbers(c) }
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErrorf("%v (see `%s --help`)", err, c.CommandPath())
 	})
@@ -120,10 +138,31 @@ type failedError struct{ msg string }
 
 func (e *failedError) Error() string { return e.msg }
 
+// checkNumbers refuses a negative value for any numeric flag the user set:
+// counts, sizes, tolerances and durations are never below zero.
+func checkNumbers(c *cobra.Command) error {
+	var bad error
+	c.Flags().Visit(func(f *pflag.Flag) {
+		if bad != nil {
+			return
+		}
+		negative := false
+		switch f.Value.Type() {
+		case "int", "int64", "float64":
+			v, err := strconv.ParseFloat(f.Value.String(), 64)
+			negative = err == nil && v < 0
+		case "duration":
+			v, err := time.ParseDuration(f.Value.String())
+			negative = err == nil && v < 0
+		}
+		if negative {
+			bad = usageErrorf("--%s %s: want 0 or more (see `%s --help`)", f.Name, f.Value, c.CommandPath())
+		}
+	})
+	return bad
+}
+
 func exitCode(err error) int {
-	if strings.HasPrefix(err.Error(), "unknown command ") {
-		return exitUsage // cobra's own usage error
-	}
 	if errors.Is(err, context.Canceled) {
 		return exitFailed // interrupted (SIGINT, SIGTERM): nothing was checked
 	}

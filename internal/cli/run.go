@@ -52,8 +52,9 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or a bad flow file.`,
 		Example: `  lockstep run
   lockstep run -f flows/train.yaml --param lr=0.05 --seed 7 -j 2
   lockstep run --step train --force train`,
-		Args: exactArgs(0, "no arguments (use -f FILE)"),
-		RunE: func(c *cobra.Command, args []string) error { return runRun(c.Context(), o, g) },
+		Args:    exactArgs(0, "no arguments (use -f FILE)"),
+		PreRunE: func(c *cobra.Command, args []string) error { return o.checkSeed() },
+		RunE:    func(c *cobra.Command, args []string) error { return runRun(c.Context(), o, g) },
 	}
 	o.addFlags(c)
 	return c
@@ -78,6 +79,20 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 	f.BoolVar(&o.archive, "archive-env", false, "store each step's toolchain directories (interpreter prefix, site-packages, environment.paths) so the run can be reproduced after the host changes")
 }
 
+// checkSeed refuses a --seed that is not an integer in PYTHONHASHSEED's range.
+func (o *runOptions) checkSeed() error {
+	if o.seed == "" {
+		return nil
+	}
+	if s, err := strconv.ParseInt(o.seed, 10, 64); err != nil || s < 0 || s > maxSeed {
+		return usageErrorf("--seed %q: want an integer from 0 to %d (it is also PYTHONHASHSEED)", o.seed, maxSeed)
+	}
+	return nil
+}
+
+// maxSeed is the largest seed: PYTHONHASHSEED takes 0 to 4294967295.
+const maxSeed = 4294967295
+
 func (o *runOptions) engineOptions(g *globalOptions, h *engine.Home) (engine.Options, error) {
 	opts := engine.Options{
 		Jobs: o.jobs, Steps: o.steps, NoCache: o.noCache, KeepGoing: o.keepGoing, Force: o.force,
@@ -93,10 +108,10 @@ func (o *runOptions) engineOptions(g *globalOptions, h *engine.Home) (engine.Opt
 		opts.Params[k] = v
 	}
 	if o.seed != "" {
-		s, err := strconv.ParseInt(o.seed, 10, 64)
-		if err != nil {
-			return opts, usageErrorf("--seed %q: want an integer", o.seed)
+		if err := o.checkSeed(); err != nil {
+			return opts, err
 		}
+		s, _ := strconv.ParseInt(o.seed, 10, 64)
 		opts.Seed = &s
 	}
 	var err error

@@ -505,3 +505,30 @@ func TestBackendIsChosenByFlagThenConfig(t *testing.T) {
 	}
 	p.mustRun(0, "run")
 }
+
+func TestOutOfRangeFlagsAndUnknownCommandsAreUsageErrors(t *testing.T) {
+	p := newProject(t, "flow: f\nsteps:\n  a: {run: 'true'}\n", nil)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--seed", "-1"}, "want an integer from 0 to 4294967295"},
+		{[]string{"run", "--seed", "4294967296"}, "want an integer from 0 to 4294967295"},
+		{[]string{"run", "-j", "-2"}, "--jobs -2: want 0 or more"},
+		{[]string{"gc", "--keep-last", "-1"}, "--keep-last -1: want 0 or more"},
+		{[]string{"runs", "-n", "-5"}, "--limit -5: want 0 or more"},
+		{[]string{"rnu"}, `unknown command "rnu" (did you mean "run"?)`},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+	} {
+		r := p.run(c.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("lockstep %s: exit %d, want 2 saying %q\n%s", strings.Join(c.args, " "), r.code, c.want, r.stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(p.dir, ".lockstep")); err == nil {
+		t.Error("a refused command made a home")
+	}
+	if r := p.run(); r.code != 0 || !strings.Contains(r.stdout, "Available Commands") {
+		t.Errorf("lockstep alone: exit %d, want the help\n%s", r.code, r.stdout)
+	}
+}
