@@ -33,15 +33,6 @@ func ParseDigest(s string) (Digest, error) {
 	return Digest(DigestPrefix + h), nil
 }
 
-// MustParseDigest is ParseDigest for constants in tests; it panics on bad input.
-func MustParseDigest(s string) Digest {
-	d, err := ParseDigest(s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
-
 // DigestOf returns the digest of b.
 func DigestOf(b []byte) Digest {
 	sum := sha256.Sum256(b)

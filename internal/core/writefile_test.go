@@ -34,3 +34,15 @@ func TestWriteFileAtomicReplacesWholeOrNothing(t *testing.T) {
 		t.Errorf("left behind %d entries, want only f.txt and sub", len(entries))
 	}
 }
+
+func TestTailKeepsTheEnd(t *testing.T) {
+	tail := &Tail{Max: 5}
+	for _, s := range []string{"abc", "defg", "h"} {
+		if n, err := tail.Write([]byte(s)); n != len(s) || err != nil {
+			t.Fatalf("Write(%q) = %d, %v", s, n, err)
+		}
+	}
+	if got := tail.String(); got != "defgh" {
+		t.Errorf("kept %q, want the last 5 bytes %q", got, "defgh")
+	}
+}

@@ -1,7 +1,6 @@
 package query
 
 import (
-	"bytes"
 	"io"
 	"strings"
 
@@ -49,11 +48,11 @@ func LastLines(st *store.Store, d core.Digest, n int) []string {
 		return nil
 	}
 	defer rc.Close()
-	tb := &tailBuffer{max: 16 << 10}
+	tb := &core.Tail{Max: 16 << 10}
 	if _, err := io.Copy(tb, rc); err != nil {
 		return nil
 	}
-	lines := strings.Split(strings.TrimRight(tb.buf.String(), "\n"), "\n")
+	lines := strings.Split(strings.TrimRight(tb.String(), "\n"), "\n")
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]
 	}
@@ -63,16 +62,3 @@ func LastLines(st *store.Store, d core.Digest, n int) []string {
 	return lines
 }
 
-// tailBuffer keeps the last max bytes written to it.
-type tailBuffer struct {
-	buf bytes.Buffer
-	max int
-}
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.buf.Write(p)
-	if over := t.buf.Len() - t.max; over > 0 {
-		t.buf.Next(over)
-	}
-	return len(p), nil
-}

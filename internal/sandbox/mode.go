@@ -25,24 +25,12 @@ const (
 // commands on this machine.
 var ErrUnavailable = errors.New("sandbox unavailable")
 
-// ErrUnknownMode is wrapped by ParseMode and Command for a mode that is
+// ErrUnknownMode is wrapped by Command for a mode that is
 // neither Bubblewrap nor None.
 var ErrUnknownMode = errors.New("unknown sandbox mode")
 
 // optOut is the advice every unavailability error ends with.
 const optOut = "or run unconfined with `--sandbox none` (or `sandbox: none` on the step), which is recorded as unconfined"
-
-// ParseMode turns the text of a `--sandbox` flag or a step's `sandbox:`
-// field into a Mode. The empty string means Bubblewrap.
-func ParseMode(s string) (Mode, error) {
-	switch Mode(s) {
-	case "", Bubblewrap:
-		return Bubblewrap, nil
-	case None:
-		return None, nil
-	}
-	return "", fmt.Errorf("sandbox %q: %w: use %q or %q", s, ErrUnknownMode, Bubblewrap, None)
-}
 
 // Available reports whether bubblewrap is installed and can create the
 // namespaces Command uses on this machine. The error wraps ErrUnavailable

@@ -7,26 +7,6 @@ import (
 	"testing"
 )
 
-func TestParseMode(t *testing.T) {
-	tests := []struct {
-		in   string
-		want Mode
-		err  error
-	}{
-		{"", Bubblewrap, nil},
-		{"bubblewrap", Bubblewrap, nil},
-		{"none", None, nil},
-		{"docker", "", ErrUnknownMode},
-		{"None", "", ErrUnknownMode},
-	}
-	for _, tc := range tests {
-		got, err := ParseMode(tc.in)
-		if got != tc.want || !errors.Is(err, tc.err) {
-			t.Errorf("ParseMode(%q) = %q, %v; want %q, %v", tc.in, got, err, tc.want, tc.err)
-		}
-	}
-}
-
 // TestAvailableWithoutBwrap checks the advice a user without bubblewrap gets.
 func TestAvailableWithoutBwrap(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())

@@ -6,7 +6,6 @@
 package local
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -58,8 +57,8 @@ func (b *Backend) Exec(ctx context.Context, t backend.Task, stdout, stderr io.Wr
 	cmd.Env = b.cfg.Environ
 	report := backend.NewReportReader(stdout)
 	cmd.Stdout = report
-	var diag bytes.Buffer
-	cmd.Stderr = io.MultiWriter(stderr, &tailBuffer{buf: &diag, max: 4096})
+	diag := &core.Tail{Max: 4096}
+	cmd.Stderr = io.MultiWriter(stderr, diag)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	runErr := cmd.Run()
@@ -76,16 +75,3 @@ func (b *Backend) Exec(ctx context.Context, t backend.Task, stdout, stderr io.Wr
 	return "", fmt.Errorf("task exec %s: %w: %s", t.Spec.Short(), runErr, strings.TrimSpace(diag.String()))
 }
 
-// tailBuffer keeps the last max bytes written to it.
-type tailBuffer struct {
-	buf *bytes.Buffer
-	max int
-}
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.buf.Write(p)
-	if over := t.buf.Len() - t.max; over > 0 {
-		t.buf.Next(over)
-	}
-	return len(p), nil
-}
