@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"lockstep.dev/lockstep/internal/sandbox"
 )
 
 // The local backend runs `lockstep task exec` as a child process. In tests
@@ -30,6 +32,7 @@ type project struct {
 
 func newProject(t *testing.T, flow string, files map[string]string) *project {
 	t.Helper()
+	needSandbox(t, flow)
 	dir := t.TempDir()
 	for name, body := range files {
 		p := filepath.Join(dir, name)
@@ -83,5 +86,18 @@ func (p *project) jsonOf(v any, args ...string) {
 	r := p.mustRun(0, append(args, "--json")...)
 	if err := json.Unmarshal([]byte(r.stdout), v); err != nil {
 		p.t.Fatalf("lockstep %s --json: %v\n%s", strings.Join(args, " "), err, r.stdout)
+	}
+}
+
+// needSandbox skips a test whose flow runs confined (the default) on a
+// machine where bubblewrap cannot run, saying why; CI installs it, so
+// there these tests run.
+func needSandbox(t *testing.T, flow string) {
+	t.Helper()
+	if strings.Contains(flow, "sandbox: none") {
+		return
+	}
+	if err := sandbox.Available(); err != nil {
+		t.Skipf("the flow runs confined and bubblewrap is not usable here: %v", err)
 	}
 }
