@@ -12,6 +12,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -205,14 +206,22 @@ func (s *Signer) Save(keyPath, pubPath string, passphrase func() ([]byte, error)
 			return fmt.Errorf("save key pair: %s: %w (remove it or choose another name)", p, os.ErrExist)
 		}
 	}
-	if err := writeFileNew(keyPath, priv, 0o600); err != nil {
+	if err := core.WriteAtomic(keyPath, core.WriteOptions{Perm: 0o600, NoReplace: true}, writeBytes(priv)); err != nil {
 		return fmt.Errorf("save private key: %w", err)
 	}
-	if err := writeFileNew(pubPath, s.PublicKey.PEM(), 0o644); err != nil {
+	if err := core.WriteAtomic(pubPath, core.WriteOptions{Perm: 0o644, NoReplace: true}, writeBytes(s.PublicKey.PEM())); err != nil {
 		_ = os.Remove(keyPath)
 		return fmt.Errorf("save public key: %w", err)
 	}
 	s.Name = filepath.Base(keyPath)
 	s.PublicKey.Name = filepath.Base(pubPath)
 	return nil
+}
+
+// writeBytes is a WriteAtomic fill that writes b.
+func writeBytes(b []byte) func(io.Writer) error {
+	return func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	}
 }

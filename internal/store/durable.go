@@ -1,16 +1,11 @@
 package store
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
-
-	"lockstep.dev/lockstep/internal/store/blobio"
 )
 
 // counter is an int64 updated atomically.
@@ -71,42 +66,4 @@ func (w *writeback) wait() error {
 	close(w.files)
 	<-w.done
 	return w.err
-}
-
-// writeAtomic writes path through a temp file in tmpDir: fill calls
-// write with a buffered writer, then the file is flushed, fsynced and
-// renamed into place and the directory is fsynced. On error nothing is
-// left behind and any earlier file at path is untouched.
-func writeAtomic(path, tmpDir string, perm os.FileMode, fill func(w io.Writer) error) (err error) {
-	f, err := os.CreateTemp(tmpDir, "write-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-			err = fmt.Errorf("write %s: %w", path, err)
-		}
-	}()
-	bw := bufio.NewWriter(f)
-	if err = fill(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = f.Chmod(perm); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	return blobio.SyncDir(filepath.Dir(path))
 }

@@ -109,7 +109,7 @@ func (c *hashCache) save() error {
 		merged[k] = v
 	}
 	merged = c.trim(merged)
-	err := writeAtomic(c.path, c.tmpDir, 0o644, func(w io.Writer) error {
+	err := core.WriteAtomic(c.path, core.WriteOptions{Perm: 0o644, TempDir: c.tmpDir}, func(w io.Writer) error {
 		return encodeCache(w, merged)
 	})
 	if err != nil {

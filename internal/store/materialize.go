@@ -12,7 +12,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"lockstep.dev/lockstep/internal/core"
-	"lockstep.dev/lockstep/internal/store/blobio"
 )
 
 // MaterializeOptions tune Materialize and MaterializeFile.
@@ -76,7 +75,7 @@ func (s *Store) Materialize(ctx context.Context, d core.Digest, dest string, opt
 		}
 		return fmt.Errorf("materialize %s: rename into %s: %w", d.Short(), dest, err)
 	}
-	if err := blobio.SyncDir(parent); err != nil {
+	if err := core.SyncDir(parent); err != nil {
 		return fmt.Errorf("materialize %s: %w", d.Short(), err)
 	}
 	return nil

@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"lockstep.dev/lockstep/internal/core"
-	"lockstep.dev/lockstep/internal/store/blobio"
 )
 
 // bufSize is the size of the buffers bytes are streamed through.
@@ -159,7 +158,7 @@ func (s *Store) installSynced(ctx context.Context, src string, d core.Digest, n 
 	if err != nil || dir == "" {
 		return err
 	}
-	if err := blobio.SyncDir(dir); err != nil {
+	if err := core.SyncDir(dir); err != nil {
 		return fmt.Errorf("put object %s: %w", d.Short(), err)
 	}
 	return nil

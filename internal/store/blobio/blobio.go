@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"os"
 )
 
 // ErrNotFound is wrapped by errors about an object a backend does not hold.
@@ -60,20 +59,6 @@ func (v *verifyingReader) Read(p []byte) (int, error) {
 func (v *verifyingReader) Close() error {
 	if c, ok := v.r.(io.Closer); ok {
 		return c.Close()
-	}
-	return nil
-}
-
-// SyncDir fsyncs a directory so that renames and new names in it survive a
-// crash.
-func SyncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync dir %s: %w", dir, err)
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("sync dir %s: %w", dir, err)
 	}
 	return nil
 }

@@ -59,7 +59,7 @@ func (l *Local) makeShards() error {
 			return err
 		}
 	}
-	return blobio.SyncDir(l.objects)
+	return core.SyncDir(l.objects)
 }
 
 // String names the store by its folder, for error messages.
@@ -129,7 +129,7 @@ func (l *Local) Put(ctx context.Context, d core.Digest, r io.Reader) error {
 	if err != nil || dir == "" {
 		return err
 	}
-	return blobio.SyncDir(dir)
+	return core.SyncDir(dir)
 }
 
 // copyContext copies r to w, checking ctx between chunks.
@@ -177,7 +177,7 @@ func (l *Local) InstallObject(src string, d core.Digest, n int64) (string, error
 	err = os.Rename(src, dst)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err = os.MkdirAll(dir, 0o755); err == nil {
-			if err = blobio.SyncDir(l.objects); err == nil {
+			if err = core.SyncDir(l.objects); err == nil {
 				err = os.Rename(src, dst)
 			}
 		}
