@@ -286,3 +286,41 @@ func (p *project) corrupt(d core.Digest, bytes string) string {
 	}
 	return obj
 }
+
+// TestEveryReadOfACorruptObjectFailsNamingIt corrupts stored bytes on disk
+// (same length, other content, as bit rot would): each path that reads
+// them refuses, naming the digest, instead of handing them on.
+func TestEveryReadOfACorruptObjectFailsNamingIt(t *testing.T) {
+	flow := `flow: c
+steps:
+  make:
+    run: printf 'good bytes\n' > $LOCKSTEP_OUTPUT_DIR/o.txt
+    outputs: {o: o.txt}
+  use:
+    run: cat $LOCKSTEP_INPUT_O
+    inputs: {o: make.o}
+`
+	p := newProject(t, flow, map[string]string{"numbers.csv": "a,b\n1,2\n"})
+	p.mustRun(0, "init")
+	p.mustRun(0, "run")
+	p.mustRun(0, "data", "add", "numbers@1", "numbers.csv")
+	out := core.DigestOf([]byte("good bytes\n"))
+	data := core.DigestOf([]byte("a,b\n1,2\n"))
+	p.corrupt(out, "evil bytes\n")
+	p.corrupt(data, "a,b\n6,6\n")
+	for _, c := range []struct {
+		what string
+		args []string
+		d    core.Digest
+	}{
+		{"cat", []string{"cat", out.String()}, out},
+		{"get", []string{"get", "last", "make.o", filepath.Join(t.TempDir(), "o.txt")}, out},
+		{"a task's input", []string{"run", "--force", "use"}, out},
+		{"data get", []string{"data", "get", "numbers@1", filepath.Join(t.TempDir(), "n")}, data},
+	} {
+		r := p.run(c.args...)
+		if r.code == 0 || !strings.Contains(r.stdout+r.stderr, c.d.Hex()[:12]) {
+			t.Errorf("%s of a corrupt object: exit %d, want a failure naming %s\n%s%s", c.what, r.code, c.d, r.stdout, r.stderr)
+		}
+	}
+}

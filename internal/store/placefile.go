@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -45,6 +46,9 @@ func (s *Store) placeFile(ctx context.Context, d core.Digest, target string, exe
 	}
 	if s.files != nil && !opts.Copy && !opts.Writable && !exec {
 		obj := s.files.ObjectFile(d)
+		if err := s.checkObjectFile(ctx, obj, d); err != nil {
+			return err
+		}
 		err := os.Link(obj, target)
 		switch {
 		case err == nil:
@@ -66,6 +70,41 @@ func (s *Store) placeFile(ctx context.Context, d core.Digest, target string, exe
 		perm |= 0o200
 	}
 	return s.copyObject(ctx, d, target, perm, sync)
+}
+
+// checkObjectFile makes sure the object file obj still holds d's bytes
+// before it is linked where a step reads it: a file the hash cache knows by
+// (device, inode, size, mtime, ctime) as d is trusted, any other is rehashed
+// once and remembered. Rewriting an object changes its ctime, so bytes
+// altered on disk are read again and refused.
+func (s *Store) checkObjectFile(ctx context.Context, obj string, d core.Digest) error {
+	fi, err := os.Stat(obj)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			if _, statErr := s.blob.Stat(ctx, d); statErr != nil {
+				return statErr
+			}
+		}
+		return err
+	}
+	k, ok := keyOf(fi)
+	if ok && s.cache != nil {
+		if sum, hit := s.cache.lookup(k); hit && core.DigestFromSum(sum[:]) == d {
+			return nil
+		}
+	}
+	started := time.Now()
+	got, err := HashFile(ctx, obj, nil)
+	if err != nil {
+		return fmt.Errorf("check object %s: %w", d, err)
+	}
+	if got != d {
+		return fmt.Errorf("object %s: %w: its file now holds %s (run `lockstep check`)", d, ErrCorrupt, got.Short())
+	}
+	if ok && s.cache != nil {
+		s.cache.remember(k, d, started)
+	}
+	return nil
 }
 
 // copyObject writes a verified copy of object d to target with perm,
