@@ -224,3 +224,16 @@ func unescape(s string, quoted bool) string {
 	}
 	return b.String()
 }
+
+// Shebang returns what a file starting with text runs when executed: the
+// program of its #! line past env and its options and assignments
+// ("#!/usr/bin/env -S A=1 python3 -I" runs python3 -I), or nil when it
+// has no #! line. The line is split at blanks, as env -S splits it.
+func Shebang(text string) []Command {
+	line, ok := strings.CutPrefix(text, "#!")
+	if !ok {
+		return nil
+	}
+	line, _, _ = strings.Cut(line, "\n")
+	return Exec(strings.Fields(line))
+}
