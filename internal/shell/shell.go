@@ -120,7 +120,7 @@ func run(args []string, c Command, depth int) []Command {
 		return nil
 	}
 	c.Args = args
-	if shells[path.Base(args[0])] && depth > 0 {
+	if IsShell(args[0]) && depth > 0 {
 		if script, ok := dashC(args[1:]); ok {
 			inner := c
 			inner.Args = nil
@@ -141,23 +141,46 @@ var shells = map[string]bool{"sh": true, "bash": true, "dash": true, "zsh": true
 // dashC returns the command string of a shell's arguments ("-c STRING",
 // "-ec STRING"), or false when the shell reads a script or stdin.
 func dashC(args []string) (string, bool) {
+	if i, c := shellOperand(args); c && i < len(args) {
+		return args[i], true
+	}
+	return "", false
+}
+
+// IsShell reports whether program (a word or path) names a POSIX-style
+// shell, which runs a -c string or a script file.
+func IsShell(program string) bool { return shells[path.Base(program)] }
+
+// Script returns the script file a shell command runs ("sh run.sh",
+// "bash -e ./x.sh"), or false when c is not a shell running a file.
+func Script(c Command) (string, bool) {
+	if !IsShell(c.Name()) {
+		return "", false
+	}
+	if i, cflag := shellOperand(c.Args[1:]); !cflag && i < len(c.Args)-1 {
+		return c.Args[1+i], true
+	}
+	return "", false
+}
+
+// shellOperand returns the index of a shell's first operand past its
+// options, and whether -c makes it a command string.
+func shellOperand(args []string) (int, bool) {
+	cflag := false
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; {
 		case a == "-o" || a == "+o" || a == "-O" || a == "+O":
 			i++ // the option name
-		case len(a) > 1 && a[0] == '-' && a[1] != '-' && strings.Contains(a, "c"):
-			for _, b := range args[i+1:] {
-				if b != "--" && b != "-" {
-					return b, true
-				}
-			}
-			return "", false
+		case a == "--" || a == "-":
+			return i + 1, cflag
+		case len(a) > 1 && a[0] == '-' && a[1] != '-':
+			cflag = cflag || strings.Contains(a, "c")
 		case strings.HasPrefix(a, "-") || strings.HasPrefix(a, "+"):
 		default:
-			return "", false
+			return i, cflag
 		}
 	}
-	return "", false
+	return len(args), cflag
 }
 
 // IsAssignment reports whether w has the form NAME=value.

@@ -121,3 +121,23 @@ func TestExec(t *testing.T) {
 		}
 	}
 }
+
+func TestScript(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sh", "run.sh", "a"}, "run.sh"},
+		{[]string{"/bin/bash", "-e", "-o", "pipefail", "./x.sh"}, "./x.sh"},
+		{[]string{"bash", "--", "-x.sh"}, "-x.sh"},
+		{[]string{"bash", "-c", "python3 x.py"}, ""},
+		{[]string{"bash"}, ""},
+		{[]string{"python3", "x.sh"}, ""},
+	}
+	for _, tt := range tests {
+		got, _ := Script(Command{Args: tt.args})
+		if got != tt.want {
+			t.Errorf("%q: got %q, want %q", tt.args, got, tt.want)
+		}
+	}
+}
