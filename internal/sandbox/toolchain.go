@@ -30,7 +30,7 @@ const maxHops = 8
 func Toolchain(command string, path string) ([]string, error) {
 	names, err := programs(command)
 	if err != nil {
-		return nil, fmt.Errorf("toolchain of %q: %w", command, err)
+		return nil, err
 	}
 	var dirs []string
 	for _, name := range names {
