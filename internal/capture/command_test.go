@@ -40,6 +40,7 @@ func TestFindPython(t *testing.T) {
 		{cmd: "poetry run python3 -I x.py", want: "python3", flags: "-I"},
 		{cmd: "ls *.csv | xargs -n 1 python3 x.py", want: "python3"},
 		{cmd: "timeout 60 env -u HOME nice -n 5 uv run python3.12 x.py", want: "python3.12"},
+		{cmd: "export PYTHONPATH=lib; timeout 5 python3 x.py", want: "python3", env: map[string]string{"PYTHONPATH": "lib"}},
 		{cmd: "true"},
 		{cmd: "uv pip install python3"},
 		{cmd: "command -v python3"},

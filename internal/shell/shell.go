@@ -52,7 +52,9 @@ func Parse(line string) (*syntax.File, error) {
 // simple commands of its lists, pipelines, subshells, conditionals, loops,
 // functions and command substitutions, each looked through its wrappers,
 // with shells' -c strings followed. Built-ins and keywords the shell runs
-// itself (cd, test, echo) are returned like any program.
+// itself (cd, test, echo) are returned like any program. What `export`
+// and `unset` do to the environment reaches the commands after them, up
+// to the end of the subshell or command substitution they are in.
 func Commands(line string) ([]Command, error) {
 	return commands(line, Command{}, maxDepth)
 }
@@ -63,25 +65,66 @@ func commands(line string, outer Command, depth int) ([]Command, error) {
 		return nil, err
 	}
 	var out []Command
+	shellEnv := inherit(outer) // what export and unset have made of outer
+	var saved []*Command       // per node being walked: the environment to restore after it
 	syntax.Walk(f, func(n syntax.Node) bool {
-		call, ok := n.(*syntax.CallExpr)
-		if !ok {
+		if n == nil {
+			if s := saved[len(saved)-1]; s != nil {
+				shellEnv = *s
+			}
+			saved = saved[:len(saved)-1]
 			return true
 		}
-		c := inherit(outer)
-		for _, a := range call.Assigns {
-			if a.Name != nil && !a.Naked && a.Index == nil && a.Array == nil {
-				c.Env[a.Name.Value] = text(a.Value)
-			}
+		var s *Command
+		switch n := n.(type) {
+		case *syntax.Subshell, *syntax.CmdSubst, *syntax.ProcSubst:
+			c := inherit(shellEnv)
+			s = &c
+		case *syntax.DeclClause:
+			declare(n, &shellEnv)
+		case *syntax.CallExpr:
+			out = append(out, call(n, &shellEnv, depth)...)
 		}
-		args := make([]string, len(call.Args))
-		for i, w := range call.Args {
-			args[i] = text(w)
-		}
-		out = append(out, run(args, c, depth)...)
+		saved = append(saved, s)
 		return true
 	})
 	return out, nil
+}
+
+// declare applies `export NAME=value` to the shell's environment.
+func declare(d *syntax.DeclClause, shellEnv *Command) {
+	if d.Variant == nil || d.Variant.Value != "export" {
+		return
+	}
+	for _, a := range d.Args {
+		if a.Name != nil && !a.Naked && a.Index == nil && a.Array == nil {
+			shellEnv.Env[a.Name.Value] = text(a.Value)
+		}
+	}
+}
+
+// call returns the commands a simple command runs; `unset NAME` instead
+// removes NAME from the shell's environment.
+func call(n *syntax.CallExpr, shellEnv *Command, depth int) []Command {
+	c := inherit(*shellEnv)
+	for _, a := range n.Assigns {
+		if a.Name != nil && !a.Naked && a.Index == nil && a.Array == nil {
+			c.Env[a.Name.Value] = text(a.Value)
+		}
+	}
+	args := make([]string, len(n.Args))
+	for i, w := range n.Args {
+		args[i] = text(w)
+	}
+	if len(args) > 1 && args[0] == "unset" {
+		for _, name := range args[1:] {
+			if !strings.HasPrefix(name, "-") {
+				delete(shellEnv.Env, name)
+				shellEnv.Unset = append(shellEnv.Unset, name)
+			}
+		}
+	}
+	return run(args, c, depth)
 }
 
 // Exec returns what an argument vector runs when it is executed, as a #!

@@ -141,3 +141,27 @@ func TestScript(t *testing.T) {
 		}
 	}
 }
+
+// TestExportReachesLaterCommands checks that export and unset change the
+// environment of the commands after them, and not beyond a subshell.
+func TestExportReachesLaterCommands(t *testing.T) {
+	cmds, err := Commands(`export PYTHONPATH=src A; unset HOME; (export B=1; python3 a.py); python3 b.py; echo $(export C=2); python3 c.py`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pys []Command
+	for _, c := range cmds {
+		if c.Name() == "python3" {
+			pys = append(pys, c)
+		}
+	}
+	if len(pys) != 3 {
+		t.Fatalf("got %d python3 commands, want 3", len(pys))
+	}
+	want := []map[string]string{{"PYTHONPATH": "src", "B": "1"}, {"PYTHONPATH": "src"}, {"PYTHONPATH": "src"}}
+	for i, c := range pys {
+		if !reflect.DeepEqual(c.Env, want[i]) || !reflect.DeepEqual(c.Unset, []string{"HOME"}) {
+			t.Errorf("%s: env %v unset %v, want %v [HOME]", c.Args[1], c.Env, c.Unset, want[i])
+		}
+	}
+}
