@@ -34,6 +34,8 @@ func TestCommandsFindsWrappedPrograms(t *testing.T) {
 		{"uv run python x.py", []string{"uv>python"}},
 		{"uv run --with numpy -p 3.12 --frozen python x.py", []string{"uv>python"}},
 		{"uv pip install numpy", []string{"uv"}},
+		{"uv run --frozen train.py --epochs 3", []string{"uv>python"}},
+		{"uv run -m pkg.train", []string{"uv>python"}},
 		{"poetry run python x.py", []string{"poetry>python"}},
 		{"poetry -C sub run python x.py", []string{"poetry"}},
 		{"find . -name '*.py' | xargs -n 1 -P 4 python3 lint.py", []string{"find", "xargs>python3"}},

@@ -11,6 +11,7 @@ type wrapper struct {
 	fixed   int             // words after the options before the command (timeout's duration)
 	env     bool            // reads NAME=value words and env's -i, -u, -S
 	none    map[string]bool // options after which it runs nothing (command -v)
+	python  bool            // runs a NAME.py operand, or -m MODULE, with python (uv run)
 }
 
 // wrappers are matched by the base name of the program word.
@@ -31,7 +32,7 @@ var wrappers = map[string]wrapper{
 	"timeout": {fixed: 1, values: set("-s", "--signal", "-k", "--kill-after")},
 	"xargs": {values: set("-a", "--arg-file", "-d", "--delimiter", "-E", "-I", "-L", "--max-lines",
 		"-n", "--max-args", "-P", "--max-procs", "-s", "--max-chars", "--process-slot-var")},
-	"uv": {sub: "run", values: set("--with", "--with-editable", "--with-requirements", "-p", "--python",
+	"uv": {sub: "run", python: true, values: set("--with", "--with-editable", "--with-requirements", "-p", "--python",
 		"--project", "--directory", "--env-file", "--extra", "--group", "--only-group", "--no-group",
 		"--package", "--index", "--default-index", "-i", "--index-url", "--extra-index-url", "-f",
 		"--find-links", "-P", "--upgrade-package", "--reinstall-package", "-C", "--config-setting",
@@ -73,6 +74,8 @@ func (w wrapper) skip(args []string, c *Command) []string {
 		}
 		name, value, hasValue := strings.Cut(a, "=")
 		switch {
+		case w.python && (a == "-m" || a == "--module"):
+			return append([]string{"python", "-m"}, args...)
 		case w.none[name]:
 			return nil
 		case w.env && (a == "-i" || a == "--ignore-environment"):
@@ -104,5 +107,9 @@ func (w wrapper) skip(args []string, c *Command) []string {
 	if w.fixed > len(args) {
 		return nil
 	}
-	return args[w.fixed:]
+	args = args[w.fixed:]
+	if w.python && len(args) > 0 && strings.HasSuffix(args[0], ".py") {
+		return append([]string{"python"}, args...)
+	}
+	return args
 }
