@@ -3,62 +3,39 @@ package capture
 import (
 	"io"
 	"os"
-	"path"
 	"path/filepath"
-	"slices"
 	"strings"
+
+	"lockstep.dev/lockstep/internal/shell"
 )
 
-// Bounds on following a command into the shells and scripts it starts.
+// Bounds on following a command into the scripts it starts.
 const (
 	maxScriptDepth = 4
 	maxScriptHead  = 64 << 10
 )
 
-// shells run a command string (-c) or a script file given as an argument.
-var shells = map[string]bool{"sh": true, "bash": true, "dash": true, "zsh": true, "ksh": true}
-
 // locatePython returns the Python call a step's command makes: directly
-// (findPython), through a shell's -c string (`sh -c "python3 x.py"`),
-// through a script whose #! line names Python (`#!/usr/bin/env python3`),
-// or through a shell script that starts it (`exec python3 x.py`). Scripts
-// are found as the shell would find them, relative to dir or on pathList;
-// depth bounds how many shells and scripts are followed.
+// or through wrappers and sh -c strings (findPython), through a script
+// whose #! line names Python (`#!/usr/bin/env python3`), or through a
+// shell script that starts it (`exec python3 x.py`). Scripts are found as
+// the shell would find them, relative to dir or on pathList; depth bounds
+// how many scripts are followed.
 func locatePython(cmdline, dir, pathList string, depth int) *interpreterCall {
 	if call := findPython(cmdline); call != nil || depth == 0 {
 		return call
 	}
-	for _, words := range simpleCommands(cmdline) {
-		call, i := parseCall(words)
-		if i < 0 {
-			continue
-		}
+	cmds, _ := shell.Commands(cmdline)
+	for _, c := range cmds {
 		var found *interpreterCall
-		if prog, args := words[i], words[i+1:]; shells[path.Base(prog)] {
-			found = throughShell(args, dir, pathList, depth-1)
+		if script, ok := shell.Script(c); ok {
+			found = locatePython(readScript(findScript(script, dir, "")), dir, pathList, depth-1)
 		} else {
-			found = throughScript(findScript(prog, dir, pathList), dir, pathList, depth-1)
+			found = throughScript(findScript(c.Name(), dir, pathList), dir, pathList, depth-1)
 		}
 		if found != nil {
-			mergeCall(found, call)
+			mergeCall(found, c)
 			return found
-		}
-	}
-	return nil
-}
-
-// throughShell follows a shell's arguments: a -c string, or a script file.
-func throughShell(args []string, dir, pathList string, depth int) *interpreterCall {
-	for i, a := range args {
-		switch {
-		case a == "-c" || strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.Contains(a, "c"):
-			if i+1 < len(args) {
-				return locatePython(args[i+1], dir, pathList, depth)
-			}
-			return nil
-		case strings.HasPrefix(a, "-") || strings.HasPrefix(a, "+"):
-		default:
-			return locatePython(readScript(findScript(a, dir, "")), dir, pathList, depth)
 		}
 	}
 	return nil
@@ -68,32 +45,18 @@ func throughShell(args []string, dir, pathList string, depth int) *interpreterCa
 // shell, else nothing (a binary or an unknown interpreter).
 func throughScript(file, dir, pathList string, depth int) *interpreterCall {
 	text := readScript(file)
-	line, ok := strings.CutPrefix(text, "#!")
-	if !ok {
+	cmds := shell.Shebang(text)
+	if len(cmds) == 0 {
 		return nil
 	}
-	line, _, _ = strings.Cut(line, "\n")
-	words := strings.Fields(line)
-	if len(words) == 0 {
-		return nil
-	}
-	if path.Base(words[0]) == "env" {
-		// The kernel passes the rest of the line as one word; env -S
-		// splits it as strings.Fields did.
-		words = slices.DeleteFunc(words, func(w string) bool { return w == "-S" })
-		words[0] = "env"
-	}
-	call, i := parseCall(words)
-	if i < 0 {
-		return nil
-	}
-	if pythonName.MatchString(path.Base(words[i])) {
-		call.Word = words[i]
-		call.Flags = pathFlags(words[i+1:])
+	if call := pythonCall(cmds[0]); call != nil {
 		return call
 	}
-	if shells[path.Base(words[i])] {
-		return locatePython(text, dir, pathList, depth)
+	if shell.IsShell(cmds[0].Name()) {
+		if found := locatePython(text, dir, pathList, depth); found != nil {
+			mergeCall(found, cmds[0])
+			return found
+		}
 	}
 	return nil
 }
@@ -138,10 +101,10 @@ func readScript(file string) string {
 	return string(b)
 }
 
-// mergeCall adds what an outer command line does to the environment (the
+// mergeCall adds what an outer command does to the environment (the
 // assignments and env options before a script or shell) to the call found
 // inside it; the inner settings win.
-func mergeCall(inner, outer *interpreterCall) {
+func mergeCall(inner *interpreterCall, outer shell.Command) {
 	for name, value := range outer.Env {
 		if _, ok := inner.Env[name]; !ok {
 			inner.Env[name] = value

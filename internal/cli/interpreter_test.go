@@ -5,10 +5,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"lockstep.dev/lockstep/internal/capture"
+	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/query"
 )
 
 // venvWithMarker makes a virtual environment holding a distribution
@@ -118,5 +121,74 @@ func TestAHiddenPYTHONPATHIsReported(t *testing.T) {
 	logs := p.mustRun(0, "logs", "last", "a").stdout
 	if !strings.Contains(logs, lib) || !strings.Contains(logs, "environment.paths") {
 		t.Errorf("the step's log does not say %s is hidden and how to expose it:\n%s", lib, logs)
+	}
+}
+
+// TestUpgradingAPackageRerunsWrappedSteps starts Python through wrappers
+// (timeout, nice, env, bash -c, a conditional, a pipeline); upgrading a
+// package the interpreter sees must miss the cache for every one of them.
+func TestUpgradingAPackageRerunsWrappedSteps(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("needs python3 on PATH")
+	}
+	lib := t.TempDir()
+	writeDist := func(version string) {
+		t.Helper()
+		if err := os.RemoveAll(lib); err != nil {
+			t.Fatal(err)
+		}
+		dist := filepath.Join(lib, "foo-"+version+".dist-info")
+		if err := os.MkdirAll(dist, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		meta := "Metadata-Version: 2.1\nName: foo\nVersion: " + version + "\n"
+		if err := os.WriteFile(filepath.Join(dist, "METADATA"), []byte(meta), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeDist("1.0")
+	steps := map[string]string{
+		"timeout":  `timeout 60 python3 -c 'pass'`,
+		"nice":     `nice -n 5 python3 -c 'pass'`,
+		"env":      `env A=1 python3 -c 'pass'`,
+		"bash":     `bash -c "python3 -c 'pass'"`,
+		"if":       `if test -d /; then python3 -c 'pass'; fi`,
+		"pipeline": `echo x | python3 -c 'pass' | cat`,
+	}
+	flow := "flow: up\nenvironment:\n  paths: [" + lib + "]\nsteps:\n"
+	for name, cmd := range steps {
+		flow += "  " + name + ":\n    run: " + strconv.Quote(cmd) + "\n"
+	}
+	p := newProject(t, flow, nil)
+	p.environ = setEnv(p.environ, "PYTHONPATH", lib)
+	p.mustRun(0, "run")
+	var envs map[string]capture.Environment
+	p.jsonOf(&envs, "env", "last")
+	for name := range steps {
+		if interp := envs[name].Interpreter; interp == nil || !slices.Contains(interp.Packages, capture.Package{Name: "foo", Version: "1.0"}) {
+			t.Errorf("step %s (%s) did not record foo 1.0: %+v", name, steps[name], interp)
+		}
+	}
+	p.mustRun(0, "run")
+	statuses := func() map[string]string {
+		var show query.Showing
+		p.jsonOf(&show, "show", "last")
+		out := map[string]string{}
+		for name, task := range show.Tasks {
+			out[name] = task.Status
+		}
+		return out
+	}
+	for name, status := range statuses() {
+		if status != core.StatusCached {
+			t.Errorf("unchanged: step %s is %s, want cached", name, status)
+		}
+	}
+	writeDist("2.0")
+	p.mustRun(0, "run")
+	for name, status := range statuses() {
+		if status == core.StatusCached {
+			t.Errorf("after foo 1.0 → 2.0: step %s (%s) was a cache hit", name, steps[name])
+		}
 	}
 }

@@ -1,13 +1,14 @@
 package sandbox
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"lockstep.dev/lockstep/internal/shell"
 )
 
 // maxHops bounds how many shims and #! lines Toolchain follows for one name.
@@ -27,8 +28,12 @@ const maxHops = 8
 // A shim itself is not exposed: the caller puts the bin directory of the
 // interpreter's prefix on the step's PATH instead.
 func Toolchain(command string, path string) ([]string, error) {
+	names, err := programs(command)
+	if err != nil {
+		return nil, err
+	}
 	var dirs []string
-	for _, name := range commandNames(command) {
+	for _, name := range names {
 		exe := findProgram(name, path)
 		if exe == "" {
 			continue
@@ -94,29 +99,15 @@ func readHead(name string) ([]byte, error) {
 	return b, nil
 }
 
-// shebang returns the program a #! line runs; for "#!/usr/bin/env NAME"
-// that is NAME, to be found on PATH.
+// shebang returns the program a #! line runs, past env and its options
+// and assignments: for "#!/usr/bin/env NAME" that is NAME, to be found on
+// PATH.
 func shebang(head []byte) (string, bool) {
-	line, ok := bytes.CutPrefix(head, []byte("#!"))
-	if !ok {
+	cmds := shell.Shebang(string(head))
+	if len(cmds) == 0 {
 		return "", false
 	}
-	if i := bytes.IndexByte(line, '\n'); i >= 0 {
-		line = line[:i]
-	}
-	fields := strings.Fields(string(line))
-	if len(fields) == 0 {
-		return "", false
-	}
-	if filepath.Base(fields[0]) == "env" {
-		for _, f := range fields[1:] {
-			if !strings.HasPrefix(f, "-") && !isAssignment(f) {
-				return f, true
-			}
-		}
-		return "", false
-	}
-	return fields[0], true
+	return cmds[0].Name(), true
 }
 
 // findProgram finds name on path as the shell would; a name with a slash is

@@ -18,8 +18,10 @@ func TestToolchainFollowsScripts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := os.Symlink("/usr/bin/true", filepath.Join(other, "interp")); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"interp", "uv"} {
+		if err := os.Symlink("/usr/bin/true", filepath.Join(other, name)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	scripts := map[string]string{
 		"viaenv":   "#!/usr/bin/env -S interp --flag\n",
@@ -46,6 +48,9 @@ func TestToolchainFollowsScripts(t *testing.T) {
 		{"loop", []string{bin}},
 		{"cd sub; ./local.sh; missing-program", nil},
 		{"direct; interp | viaenv", []string{bin, other}},
+		{"timeout 60 nice -n 5 viaenv", []string{bin, other}},
+		{"sh -c 'cd sub && direct'", []string{bin, other}},
+		{"uv run --with numpy /usr/bin/python3 x.py", []string{other}},
 	}
 	for _, tc := range tests {
 		got, err := Toolchain(tc.command, path)
