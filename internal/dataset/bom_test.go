@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/scan"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -32,7 +33,7 @@ func sampleBOM(t testing.TB) ([]byte, core.Digest, *core.Tree) {
 	card := &Card{Motivation: "predict prices", IntendedUses: stringList{"teaching", "benchmarks"},
 		PersonalData: "names of survey respondents", Owners: []string{"Ada Lovelace"}}
 	desc := Description{Ref: mustRef(t, "housing@2017"), Description: "California housing", License: "CC-BY-4.0",
-		Producer: "Census Bureau", Classification: Restricted, Card: card, AllowPickle: true,
+		Producer: "Census Bureau", Classification: Restricted, Card: card, PicklePolicy: scan.PickleAllow,
 		Scans: map[string]FileScan{"docs/README": {Format: "pickle", Verdict: "allowed", Note: "imports mylib.make"}, "train.csv": {Format: "csv", Rows: 1, Columns: 2}},
 		Sources: []Fetched{{URL: "https://example.org/housing.csv", Digest: core.DigestOf([]byte("a,b")), Size: 3,
 			Redirects: []string{"https://cdn.example.net/h.csv"}}, {URL: "http://mirror.example.org/h.csv", Insecure: true}}}
@@ -73,7 +74,7 @@ func TestParseBOMRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.Ref.String() != "housing@2017" || got.Tree != d || got.Classification != Restricted ||
-		got.Producer != "Census Bureau" || got.License != "CC-BY-4.0" || !got.AllowPickle {
+		got.Producer != "Census Bureau" || got.License != "CC-BY-4.0" || got.PicklePolicy != scan.PickleAllow {
 		t.Fatalf("parsed %+v", got)
 	}
 	if len(got.Entries) != len(tree.Entries) {

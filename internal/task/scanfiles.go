@@ -14,7 +14,7 @@ import (
 
 // scanOptions turns the flow's `formats:` into scanner options.
 func scanOptions(s *core.TaskSpec) scan.Options {
-	return scan.Options{AllowPickle: s.Formats["pickle"] == "allow"}
+	return scan.Options{Pickle: scan.PicklePolicy(s.Formats["pickle"])}
 }
 
 // scanInputs scans the inputs that did not come from another step (those
@@ -93,7 +93,7 @@ func scanPath(ctx context.Context, s *core.TaskSpec, artifact, path string) ([]c
 			if len(fr.Findings) > 0 {
 				msg += ": " + fr.Findings[0]
 			}
-			msg += "; unsafe serialisation is refused (allow pickles with `formats: {pickle: allow}` only if you trust the file)"
+			msg += refusalHint(r.Verdict)
 		}
 	}
 	return out, msg, nil
@@ -109,4 +109,16 @@ func SummaryCounts(s *scan.Summary) map[string]int64 {
 		}
 	}
 	return m
+}
+
+// refusalHint tells the user what, if anything, the flow can do about a
+// refused file.
+func refusalHint(v scan.Verdict) string {
+	switch v {
+	case scan.Refused:
+		return "; pickles are refused by the flow's format policy: convert the file to a safe format, or set `formats: {pickle: allow-safe}` (imports only on the safe list) or `{pickle: allow}` (any import that is not dangerous) only if you trust the file"
+	case scan.Unsafe:
+		return "; unsafe serialisation is refused under every format policy"
+	}
+	return ""
 }
