@@ -63,6 +63,9 @@ func scanPath(ctx context.Context, s *core.TaskSpec, artifact, path string) ([]c
 	var msg string
 	for _, r := range reports {
 		fr := core.FileReport{Artifact: artifact, Format: r.Format, Verdict: string(r.Verdict)}
+		if r.Verdict == scan.Allowed {
+			fr.Policy = string(opts.Pickle)
+		}
 		if fi.IsDir() {
 			rel, _ := filepath.Rel(path, r.Path)
 			if !filepath.IsAbs(r.Path) {

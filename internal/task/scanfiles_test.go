@@ -52,7 +52,7 @@ func TestScanPathPicklePolicy(t *testing.T) {
 			if (c.msg == "") != (msg == "") || !strings.Contains(msg, c.msg) {
 				t.Fatalf("message %q, want one containing %q", msg, c.msg)
 			}
-			if c.verdict == "allowed" && !strings.Contains(strings.Join(recs[0].Findings, "\n"), "allowed by format policy "+c.policy) {
+			if c.verdict == "allowed" && (recs[0].Policy != c.policy || !strings.Contains(strings.Join(recs[0].Findings, "\n"), "allowed by format policy "+c.policy)) {
 				t.Errorf("allowed pickle not recorded with its policy: %v", recs[0].Findings)
 			}
 		})
