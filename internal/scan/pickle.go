@@ -156,7 +156,7 @@ func pickleVerdict(policy PicklePolicy, imports string, unknown bool) (severity,
 func importsOf(gs []Global, unknown []string) string {
 	switch {
 	case len(unknown) > 0:
-		return "imports " + listNames(unknown) + ", not on the safe list"
+		return "imports " + listNames(unknown) + ", " + OffSafeList
 	case len(gs) > 0:
 		return "imports only " + listNames(namesOf(gs, ClassSafe))
 	}

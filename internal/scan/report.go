@@ -21,6 +21,11 @@ const (
 	Unsafe Verdict = "unsafe"
 )
 
+// OffSafeList is the phrase of a pickle finding whose imports are not all
+// on the safe list; a pickle whose findings lack it imports nothing or only
+// safe-listed globals.
+const OffSafeList = "not on the safe list"
+
 // Severities of a finding.
 const (
 	SeverityDangerous   = "dangerous"
