@@ -102,7 +102,11 @@ func (e *evaluator) formats() (*Check, error) {
 		}
 	}
 	children = append(children, e.datasetPickles(safe)...)
-	c := group("formats", "no "+what(safe)+" among the run's files", what(safe)+"s are denied", children)
+	denied := "pickles are denied"
+	if safe {
+		denied = "pickles importing globals off the safe list are denied"
+	}
+	c := group("formats", "no "+what(safe)+" among the run's files", denied, children)
 	c.Evidence = e.ev.RunRecord
 	return &c, nil
 }
