@@ -2,7 +2,6 @@ package task
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,17 +14,7 @@ import (
 // importing only safe-listed globals (recorded as allowed), allow lets in
 // any pickle without a dangerous import, and none lets in os.system.
 func TestScanPathPicklePolicy(t *testing.T) {
-	dir := t.TempDir()
-	files := map[string]string{
-		"list.pkl":    "\x80\x02]q\x00(K\x01K\x02K\x03e.", // pickle.dumps([1, 2, 3], 2)
-		"unknown.pkl": "\x80\x02cmylib\nmake\n)R.",
-		"evil.pkl":    "\x80\x02cos\nsystem\nX\x02\x00\x00\x00id\x85R.",
-	}
-	for name, data := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := "../scan/testdata/policy" // list.pkl is pickle.dumps([1, 2, 3], 2)
 	cases := []struct {
 		policy, file string
 		verdict      string
