@@ -145,3 +145,21 @@ func FuzzParseBOM(f *testing.F) {
 		}
 	})
 }
+
+// TestParseBOMReadsTheOldAllowPickleProperty checks that a BOM written
+// before pickle policies, with lockstep:allow-pickle, still says pickles
+// were let in (by allow, the only way then).
+func TestParseBOMReadsTheOldAllowPickleProperty(t *testing.T) {
+	b, _, _ := sampleBOM(t)
+	old := bytes.Replace(b, []byte(`"name":"lockstep:pickle-policy","value":"allow"`), []byte(`"name":"lockstep:allow-pickle","value":"true"`), 1)
+	if bytes.Equal(old, b) {
+		t.Fatalf("sample BOM has no pickle policy property:\n%s", b)
+	}
+	got, err := ParseBOM(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.PicklePolicy != scan.PickleAllow {
+		t.Fatalf("old BOM read with pickle policy %q, want allow", got.PicklePolicy)
+	}
+}
