@@ -43,3 +43,34 @@ func TestScanPicklePolicy(t *testing.T) {
 		})
 	}
 }
+
+// TestRunPicklePolicy runs a flow whose step writes a pickled plain list:
+// the step is refused by default, naming the policy and the way out; under
+// allow-safe it succeeds and the warning is recorded where show lists it.
+func TestRunPicklePolicy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs flows")
+	}
+	const flow = `flow: pk
+sandbox: none
+steps:
+  make:
+    run: python3 -c 'import pickle, sys; open(sys.argv[1], "wb").write(pickle.dumps([1, 2, 3]))' $LOCKSTEP_OUTPUT_DIR/list.pkl
+    outputs: {list: list.pkl}
+`
+	p := newProject(t, flow, nil)
+	r := p.mustRun(1, "run")
+	for _, want := range []string{"list.pkl is refused (pickle): refused by format policy: pickle (imports nothing)", "formats: {pickle: allow-safe}"} {
+		if !strings.Contains(r.stdout+r.stderr, want) {
+			t.Errorf("refused run does not say %q:\n%s%s", want, r.stdout, r.stderr)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(p.dir, "lockstep.yaml"), []byte(strings.Replace(flow, "sandbox: none\n", "sandbox: none\nformats: {pickle: allow-safe}\n", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.mustRun(0, "run")
+	show := p.mustRun(0, "show", "last")
+	if !strings.Contains(show.stdout, "file output:list: pickle allowed") || !strings.Contains(show.stdout, "pickle allowed by format policy allow-safe (imports nothing)") {
+		t.Errorf("show does not record the allowed pickle:\n%s", show.stdout)
+	}
+}
