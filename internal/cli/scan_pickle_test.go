@@ -57,8 +57,12 @@ steps:
   make:
     run: python3 -c 'import pickle, sys; open(sys.argv[1], "wb").write(pickle.dumps([1, 2, 3]))' $LOCKSTEP_OUTPUT_DIR/list.pkl
     outputs: {list: list.pkl}
+  use:
+    run: cat "$LOCKSTEP_INPUT_DATA" > /dev/null && echo ok > $LOCKSTEP_OUTPUT_DIR/ok.txt
+    inputs: {data: in.pkl}
+    outputs: {ok: ok.txt}
 `
-	p := newProject(t, flow, nil)
+	p := newProject(t, flow, map[string]string{"in.pkl": "\x80\x02]q\x00(K\x01K\x02K\x03e."})
 	r := p.mustRun(1, "run")
 	for _, want := range []string{"list.pkl is refused (pickle): refused by format policy: pickle (imports nothing)", "formats: {pickle: allow-safe}"} {
 		if !strings.Contains(r.stdout+r.stderr, want) {
@@ -68,9 +72,17 @@ steps:
 	if err := os.WriteFile(filepath.Join(p.dir, "lockstep.yaml"), []byte(strings.Replace(flow, "sandbox: none\n", "sandbox: none\nformats: {pickle: allow-safe}\n", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p.mustRun(0, "run")
+	r = p.mustRun(0, "run")
+	for _, want := range []string{"lockstep: warning: output:list: pickle allowed by format policy allow-safe (imports nothing)",
+		"lockstep: warning: input:data: pickle allowed by format policy allow-safe (imports nothing)"} {
+		if !strings.Contains(r.stdout+r.stderr, want) {
+			t.Errorf("run does not warn %q:\n%s%s", want, r.stdout, r.stderr)
+		}
+	}
 	show := p.mustRun(0, "show", "last")
-	if !strings.Contains(show.stdout, "file output:list: pickle allowed") || !strings.Contains(show.stdout, "pickle allowed by format policy allow-safe (imports nothing)") {
-		t.Errorf("show does not record the allowed pickle:\n%s", show.stdout)
+	for _, want := range []string{"file output:list: pickle allowed", "file input:data: pickle allowed", "pickle allowed by format policy allow-safe (imports nothing)"} {
+		if !strings.Contains(show.stdout, want) {
+			t.Errorf("show does not record %q:\n%s", want, show.stdout)
+		}
 	}
 }

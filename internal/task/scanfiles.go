@@ -3,6 +3,7 @@ package task
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -18,9 +19,10 @@ func scanOptions(s *core.TaskSpec) scan.Options {
 }
 
 // scanInputs scans the inputs that did not come from another step (those
-// were scanned as that step's outputs). It returns a message for the user
-// when an input is refused.
-func scanInputs(ctx context.Context, s *core.TaskSpec, paths map[string]string) (string, error) {
+// were scanned as that step's outputs). It returns the records of files the
+// format policy let in with a warning, and a message for the user when an
+// input is refused.
+func scanInputs(ctx context.Context, s *core.TaskSpec, paths map[string]string) ([]core.FileReport, string, error) {
 	names := make([]string, 0, len(paths))
 	for name := range paths {
 		if !strings.HasPrefix(s.Inputs[name].Source, "step:") {
@@ -28,16 +30,38 @@ func scanInputs(ctx context.Context, s *core.TaskSpec, paths map[string]string) 
 		}
 	}
 	sort.Strings(names)
+	var allowed []core.FileReport
 	for _, name := range names {
-		_, msg, err := scanPath(ctx, s, "input:"+name, paths[name])
+		reports, msg, err := scanPath(ctx, s, "input:"+name, paths[name])
 		if err != nil || msg != "" {
 			if msg != "" {
 				msg = fmt.Sprintf("input %s: %s", name, msg)
 			}
-			return msg, err
+			return nil, msg, err
+		}
+		for _, r := range reports {
+			if r.Verdict == string(scan.Allowed) {
+				allowed = append(allowed, r)
+			}
 		}
 	}
-	return "", nil
+	return allowed, "", nil
+}
+
+// warnAllowed writes a warning line for each file a format policy let in.
+func warnAllowed(w io.Writer, files []core.FileReport) {
+	if w == nil {
+		return
+	}
+	for _, f := range files {
+		if f.Verdict != string(scan.Allowed) {
+			continue
+		}
+		what := strings.TrimSpace(f.Artifact + " " + f.Path)
+		for _, msg := range f.Findings {
+			fmt.Fprintf(w, "lockstep: warning: %s: %s (recorded in the task record)\n", what, msg)
+		}
+	}
 }
 
 // scanPath scans a file or directory and turns the reports into records.
