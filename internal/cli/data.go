@@ -31,7 +31,7 @@ signed by its producer. Flows name datasets as inputs; runs check them first.`,
 type dataAddOptions struct {
 	origin, description, license, producer, signWith, classification, expect, card string
 	maxSize                                                                        int64
-	allowPickle                                                                    bool
+	pickle                                                                         pickleFlags
 }
 
 func newDataAddCommand(g *globalOptions) *cobra.Command {
@@ -40,7 +40,7 @@ func newDataAddCommand(g *globalOptions) *cobra.Command {
 		Use:   "add NAME@VERSION PATH|URL",
 		Short: "Copy a file, folder or download into the store and register it with a signed BOM",
 		Long: `Copy PATH (a file or folder) or URL (https://, http://, file://, s3://BUCKET/KEY)
-into the store, scan every file (pickles are refused unless --allow-pickle),
+into the store, scan every file (pickles are refused unless --pickle allow-safe or allow),
 write its CycloneDX 1.6 bill of materials, sign it with --sign-with, and bind
 NAME@VERSION to the data's digest, forever. Adding the same content again does
 nothing; other content under the same NAME@VERSION is refused.
@@ -68,14 +68,17 @@ unsafe file, failed download), 2 bad usage or NAME@VERSION bound to other data.`
 	f.StringVar(&o.expect, "expect", "", "refuse the data unless its digest is this sha256:<hex>")
 	f.StringVar(&o.card, "card", "", "datasheet YAML (motivation, composition, collection_process, ...)")
 	f.Int64Var(&o.maxSize, "max-size", dataset.DefaultMaxSize, "refuse downloads larger than this many bytes")
-	f.BoolVar(&o.allowPickle, "allow-pickle", false, "let in pickles whose imports are not dangerous (recorded in the BOM)")
+	o.pickle.register(f, "recorded in the BOM")
 	return c
 }
 
 func runDataAdd(ctx context.Context, o dataAddOptions, g *globalOptions, refArg, src string) error {
 	opts := dataset.AddOptions{Source: src, Origin: o.origin, Description: o.description, License: o.license,
-		Producer: o.producer, Classification: o.classification, MaxSize: o.maxSize, AllowPickle: o.allowPickle}
+		Producer: o.producer, Classification: o.classification, MaxSize: o.maxSize}
 	var err error
+	if opts.Pickle, err = o.pickle.parse(); err != nil {
+		return err
+	}
 	if opts.Ref, err = dataset.ParseRef(refArg); err != nil {
 		return &usageError{err}
 	}

@@ -19,7 +19,7 @@ type dataImportOptions struct {
 	bundle, from string
 	keys         []string
 	maxSize      int64
-	allowPickle  bool
+	pickle       pickleFlags
 }
 
 func newDataImportCommand(g *globalOptions) *cobra.Command {
@@ -44,7 +44,7 @@ or unsafe file), 2 bad usage, malformed BOM or NAME@VERSION bound to other data.
 	f.StringVar(&o.from, "from", "", "folder holding the dataset's files at their BOM paths")
 	f.StringArrayVar(&o.keys, "key", nil, "trusted producer public key (PEM); repeatable")
 	f.Int64Var(&o.maxSize, "max-size", dataset.DefaultMaxSize, "refuse downloads larger than this many bytes")
-	f.BoolVar(&o.allowPickle, "allow-pickle", false, "let in pickles whose imports are not dangerous")
+	o.pickle.register(f, "recorded in the BOM")
 	return c
 }
 
@@ -53,8 +53,11 @@ or unsafe file), 2 bad usage, malformed BOM or NAME@VERSION bound to other data.
 const maxBOMFile = 32 << 20
 
 func runDataImport(ctx context.Context, o dataImportOptions, g *globalOptions, bomPath string) error {
-	opts := dataset.ImportOptions{From: o.from, MaxSize: o.maxSize, AllowPickle: o.allowPickle}
+	opts := dataset.ImportOptions{From: o.from, MaxSize: o.maxSize}
 	var err error
+	if opts.Pickle, err = o.pickle.parse(); err != nil {
+		return err
+	}
 	if opts.BOM, err = core.ReadFileLimited(bomPath, maxBOMFile); err != nil {
 		return &usageError{err}
 	}

@@ -225,14 +225,19 @@ deny contains msg if {
 	t.Run("pickle among the run's files", func(t *testing.T) {
 		e := p.signedRun("5", true, "steps:", "formats: {pickle: allow}\nsteps:", "&& date", `&& printf '\200\002K\001.' > $LOCKSTEP_OUTPUT_DIR/state.pkl && date`,
 			"      sample: sample.txt", "      sample: sample.txt\n      state: state.pkl")
-		p.verifyPolicy(t, 1, filepath.Join(e, "artifacts/train/model"), good, "✗ formats: pickles are denied", "output:state (pickle, clean)")
+		p.verifyPolicy(t, 1, filepath.Join(e, "artifacts/train/model"), good, "✗ formats: pickles are denied", "output:state (pickle, allowed)")
+		safe := p.writePolicy("allow-safe.yaml", "formats: {pickle: deny}", "formats: {pickle: allow-safe}")
+		p.verifyPolicy(t, 1, filepath.Join(e, "artifacts/train/model"), safe, "✓ formats: no pickle importing globals off the safe list among the run's files")
+		e = p.signedRun("8", true, "steps:", "formats: {pickle: allow}\nsteps:", "&& date", `&& printf '\200\002cmylib\nmake\n)R.' > $LOCKSTEP_OUTPUT_DIR/state.pkl && date`,
+			"      sample: sample.txt", "      sample: sample.txt\n      state: state.pkl")
+		p.verifyPolicy(t, 1, filepath.Join(e, "artifacts/train/model"), safe, "✗ formats: pickles importing globals off the safe list are denied", "output:state (pickle, allowed)")
 	})
 
 	t.Run("pickle in a dataset", func(t *testing.T) {
 		data := writeTestFiles(t, map[string]string{"corpus.csv": "text,label\nhi,1\n", "cache.pkl": "\x80\x02K\x01."})
 		p.mustRun(0, "data", "add", "pickled@1", data, "--license", "MIT", "--allow-pickle", "--sign-with", p.key("data-team"))
 		e := p.signedRun("7", true, "corpus@1", "pickled@1", "steps:", "formats: {pickle: allow}\nsteps:")
-		p.verifyPolicy(t, 1, filepath.Join(e, "artifacts/train/model"), good, "✗ dataset pickled@1: pickle files let in with --allow-pickle: cache.pkl (pickle")
+		p.verifyPolicy(t, 1, filepath.Join(e, "artifacts/train/model"), good, "✗ dataset pickled@1: pickle files let in by a pickle policy: cache.pkl (pickle")
 	})
 
 	t.Run("task with network", func(t *testing.T) {

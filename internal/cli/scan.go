@@ -14,7 +14,7 @@ import (
 
 type scanOptions struct {
 	allowGlobals string
-	allowPickle  bool
+	pickle       pickleFlags
 }
 
 func newScanCommand(g *globalOptions) *cobra.Command {
@@ -30,10 +30,17 @@ the callables they would import are listed, with a reconstruction of what
 loading would call. Safe formats (safetensors, npy, Parquet, Avro, CSV) are
 validated, and their row, column and tensor counts shown.
 
-Exit codes: 0 clean, 1 unsafe or invalid files found, 2 bad usage or an
-unreadable path.`,
+Every pickle stream is refused by default, however harmless: the verdict says
+"refused" (by the format policy, naming what the pickle imports) or "unsafe"
+(a dangerous import, with what loading would call). --pickle allow-safe lets
+in pickles whose imports are all on the safe list (extend it with
+--allow-pickle-globals), --pickle allow any without a dangerous import; both
+report the file as "allowed", a warning. No policy lets a dangerous import in.
+
+Exit codes: 0 clean or allowed, 1 unsafe, refused or invalid files found, 2 bad
+usage or an unreadable path.`,
 		Example: `  lockstep scan model.pt data/
-  lockstep scan --allow-pickle-globals trusted-globals.txt checkpoints/`,
+  lockstep scan --pickle allow-safe --allow-pickle-globals trusted-globals.txt checkpoints/`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErrorf("scan takes at least one PATH")
@@ -42,13 +49,17 @@ unreadable path.`,
 		},
 		RunE: func(c *cobra.Command, args []string) error { return runScan(c.Context(), o, g, args) },
 	}
-	c.Flags().StringVar(&o.allowGlobals, "allow-pickle-globals", "", "file of module.name entries (one per line, # comments) to treat as safe")
-	c.Flags().BoolVar(&o.allowPickle, "allow-pickle", false, "report pickles as a warning instead of failing")
+	c.Flags().StringVar(&o.allowGlobals, "allow-pickle-globals", "", "file of module.name entries (one per line, # comments) to add to the safe list (for --pickle allow-safe)")
+	o.pickle.register(c.Flags(), "reported as a warning")
 	return c
 }
 
 func runScan(ctx context.Context, o scanOptions, g *globalOptions, paths []string) error {
-	opts := scan.Options{AllowPickle: o.allowPickle}
+	pol, err := o.pickle.parse()
+	if err != nil {
+		return err
+	}
+	opts := scan.Options{Pickle: pol}
 	if o.allowGlobals != "" {
 		list, err := scan.LoadAllowList(o.allowGlobals)
 		if err != nil {
@@ -94,7 +105,7 @@ func runScan(ctx context.Context, o scanOptions, g *globalOptions, paths []strin
 		p.result("%d files scanned, %d refused", len(reports), failed)
 	}
 	if failed > 0 {
-		return &failedError{fmt.Sprintf("%d unsafe or invalid files", failed)}
+		return &failedError{fmt.Sprintf("%d unsafe, refused or invalid files", failed)}
 	}
 	return nil
 }

@@ -121,6 +121,9 @@ type FileReport struct {
 	Verdict  string           `json:"verdict"`
 	Summary  map[string]int64 `json:"summary,omitempty"`
 	Findings []string         `json:"findings,omitempty"`
+	// Policy is the format policy that let an allowed file in:
+	// "allow-safe" or "allow" ("" for other verdicts).
+	Policy string `json:"policy,omitempty"`
 }
 
 // Duration is how long the run took (zero while it runs).

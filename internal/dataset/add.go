@@ -10,6 +10,7 @@ import (
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/scan"
 	"lockstep.dev/lockstep/internal/store"
 )
 
@@ -31,9 +32,9 @@ type AddOptions struct {
 	Expect core.Digest
 	// MaxSize bounds a download; 0 means DefaultMaxSize.
 	MaxSize int64
-	// AllowPickle lets in pickles whose imports are not dangerous; the BOM
-	// records it.
-	AllowPickle bool
+	// Pickle is the format policy for pickles (zero: refuse every one);
+	// the BOM records a policy that lets pickles in.
+	Pickle scan.PicklePolicy
 	// Signer signs the BOM; nil leaves it unsigned.
 	Signer *attest.Signer
 	// HTTPClient fetches http(s) sources; nil means http.DefaultClient.
@@ -94,7 +95,7 @@ func Add(ctx context.Context, st *store.Store, cat catalog.Catalog, o AddOptions
 		return nil, fmt.Errorf("look up dataset %s: %w", o.Ref, err)
 	}
 	desc := Description{Ref: o.Ref, Description: o.Description, License: o.License, Producer: o.Producer,
-		Classification: classificationOr(o.Classification), Card: o.Card, AllowPickle: o.AllowPickle, Scans: in.scans,
+		Classification: classificationOr(o.Classification), Card: o.Card, PicklePolicy: o.Pickle, Scans: in.scans,
 		Sources: []Fetched{in.source}}
 	if o.Origin != "" {
 		desc.Sources = append(desc.Sources, Fetched{URL: o.Origin})

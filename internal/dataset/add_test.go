@@ -11,13 +11,18 @@ import (
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/scan"
 )
 
 // pickleBytes is a protocol-2 pickle that would call os.system("id").
 var pickleBytes = "\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03."
 
-// unknownPickle calls mylib.make(): not known to be dangerous, so
-// --allow-pickle lets it in.
+// plainListPickle is pickle.dumps([1, 2, 3], 2): it imports nothing, yet
+// is refused by the default policy.
+var plainListPickle = "\x80\x02]q\x00(K\x01K\x02K\x03e."
+
+// unknownPickle calls mylib.make(): not known to be dangerous, so the
+// allow policy lets it in.
 var unknownPickle = "\x80\x02cmylib\nmake\n)R."
 
 func TestAddDirectoryThenSameAndDifferent(t *testing.T) {
@@ -96,8 +101,11 @@ func TestAddRefusals(t *testing.T) {
 		text  string
 	}{
 		{name: "pickle", files: map[string]string{"model.pkl": pickleBytes}, want: ErrUnsafeContent, text: "model.pkl"},
+		{name: "plain list pickle by default", files: map[string]string{"list.pkl": plainListPickle}, want: ErrUnsafeContent, text: "refused by format policy: pickle (imports nothing)"},
+		{name: "unknown import under allow-safe", files: map[string]string{"state.pkl": unknownPickle},
+			opts: AddOptions{Pickle: scan.PickleAllowSafe}, want: ErrUnsafeContent, text: "not on the safe list"},
 		{name: "dangerous pickle even when allowed", files: map[string]string{"model.pkl": pickleBytes},
-			opts: AddOptions{AllowPickle: true}, want: ErrUnsafeContent, text: "model.pkl"},
+			opts: AddOptions{Pickle: scan.PickleAllow}, want: ErrUnsafeContent, text: "model.pkl"},
 		{name: "symlink outside", files: map[string]string{"a.csv": "1\n"}, setup: func(dir string) {
 			if err := os.Symlink(filepath.Join(outside, "secret"), filepath.Join(dir, "link")); err != nil {
 				t.Fatal(err)
@@ -142,27 +150,34 @@ func TestAddLetsInvalidFormatInWithWarning(t *testing.T) {
 }
 
 func TestAddAllowPickleIsRecorded(t *testing.T) {
-	e := newEnv(t)
-	dir := writeFiles(t, filepath.Join(e.root, "p"), map[string]string{"state.pkl": unknownPickle})
-	if _, err := e.add(t, "p@1", dir, AddOptions{}); !errors.Is(err, ErrUnsafeContent) {
-		t.Fatalf("pickle without --allow-pickle: %v", err)
-	}
-	a, err := e.add(t, "p@1", dir, AddOptions{AllowPickle: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f := a.Flagged["state.pkl"]; len(a.Flagged) != 1 || f.Verdict != "allowed" {
-		t.Fatalf("flagged = %v", a.Flagged)
-	}
-	d, err := Lookup(context.Background(), e.st, e.cat, mustRef(t, "p@1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !d.BOM.AllowPickle {
-		t.Fatal("BOM does not record --allow-pickle")
-	}
-	if props := properties(d.BOM.Doc.Metadata.Component.Properties); !strings.HasPrefix(props[propScanPrefix+"state.pkl"], "allowed") {
-		t.Fatalf("BOM properties = %v", props)
+	for _, c := range []struct {
+		policy scan.PicklePolicy
+		file   string
+	}{{scan.PickleAllow, unknownPickle}, {scan.PickleAllowSafe, plainListPickle}} {
+		t.Run(string(c.policy), func(t *testing.T) {
+			e := newEnv(t)
+			dir := writeFiles(t, filepath.Join(e.root, "p"), map[string]string{"state.pkl": c.file})
+			if _, err := e.add(t, "p@1", dir, AddOptions{}); !errors.Is(err, ErrUnsafeContent) {
+				t.Fatalf("pickle under the default policy: %v", err)
+			}
+			a, err := e.add(t, "p@1", dir, AddOptions{Pickle: c.policy})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f := a.Flagged["state.pkl"]; len(a.Flagged) != 1 || f.Verdict != "allowed" || !strings.Contains(f.Note, "allowed by format policy "+string(c.policy)) {
+				t.Fatalf("flagged = %v", a.Flagged)
+			}
+			d, err := Lookup(context.Background(), e.st, e.cat, mustRef(t, "p@1"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.BOM.PicklePolicy != c.policy {
+				t.Fatalf("BOM records pickle policy %q, want %q", d.BOM.PicklePolicy, c.policy)
+			}
+			if props := properties(d.BOM.Doc.Metadata.Component.Properties); !strings.HasPrefix(props[propScanPrefix+"state.pkl"], "allowed") {
+				t.Fatalf("BOM properties = %v", props)
+			}
+		})
 	}
 }
 

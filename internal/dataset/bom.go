@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/scan"
 )
 
 // BOMPredicateType is the in-toto predicate type of a signed CycloneDX BOM.
@@ -23,7 +24,8 @@ const (
 	propMode        = "lockstep:mode"
 	propKind        = "lockstep:kind"
 	propTarget      = "lockstep:target"
-	propAllowPickle = "lockstep:allow-pickle"
+	propAllowPickle = "lockstep:allow-pickle" // written before pickle policies
+	propPickle      = "lockstep:pickle-policy"
 	propScanPrefix  = "lockstep:scan:"
 	propRedirect    = "lockstep:redirect"
 	propInsecure    = "lockstep:insecure-transport"
@@ -50,8 +52,10 @@ type Description struct {
 	Classification string // Public, Internal or Restricted
 	Sources        []Fetched
 	Card           *Card
-	// AllowPickle records that pickles were let in on purpose.
-	AllowPickle bool
+	// PicklePolicy is the format policy the files were scanned under;
+	// anything but deny (or empty) records that pickles were let in on
+	// purpose.
+	PicklePolicy scan.PicklePolicy
 	// Scans are the scanner's findings by file path (nil: none).
 	Scans map[string]FileScan
 }
@@ -83,8 +87,8 @@ func BuildBOM(desc Description, d core.Digest, tree *core.Tree, created time.Tim
 		{Name: propFiles, Value: strconv.Itoa(len(tree.Entries))},
 		{Name: propSize, Value: strconv.FormatInt(tree.Size(), 10)},
 	}
-	if desc.AllowPickle {
-		props = append(props, cdx.Property{Name: propAllowPickle, Value: "true"})
+	if p := desc.PicklePolicy; p != "" && p != scan.PickleDeny {
+		props = append(props, cdx.Property{Name: propPickle, Value: string(p)})
 	}
 	for _, e := range tree.Entries {
 		if f := desc.Scans[e.Path]; f.Flagged() {

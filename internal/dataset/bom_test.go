@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/scan"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -32,7 +33,7 @@ func sampleBOM(t testing.TB) ([]byte, core.Digest, *core.Tree) {
 	card := &Card{Motivation: "predict prices", IntendedUses: stringList{"teaching", "benchmarks"},
 		PersonalData: "names of survey respondents", Owners: []string{"Ada Lovelace"}}
 	desc := Description{Ref: mustRef(t, "housing@2017"), Description: "California housing", License: "CC-BY-4.0",
-		Producer: "Census Bureau", Classification: Restricted, Card: card, AllowPickle: true,
+		Producer: "Census Bureau", Classification: Restricted, Card: card, PicklePolicy: scan.PickleAllow,
 		Scans: map[string]FileScan{"docs/README": {Format: "pickle", Verdict: "allowed", Note: "imports mylib.make"}, "train.csv": {Format: "csv", Rows: 1, Columns: 2}},
 		Sources: []Fetched{{URL: "https://example.org/housing.csv", Digest: core.DigestOf([]byte("a,b")), Size: 3,
 			Redirects: []string{"https://cdn.example.net/h.csv"}}, {URL: "http://mirror.example.org/h.csv", Insecure: true}}}
@@ -73,7 +74,7 @@ func TestParseBOMRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.Ref.String() != "housing@2017" || got.Tree != d || got.Classification != Restricted ||
-		got.Producer != "Census Bureau" || got.License != "CC-BY-4.0" || !got.AllowPickle {
+		got.Producer != "Census Bureau" || got.License != "CC-BY-4.0" || got.PicklePolicy != scan.PickleAllow {
 		t.Fatalf("parsed %+v", got)
 	}
 	if len(got.Entries) != len(tree.Entries) {
@@ -143,4 +144,22 @@ func FuzzParseBOM(f *testing.F) {
 			t.Fatalf("accepted files hashing to %s, BOM says %s", d, got.Tree)
 		}
 	})
+}
+
+// TestParseBOMReadsTheOldAllowPickleProperty checks that a BOM written
+// before pickle policies, with lockstep:allow-pickle, still says pickles
+// were let in (by allow, the only way then).
+func TestParseBOMReadsTheOldAllowPickleProperty(t *testing.T) {
+	b, _, _ := sampleBOM(t)
+	old := bytes.Replace(b, []byte(`"name":"lockstep:pickle-policy","value":"allow"`), []byte(`"name":"lockstep:allow-pickle","value":"true"`), 1)
+	if bytes.Equal(old, b) {
+		t.Fatalf("sample BOM has no pickle policy property:\n%s", b)
+	}
+	got, err := ParseBOM(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.PicklePolicy != scan.PickleAllow {
+		t.Fatalf("old BOM read with pickle policy %q, want allow", got.PicklePolicy)
+	}
 }

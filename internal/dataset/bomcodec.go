@@ -10,6 +10,7 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/scan"
 )
 
 // BOM is the parsed view of a dataset's bill of materials: what lockstep
@@ -27,8 +28,9 @@ type BOM struct {
 	// Scans are the scanner's facts by file path (format, rows, columns).
 	Scans map[string]FileScan
 	// Sources are the distribution URLs the data came from.
-	Sources     []string
-	AllowPickle bool
+	Sources []string
+	// PicklePolicy is the format policy that let pickles in, or empty.
+	PicklePolicy scan.PicklePolicy
 	// Doc is the whole CycloneDX document.
 	Doc *cdx.BOM
 }
@@ -99,7 +101,10 @@ func ParseBOM(b []byte) (*BOM, error) {
 	if out.Tree, err = core.ParseDigest(props[propTree]); err != nil || !strings.HasPrefix(props[propTree], core.DigestPrefix) {
 		return nil, fmt.Errorf("%w: property %s: want the dataset's tree digest sha256:<hex>", ErrBadBOM, propTree)
 	}
-	out.AllowPickle = props[propAllowPickle] == "true"
+	out.PicklePolicy = scan.PicklePolicy(props[propPickle])
+	if props[propAllowPickle] == "true" {
+		out.PicklePolicy = scan.PickleAllow
+	}
 	if c.ExternalReferences != nil {
 		for _, r := range *c.ExternalReferences {
 			if r.Type == cdx.ERTypeDistribution {

@@ -38,8 +38,9 @@
 //	                                   prohibited_uses, personal_data,
 //	                                   maintenance)
 //	properties lockstep:tree, lockstep:files, lockstep:size,
-//	           lockstep:allow-pickle, lockstep:scan:PATH, lockstep:redirect,
-//	           lockstep:insecure-transport
+//	           lockstep:pickle-policy (allow-safe or allow; older BOMs
+//	           carry lockstep:allow-pickle=true), lockstep:scan:PATH,
+//	           lockstep:redirect, lockstep:insecure-transport
 //	components[]                       one "file" per tree entry: name = path,
 //	                                   hashes SHA-256, properties lockstep:size
 //	                                   and lockstep:mode (lockstep:kind and

@@ -31,10 +31,10 @@ type ImportOptions struct {
 	From string
 	// MaxSize bounds a download; 0 means DefaultMaxSize.
 	MaxSize int64
-	// AllowPickle lets in pickles whose imports are not dangerous; a
-	// producer's --allow-pickle does not carry over.
-	AllowPickle bool
-	HTTPClient  *http.Client
+	// Pickle is the format policy for pickles (zero: refuse every one); a
+	// producer's policy does not carry over.
+	Pickle     scan.PicklePolicy
+	HTTPClient *http.Client
 }
 
 // Import registers a dataset someone else produced: it checks the BOM and
@@ -131,7 +131,7 @@ func importFile(ctx context.Context, st *store.Store, bom *BOM, e core.TreeEntry
 	if got != e.Digest {
 		return FileScan{}, fmt.Errorf("dataset %s: file %s: %w: the bill of materials says %s, the file has %s", bom.Ref, e.Path, ErrDigestMismatch, e.Digest, got)
 	}
-	rep, err := scanObject(ctx, st, e.Digest, e.Size, e.Path, o.AllowPickle)
+	rep, err := scanObject(ctx, st, e.Digest, e.Size, e.Path, o.Pickle)
 	if err != nil {
 		return FileScan{}, err
 	}

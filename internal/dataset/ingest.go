@@ -42,7 +42,7 @@ func ingest(ctx context.Context, st *store.Store, src string, o AddOptions) (*in
 		return nil, err
 	}
 	name := fileName(u)
-	rep, err := scanObject(ctx, st, f.Digest, f.Size, name, o.AllowPickle)
+	rep, err := scanObject(ctx, st, f.Digest, f.Size, name, o.Pickle)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +72,7 @@ func ingestPath(ctx context.Context, st *store.Store, p, shown string, o AddOpti
 	if err != nil {
 		return nil, fmt.Errorf("source: %w", err)
 	}
-	sopts := scan.Options{AllowPickle: o.AllowPickle}
+	sopts := scan.Options{Pickle: o.Pickle}
 	var reports []*scan.Report
 	if fi.IsDir() {
 		reports, err = scan.Tree(ctx, abs, sopts)
@@ -134,13 +134,13 @@ func treePath(root, p string, isDir bool) string {
 
 // scanObject scans a stored object, reporting it under name. The object is
 // verified against its digest before it is scanned.
-func scanObject(ctx context.Context, st *store.Store, d core.Digest, size int64, name string, allowPickle bool) (*scan.Report, error) {
+func scanObject(ctx context.Context, st *store.Store, d core.Digest, size int64, name string, pickle scan.PicklePolicy) (*scan.Report, error) {
 	f, err := st.OpenReaderAt(ctx, d)
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", name, err)
 	}
 	defer f.Close()
-	r, err := scan.Reader(ctx, name, f, size, scan.Options{AllowPickle: allowPickle})
+	r, err := scan.Reader(ctx, name, f, size, scan.Options{Pickle: pickle})
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", name, err)
 	}

@@ -20,7 +20,7 @@ type FileScan struct {
 }
 
 // Flagged reports whether the file was let in with a warning: a pickle
-// allowed by --allow-pickle, or a file failing its format's validation.
+// its format policy allowed, or a file failing its format's validation.
 func (f FileScan) Flagged() bool {
 	return f.Verdict == string(scan.Allowed) || f.Verdict == string(scan.Invalid)
 }
@@ -43,9 +43,9 @@ func judge(reports []*scan.Report) (map[string]FileScan, error) {
 			note = r.Findings[0].Message
 		}
 		switch r.Verdict {
-		case scan.Unsafe, scan.Unscannable:
+		case scan.Unsafe, scan.Refused, scan.Unscannable:
 			bad = append(bad, fmt.Sprintf("%s (%s, %s: %s)", r.Path, r.Format, r.Verdict, note))
-			pickles = pickles || strings.Contains(r.Format, "pickle")
+			pickles = pickles || r.Verdict == scan.Refused
 		case scan.Allowed, scan.Invalid:
 			f.Verdict, f.Note = string(r.Verdict), note
 		}
@@ -62,7 +62,7 @@ func judge(reports []*scan.Report) (map[string]FileScan, error) {
 	}
 	hint := "inspect them with `lockstep scan` and convert them to a safe format"
 	if pickles {
-		hint += "; --allow-pickle admits pickles whose imports are not dangerous"
+		hint += "; --pickle allow-safe admits pickles whose imports are all on the safe list, --pickle allow any without a dangerous import"
 	}
 	return nil, fmt.Errorf("%w: %s%s; %s", ErrUnsafeContent, strings.Join(bad, "; "), more, hint)
 }

@@ -121,7 +121,7 @@ var invalidFlows = []struct {
 	{"unknown sandbox", "\nflow: iris\nsandbox: maybe\nsteps:\n  a: {run: x}\n",
 		`lockstep.yaml:2: sandbox: unknown value "maybe" (use "required" or "none")`},
 	{"unknown format policy", "\nflow: iris\nformats: {pickle: warn}\nsteps:\n  a: {run: x}\n",
-		`lockstep.yaml:2: formats.pickle: unknown value "warn" (use "deny" or "allow")`},
+		`lockstep.yaml:2: formats.pickle: unknown value "warn" (use "deny", "allow-safe" or "allow")`},
 	{"unknown format", "\nflow: iris\nformats: {pickles: allow}\nsteps:\n  a: {run: x}\n",
 		`lockstep.yaml:2: formats: unknown key "pickles" (did you mean "pickle"?)`},
 	{"input named like an output", "\nflow: iris\nsteps:\n  a:\n    run: x\n    inputs:\n      model: data/iris.csv\n    outputs:\n      model: m/\n",

@@ -15,7 +15,7 @@
 //	secrets      names of variables every step receives but that are never recorded
 //	signing      key: the signing key file, relative to the flow file
 //	trust        role (builders, data-producers, reviewers, rebuilders) -> public key files
-//	formats      format (pickle) -> deny (default) or allow
+//	formats      format (pickle) -> deny (default), allow-safe or allow
 //	steps        required; step name ([a-z0-9][a-z0-9_-]*) -> step
 //
 // The keys of a step:

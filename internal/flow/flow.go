@@ -36,7 +36,8 @@ type Flow struct {
 	Signing SigningSpec
 	// Trust maps a role (builders, data-producers, reviewers, rebuilders) to public key files.
 	Trust map[string][]string
-	// Formats maps a serialisation format ("pickle") to FormatDeny or FormatAllow.
+	// Formats maps a serialisation format ("pickle") to FormatDeny,
+	// FormatAllowSafe or FormatAllow.
 	// Every known format is present.
 	Formats map[string]string
 	// Steps maps a step's name to the step.
@@ -159,7 +160,13 @@ const (
 
 // Format policies.
 const (
-	FormatDeny  = "deny"
+	// FormatDeny refuses every file of the format (the default).
+	FormatDeny = "deny"
+	// FormatAllowSafe lets in, as a recorded warning, pickles whose imports
+	// are all on the scanner's safe list.
+	FormatAllowSafe = "allow-safe"
+	// FormatAllow lets in, as a recorded warning, any pickle without a
+	// dangerous import.
 	FormatAllow = "allow"
 )
 

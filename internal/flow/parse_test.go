@@ -104,3 +104,22 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatPolicies(t *testing.T) {
+	for _, want := range []string{FormatDeny, FormatAllowSafe, FormatAllow, ""} {
+		src := "flow: iris\nsteps:\n  a: {run: x}\n"
+		if want != "" {
+			src = "flow: iris\nformats: {pickle: " + want + "}\nsteps:\n  a: {run: x}\n"
+		}
+		f, err := Parse("lockstep.yaml", []byte(src), "")
+		if err != nil {
+			t.Fatalf("pickle %q: %v", want, err)
+		}
+		if want == "" {
+			want = FormatDeny
+		}
+		if got := f.Formats["pickle"]; got != want {
+			t.Errorf("formats.pickle = %q, want %q", got, want)
+		}
+	}
+}

@@ -47,7 +47,7 @@ params:                  # defaults; override with: lockstep run --param epochs=
 
 # sandbox: required      # required (default) | none
 # formats:
-#   pickle: deny         # deny (default) | allow
+#   pickle: deny         # deny (default) | allow-safe | allow
 # signing:
 #   key: keys/builder.key
 # trust:

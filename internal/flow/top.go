@@ -65,7 +65,7 @@ func (p *parser) flow(root *yaml.Node) *Flow {
 	formats := p.fields(m["formats"].val, "formats", formatNames...)
 	for _, name := range formatNames {
 		if e, ok := formats[name]; ok {
-			f.Formats[name], _ = p.oneOf(e.val, "formats."+name, FormatDeny, FormatAllow)
+			f.Formats[name], _ = p.oneOf(e.val, "formats."+name, FormatDeny, FormatAllowSafe, FormatAllow)
 		}
 	}
 	if e, ok := m["steps"]; !ok {

@@ -43,10 +43,13 @@ func (p *Policy) Explain() []string {
 		out = append(out, fmt.Sprintf("The run's exact code tree needs reviews by at least %d distinct %s keys.", r.MinReviewers, r.ReviewedBy))
 	}
 	if r := q.Formats; r != nil {
-		if r.Pickle == "deny" {
+		switch r.Pickle {
+		case "deny":
 			out = append(out, "No file the run's tasks wrote, nor any file of its datasets, may be a pickle, even one let in on purpose.")
-		} else {
-			out = append(out, "Pickles the scanner let in with allow-pickle are accepted.")
+		case "allow-safe":
+			out = append(out, "Pickles the scanner let in are accepted only if every global they import is on the safe list.")
+		default:
+			out = append(out, "Pickles the scanner let in by a format policy are accepted.")
 		}
 	}
 	if r := q.Reproduced; r != nil {

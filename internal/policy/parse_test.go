@@ -94,7 +94,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad bool", head + "require:\n  datasets: {bom: yes please}\n", `:6: require.datasets.bom must be true or false`},
 		{"too many reviewers", head + "require:\n  code: {reviewedBy: builders, minReviewers: 3}\n", `:6: require.code.minReviewers is 3 but role "builders" has only 1 keys`},
 		{"zero reviewers", head + "require:\n  code: {reviewedBy: builders, minReviewers: 0}\n", `must be a whole number of at least 1`},
-		{"pickle", head + "require:\n  formats: {pickle: maybe}\n", `require.formats.pickle is "maybe"; write one of deny, allow`},
+		{"pickle", head + "require:\n  formats: {pickle: maybe}\n", `require.formats.pickle is "maybe"; write one of deny, allow-safe, allow`},
 		{"duplicate", head + "require:\n  sandbox: hermetic\n  sandbox: confined\n", `:7: key "sandbox" appears twice in require`},
 		{"missing rego", head + "rego: [extra.rego]\n", `:5: rego file extra.rego`},
 		{"no licenses", head + "require:\n  datasets: {licenses: []}\n", `licenses is empty`},

@@ -78,7 +78,9 @@ type CodeRule struct {
 
 // FormatRule says which serialisation formats may appear among a run's files.
 type FormatRule struct {
-	// Pickle is "deny" or "allow".
+	// Pickle is "deny" (no pickle at all), "allow-safe" (only pickles
+	// importing safe-listed globals) or "allow" (whatever the scanner let
+	// in).
 	Pickle string
 }
 

@@ -36,7 +36,7 @@ func (r *reader) require(n *yaml.Node, p *Policy) error {
 		}
 		q.Formats = &FormatRule{Pickle: "deny"}
 		if pk := ff["pickle"]; pk != nil {
-			if q.Formats.Pickle, err = r.oneOf(pk, "require.formats.pickle", "deny", "allow"); err != nil {
+			if q.Formats.Pickle, err = r.oneOf(pk, "require.formats.pickle", "deny", "allow-safe", "allow"); err != nil {
 				return err
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/dataset"
+	"lockstep.dev/lockstep/internal/scan"
 )
 
 // loadRun reads the record of the run the provenance names and its tasks.
@@ -73,7 +74,9 @@ func (e *evaluator) sandbox() (*Check, error) {
 	return &c, nil
 }
 
-// formats checks the run's files and its datasets' BOMs for pickles.
+// formats checks the run's files and its datasets' BOMs for pickles: deny
+// fails on any pickle, allow-safe on a pickle with an import off the safe
+// list (or one the scanner did not let in).
 func (e *evaluator) formats() (*Check, error) {
 	r := e.pol.Require.Formats
 	if r == nil || r.Pickle == "allow" {
@@ -82,31 +85,56 @@ func (e *evaluator) formats() (*Check, error) {
 	if e.ev.Run == nil {
 		return e.noRun("formats"), nil
 	}
+	safe := r.Pickle == "allow-safe"
 	var children []Check
 	for _, step := range e.steps() {
 		te := e.ev.Tasks[step]
 		var found []string
 		for _, f := range te.Task.Files {
-			if isPickle(f) {
+			if isPickle(f) && !(safe && f.Verdict == "allowed" && !offSafeList(f.Findings...)) {
 				found = append(found, strings.TrimSpace(f.Artifact+" "+f.Path)+fmt.Sprintf(" (%s, %s)", f.Format, f.Verdict))
 			}
 		}
 		if len(found) > 0 {
-			children = append(children, fail("task "+step, te.Record, "pickle files: "+strings.Join(found, ", ")))
+			children = append(children, fail("task "+step, te.Record, what(safe)+": "+strings.Join(found, ", ")))
 		} else {
-			children = append(children, pass("task "+step, te.Record, fmt.Sprintf("%d scanned files, no pickle", len(te.Task.Files))))
+			children = append(children, pass("task "+step, te.Record, fmt.Sprintf("%d scanned files, no %s", len(te.Task.Files), what(safe))))
 		}
 	}
-	children = append(children, e.datasetPickles()...)
-	c := group("formats", "no pickle among the run's files", "pickles are denied", children)
+	children = append(children, e.datasetPickles(safe)...)
+	denied := "pickles are denied"
+	if safe {
+		denied = "pickles importing globals off the safe list are denied"
+	}
+	c := group("formats", "no "+what(safe)+" among the run's files", denied, children)
 	c.Evidence = e.ev.RunRecord
 	return &c, nil
 }
 
+// what names the pickles a rule refuses.
+func what(safe bool) string {
+	if safe {
+		return "pickle importing globals off the safe list"
+	}
+	return "pickle"
+}
+
+// offSafeList reports whether a pickle's findings name an import that is
+// not on the safe list.
+func offSafeList(findings ...string) bool {
+	for _, f := range findings {
+		if strings.Contains(f, scan.OffSafeList) {
+			return true
+		}
+	}
+	return false
+}
+
 // datasetPickles checks the BOMs of the run's datasets for pickles let in
-// with --allow-pickle. A missing or unreadable BOM is the datasets rule's
-// concern, not this one's.
-func (e *evaluator) datasetPickles() []Check {
+// by a format policy; with safe, only those importing globals off the safe
+// list count. A missing or unreadable BOM is the datasets rule's concern,
+// not this one's.
+func (e *evaluator) datasetPickles(safe bool) []Check {
 	var out []Check
 	for _, de := range e.datasetInputs() {
 		b, err := e.st.ReadBytes(de.BOM)
@@ -114,17 +142,21 @@ func (e *evaluator) datasetPickles() []Check {
 			continue
 		}
 		bom, err := dataset.ParseBOM(b)
-		if err != nil {
+		if err != nil || (safe && bom.PicklePolicy == scan.PickleAllowSafe) {
 			continue
 		}
 		var found []string
 		for _, path := range sortedKeys(bom.Scans) {
-			if f := bom.Scans[path]; strings.Contains(f.Format, "pickle") || f.Format == "joblib" || f.Verdict == "allowed" {
+			f := bom.Scans[path]
+			if !(strings.Contains(f.Format, "pickle") || f.Format == "joblib" || f.Verdict == "allowed") {
+				continue
+			}
+			if !safe || f.Verdict != "allowed" || offSafeList(f.Note) {
 				found = append(found, fmt.Sprintf("%s (%s, %s)", path, f.Format, f.Verdict))
 			}
 		}
 		if len(found) > 0 {
-			out = append(out, fail("dataset "+de.Ref, de.BOM, "pickle files let in with --allow-pickle: "+strings.Join(found, ", ")))
+			out = append(out, fail("dataset "+de.Ref, de.BOM, what(safe)+" files let in by a pickle policy: "+strings.Join(found, ", ")))
 		}
 	}
 	return out
@@ -132,7 +164,8 @@ func (e *evaluator) datasetPickles() []Check {
 
 // isPickle reports whether a scanned file holds a pickle, allowed or not.
 func isPickle(f core.FileReport) bool {
-	if f.Verdict == "allowed" || f.Verdict == "unsafe" {
+	switch f.Verdict {
+	case "allowed", "refused", "unsafe":
 		return true
 	}
 	return strings.Contains(f.Format, "pickle") || f.Format == "joblib"

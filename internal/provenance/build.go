@@ -90,21 +90,36 @@ func DefaultBuilderID(host, fingerprint string) string {
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // formatsOf records the serialisation policy the run's tasks ran under, so
-// that a run which allowed pickles says so in its provenance.
+// that a run which allowed pickles says so in its provenance: the most
+// lenient policy that let a file in, and each such file with the warning
+// the scanner gave.
 func formatsOf(tasks map[string]*core.TaskRecord) map[string]any {
 	out := map[string]any{"pickle": "deny"}
-	for _, t := range tasks {
-		for _, f := range t.Files {
-			if f.Verdict == "allowed" {
-				out["pickle"] = "allow"
-				out["allowedFiles"] = append(asStrings(out["allowedFiles"]), f.Artifact+"/"+f.Path)
+	var files, warnings []string
+	for _, step := range sortedKeys(tasks) {
+		for _, f := range tasks[step].Files {
+			if f.Verdict != "allowed" {
+				continue
+			}
+			policy := f.Policy
+			if policy == "" {
+				policy = "allow" // recorded before allow-safe existed
+			}
+			if out["pickle"] != "allow" {
+				out["pickle"] = policy
+			}
+			name := strings.TrimSuffix(f.Artifact+"/"+f.Path, "/")
+			files = append(files, name)
+			for _, w := range f.Findings {
+				warnings = append(warnings, step+": "+name+": "+w)
 			}
 		}
 	}
+	if len(files) > 0 {
+		out["allowedFiles"] = files
+	}
+	if len(warnings) > 0 {
+		out["warnings"] = warnings
+	}
 	return out
-}
-
-func asStrings(v any) []string {
-	s, _ := v.([]string)
-	return s
 }

@@ -243,3 +243,21 @@ func TestAttestSignsProvenanceAndEachModel(t *testing.T) {
 		t.Errorf("builder id = %q (%v), want the BuilderID given", pred.RunDetails.Builder.ID, err)
 	}
 }
+
+func TestFormatsRecordThePolicyAndItsWarnings(t *testing.T) {
+	safe := core.FileReport{Artifact: "output:m", Path: "list.pkl", Verdict: "allowed", Policy: "allow-safe",
+		Findings: []string{"pickle allowed by format policy allow-safe (imports nothing)"}}
+	loose := core.FileReport{Artifact: "output:m", Path: "tree.pkl", Verdict: "allowed", Policy: "allow",
+		Findings: []string{"pickle allowed by format policy allow (imports mylib.make, not on the safe list)"}}
+	got := formatsOf(map[string]*core.TaskRecord{"a": {Files: []core.FileReport{safe}}})
+	if got["pickle"] != "allow-safe" || !reflect.DeepEqual(got["warnings"], []string{"a: output:m/list.pkl: " + safe.Findings[0]}) {
+		t.Errorf("allow-safe run: formats = %v", got)
+	}
+	got = formatsOf(map[string]*core.TaskRecord{"a": {Files: []core.FileReport{safe}}, "b": {Files: []core.FileReport{loose}}})
+	if got["pickle"] != "allow" || !reflect.DeepEqual(got["allowedFiles"], []string{"output:m/list.pkl", "output:m/tree.pkl"}) {
+		t.Errorf("a run with an allow task must record allow: formats = %v", got)
+	}
+	if got := formatsOf(map[string]*core.TaskRecord{"a": {}}); got["pickle"] != "deny" || got["warnings"] != nil {
+		t.Errorf("run without pickles: formats = %v", got)
+	}
+}

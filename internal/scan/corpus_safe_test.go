@@ -93,12 +93,17 @@ func TestSafeCorpus(t *testing.T) {
 	for _, c := range safeCases {
 		t.Run(c.name, func(t *testing.T) {
 			b := c.data(t)
-			rep, err := Reader(context.Background(), c.file, bytes.NewReader(b), int64(len(b)), Options{})
+			want := Clean
+			if c.format == "pickle" {
+				want = Allowed
+				checkRefusedByDefault(t, c.file, b)
+			}
+			rep, err := Reader(context.Background(), c.file, bytes.NewReader(b), int64(len(b)), Options{Pickle: PickleAllowSafe})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rep.Verdict != Clean || rep.Format != c.format {
-				t.Fatalf("got %s %s, want clean %s; findings: %+v", rep.Format, rep.Verdict, c.format, rep.Findings)
+			if rep.Verdict != want || rep.Format != c.format {
+				t.Fatalf("got %s %s, want %s %s; findings: %+v", rep.Format, rep.Verdict, want, c.format, rep.Findings)
 			}
 			got := Summary{}
 			if rep.Summary != nil {
@@ -108,7 +113,7 @@ func TestSafeCorpus(t *testing.T) {
 				t.Errorf("summary %+v, want %+v", got, c.summary)
 			}
 			for _, f := range rep.Findings {
-				if f.Severity != SeverityInfo || strings.Contains(f.Message, "dangerous") {
+				if (f.Severity != SeverityInfo && f.Severity != SeverityAllowed) || strings.Contains(f.Message, "dangerous") {
 					t.Errorf("unexpected finding %+v", f)
 				}
 			}
@@ -122,4 +127,23 @@ func TestTextMentioningZipSignature(t *testing.T) {
 	if err != nil || rep.Verdict != Clean {
 		t.Fatalf("%v %+v", err, rep)
 	}
+}
+
+// checkRefusedByDefault asserts that a pickle whose imports are all safe is
+// still refused by the default policy, with the policy named.
+func checkRefusedByDefault(t *testing.T, name string, b []byte) {
+	t.Helper()
+	rep, err := Reader(context.Background(), name, bytes.NewReader(b), int64(len(b)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != Refused || !rep.Failed() {
+		t.Fatalf("default policy: verdict %s, want refused: %+v", rep.Verdict, rep.Findings)
+	}
+	for _, f := range rep.Findings {
+		if f.Severity == SeverityRefused && strings.HasPrefix(f.Message, "refused by format policy: pickle (imports ") {
+			return
+		}
+	}
+	t.Errorf("no finding says the format policy refused the pickle: %+v", rep.Findings)
 }

@@ -54,7 +54,7 @@ var unsafeCases = []unsafeCase{
 	{"webbrowser", "m.pkl", raw(call4("webbrowser", "open", "http://x")), Unsafe, "webbrowser.open", ""},
 	{"uuid private helper", "m.pkl", raw(call4("uuid", "_get_command_stdout", "id")), Unsafe, "uuid._get_command_stdout", ""},
 	{"nested torch.load", "m.pkl", raw(call4("torch.storage", "_load_from_bytes", "x")), Unsafe, "torch.storage._load_from_bytes", ""},
-	{"EXT1 extension code", "m.pkl", raw(proto(2) + "\x82\x01)R."), Unsafe, "", ""},
+	{"EXT1 extension code", "m.pkl", raw(proto(2) + "\x82\x01)R."), Refused, "", ""},
 	{"npy-named raw pickle", "weights.npy", raw(evil4), Unsafe, "os.system", "os.system("},
 	{"safetensors-named pickle", "model.safetensors", raw(evil0), Unsafe, "os.system", ""},
 	{"npy object dtype", "a.npy", raw(string(npyBytes("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", []byte(evil4)))), Unsafe, "os.system", ""},

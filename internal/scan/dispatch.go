@@ -98,7 +98,7 @@ func (s *scanner) scanStream(member, name string, r io.Reader, size int64, depth
 
 // pickleFindings records the findings of a pickle walk and names the format.
 func (s *scanner) pickleFindings(member string, w *pickleWalk) string {
-	for _, f := range w.findings(member) {
+	for _, f := range w.findings(member, s.opts.Pickle) {
 		s.add(f)
 	}
 	if w.legacy {

@@ -25,16 +25,22 @@
 // reported as a pickle.
 //
 // Verdicts:
-//   - unsafe: a dangerous import, a Keras Lambda layer, ONNX external data
-//     outside the model directory, or a pickle with unknown imports (also an
-//     object-dtype .npy array, whose data is a pickle); AllowPickle turns
-//     the unknown cases into "allowed", a warning, but never a dangerous
-//     one: a user who really needs one lists it in Options.AllowGlobals.
-//   - invalid: a file that claims a safe format but fails its validation.
+//   - unsafe: a dangerous import ("dangerous: would call os.system('id')"),
+//     a Keras Lambda layer or ONNX external data outside the model
+//     directory. No format policy lets such a file in: a user who really
+//     needs a blocked global lists it in Options.AllowGlobals.
+//   - refused: any other pickle stream (a raw pickle, a PyTorch or joblib
+//     file, a pickle inside an archive, an object-dtype .npy array), however
+//     harmless, under the default format policy PickleDeny ("refused by
+//     format policy: pickle (imports nothing)"); under PickleAllowSafe, a
+//     pickle importing a global that is not on the safe list.
 //   - unscannable: something could not be inspected (7z, encryption, an
 //     unsupported zip method or a resource limit of Limits).
-//   - clean: anything else, including pickles that import only allowlisted
-//     callables, such as a torch.save state dict.
+//   - invalid: a file that claims a safe format but fails its validation.
+//   - allowed: a pickle the format policy lets in (PickleAllowSafe: every
+//     import on the safe list or in AllowGlobals; PickleAllow: any import
+//     that is not dangerous), a warning to record.
+//   - clean: anything else.
 //
 // Resource use is bounded by Limits; reaching a limit is reported, never
 // passed silently as clean. Large files are streamed and tensor storages of

@@ -26,7 +26,7 @@ func TestGoldenReports(t *testing.T) {
 			zipMember{name: "model/version", data: []byte("3\n")}), Options{}},
 		{"safetensors", "model.safetensors", safetensorsBytes(`{"w":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}}`, 8), Options{}},
 		{"csv-invalid", "table.csv", []byte("a,b\n1,2\n3\n"), Options{}},
-		{"pickle-allowed", "tree.pkl", []byte(proto(2) + glob("sklearn.tree._classes", "DecisionTreeClassifier") + ")\x81}U\x09max_depthK\x03sb."), Options{AllowPickle: true}},
+		{"pickle-allowed", "tree.pkl", []byte(proto(2) + glob("sklearn.tree._classes", "DecisionTreeClassifier") + ")\x81}U\x09max_depthK\x03sb."), Options{Pickle: PickleAllow}},
 	}
 	for _, c := range cases {
 		t.Run(c.golden, func(t *testing.T) {

@@ -208,17 +208,15 @@ func (s *scanner) npy(member string, r *bufio.Reader, size int64) {
 	}
 	s.rep.addSummary(0, 0, 1)
 	if h.object {
-		s.add(Finding{Member: member, Format: "npy", Severity: SeverityUnknown,
+		s.add(Finding{Member: member, Format: "npy", Severity: SeverityInfo,
 			Message: "array has an object dtype: its data is a pickle and loading needs allow_pickle=True; store numeric or string dtypes instead"})
 		rest := int64(-1)
 		if size >= 0 {
 			rest = size - h.dataOff
 		}
 		w := walkPickles(r, rest, s.lim, s.cls)
-		for _, f := range w.findings(member) {
-			if f.Severity != SeverityInfo || f.Message != "pickle imports nothing" {
-				s.add(f)
-			}
+		for _, f := range w.findings(member, s.opts.Pickle) {
+			s.add(f)
 		}
 		return
 	}

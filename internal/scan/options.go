@@ -9,9 +9,10 @@ import (
 
 // Options control what a scan accepts.
 type Options struct {
-	// AllowPickle downgrades pickles whose imports are safe or unknown to
-	// the verdict Allowed (a warning). Dangerous imports stay Unsafe.
-	AllowPickle bool
+	// Pickle is the format policy for pickle streams, wherever they are
+	// found; the zero value is PickleDeny. No policy lets in a pickle with a
+	// dangerous import: a user who needs one names it in AllowGlobals.
+	Pickle PicklePolicy
 	// AllowGlobals lists "module.name" or "module.*" entries that count as
 	// safe, overriding the built-in blocklist; "sklearn.*" also covers
 	// sklearn.tree and every other module below sklearn.
@@ -19,6 +20,38 @@ type Options struct {
 	// Limits bound the work spent on hostile input; zero fields take the
 	// defaults of DefaultLimits.
 	Limits Limits
+}
+
+// PicklePolicy says which pickles a scan lets in.
+type PicklePolicy string
+
+// The pickle policies, from strictest to most lenient.
+const (
+	// PickleDeny refuses every pickle stream, however harmless its opcodes.
+	PickleDeny PicklePolicy = "deny"
+	// PickleAllowSafe lets in, as a warning, pickles whose imports are all
+	// on the safe list (or in AllowGlobals), and pickles that import
+	// nothing.
+	PickleAllowSafe PicklePolicy = "allow-safe"
+	// PickleAllow lets in, as a warning, every pickle without a dangerous
+	// import, including imports the scanner does not know.
+	PickleAllow PicklePolicy = "allow"
+)
+
+// PicklePolicies lists the policies in the order a user is offered them.
+var PicklePolicies = []PicklePolicy{PickleDeny, PickleAllowSafe, PickleAllow}
+
+// ParsePicklePolicy checks a policy name; the empty string is PickleDeny.
+func ParsePicklePolicy(s string) (PicklePolicy, error) {
+	if s == "" {
+		return PickleDeny, nil
+	}
+	for _, p := range PicklePolicies {
+		if string(p) == s {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("unknown pickle policy %q: use deny, allow-safe or allow", s)
 }
 
 // Limits bound the resources one scan may use. Reaching a limit makes the

@@ -47,13 +47,16 @@ func TestOptions(t *testing.T) {
 		opts Options
 		want Verdict
 	}{
-		{"unknown refused by default", unknown, Options{}, Unsafe},
-		{"unknown allowed as a warning", unknown, Options{AllowPickle: true}, Allowed},
-		{"unknown allowed by package", unknown, Options{AllowGlobals: []string{"sklearn.*"}}, Clean},
-		{"unknown allowed by name", unknown, Options{AllowGlobals: []string{"sklearn.tree._classes.DecisionTreeClassifier"}}, Clean},
-		{"other package does not match", unknown, Options{AllowGlobals: []string{"sklearnx.*"}}, Unsafe},
-		{"dangerous stays unsafe with AllowPickle", evil4, Options{AllowPickle: true}, Unsafe},
-		{"dangerous allowed by explicit name", evil4, Options{AllowGlobals: []string{"os.system"}}, Clean},
+		{"unknown refused by default", unknown, Options{}, Refused},
+		{"unknown refused by allow-safe", unknown, Options{Pickle: PickleAllowSafe}, Refused},
+		{"unknown allowed as a warning", unknown, Options{Pickle: PickleAllow}, Allowed},
+		{"unknown safe by package", unknown, Options{Pickle: PickleAllowSafe, AllowGlobals: []string{"sklearn.*"}}, Allowed},
+		{"unknown safe by name", unknown, Options{Pickle: PickleAllowSafe, AllowGlobals: []string{"sklearn.tree._classes.DecisionTreeClassifier"}}, Allowed},
+		{"listed globals are still refused by deny", unknown, Options{AllowGlobals: []string{"sklearn.*"}}, Refused},
+		{"other package does not match", unknown, Options{Pickle: PickleAllowSafe, AllowGlobals: []string{"sklearnx.*"}}, Refused},
+		{"dangerous stays unsafe with allow-safe", evil4, Options{Pickle: PickleAllowSafe}, Unsafe},
+		{"dangerous stays unsafe with allow", evil4, Options{Pickle: PickleAllow}, Unsafe},
+		{"dangerous safe by explicit name", evil4, Options{Pickle: PickleAllowSafe, AllowGlobals: []string{"os.system"}}, Allowed},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -96,27 +96,25 @@ func walkPickles(r io.Reader, size int64, lim Limits, cls *classifier) *pickleWa
 	return w
 }
 
-// findings turns the walk into findings for member.
-func (w *pickleWalk) findings(member string) []Finding {
+// findings turns the walk into findings for member. A dangerous import is
+// refused under every policy; any other pickle is refused or let in (as a
+// warning) by the format policy.
+func (w *pickleWalk) findings(member string, policy PicklePolicy) []Finding {
 	var out []Finding
 	dangerous, unknown := namesOf(w.globals, ClassDangerous), namesOf(w.globals, ClassUnknown)
 	f := Finding{Member: member, Format: "pickle", Globals: w.globals, Calls: w.calls}
-	switch {
-	case len(dangerous) > 0:
+	if len(dangerous) > 0 {
 		f.Severity = SeverityDangerous
-		f.Message = "pickle would import " + listNames(dangerous) + " when loaded: it can run arbitrary code"
+		f.Message = "dangerous: would import " + listNames(dangerous)
+		if len(w.calls) > 0 {
+			f.Message = "dangerous: would call " + listNames(shortCalls(w.calls))
+		}
+		f.Message += " when loaded: it can run arbitrary code"
 		if w.dynamic {
 			f.Message += " (a global is computed at load time)"
 		}
-	case len(unknown) > 0:
-		f.Severity = SeverityUnknown
-		f.Message = "pickle would import " + listNames(unknown) + ", which is not on the allowlist: convert the file to a safe format or allow the globals explicitly"
-	case len(w.globals) > 0:
-		f.Severity = SeverityInfo
-		f.Message = "pickle imports only allowlisted tensor and container rebuilders"
-	default:
-		f.Severity = SeverityInfo
-		f.Message = "pickle imports nothing"
+	} else {
+		f.Severity, f.Message = pickleVerdict(policy, importsOf(w.globals, unknown), len(unknown) > 0)
 	}
 	out = append(out, f)
 	if w.limit != nil {
@@ -130,6 +128,50 @@ func (w *pickleWalk) findings(member string) []Finding {
 	if w.trailing >= 0 && !w.legacy {
 		out = append(out, Finding{Member: member, Format: "pickle", Severity: SeverityInfo,
 			Message: fmt.Sprintf("data after the last pickle (offset %d) is not a pickle and was not scanned as one", w.trailing)})
+	}
+	return out
+}
+
+// pickleVerdict applies the format policy to a pickle without dangerous
+// imports; imports describes what it imports, unknown says whether some of
+// them are off the safe list.
+func pickleVerdict(policy PicklePolicy, imports string, unknown bool) (severity, message string) {
+	switch {
+	case policy == PickleAllow:
+		msg := "pickle allowed by format policy allow (" + imports + ")"
+		if unknown {
+			msg += ": loading it runs code lockstep cannot vouch for"
+		}
+		return SeverityAllowed, msg
+	case policy == PickleAllowSafe && !unknown:
+		return SeverityAllowed, "pickle allowed by format policy allow-safe (" + imports + ")"
+	case policy == PickleAllowSafe:
+		return SeverityRefused, "refused by format policy allow-safe: pickle (" + imports + "): convert the file to a safe format or list the globals as safe"
+	}
+	return SeverityRefused, "refused by format policy: pickle (" + imports + "): convert the file to a safe format"
+}
+
+// importsOf describes a pickle's imports: "imports nothing", "imports only
+// a.b, c.d" (all safe) or "imports x.y, not on the safe list".
+func importsOf(gs []Global, unknown []string) string {
+	switch {
+	case len(unknown) > 0:
+		return "imports " + listNames(unknown) + ", " + OffSafeList
+	case len(gs) > 0:
+		return "imports only " + listNames(namesOf(gs, ClassSafe))
+	}
+	return "imports nothing"
+}
+
+// shortCalls cuts reconstructed calls to a length that fits on a line.
+func shortCalls(calls []string) []string {
+	out := make([]string, len(calls))
+	for i, c := range calls {
+		c = strings.TrimSpace(c)
+		if len(c) > 100 {
+			c = c[:97] + "..."
+		}
+		out[i] = c
 	}
 	return out
 }

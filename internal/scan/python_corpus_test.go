@@ -23,9 +23,15 @@ func TestPythonBenign(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
-			rep := scanPy(t, c.file, Options{})
-			if rep.Verdict != Clean || rep.Format != c.format {
-				t.Fatalf("got %s %s, want clean %s: %+v", rep.Format, rep.Verdict, c.format, rep.Findings)
+			want := Allowed
+			if c.format == "npy" || c.format == "npz" {
+				want = Clean
+			} else if rep := scanPy(t, c.file, Options{}); rep.Verdict != Refused {
+				t.Fatalf("default policy: got %s, want refused: %+v", rep.Verdict, rep.Findings)
+			}
+			rep := scanPy(t, c.file, Options{Pickle: PickleAllowSafe})
+			if rep.Verdict != want || rep.Format != c.format {
+				t.Fatalf("got %s %s, want %s %s: %+v", rep.Format, rep.Verdict, want, c.format, rep.Findings)
 			}
 			for _, f := range rep.Findings {
 				for _, g := range f.Globals {
@@ -65,7 +71,7 @@ func TestPythonUnsafe(t *testing.T) {
 		"evil_xz.joblib", "evil_lzma.joblib", "evil_object.npy", "evil_object_array.joblib"}
 	for _, file := range files {
 		t.Run(file, func(t *testing.T) {
-			rep := scanPy(t, file, Options{AllowPickle: true})
+			rep := scanPy(t, file, Options{Pickle: PickleAllow})
 			if rep.Verdict != Unsafe {
 				t.Fatalf("verdict %s, want unsafe even with AllowPickle: %+v", rep.Verdict, rep.Findings)
 			}
@@ -75,18 +81,20 @@ func TestPythonUnsafe(t *testing.T) {
 }
 
 // TestPythonUnknownGlobals pins the policy for pickles outside the
-// allowlist: refused by default, a warning with AllowPickle, clean when the
-// user allows the modules.
+// safe list: refused by default and under allow-safe, a warning with allow,
+// let in under allow-safe when the user lists the modules as safe.
 func TestPythonUnknownGlobals(t *testing.T) {
 	cases := []struct {
 		name string
 		opts Options
 		want Verdict
 	}{
-		{"default refuses", Options{}, Unsafe},
-		{"allow pickle warns", Options{AllowPickle: true}, Allowed},
-		{"allowed modules", Options{AllowGlobals: []string{"sklearn.*"}}, Clean},
-		{"one global allowed is not enough", Options{AllowGlobals: []string{"numpy.random.x"}}, Unsafe},
+		{"default refuses", Options{}, Refused},
+		{"allow-safe refuses", Options{Pickle: PickleAllowSafe}, Refused},
+		{"allow pickle warns", Options{Pickle: PickleAllow}, Allowed},
+		{"listed modules are safe", Options{Pickle: PickleAllowSafe, AllowGlobals: []string{"sklearn.*"}}, Allowed},
+		{"listed modules are still pickles", Options{AllowGlobals: []string{"sklearn.*"}}, Refused},
+		{"one global listed is not enough", Options{Pickle: PickleAllowSafe, AllowGlobals: []string{"numpy.random.x"}}, Refused},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -94,7 +102,7 @@ func TestPythonUnknownGlobals(t *testing.T) {
 			if rep.Verdict != c.want {
 				t.Fatalf("verdict %s, want %s: %+v", rep.Verdict, c.want, rep.Findings)
 			}
-			if c.want != Clean && !strings.Contains(rep.Findings[0].Message, "sklearn.linear_model._logistic.LogisticRegression") {
+			if !strings.Contains(rep.Findings[0].Message, "sklearn.linear_model._logistic.LogisticRegression") {
 				t.Errorf("finding does not name the sklearn class: %+v", rep.Findings[0])
 			}
 		})

@@ -8,20 +8,29 @@ const (
 	// Clean means nothing unsafe was found and every safe format validated.
 	Clean Verdict = "clean"
 	// Allowed means the file holds a pickle that is refused by default but
-	// permitted by Options.AllowPickle: a warning to record in provenance.
+	// that Options.Pickle lets in: a warning to record in provenance.
 	Allowed Verdict = "allowed"
 	// Invalid means the file claims a safe format but fails its validation.
 	Invalid Verdict = "invalid"
+	// Refused means the file holds a pickle without a dangerous import that
+	// the format policy (Options.Pickle) does not let in.
+	Refused Verdict = "refused"
 	// Unscannable means part of the file could not be inspected.
 	Unscannable Verdict = "unscannable"
 	// Unsafe means loading the file could run code.
 	Unsafe Verdict = "unsafe"
 )
 
+// OffSafeList is the phrase of a pickle finding whose imports are not all
+// on the safe list; a pickle whose findings lack it imports nothing or only
+// safe-listed globals.
+const OffSafeList = "not on the safe list"
+
 // Severities of a finding.
 const (
 	SeverityDangerous   = "dangerous"
-	SeverityUnknown     = "unknown"
+	SeverityRefused     = "refused"
+	SeverityAllowed     = "allowed"
 	SeverityInvalid     = "invalid"
 	SeverityUnscannable = "unscannable"
 	SeverityInfo        = "info"
@@ -86,24 +95,27 @@ type Summary struct {
 }
 
 // Failed reports whether the file must be refused: its verdict is unsafe,
-// invalid or unscannable.
+// refused, invalid or unscannable.
 func (r *Report) Failed() bool {
 	switch r.Verdict {
-	case Unsafe, Invalid, Unscannable:
+	case Unsafe, Refused, Invalid, Unscannable:
 		return true
 	}
 	return false
 }
 
 // verdictOf derives the verdict from the findings.
-func verdictOf(findings []Finding, allowPickle bool) Verdict {
-	var dangerous, unknown, unscannable, invalid bool
+// The pickle findings already carry the format policy's decision.
+func verdictOf(findings []Finding) Verdict {
+	var dangerous, refused, allowed, unscannable, invalid bool
 	for _, f := range findings {
 		switch f.Severity {
 		case SeverityDangerous:
 			dangerous = true
-		case SeverityUnknown:
-			unknown = true
+		case SeverityRefused:
+			refused = true
+		case SeverityAllowed:
+			allowed = true
 		case SeverityUnscannable:
 			unscannable = true
 		case SeverityInvalid:
@@ -111,13 +123,15 @@ func verdictOf(findings []Finding, allowPickle bool) Verdict {
 		}
 	}
 	switch {
-	case dangerous, unknown && !allowPickle:
+	case dangerous:
 		return Unsafe
 	case unscannable:
 		return Unscannable
+	case refused:
+		return Refused
 	case invalid:
 		return Invalid
-	case unknown:
+	case allowed:
 		return Allowed
 	}
 	return Clean

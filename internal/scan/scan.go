@@ -129,7 +129,7 @@ func (s *scanner) run(r io.ReaderAt, size int64) (*Report, error) {
 	if err := s.ctx.Err(); err != nil {
 		return nil, fmt.Errorf("scan %s: %w", s.rep.Path, err)
 	}
-	s.rep.Verdict = verdictOf(s.rep.Findings, s.opts.AllowPickle)
+	s.rep.Verdict = verdictOf(s.rep.Findings)
 	return s.rep, nil
 }
 

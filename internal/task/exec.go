@@ -147,13 +147,16 @@ func execute(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDi
 	if err != nil {
 		return err
 	}
-	if msg, err := scanInputs(ctx, s, inputs); err != nil {
+	allowed, msg, err := scanInputs(ctx, s, inputs)
+	if err != nil {
 		return err
 	} else if msg != "" {
 		fail(rec, "%s", msg)
 		rec.ExitCode = -1
 		return nil
 	}
+	rec.Files = append(rec.Files, allowed...)
+	warnAllowed(opts.Stderr, allowed)
 	env, recorded, err := contractEnv(s, opts.Environ, dirs, inputs)
 	if err != nil {
 		return err
@@ -256,7 +259,12 @@ func execute(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDi
 		fail(rec, "step %s was interrupted", s.Step)
 		return nil
 	}
-	return collect(ctx, st, s, dirs, rec)
+	before := len(rec.Files)
+	if err := collect(ctx, st, s, dirs, rec); err != nil {
+		return err
+	}
+	warnAllowed(opts.Stderr, rec.Files[before:])
+	return nil
 }
 
 // codeFolder returns the folder the step runs in, holding the code tree:

@@ -3,6 +3,7 @@ package task
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -14,13 +15,14 @@ import (
 
 // scanOptions turns the flow's `formats:` into scanner options.
 func scanOptions(s *core.TaskSpec) scan.Options {
-	return scan.Options{AllowPickle: s.Formats["pickle"] == "allow"}
+	return scan.Options{Pickle: scan.PicklePolicy(s.Formats["pickle"])}
 }
 
 // scanInputs scans the inputs that did not come from another step (those
-// were scanned as that step's outputs). It returns a message for the user
-// when an input is refused.
-func scanInputs(ctx context.Context, s *core.TaskSpec, paths map[string]string) (string, error) {
+// were scanned as that step's outputs). It returns the records of files the
+// format policy let in with a warning, and a message for the user when an
+// input is refused.
+func scanInputs(ctx context.Context, s *core.TaskSpec, paths map[string]string) ([]core.FileReport, string, error) {
 	names := make([]string, 0, len(paths))
 	for name := range paths {
 		if !strings.HasPrefix(s.Inputs[name].Source, "step:") {
@@ -28,16 +30,38 @@ func scanInputs(ctx context.Context, s *core.TaskSpec, paths map[string]string) 
 		}
 	}
 	sort.Strings(names)
+	var allowed []core.FileReport
 	for _, name := range names {
-		_, msg, err := scanPath(ctx, s, "input:"+name, paths[name])
+		reports, msg, err := scanPath(ctx, s, "input:"+name, paths[name])
 		if err != nil || msg != "" {
 			if msg != "" {
 				msg = fmt.Sprintf("input %s: %s", name, msg)
 			}
-			return msg, err
+			return nil, msg, err
+		}
+		for _, r := range reports {
+			if r.Verdict == string(scan.Allowed) {
+				allowed = append(allowed, r)
+			}
 		}
 	}
-	return "", nil
+	return allowed, "", nil
+}
+
+// warnAllowed writes a warning line for each file a format policy let in.
+func warnAllowed(w io.Writer, files []core.FileReport) {
+	if w == nil {
+		return
+	}
+	for _, f := range files {
+		if f.Verdict != string(scan.Allowed) {
+			continue
+		}
+		what := strings.TrimSpace(f.Artifact + " " + f.Path)
+		for _, msg := range f.Findings {
+			fmt.Fprintf(w, "lockstep: warning: %s: %s (recorded in the task record)\n", what, msg)
+		}
+	}
 }
 
 // scanPath scans a file or directory and turns the reports into records.
@@ -63,6 +87,9 @@ func scanPath(ctx context.Context, s *core.TaskSpec, artifact, path string) ([]c
 	var msg string
 	for _, r := range reports {
 		fr := core.FileReport{Artifact: artifact, Format: r.Format, Verdict: string(r.Verdict)}
+		if r.Verdict == scan.Allowed {
+			fr.Policy = string(opts.Pickle)
+		}
 		if fi.IsDir() {
 			rel, _ := filepath.Rel(path, r.Path)
 			if !filepath.IsAbs(r.Path) {
@@ -93,7 +120,7 @@ func scanPath(ctx context.Context, s *core.TaskSpec, artifact, path string) ([]c
 			if len(fr.Findings) > 0 {
 				msg += ": " + fr.Findings[0]
 			}
-			msg += "; unsafe serialisation is refused (allow pickles with `formats: {pickle: allow}` only if you trust the file)"
+			msg += refusalHint(r.Verdict)
 		}
 	}
 	return out, msg, nil
@@ -109,4 +136,16 @@ func SummaryCounts(s *scan.Summary) map[string]int64 {
 		}
 	}
 	return m
+}
+
+// refusalHint tells the user what, if anything, the flow can do about a
+// refused file.
+func refusalHint(v scan.Verdict) string {
+	switch v {
+	case scan.Refused:
+		return "; pickles are refused by the flow's format policy: convert the file to a safe format, or set `formats: {pickle: allow-safe}` (imports only on the safe list) or `{pickle: allow}` (any import that is not dangerous) only if you trust the file"
+	case scan.Unsafe:
+		return "; unsafe serialisation is refused under every format policy"
+	}
+	return ""
 }
