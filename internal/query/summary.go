@@ -61,4 +61,3 @@ func LastLines(st *store.Store, d core.Digest, n int) []string {
 	}
 	return lines
 }
-

@@ -74,4 +74,3 @@ func (b *Backend) Exec(ctx context.Context, t backend.Task, stdout, stderr io.Wr
 	}
 	return "", fmt.Errorf("task exec %s: %w: %s", t.Spec.Short(), runErr, strings.TrimSpace(diag.String()))
 }
-
