@@ -33,3 +33,24 @@ const MaxBundleSize = 64 << 20
 
 // maxKeyFile bounds a key file (a PEM key is well under a kilobyte).
 const maxKeyFile = 64 << 10
+
+// Explain turns an error of Verify or VerifyModel into the sentence a user
+// needs (what failed, in their words); other errors are returned as they
+// are. verify and policy both speak of failed attestations this way.
+func Explain(err error) string {
+	switch {
+	case errors.Is(err, ErrNoSignature):
+		return "the attestation is unsigned"
+	case errors.Is(err, ErrWrongKey):
+		return "signed by a key that is not trusted"
+	case errors.Is(err, ErrBadSignature):
+		return "the signature does not match: the attestation was tampered with"
+	case errors.Is(err, ErrSubjectMismatch):
+		return "the attestation is about other artifacts, not this one"
+	case errors.Is(err, ErrModelMismatch):
+		return "the model's files differ from what was signed"
+	case errors.Is(err, ErrMalformed):
+		return "not a valid Sigstore bundle"
+	}
+	return err.Error()
+}

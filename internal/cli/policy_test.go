@@ -175,7 +175,7 @@ func TestVerifyPolicy(t *testing.T) {
 		{"expired provenance", model, []string{"maxAge: 90d", "maxAge: 1ms"}, []string{"✗ provenance: provenance expired: run finished"}},
 		{"disallowed license", model, []string{"licenses: [CC-BY-4.0, CC0-1.0, MIT]", "licenses: [MIT]"}, []string{"✗ license: license CC-BY-4.0 is not allowed (allowed: MIT)"}},
 		{"review by a non-reviewer", model, []string{"reviewers: [keys/alice.pub, keys/bob.pub]", "reviewers: [keys/bob.pub]"},
-			[]string{"✗ code: code tree", "has 0 of 1 required reviews by role reviewers", "signed by a key the policy does not trust"}},
+			[]string{"✗ code: code tree", "has 0 of 1 required reviews by role reviewers", "signed by a key that is not trusted"}},
 		{"too few reviewers", model, []string{"minReviewers: 1", "minReviewers: 2"}, []string{"has 1 of 2 required reviews"}},
 		{"reproduction that differed", filepath.Join(exp, "artifacts/train/sample"), nil,
 			[]string{"✗ reproduced: no reproduction of run", "rebuilt train/sample differently (differs: "}},

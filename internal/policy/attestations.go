@@ -2,7 +2,6 @@ package policy
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"lockstep.dev/lockstep/internal/attest"
@@ -54,7 +53,7 @@ func (e *evaluator) verifyBundle(name core.Digest, b []byte, subject core.Digest
 	}
 	v, err := attest.Verify(b, keys, subject)
 	if err != nil {
-		se.Error = explain(err)
+		se.Error = attest.Explain(err)
 		return se
 	}
 	se.Verified = true
@@ -90,22 +89,6 @@ func describe(se SignedEvidence) string {
 	return fmt.Sprintf("signed by %s (%s, role %s)", se.SignerKey, se.Signer, se.Role)
 }
 
-// explain turns an attest error into the sentence a user needs.
-func explain(err error) string {
-	switch {
-	case errors.Is(err, attest.ErrNoSignature):
-		return "unsigned"
-	case errors.Is(err, attest.ErrWrongKey):
-		return "signed by a key the policy does not trust"
-	case errors.Is(err, attest.ErrBadSignature):
-		return "the signature does not match: the attestation was tampered with"
-	case errors.Is(err, attest.ErrSubjectMismatch):
-		return "the attestation is about other artifacts"
-	case errors.Is(err, attest.ErrMalformed):
-		return "not a valid Sigstore bundle"
-	}
-	return err.Error()
-}
 
 // pick returns the first of list signed by role, else the first verified,
 // else the first, and whether one was signed by role.

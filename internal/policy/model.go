@@ -61,7 +61,7 @@ func (e *evaluator) modelSignature() (*Check, error) {
 			c := pass(name, cand.name, fmt.Sprintf("%d files signed by %s (role %s)", res.Files, res.Key.Name, r.SignedBy))
 			return &c, nil
 		}
-		reason := explain(err)
+		reason := attest.Explain(err)
 		if errors.Is(err, attest.ErrModelMismatch) && res != nil {
 			reason = "model files differ from the signed manifest:" + listFiles(" changed", res.Changed) + listFiles(" added", res.Added) + listFiles(" removed", res.Removed)
 		} else if errors.Is(err, attest.ErrWrongKey) {

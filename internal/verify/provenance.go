@@ -63,23 +63,17 @@ func findProvenance(ctx context.Context, st *store.Store, cat catalog.Catalog, d
 	return nil, firstErr
 }
 
-// explain turns an attest error into the sentence a user needs.
+// explain says why an attestation failed, with the details and, for an
+// untrusted signer, the keys that are trusted.
 func explain(err error, keys []*attest.PublicKey) string {
-	switch {
-	case errors.Is(err, attest.ErrNoSignature):
-		return "the attestation is unsigned: " + err.Error()
-	case errors.Is(err, attest.ErrWrongKey):
-		return "signed by a key that is not trusted (trusted: " + keyNames(keys) + "): " + err.Error()
-	case errors.Is(err, attest.ErrBadSignature):
-		return "the signature does not match: the attestation was tampered with: " + err.Error()
-	case errors.Is(err, attest.ErrSubjectMismatch):
-		return "the attestation is about other artifacts, not this one: " + err.Error()
-	case errors.Is(err, attest.ErrModelMismatch):
-		return "the model's files differ from what was signed: " + err.Error()
-	case errors.Is(err, attest.ErrMalformed):
-		return "not a valid Sigstore bundle: " + err.Error()
+	why := attest.Explain(err)
+	if errors.Is(err, attest.ErrWrongKey) {
+		why += " (trusted: " + keyNames(keys) + ")"
 	}
-	return err.Error()
+	if why == err.Error() {
+		return why
+	}
+	return why + ": " + err.Error()
 }
 
 // slsaView is the part of a SLSA provenance predicate the report shows.
