@@ -89,7 +89,6 @@ func describe(se SignedEvidence) string {
 	return fmt.Sprintf("signed by %s (%s, role %s)", se.SignerKey, se.Signer, se.Role)
 }
 
-
 // pick returns the first of list signed by role, else the first verified,
 // else the first, and whether one was signed by role.
 func (e *evaluator) pick(list []SignedEvidence, role string) (SignedEvidence, bool) {
