@@ -13,8 +13,8 @@ import (
 
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/catalog"
-	"lockstep.dev/lockstep/internal/catalog/sqlite"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/home"
 	"lockstep.dev/lockstep/internal/store"
 )
 
@@ -33,12 +33,8 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	cat := sqlite.OpenTemp(t)
+	h := home.OpenTemp(t)
+	st, cat := h.Store, h.Catalog
 	f := &fixture{st: st, cat: cat, prov1: []byte(`{"bundle":1}`), prov2: []byte(`{"bundle":2}`), modelSig: []byte(`{"model":1}`)}
 	put := func(b []byte) core.Digest {
 		d, err := st.PutBytes(b)

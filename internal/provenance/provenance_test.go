@@ -11,30 +11,26 @@ import (
 
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/catalog"
-	"lockstep.dev/lockstep/internal/catalog/sqlite"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/home"
 	"lockstep.dev/lockstep/internal/store"
 )
 
-type home struct {
+type testHome struct {
 	t   *testing.T
 	st  *store.Store
 	cat catalog.Catalog
 }
 
-func newHome(t *testing.T) *home {
+func newHome(t *testing.T) *testHome {
 	t.Helper()
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return &home{t: t, st: st, cat: sqlite.OpenTemp(t)}
+	h := home.OpenTemp(t)
+	return &testHome{t: t, st: h.Store, cat: h.Catalog}
 }
 
 // tree stores a folder of files (name → content) and returns it as an
 // output.
-func (h *home) tree(files map[string]string) core.Artifact {
+func (h *testHome) tree(files map[string]string) core.Artifact {
 	h.t.Helper()
 	dir := h.t.TempDir()
 	for name, body := range files {
@@ -49,7 +45,7 @@ func (h *home) tree(files map[string]string) core.Artifact {
 	return core.Artifact{Digest: d, Kind: core.KindTree, Size: tr.Size()}
 }
 
-func (h *home) json(v any) core.Digest {
+func (h *testHome) json(v any) core.Digest {
 	h.t.Helper()
 	d, err := h.st.PutJSON(v)
 	if err != nil {
@@ -102,7 +98,7 @@ func TestModelsIsOneRuleForSignaturesAndBOMs(t *testing.T) {
 
 // run is a finished run: prepare read a dataset and wrote data (a file);
 // train read it and wrote a model folder; both ran in one environment.
-func (h *home) run() (*core.RunRecord, map[string]*core.TaskRecord) {
+func (h *testHome) run() (*core.RunRecord, map[string]*core.TaskRecord) {
 	h.t.Helper()
 	start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	env := h.json(map[string]string{"kernel": "6.1"})

@@ -11,32 +11,28 @@ import (
 
 	"lockstep.dev/lockstep/internal/capture"
 	"lockstep.dev/lockstep/internal/catalog"
-	"lockstep.dev/lockstep/internal/catalog/sqlite"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/home"
 	"lockstep.dev/lockstep/internal/store"
 )
 
-// home is a store and a catalog in a test's temporary folder.
-type home struct {
+// testHome is a store and a catalog in a test's temporary folder.
+type testHome struct {
 	t   *testing.T
 	st  *store.Store
 	cat catalog.Catalog
 }
 
-func newHome(t *testing.T) *home {
+func newHome(t *testing.T) *testHome {
 	t.Helper()
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return &home{t: t, st: st, cat: sqlite.OpenTemp(t)}
+	h := home.OpenTemp(t)
+	return &testHome{t: t, st: h.Store, cat: h.Catalog}
 }
 
 var base = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 // put stores b and returns its digest.
-func (h *home) put(b string) core.Digest {
+func (h *testHome) put(b string) core.Digest {
 	h.t.Helper()
 	d, err := h.st.PutBytes([]byte(b))
 	if err != nil {
@@ -47,7 +43,7 @@ func (h *home) put(b string) core.Digest {
 
 // task stores and indexes the record of step in run, started sec seconds
 // after base, with one file output per name.
-func (h *home) task(run, step string, sec int, status string, mod func(*core.TaskRecord), outputs ...string) core.Digest {
+func (h *testHome) task(run, step string, sec int, status string, mod func(*core.TaskRecord), outputs ...string) core.Digest {
 	h.t.Helper()
 	rec := &core.TaskRecord{Type: core.TaskType, Run: run, Step: step, Status: status,
 		Started: base.Add(time.Duration(sec) * time.Second), Finished: base.Add(time.Duration(sec+2) * time.Second),
@@ -69,7 +65,7 @@ func (h *home) task(run, step string, sec int, status string, mod func(*core.Tas
 }
 
 // finish stores and indexes the record of run with these tasks.
-func (h *home) finish(id string, sec int, status string, tasks map[string]core.Digest) *core.RunRecord {
+func (h *testHome) finish(id string, sec int, status string, tasks map[string]core.Digest) *core.RunRecord {
 	h.t.Helper()
 	rec := &core.RunRecord{Type: core.RunType, ID: id, Flow: "housing", Status: status, Host: "builder-1",
 		Started: base.Add(time.Duration(sec) * time.Second), Finished: base.Add(time.Duration(sec+10) * time.Second),
@@ -200,7 +196,7 @@ func TestBadReferencesAreInputErrorsThatSayWhatExists(t *testing.T) {
 func second[T any](_ T, err error) error { return err }
 
 // putEnv stores an environment record for a kernel version.
-func (h *home) putEnv(kernel string) core.Digest {
+func (h *testHome) putEnv(kernel string) core.Digest {
 	h.t.Helper()
 	d, err := h.st.PutJSON(capture.Environment{Kernel: kernel, Arch: "x86_64"})
 	if err != nil {

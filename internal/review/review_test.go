@@ -9,19 +9,15 @@ import (
 
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/catalog"
-	"lockstep.dev/lockstep/internal/catalog/sqlite"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/home"
 	"lockstep.dev/lockstep/internal/store"
 )
 
 func open(t *testing.T) (*store.Store, catalog.Catalog) {
 	t.Helper()
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st, sqlite.OpenTemp(t)
+	h := home.OpenTemp(t)
+	return h.Store, h.Catalog
 }
 
 func key(t *testing.T) *attest.Signer {
