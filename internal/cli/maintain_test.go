@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,30 +19,12 @@ import (
 	"lockstep.dev/lockstep/internal/query"
 )
 
-// syncBuffer is a bytes.Buffer a child process writes while the test reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // lockstepProcess starts the test binary as lockstep in its own process.
-func (p *project) lockstepProcess(args ...string) (*exec.Cmd, *syncBuffer) {
+func (p *project) lockstepProcess(args ...string) (*exec.Cmd, *core.Tail) {
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Dir = p.dir
 	cmd.Env = p.environ
-	out := &syncBuffer{}
+	out := &core.Tail{}
 	cmd.Stdout, cmd.Stderr = out, out
 	return cmd, out
 }

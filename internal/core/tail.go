@@ -6,9 +6,10 @@ import (
 )
 
 // Tail keeps the last Max bytes written to it: the end of a log, kept
-// whole however long the log is. It is safe for concurrent writers.
+// whole however long the log is; with Max 0 it keeps everything. It is
+// safe for concurrent writers and readers.
 type Tail struct {
-	// Max is how many bytes are kept.
+	// Max is how many bytes are kept; 0 keeps them all.
 	Max int
 
 	mu  sync.Mutex
@@ -20,7 +21,7 @@ func (t *Tail) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.buf.Write(p)
-	if over := t.buf.Len() - t.Max; over > 0 {
+	if over := t.buf.Len() - t.Max; t.Max > 0 && over > 0 {
 		t.buf.Next(over)
 	}
 	return len(p), nil

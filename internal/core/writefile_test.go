@@ -46,3 +46,13 @@ func TestTailKeepsTheEnd(t *testing.T) {
 		t.Errorf("kept %q, want the last 5 bytes %q", got, "defgh")
 	}
 }
+
+func TestTailWithoutMaxKeepsEverything(t *testing.T) {
+	var tail Tail
+	for range 3 {
+		tail.Write([]byte("0123456789"))
+	}
+	if got := tail.String(); len(got) != 30 {
+		t.Errorf("kept %d bytes, want all 30", len(got))
+	}
+}

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,18 +11,6 @@ import (
 
 	"lockstep.dev/lockstep/internal/core"
 )
-
-// syncBuffer is a bytes.Buffer safe for the stream's writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
 
 func decodeStream(t *testing.T, out string) []JSONEvent {
 	t.Helper()
@@ -39,7 +26,7 @@ func decodeStream(t *testing.T, out string) []JSONEvent {
 }
 
 func TestEventStreamLinesNeverInterleave(t *testing.T) {
-	var buf syncBuffer
+	var buf core.Tail
 	s := NewEventStream(&buf)
 	s.Event(Event{Kind: RunStarted, Run: "r1", Message: "f"})
 	var wg sync.WaitGroup
@@ -60,7 +47,7 @@ func TestEventStreamLinesNeverInterleave(t *testing.T) {
 	}
 	wg.Wait()
 	s.Finished(&core.RunRecord{ID: "r1", Status: core.StatusSucceeded})
-	evs := decodeStream(t, buf.b.String())
+	evs := decodeStream(t, buf.String())
 	logs := map[string]int{}
 	for _, e := range evs {
 		if e.Run != "r1" {

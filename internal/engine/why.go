@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -122,21 +123,12 @@ func (h *Home) earlierTasks(ctx context.Context, run string, steps []string) (ma
 			return nil, err
 		}
 		for _, t := range tasks {
-			if _, done := found[t.Step]; !done && t.CacheKey != "" && contains(steps, t.Step) {
+			if _, done := found[t.Step]; !done && t.CacheKey != "" && slices.Contains(steps, t.Step) {
 				found[t.Step] = t
 			}
 		}
 	}
 	return found, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (h *Home) explain(now, before catalog.TaskRow) (*Explanation, error) {

@@ -1,7 +1,6 @@
 package backendtest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -123,24 +121,6 @@ func (h *harness) exec(ctx context.Context, task backend.Task, stdout, stderr io
 	return &rec
 }
 
-// syncBuffer is a log writer tests read while a task runs.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // waitFor polls cond for up to d.
 func waitFor(d time.Duration, cond func() bool) bool {
 	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
@@ -152,7 +132,7 @@ func waitFor(d time.Duration, cond func() bool) bool {
 }
 
 func testSuccess(t *testing.T, h *harness) {
-	var stdout, stderr syncBuffer
+	var stdout, stderr core.Tail
 	task := h.spec(`echo to-stdout; echo to-stderr >&2; mkdir "$LOCKSTEP_OUTPUT_DIR/d"; echo result > "$LOCKSTEP_OUTPUT_DIR/out.txt"; echo inner > "$LOCKSTEP_OUTPUT_DIR/d/x"`,
 		[]core.TaskOutput{{Name: "out", Path: "out.txt", Kind: "file"}, {Name: "dir", Path: "d", Kind: "dir"}}, core.Resources{}, nil)
 	rec := h.exec(context.Background(), task, &stdout, &stderr)
@@ -227,7 +207,7 @@ func testTimeLimit(t *testing.T, h *harness) {
 func testCancel(t *testing.T, h *harness) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout syncBuffer
+	var stdout core.Tail
 	task := h.spec(`echo "started $$"; exec sleep 60`, nil, core.Resources{}, nil)
 	done := make(chan error, 1)
 	start := time.Now()
@@ -263,7 +243,7 @@ func testLogsStreamed(t *testing.T, h *harness) {
 	gate := filepath.Join(h.dir, "go-on")
 	task := h.spec(`echo first; i=0; while [ ! -e "$LOCKSTEP_PARAM_GATE" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; echo second`,
 		nil, core.Resources{}, map[string]any{"gate": gate})
-	var stdout syncBuffer
+	var stdout core.Tail
 	done := make(chan *core.TaskRecord, 1)
 	go func() { done <- h.exec(context.Background(), task, &stdout, io.Discard) }()
 	streamed := waitFor(30*time.Second, func() bool { return strings.Contains(stdout.String(), "first") })
