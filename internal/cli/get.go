@@ -90,13 +90,13 @@ func runGet(ctx context.Context, g *globalOptions, ref, target, dest string) err
 // dir/model.sig, and returns its bundle; "" when the tree was never signed
 // as a model.
 func restoreModelSignature(ctx context.Context, h *engine.Home, run string, tree core.Digest, dir string) (core.Digest, error) {
-	rows, err := h.Catalog.Attestations(ctx, tree)
+	rows, err := attest.StoredRows(ctx, h.Catalog, tree, attest.ModelPredicateType)
 	if err != nil {
 		return "", err
 	}
 	var bundle core.Digest
 	for _, r := range rows {
-		if r.PredicateType == attest.ModelPredicateType && (bundle == "" || r.Run == run) {
+		if bundle == "" || r.Run == run {
 			bundle = r.Bundle
 		}
 	}

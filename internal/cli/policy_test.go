@@ -3,12 +3,14 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/policy"
 )
 
@@ -295,4 +297,42 @@ func TestPolicyCommands(t *testing.T) {
 	if r := p.mustRun(2, "verify", "sha256:"+strings.Repeat("0", 64), "--policy", bad); !strings.Contains(r.stderr, "bad.yaml:12") {
 		t.Errorf("verify with a bad policy:\n%s", r.stderr)
 	}
+}
+
+// TestPolicyAndReviewRefuseCorruptObjects corrupts stored bytes the policy
+// reads (a model file it materialises to check the model signature, a
+// review bundle): each check fails naming the corrupt object's digest
+// instead of judging other bytes.
+func TestPolicyAndReviewRefuseCorruptObjects(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs flows")
+	}
+	p := policyProject(t)
+	good := p.writePolicy("policy.yaml")
+	p.signedRun("1", true)
+	r := p.mustRun(0, "review", "approve", "last", "--key", p.key("alice"), "--json")
+	var approved struct{ Bundle string }
+	if err := json.Unmarshal([]byte(r.stdout), &approved); err != nil || approved.Bundle == "" {
+		t.Fatalf("review approve --json: %v\n%s", err, r.stdout)
+	}
+	var show struct {
+		Tasks map[string]struct {
+			Outputs map[string]struct{ Digest core.Digest }
+		}
+	}
+	p.jsonOf(&show, "show", "last")
+	model := show.Tasks["train"].Outputs["model"].Digest
+	if model == "" {
+		t.Fatalf("no model output in show last: %+v", show)
+	}
+	p.verifyPolicy(t, 1, model.String(), good, "✓ provenance", "✓ modelSignature", "reviewed by keys/alice.pub")
+
+	weights := core.DigestOf([]byte("w1\ntext,label\nhello,1\nbye,0\n"))
+	p.corrupt(weights, "w1\ntext,label\nhello,0\nbye,1\n")
+	bundle, err := core.ParseDigest(approved.Bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.corrupt(bundle, strings.Repeat("x", 64))
+	p.verifyPolicy(t, 1, model.String(), good, "✗ modelSignature", weights.Hex()[:12], "✗ code", bundle.Hex()[:12])
 }

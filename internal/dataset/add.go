@@ -127,12 +127,12 @@ func signExisting(ctx context.Context, st *store.Store, cat catalog.Catalog, o A
 		return "", nil
 	}
 	fp := o.Signer.PublicKey.Fingerprint()
-	rows, err := cat.Attestations(ctx, in.digest)
+	rows, err := attest.StoredRows(ctx, cat, in.digest, BOMPredicateType)
 	if err != nil {
-		return "", fmt.Errorf("dataset %s: attestations: %w", o.Ref, err)
+		return "", fmt.Errorf("dataset %s: %w", o.Ref, err)
 	}
 	for _, r := range rows {
-		if r.PredicateType == BOMPredicateType && r.Signer == fp {
+		if r.Signer == fp {
 			return r.Bundle, nil
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/store"
@@ -45,17 +46,11 @@ func Lookup(ctx context.Context, st *store.Store, cat catalog.Catalog, ref Ref) 
 	if bom.Ref != ref || bom.Tree != tree {
 		return nil, fmt.Errorf("dataset %s: %w: bill of materials %s describes %s (%s), not %s (%s)", ref, ErrBadBOM, meta, bom.Ref, bom.Tree, ref, tree)
 	}
-	rows, err := cat.Attestations(ctx, tree)
+	rows, err := attest.StoredRows(ctx, cat, tree, BOMPredicateType)
 	if err != nil {
-		return nil, fmt.Errorf("dataset %s: attestations: %w", ref, err)
+		return nil, fmt.Errorf("dataset %s: %w", ref, err)
 	}
-	d := &Dataset{Ref: ref, Tree: tree, BOMDigest: meta, BOM: bom}
-	for _, r := range rows {
-		if r.PredicateType == BOMPredicateType {
-			d.Bundles = append(d.Bundles, r)
-		}
-	}
-	return d, nil
+	return &Dataset{Ref: ref, Tree: tree, BOMDigest: meta, BOM: bom, Bundles: rows}, nil
 }
 
 // List returns every registered dataset, sorted by NAME@VERSION. A binding

@@ -29,9 +29,9 @@ func (d *Dataset) Signature(st *store.Store, keys []*attest.PublicKey) (*attest.
 	var last error
 	for i := len(d.Bundles) - 1; i >= 0; i-- {
 		row := d.Bundles[i]
-		b, err := st.ReadBytes(row.Bundle)
+		b, err := attest.ReadBundle(st, row.Bundle)
 		if err != nil {
-			last = fmt.Errorf("read bundle %s: %w", row.Bundle, err)
+			last = err
 			continue
 		}
 		v, err := attest.Verify(b, keys, d.Tree)

@@ -5,42 +5,30 @@ import (
 	"fmt"
 
 	"lockstep.dev/lockstep/internal/attest"
-	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
 )
 
 // attestations verifies every attestation of predicateType indexed under
 // subject against all of the policy's keys, oldest first.
 func (e *evaluator) attestations(subject core.Digest, predicateType string) ([]SignedEvidence, error) {
-	rows, err := e.attestationRows(subject, predicateType)
+	stored, err := e.stored(subject, predicateType)
 	if err != nil {
 		return nil, err
 	}
 	var out []SignedEvidence
-	for _, r := range rows {
-		b, err := e.st.ReadBytes(r.Bundle)
-		if err != nil {
-			out = append(out, SignedEvidence{Bundle: r.Bundle, PredicateType: predicateType, Error: "bundle unreadable: " + err.Error()})
+	for _, sb := range stored {
+		if sb.Err != nil {
+			out = append(out, SignedEvidence{Bundle: sb.Row.Bundle, PredicateType: predicateType, Error: "bundle unreadable: " + sb.Err.Error()})
 			continue
 		}
-		out = append(out, e.verifyBundle(r.Bundle, b, subject, predicateType))
+		out = append(out, e.verifyBundle(sb.Row.Bundle, sb.Bytes, subject, predicateType))
 	}
 	return out, nil
 }
 
-// attestationRows returns the catalog's rows of predicateType about subject.
-func (e *evaluator) attestationRows(subject core.Digest, predicateType string) ([]catalog.AttestationRow, error) {
-	rows, err := e.cat.Attestations(e.ctx, subject)
-	if err != nil {
-		return nil, fmt.Errorf("attestations of %s: %w", subject, err)
-	}
-	out := rows[:0]
-	for _, r := range rows {
-		if r.PredicateType == predicateType {
-			out = append(out, r)
-		}
-	}
-	return out, nil
+// stored returns the bundles of predicateType about subject.
+func (e *evaluator) stored(subject core.Digest, predicateType string) ([]attest.StoredBundle, error) {
+	return attest.Stored(e.ctx, e.st, e.cat, subject, predicateType)
 }
 
 // verifyBundle checks one bundle about subject and names its signer's role.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/dataset"
 )
 
@@ -59,7 +60,7 @@ func (e *evaluator) dataset(de *DatasetEvidence, r *DatasetRule) (Check, error) 
 	if err != nil {
 		return fail(name, de.Tree, err.Error()), nil
 	}
-	rows, err := e.attestationRows(de.Tree, dataset.BOMPredicateType)
+	rows, err := attest.StoredRows(e.ctx, e.cat, de.Tree, dataset.BOMPredicateType)
 	if err != nil {
 		return Check{}, err
 	}

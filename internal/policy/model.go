@@ -21,7 +21,7 @@ func (e *evaluator) modelSignature() (*Check, error) {
 		return nil, nil
 	}
 	const name = "modelSignature"
-	rows, err := e.attestationRows(e.t.Digest, attest.ModelPredicateType)
+	stored, err := e.stored(e.t.Digest, attest.ModelPredicateType)
 	if err != nil {
 		return nil, err
 	}
@@ -35,12 +35,11 @@ func (e *evaluator) modelSignature() (*Check, error) {
 			cands = append(cands, candidate{core.DigestOf(b), b})
 		}
 	}
-	for _, row := range rows {
-		b, err := e.st.ReadBytes(row.Bundle)
-		if err != nil {
-			return nil, fmt.Errorf("read model signature %s: %w", row.Bundle, err)
+	for _, sb := range stored {
+		if sb.Err != nil {
+			return nil, fmt.Errorf("read model signature: %w", sb.Err)
 		}
-		cands = append(cands, candidate{row.Bundle, b})
+		cands = append(cands, candidate{sb.Row.Bundle, sb.Bytes})
 	}
 	if len(cands) == 0 {
 		c := fail(name, "", fmt.Sprintf("no model signature for %s (a run signs the model outputs it declares with `kind: model`)", e.t.Digest.Short()))

@@ -70,9 +70,9 @@ func (e *evaluator) runID() (string, error) {
 			return md.RunDetails.Metadata.InvocationID, nil
 		}
 	}
-	rows, err := e.cat.Attestations(e.ctx, e.t.Digest)
+	rows, err := attest.StoredRows(e.ctx, e.cat, e.t.Digest, attest.ProvenancePredicateType)
 	if err != nil {
-		return "", fmt.Errorf("attestations of %s: %w", e.t.Digest, err)
+		return "", err
 	}
 	for _, r := range rows {
 		if r.Bundle == p.Bundle && r.Run != "" {

@@ -1,6 +1,7 @@
 package review
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -65,18 +66,15 @@ func Approve(ctx context.Context, st *store.Store, cat catalog.Catalog, code cor
 // without a valid one it fails with ErrNotReviewed, naming the command that
 // gets one.
 func Reviewed(ctx context.Context, st *store.Store, cat catalog.Catalog, code core.Digest, reviewers []*attest.PublicKey) (*Review, *attest.PublicKey, error) {
-	rows, err := cat.Attestations(ctx, code)
+	rows, err := attest.StoredRows(ctx, cat, code, PredicateType)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reviews of %s: %w", code, err)
 	}
-	found := 0
-	for i := len(rows) - 1; i >= 0; i-- {
-		if rows[i].PredicateType != PredicateType || len(reviewers) == 0 {
-			continue
-		}
-		found++
-		b, err := st.ReadBytes(rows[i].Bundle)
+	var unreadable error
+	for i := len(rows) - 1; i >= 0 && len(reviewers) > 0; i-- {
+		b, err := attest.ReadBundle(st, rows[i].Bundle)
 		if err != nil {
+			unreadable = cmp.Or(unreadable, err)
 			continue
 		}
 		v, err := attest.Verify(b, reviewers, code)
@@ -90,8 +88,11 @@ func Reviewed(ctx context.Context, st *store.Store, cat catalog.Catalog, code co
 		return &r, v.Key, nil
 	}
 	why := "it has no review"
-	if found > 0 {
-		why = fmt.Sprintf("none of its %d reviews is signed by a trusted reviewer", found)
+	switch {
+	case unreadable != nil:
+		why = fmt.Sprintf("no readable review is signed by a trusted reviewer (%v)", unreadable)
+	case len(rows) > 0:
+		why = fmt.Sprintf("none of its %d reviews is signed by a trusted reviewer", len(rows))
 	}
 	if len(reviewers) == 0 {
 		why = "no reviewer keys are trusted"

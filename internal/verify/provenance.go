@@ -31,19 +31,15 @@ func findProvenance(ctx context.Context, st *store.Store, cat catalog.Catalog, d
 		cands = append(cands, candidate{f, b})
 	}
 	if cat != nil && st != nil {
-		rows, err := cat.Attestations(ctx, d)
+		stored, err := attest.Stored(ctx, st, cat, d, attest.ProvenancePredicateType)
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range rows {
-			if r.PredicateType != attest.ProvenancePredicateType {
-				continue
+		for _, sb := range stored {
+			if sb.Err != nil {
+				return nil, sb.Err
 			}
-			b, err := st.ReadBytes(r.Bundle)
-			if err != nil {
-				return nil, fmt.Errorf("read bundle %s: %w", r.Bundle, err)
-			}
-			cands = append(cands, candidate{r.Bundle.String(), b})
+			cands = append(cands, candidate{sb.Row.Bundle.String(), sb.Bytes})
 		}
 	}
 	if len(cands) == 0 {
