@@ -123,3 +123,19 @@ func TestTreeValidateFollowsLinkChains(t *testing.T) {
 		t.Fatalf("a chained escaping link passed validation: %v", err)
 	}
 }
+
+func TestSplitRefFindsTheDotAfterAnItem(t *testing.T) {
+	for _, c := range []struct{ ref, task, out string }{
+		{"train.model", "train", "model"},
+		{"train[lr=0.1,seed=2].metrics", "train[lr=0.1,seed=2]", "metrics"},
+		{"clean[shard=a.csv].out", "clean[shard=a.csv]", "out"},
+		{"train[lr=0.1]", "train[lr=0.1]", ""},
+		{"train[lr=0.1", "train[lr=0.1", ""},
+		{"split.shards/a.csv", "split", "shards/a.csv"},
+	} {
+		task, out, _ := SplitRef(c.ref)
+		if task != c.task || out != c.out {
+			t.Errorf("SplitRef(%q) = %q, %q; want %q, %q", c.ref, task, out, c.task, c.out)
+		}
+	}
+}

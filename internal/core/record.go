@@ -75,28 +75,33 @@ type RunRecord struct {
 
 // TaskRecord is what one execution of a step leaves behind.
 type TaskRecord struct {
-	Type        string              `json:"type"`
-	Run         string              `json:"run"`
-	Step        string              `json:"step"`
-	Spec        Digest              `json:"spec"`
-	Command     string              `json:"command"`
-	Code        Digest              `json:"code"`
-	Inputs      map[string]Artifact `json:"inputs"`
-	Outputs     map[string]Artifact `json:"outputs"`
-	Params      map[string]any      `json:"params"`
-	Seed        int64               `json:"seed"`
-	Environment Digest              `json:"environment"`
-	Sandbox     string              `json:"sandbox"`
-	Network     bool                `json:"network"`
-	Status      string              `json:"status"`
-	ExitCode    int                 `json:"exit_code"`
-	Error       string              `json:"error,omitempty"`
-	Started     time.Time           `json:"started"`
-	Finished    time.Time           `json:"finished"`
-	PeakRSS     int64               `json:"peak_rss_bytes"`
-	Stdout      Digest              `json:"stdout,omitempty"`
-	Stderr      Digest              `json:"stderr,omitempty"`
-	Metrics     json.RawMessage     `json:"metrics,omitempty"`
+	Type    string              `json:"type"`
+	Run     string              `json:"run"`
+	Step    string              `json:"step"`
+	Spec    Digest              `json:"spec"`
+	Command string              `json:"command"`
+	Code    Digest              `json:"code"`
+	Inputs  map[string]Artifact `json:"inputs"`
+	Outputs map[string]Artifact `json:"outputs"`
+	Params  map[string]any      `json:"params"`
+	Seed    int64               `json:"seed"`
+	// Item is the foreach item the task ran (see TaskSpec.Item).
+	Item map[string]any `json:"item,omitempty"`
+	// Items, on the record of a foreach step itself, names its items'
+	// tasks in item order; the step's outputs gather theirs.
+	Items       []string        `json:"items,omitempty"`
+	Environment Digest          `json:"environment"`
+	Sandbox     string          `json:"sandbox"`
+	Network     bool            `json:"network"`
+	Status      string          `json:"status"`
+	ExitCode    int             `json:"exit_code"`
+	Error       string          `json:"error,omitempty"`
+	Started     time.Time       `json:"started"`
+	Finished    time.Time       `json:"finished"`
+	PeakRSS     int64           `json:"peak_rss_bytes"`
+	Stdout      Digest          `json:"stdout,omitempty"`
+	Stderr      Digest          `json:"stderr,omitempty"`
+	Metrics     json.RawMessage `json:"metrics,omitempty"`
 	// CacheKey is the final key: the spec's plan key and the digest of
 	// the environment the task ran in, computed where it ran.
 	CacheKey   Digest       `json:"cache_key"`

@@ -25,6 +25,9 @@ type TaskSpec struct {
 	Outputs []TaskOutput        `json:"outputs"`
 	Params  map[string]any      `json:"params"`
 	Seed    int64               `json:"seed"`
+	// Item is the foreach item this task runs, key → value; the step sees
+	// each in $LOCKSTEP_ITEM_<KEY>. Nil for a step without foreach.
+	Item map[string]any `json:"item,omitempty"`
 	// Env names the variables, besides the allowlist, the step may see.
 	Env []string `json:"env,omitempty"`
 	// Sandbox is "bubblewrap" or "none".

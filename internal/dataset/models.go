@@ -19,7 +19,8 @@ type Model struct {
 }
 
 // TrainedOn returns the datasets (NAME@VERSION, sorted) that step read,
-// directly or through the outputs of the steps before it.
+// directly or through the outputs of the steps before it (and of the items
+// of foreach steps).
 func TrainedOn(tasks map[string]*core.TaskRecord, step string) []string {
 	seen := map[string]bool{}
 	sets := map[string]bool{}
@@ -30,12 +31,15 @@ func TrainedOn(tasks map[string]*core.TaskRecord, step string) []string {
 			return
 		}
 		seen[s] = true
+		for _, item := range t.Items { // a foreach step read what its items read
+			visit(item)
+		}
 		for _, in := range t.Inputs {
 			switch {
 			case strings.HasPrefix(in.Source, "dataset:"):
 				sets[strings.TrimPrefix(in.Source, "dataset:")] = true
 			case strings.HasPrefix(in.Source, "step:"):
-				up, _, _ := strings.Cut(strings.TrimPrefix(in.Source, "step:"), ".")
+				up, _, _ := core.SplitRef(strings.TrimPrefix(in.Source, "step:"))
 				visit(up)
 			}
 		}

@@ -14,7 +14,7 @@ const PlanKeyType = "lockstep.plankey/v1"
 // outputs: the command, the code it can see, its inputs (by digest, not
 // by where they came from), params, seed, sandbox mode and network, the
 // variables it may see, its environment paths, formats, the archive it
-// restores and the outputs it declares. The executor adds the digest of
+// restores, the outputs it declares and its foreach item. The executor adds the digest of
 // the environment it runs in to make the final key (task.FinalKey); two
 // tasks with the same final key are interchangeable. The document is
 // stored, so `lockstep cat KEY` shows what went into it.
@@ -25,7 +25,7 @@ func planKey(st *store.Store, s *core.TaskSpec) (core.Digest, error) {
 	}
 	envNames := append([]string(nil), s.Env...)
 	sort.Strings(envNames)
-	return st.PutJSON(map[string]any{
+	doc := map[string]any{
 		"type":    PlanKeyType,
 		"command": s.Command,
 		"code":    s.Code,
@@ -39,5 +39,9 @@ func planKey(st *store.Store, s *core.TaskSpec) (core.Digest, error) {
 		"paths":   s.Paths,
 		"formats": s.Formats,
 		"restore": s.Restore,
-	})
+	}
+	if s.Item != nil { // absent for other steps, so their keys stay as they were
+		doc["item"] = s.Item
+	}
+	return st.PutJSON(doc)
 }

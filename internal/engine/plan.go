@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,21 +17,28 @@ import (
 )
 
 // plan turns a step whose dependencies are done into a task spec with its
-// plan key. The environment is no part of it: the executor captures its
-// own and makes the final key (task.FinalKey).
-func (r *runner) plan(ctx context.Context, step string) (*core.TaskSpec, error) {
+// plan key: the step's one task, or its item it when not nil. The
+// environment is no part of it: the executor captures its own and makes
+// the final key (task.FinalKey).
+func (r *runner) plan(ctx context.Context, step string, it *itemTask) (*core.TaskSpec, error) {
 	st := r.fl.Steps[step]
 	inputs, err := r.resolveInputs(ctx, st)
 	if err != nil {
 		return nil, err
+	}
+	name, seed := step, r.rec.Seed
+	var item map[string]any
+	if it != nil {
+		name, seed, item = it.name, it.seed, it.item.Map()
+		maps.Copy(inputs, it.inputs)
 	}
 	code, err := r.stepCode(step)
 	if err != nil {
 		return nil, err
 	}
 	spec := &core.TaskSpec{
-		Type: core.TaskSpecType, Run: r.rec.ID, Step: step, Command: st.Run, Code: code,
-		Inputs: inputs, Params: r.fl.ResolveParams(step, r.opts.Params), Seed: r.rec.Seed,
+		Type: core.TaskSpecType, Run: r.rec.ID, Step: name, Command: st.Run, Code: code,
+		Inputs: inputs, Params: r.fl.ResolveParams(step, r.opts.Params), Seed: seed, Item: item,
 		Env: st.Env, Secrets: st.Secrets, Sandbox: string(r.modes[step]), Network: st.Network,
 		Paths: r.fl.Environment.Paths, Formats: r.fl.Formats,
 	}
@@ -40,7 +48,7 @@ func (r *runner) plan(ctx context.Context, step string) (*core.TaskSpec, error) 
 	spec.Resources = core.Resources{CPUs: st.Resources.CPUs, MemoryBytes: st.Resources.MemoryBytes,
 		GPUs: st.Resources.GPUs, TimeSeconds: int64(st.Resources.Time.Seconds())}
 	spec.ArchiveEnv = r.opts.ArchiveEnv || r.fl.Environment.Archive
-	if spec.Restore, err = r.restoreFor(ctx, step); err != nil {
+	if spec.Restore, err = r.restoreFor(ctx, name); err != nil {
 		return nil, err
 	}
 	spec.NoCache = r.opts.NoCache || slices.Contains(r.opts.Force, step)

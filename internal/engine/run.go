@@ -119,7 +119,7 @@ func (h *Home) Run(ctx context.Context, fl *flow.Flow, code Code, opts Options) 
 		return nil, err
 	}
 
-	r := &runner{h: h, fl: fl, opts: opts, modes: modes, tasks: map[string]*core.TaskRecord{}}
+	r := &runner{h: h, fl: fl, opts: opts, modes: modes, tasks: map[string]*core.TaskRecord{}, slots: make(chan struct{}, opts.jobs())}
 	if opts.ResumeFrom != "" {
 		if err := r.loadResume(ctx); err != nil {
 			return nil, err

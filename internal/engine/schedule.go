@@ -26,6 +26,8 @@ type runner struct {
 	mu    sync.Mutex
 	tasks map[string]*core.TaskRecord
 
+	slots chan struct{} // one per task executing, opts.jobs() in all
+
 	reuse      map[string]reusable // tasks of a resumed run that succeeded
 	resumeSeed *int64
 
@@ -89,9 +91,7 @@ func (r *runner) schedule(ctx context.Context, steps []string) error {
 			if firstErr == nil {
 				firstErr = fmt.Errorf("step %s: %w", res.step, res.err)
 			}
-			now := time.Now().UTC()
-			r.record(ctx, &core.TaskRecord{Type: core.TaskType, Run: r.rec.ID, Step: res.step,
-				Command: r.fl.Steps[res.step].Run, Status: core.StatusFailed, Error: msg, Started: now, Finished: now})
+			r.recordFailed(ctx, res.step, res.step, msg)
 		case res.rec.Status != core.StatusSucceeded && res.rec.Status != core.StatusCached:
 			stopping = !r.opts.KeepGoing
 		}
@@ -147,11 +147,24 @@ func (r *runner) task(step string) *core.TaskRecord {
 }
 
 // skip records a step that did not run.
-func (r *runner) skip(ctx context.Context, step, why string) {
+func (r *runner) skip(ctx context.Context, step, why string) { r.skipTask(ctx, step, step, why) }
+
+// skipTask records task name (a step, or an item of step) that did not run.
+func (r *runner) skipTask(ctx context.Context, step, name, why string) {
+	r.recordOwn(ctx, step, name, core.StatusSkipped, why)
+	r.event(Event{Kind: StepDone, Step: name, Status: core.StatusSkipped, Message: why})
+}
+
+// recordFailed records task name (a step, or an item of step) whose
+// execution failed without leaving a record of its own.
+func (r *runner) recordFailed(ctx context.Context, step, name, why string) {
+	r.recordOwn(ctx, step, name, core.StatusFailed, why)
+}
+
+func (r *runner) recordOwn(ctx context.Context, step, name, status, why string) {
 	now := time.Now().UTC()
-	r.record(ctx, &core.TaskRecord{Type: core.TaskType, Run: r.rec.ID, Step: step, Command: r.fl.Steps[step].Run,
-		Status: core.StatusSkipped, Error: why, Started: now, Finished: now})
-	r.event(Event{Kind: StepDone, Step: step, Status: core.StatusSkipped, Message: why})
+	r.record(ctx, &core.TaskRecord{Type: core.TaskType, Run: r.rec.ID, Step: name, Command: r.fl.Steps[step].Run,
+		Status: status, Error: why, Started: now, Finished: now})
 }
 
 // record keeps a task record the engine wrote itself (a skipped step, or a
@@ -170,18 +183,31 @@ func (r *runner) record(ctx context.Context, rec *core.TaskRecord) {
 	}
 }
 
-// runStep reuses the resumed run's task, else plans one and hands its spec
-// to the backend (whose executor reuses a cached result when its final key
-// allows), then records and indexes the task.
+// runStep runs a step: its items when it has a foreach, else its one task.
 func (r *runner) runStep(ctx context.Context, step string) (*core.TaskRecord, error) {
+	if r.fl.Steps[step].Foreach != nil {
+		return r.runForeach(ctx, step)
+	}
+	return r.runTask(ctx, step, nil)
+}
+
+// runTask reuses the resumed run's task, else plans one (for item it, when
+// not nil) and hands its spec to the backend (whose executor reuses a
+// cached result when its final key allows), then records and indexes the
+// task. At most opts.jobs() tasks execute at once, items included.
+func (r *runner) runTask(ctx context.Context, step string, it *itemTask) (*core.TaskRecord, error) {
+	name := step
+	if it != nil {
+		name = it.name
+	}
 	start := time.Now()
-	r.event(Event{Kind: StepStarted, Step: step})
-	rec, d, err := r.fromResume(step)
+	r.event(Event{Kind: StepStarted, Step: name})
+	rec, d, err := r.fromResume(name)
 	if err != nil {
 		return nil, err
 	}
 	if rec == nil {
-		spec, err := r.plan(ctx, step)
+		spec, err := r.plan(ctx, step, it)
 		if err != nil {
 			return nil, err
 		}
@@ -191,9 +217,15 @@ func (r *runner) runStep(ctx context.Context, step string) (*core.TaskRecord, er
 		}
 		var stdout, stderr io.Writer = io.Discard, io.Discard
 		if r.opts.Logs != nil {
-			stdout, stderr = r.opts.Logs(step)
+			stdout, stderr = r.opts.Logs(name)
 		}
-		d, err = r.opts.Backend.Exec(ctx, backend.Task{Spec: specDigest, Step: step, Resources: spec.Resources}, stdout, stderr)
+		select {
+		case r.slots <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		d, err = r.opts.Backend.Exec(ctx, backend.Task{Spec: specDigest, Step: name, Resources: spec.Resources}, stdout, stderr)
+		<-r.slots
 		if err != nil {
 			return nil, err
 		}
@@ -205,10 +237,10 @@ func (r *runner) runStep(ctx context.Context, step string) (*core.TaskRecord, er
 		return nil, err
 	}
 	r.mu.Lock()
-	r.tasks[step] = rec
-	r.rec.Tasks[step] = d
+	r.tasks[name] = rec
+	r.rec.Tasks[name] = d
 	r.mu.Unlock()
-	r.event(Event{Kind: StepDone, Step: step, Status: rec.Status, Task: d, Duration: time.Since(start), Message: rec.Error})
+	r.event(Event{Kind: StepDone, Step: name, Status: rec.Status, Task: d, Duration: time.Since(start), Message: rec.Error})
 	return rec, nil
 }
 

@@ -53,7 +53,7 @@ var invalidFlows = []struct {
 	{"unknown step key", "\nflow: iris\nsteps:\n  a:\n    run: x\n    ouputs: {m: m.txt}\n",
 		`lockstep.yaml:5: steps.a: unknown key "ouputs" (did you mean "outputs"?)`},
 	{"unknown key without a near one", "\nflow: iris\nsteps:\n  a: {run: x, zzz: 1}\n",
-		`lockstep.yaml:3: steps.a: unknown key "zzz" (known keys: run, inputs, outputs, params, env, secrets, resources, needs, network, sandbox, compare, code)`},
+		`lockstep.yaml:3: steps.a: unknown key "zzz" (known keys: run, inputs, outputs, params, env, secrets, resources, needs, network, sandbox, compare, code, foreach, fail-fast, max-parallel, max-items)`},
 	{"missing flow", "\nsteps:\n  a: {run: x}\n",
 		`lockstep.yaml:1: flow: required key is missing (add "flow: NAME" at the top)`},
 	{"missing steps", "\nflow: iris\n",

@@ -105,6 +105,8 @@ type Step struct {
 	// Code narrows the flow's code snapshot to the files this step sees and
 	// whose changes re-run it; empty lists keep the whole snapshot.
 	Code CodeSpec
+	// Foreach, when set, runs the step once per item; nil runs it once.
+	Foreach *Foreach
 }
 
 // Output is a file or directory a step writes under $LOCKSTEP_OUTPUT_DIR.

@@ -23,6 +23,13 @@ func (f *Flow) Deps(step string) []string {
 			deps = append(deps, in.Step)
 		}
 	}
+	if s.Foreach != nil {
+		for _, k := range s.Foreach.Keys {
+			if k.From != nil {
+				deps = append(deps, k.From.Step)
+			}
+		}
+	}
 	slices.Sort(deps)
 	return slices.Compact(deps)
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // stepKeys are the keys a step may have.
-var stepKeys = []string{"run", "inputs", "outputs", "params", "env", "secrets", "resources", "needs", "network", "sandbox", "compare", "code"}
+var stepKeys = []string{"run", "inputs", "outputs", "params", "env", "secrets", "resources", "needs", "network", "sandbox", "compare", "code", "foreach", "fail-fast", "max-parallel", "max-items"}
 
 // rawStep keeps a decoded step with its keys, for the second pass that
 // resolves references between steps.
@@ -47,6 +47,7 @@ func (p *parser) steps(f *Flow, n *yaml.Node) {
 	for _, r := range raw {
 		r.step.Inputs = p.inputs(f, r.fields["inputs"].val, r.field+".inputs")
 		r.step.Needs = p.needs(f, r.fields["needs"].val, r.field+".needs")
+		p.foreach(f, r)
 		p.inputsAreNotOutputs(r)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 	"sort"
-	"strings"
 
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
@@ -104,7 +103,7 @@ func (r *Run) Artifact(target string) (core.Artifact, error) {
 	if target == "code" {
 		return core.Artifact{Digest: r.Record.Code, Kind: core.KindTree}, nil
 	}
-	step, out, ok := strings.Cut(target, ".")
+	step, out, ok := core.SplitRef(target)
 	t := r.Tasks[step]
 	if !ok || t == nil {
 		return core.Artifact{}, inputErrorf("TARGET %q: want STEP.OUTPUT or code (steps of run %s: %v)", target, r.Record.ID, r.Steps())

@@ -133,6 +133,6 @@ func stepOf(source string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	step, _, _ := strings.Cut(ref, ".")
+	step, _, _ := core.SplitRef(ref)
 	return step, true
 }

@@ -46,7 +46,10 @@ func contractEnv(s *core.TaskSpec, environ []string, dirs workDirs, inputs map[s
 	vars["LOCKSTEP_STEP"] = s.Step
 	vars["LOCKSTEP_RUN"] = s.Run
 	for name, v := range s.Params {
-		vars["LOCKSTEP_PARAM_"+envName(name)] = paramString(v)
+		vars["LOCKSTEP_PARAM_"+envName(name)] = core.ValueString(v)
+	}
+	for name, v := range s.Item {
+		vars["LOCKSTEP_ITEM_"+envName(name)] = core.ValueString(v)
 	}
 	for name, p := range inputs {
 		vars["LOCKSTEP_INPUT_"+envName(name)] = p
@@ -92,20 +95,6 @@ func pythonHashSeed(seed int64) string {
 }
 
 func envName(name string) string { return strings.ToUpper(name) }
-
-// paramString renders a param value as a step reads it from LOCKSTEP_PARAM_<NAME>.
-func paramString(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case json.Number:
-		return x.String()
-	default:
-		return fmt.Sprint(x)
-	}
-}
 
 // inputPath is where an input appears to the step: a directory input is the
 // directory itself; a file input keeps its original base name inside a
