@@ -68,6 +68,10 @@ type Config struct {
 	// Environ is the environment the executor starts with; the step sees
 	// only its allowlisted part.
 	Environ []string
+	// Settings are the backend's own settings, from its section of the
+	// home's config.yaml (backends: NAME: {key: value}); a backend refuses
+	// keys it does not know.
+	Settings map[string]string
 }
 
 // ErrRefused is wrapped by the error a backend returns for a task it

@@ -10,6 +10,7 @@ import (
 
 	"lockstep.dev/lockstep/internal/backend"
 	"lockstep.dev/lockstep/internal/backend/local"
+	"lockstep.dev/lockstep/internal/backend/slurm"
 	"lockstep.dev/lockstep/internal/engine"
 )
 
@@ -17,6 +18,7 @@ import (
 // one list of them.
 var registerBackends = sync.OnceFunc(func() {
 	backend.Register(local.Name, local.Open)
+	backend.Register(slurm.Name, slurm.Open)
 })
 
 // addOnFlag adds --on, the backend tasks run on, to a command that runs a
@@ -41,7 +43,7 @@ func openBackend(name string, h *engine.Home, environ []string) (backend.Backend
 	if err != nil {
 		return nil, err
 	}
-	b, err := backend.Open(name, h.BackendConfig(exe, environ))
+	b, err := backend.Open(name, h.BackendConfig(name, exe, environ))
 	if errors.Is(err, backend.ErrUnknown) {
 		return nil, &usageError{err}
 	}

@@ -89,19 +89,22 @@ type TaskRecord struct {
 	Item map[string]any `json:"item,omitempty"`
 	// Items, on the record of a foreach step itself, names its items'
 	// tasks in item order; the step's outputs gather theirs.
-	Items       []string        `json:"items,omitempty"`
-	Environment Digest          `json:"environment"`
-	Sandbox     string          `json:"sandbox"`
-	Network     bool            `json:"network"`
-	Status      string          `json:"status"`
-	ExitCode    int             `json:"exit_code"`
-	Error       string          `json:"error,omitempty"`
-	Started     time.Time       `json:"started"`
-	Finished    time.Time       `json:"finished"`
-	PeakRSS     int64           `json:"peak_rss_bytes"`
-	Stdout      Digest          `json:"stdout,omitempty"`
-	Stderr      Digest          `json:"stderr,omitempty"`
-	Metrics     json.RawMessage `json:"metrics,omitempty"`
+	Items       []string `json:"items,omitempty"`
+	Environment Digest   `json:"environment"`
+	// Placement says where the executor ran: "host", and a scheduler's
+	// job variables (SLURM_JOB_ID, SLURM_JOB_NODELIST, SLURM_JOB_GPUS, …).
+	Placement map[string]string `json:"placement,omitempty"`
+	Sandbox   string            `json:"sandbox"`
+	Network   bool              `json:"network"`
+	Status    string            `json:"status"`
+	ExitCode  int               `json:"exit_code"`
+	Error     string            `json:"error,omitempty"`
+	Started   time.Time         `json:"started"`
+	Finished  time.Time         `json:"finished"`
+	PeakRSS   int64             `json:"peak_rss_bytes"`
+	Stdout    Digest            `json:"stdout,omitempty"`
+	Stderr    Digest            `json:"stderr,omitempty"`
+	Metrics   json.RawMessage   `json:"metrics,omitempty"`
 	// CacheKey is the final key: the spec's plan key and the digest of
 	// the environment the task ran in, computed where it ran.
 	CacheKey   Digest       `json:"cache_key"`

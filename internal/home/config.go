@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -30,10 +32,18 @@ type Config struct {
 	Catalog string `yaml:"catalog,omitempty"`
 	// Backend names the backend runs use when --on does not say (local).
 	Backend string `yaml:"backend,omitempty"`
+	// Backends holds each backend's own settings, by backend name
+	// (backends: {slurm: {partition: gpu}}).
+	Backends map[string]map[string]string `yaml:"backends,omitempty"`
+}
+
+// IsZero reports whether c sets nothing: the embedded defaults.
+func (c Config) IsZero() bool {
+	return c.Store == "" && c.Catalog == "" && c.Backend == "" && len(c.Backends) == 0
 }
 
 // configKeys are the keys config.yaml may have.
-var configKeys = []string{"store", "catalog", "backend"}
+var configKeys = []string{"store", "catalog", "backend", "backends"}
 
 // ReadConfig reads root's config.yaml; a home without one has the
 // defaults (an empty Config). Unknown keys and values that are not strings
@@ -81,6 +91,13 @@ func parseConfig(path string, b []byte) (Config, error) {
 			return c, fmt.Errorf("%s:%d: %s is set twice (keep one)", path, k.Line, k.Value)
 		}
 		seen[k.Value] = true
+		if k.Value == "backends" {
+			var err error
+			if c.Backends, err = backendSettings(path, v); err != nil {
+				return c, err
+			}
+			continue
+		}
 		if v.Kind != yaml.ScalarNode || v.Tag != "!!str" && v.Tag != "!!null" {
 			return c, fmt.Errorf("%s:%d: %s: want a URL string, got %s", path, v.Line, k.Value, kindName(v))
 		}
@@ -96,6 +113,33 @@ func parseConfig(path string, b []byte) (Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// backendSettings reads backends: NAME: {KEY: VALUE}, values scalars.
+func backendSettings(path string, n *yaml.Node) (map[string]map[string]string, error) {
+	if n.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s:%d: backends: want a mapping of backend names to their settings, got %s", path, n.Line, kindName(n))
+	}
+	out := map[string]map[string]string{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		name, settings := n.Content[i], n.Content[i+1]
+		if settings.Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("%s:%d: backends.%s: want a mapping of settings (partition: gpu), got %s", path, settings.Line, name.Value, kindName(settings))
+		}
+		m := map[string]string{}
+		for j := 0; j+1 < len(settings.Content); j += 2 {
+			k, v := settings.Content[j], settings.Content[j+1]
+			if v.Kind != yaml.ScalarNode {
+				return nil, fmt.Errorf("%s:%d: backends.%s.%s: want a value, got %s", path, v.Line, name.Value, k.Value, kindName(v))
+			}
+			if _, dup := m[k.Value]; dup {
+				return nil, fmt.Errorf("%s:%d: backends.%s.%s is set twice (keep one)", path, k.Line, name.Value, k.Value)
+			}
+			m[k.Value] = v.Value
+		}
+		out[name.Value] = m
+	}
+	return out, nil
 }
 
 func kindName(n *yaml.Node) string {
@@ -122,6 +166,15 @@ func WriteConfig(root string, c Config) error {
 	}
 	if c.Backend != "" {
 		fmt.Fprintf(&b, "backend: %s\n", yamlString(c.Backend))
+	}
+	if len(c.Backends) > 0 {
+		b.WriteString("backends:\n")
+		for _, name := range slices.Sorted(maps.Keys(c.Backends)) {
+			fmt.Fprintf(&b, "  %s:\n", yamlString(name))
+			for _, k := range slices.Sorted(maps.Keys(c.Backends[name])) {
+				fmt.Fprintf(&b, "    %s: %s\n", yamlString(k), yamlString(c.Backends[name][k]))
+			}
+		}
 	}
 	return core.WriteFileAtomic(filepath.Join(root, ConfigFile), b.Bytes(), 0o644)
 }

@@ -97,7 +97,7 @@ func Open(ctx context.Context, root string, opts Options) (*Home, error) {
 		if err := os.MkdirAll(root, 0o755); err != nil {
 			return nil, fmt.Errorf("create home %s: %w", root, err)
 		}
-		if opts.Config != (Config{}) {
+		if !opts.Config.IsZero() {
 			if err := checkURLs(opts.Config); err != nil {
 				return nil, err
 			}

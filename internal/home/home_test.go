@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -53,7 +54,7 @@ func TestConfigAndEnvironmentChooseTheStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := ReadConfig(root); got != cfg {
+	if got, _ := ReadConfig(root); !reflect.DeepEqual(got, cfg) {
 		t.Errorf("config.yaml holds %+v, want %+v", got, cfg)
 	}
 	if _, err := os.Stat(filepath.Join(shared, "index.db")); err != nil {
@@ -107,7 +108,7 @@ func TestBadURLsAreRefusedClearly(t *testing.T) {
 
 func TestConfigErrorsNameTheLine(t *testing.T) {
 	for body, want := range map[string]string{
-		"store: /a\nstor: /b\n":        `config.yaml:2: unknown key "stor" (known keys: store, catalog, backend)`,
+		"store: /a\nstor: /b\n":        `config.yaml:2: unknown key "stor" (known keys: store, catalog, backend, backends)`,
 		"store: [a]\n":                 "config.yaml:1: store: want a URL string, got a list",
 		"store: /a\nstore: /b\n":       "config.yaml:2: store is set twice",
 		"- store\n":                    "config.yaml:1: want a mapping",
@@ -134,7 +135,7 @@ func FuzzParseConfig(f *testing.F) {
 	f.Add([]byte("store: [\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := parseConfig("config.yaml", b)
-		if err != nil && c != (Config{}) && !strings.Contains(err.Error(), "config.yaml") {
+		if err != nil && !c.IsZero() && !strings.Contains(err.Error(), "config.yaml") {
 			t.Fatalf("error without the file name: %v", err)
 		}
 	})
@@ -146,5 +147,26 @@ func TestRedact(t *testing.T) {
 	}
 	if got := Redact("s3://bucket/p"); got != "s3://bucket/p" {
 		t.Errorf("Redact = %q", got)
+	}
+}
+
+func TestBackendSettingsRoundTrip(t *testing.T) {
+	root := t.TempDir()
+	want := Config{Backend: "slurm", Backends: map[string]map[string]string{"slurm": {"partition": "gpu", "slots": "128"}}}
+	if err := WriteConfig(root, want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadConfig(root)
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("read back %+v, %v; want %+v", got, err, want)
+	}
+	for text, msg := range map[string]string{
+		"backends: slurm\n":                      "backends: want a mapping of backend names",
+		"backends:\n  slurm: gpu\n":              "backends.slurm: want a mapping of settings",
+		"backends:\n  slurm: {partition: [a]}\n": "backends.slurm.partition: want a value",
+	} {
+		if _, err := parseConfig("config.yaml", []byte(text)); err == nil || !strings.Contains(err.Error(), msg) || !strings.Contains(err.Error(), "config.yaml:") {
+			t.Errorf("%q: %v, want %q", text, err, msg)
+		}
 	}
 }

@@ -57,7 +57,11 @@ func Build(rec *core.RunRecord, tasks map[string]*core.TaskRecord) attest.Proven
 			p.Dependencies = append(p.Dependencies, attest.ResourceDescriptor{Name: "environment", Digest: t.Environment,
 				Annotations: map[string]any{"steps": stepsWithEnv(tasks, t.Environment)}})
 		}
-		p.Byproducts = append(p.Byproducts, attest.ResourceDescriptor{Name: "task/" + step, Digest: rec.Tasks[step]})
+		task := attest.ResourceDescriptor{Name: "task/" + step, Digest: rec.Tasks[step]}
+		if len(t.Placement) > 0 {
+			task.Annotations = map[string]any{"placement": t.Placement}
+		}
+		p.Byproducts = append(p.Byproducts, task)
 		for _, log := range []struct {
 			name string
 			d    core.Digest

@@ -69,7 +69,7 @@ func (p *project) engineOptions(logs *bytes.Buffer) engine.Options {
 	if logs != nil {
 		w = &lockedWriter{w: logs}
 	}
-	b, err := local.Open(p.home.BackendConfig(lockstepBin, p.environ))
+	b, err := local.Open(p.home.BackendConfig(local.Name, lockstepBin, p.environ))
 	if err != nil {
 		p.t.Fatal(err)
 	}

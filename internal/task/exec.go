@@ -60,7 +60,7 @@ func Exec(ctx context.Context, st *store.Store, specDigest core.Digest, opts Exe
 		Type: core.TaskType, Run: s.Run, Step: s.Step, Spec: specDigest,
 		Command: s.Command, Code: s.Code, Inputs: s.Inputs, Outputs: map[string]core.Artifact{},
 		Params: s.Params, Seed: s.Seed, Item: s.Item, Sandbox: s.Sandbox, Network: s.Network,
-		PlanKey: s.PlanKey, Started: time.Now().UTC(),
+		PlanKey: s.PlanKey, Started: time.Now().UTC(), Placement: Placement(opts.Environ),
 	}
 	if err := prepare(ctx, st, &s, specDigest, rec, opts); err != nil {
 		return nil, "", err
