@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Install what the tests use, when it is missing: Debian packages (the
 # bubblewrap sandbox, git, Debian's Python with numpy, scikit-learn,
-# PyTorch, pandas, joblib and onnx) and cosign (built from its Go module).
+# PyTorch, pandas, joblib and onnx, PostgreSQL 15 for the catalog and lock
+# tests) and cosign (built from its Go module).
 # As root with apt-get it installs them; otherwise it says what is missing
 # and the tests that need it skip or fail with that message.
 set -euo pipefail
 packages=(bubblewrap git make ca-certificates bzip2 python3 python3-numpy python3-sklearn
-  python3-joblib python3-torch python3-pandas python3-onnx)
+  python3-joblib python3-torch python3-pandas python3-onnx postgresql-15)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
