@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"lockstep.dev/lockstep/internal/catalog"
+	"lockstep.dev/lockstep/internal/catalog/postgres"
 	"lockstep.dev/lockstep/internal/catalog/sqlite"
 	"lockstep.dev/lockstep/internal/lock"
 	"lockstep.dev/lockstep/internal/store"
@@ -78,6 +79,8 @@ func Find(explicit, dir string) string {
 // its backends itself).
 var registerCatalogs = sync.OnceFunc(func() {
 	catalog.Register(sqlite.Scheme, sqlite.OpenURL)
+	catalog.Register(postgres.Scheme, postgres.OpenURL)
+	catalog.Register(postgres.AltScheme, postgres.OpenURL)
 })
 
 // Open opens the home at root: its store and catalog from config.yaml,

@@ -1,4 +1,4 @@
-package sqlite
+package sqldb
 
 import (
 	"context"
@@ -18,7 +18,7 @@ func (c *Catalog) PutAttestation(ctx context.Context, a catalog.AttestationRow) 
 	if err := catalog.CheckPutAttestation(a); err != nil {
 		return err
 	}
-	err := c.write(ctx, func(tx *sql.Tx) error {
+	err := c.write(ctx, func(tx *sql.Tx, _ bool) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO attestations (`+attestationColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (bundle, subject) DO NOTHING`,
 			a.Bundle, a.Subject, a.SubjectName, a.PredicateType, a.Run, a.Signer, nanos(a.Created))
@@ -52,7 +52,7 @@ func (c *Catalog) RunAttestations(ctx context.Context, runID string) ([]catalog.
 // column name, never user input) equals value.
 func (c *Catalog) queryAttestations(ctx context.Context, column, value string) ([]catalog.AttestationRow, error) {
 	var out []catalog.AttestationRow
-	err := retryBusy(ctx, func() error {
+	err := c.retry(ctx, func() error {
 		out = out[:0]
 		rows, err := c.db.QueryContext(ctx, "SELECT "+attestationColumns+" FROM attestations WHERE "+column+
 			" = $1 ORDER BY COALESCE(created, 0), bundle, subject", value)
