@@ -13,6 +13,7 @@ import (
 	"lockstep.dev/lockstep/internal/catalog/postgres"
 	"lockstep.dev/lockstep/internal/catalog/sqlite"
 	"lockstep.dev/lockstep/internal/lock"
+	"lockstep.dev/lockstep/internal/lock/pglock"
 	"lockstep.dev/lockstep/internal/store"
 )
 
@@ -207,11 +208,20 @@ func checkURLs(c Config) error {
 	return nil
 }
 
-// LockPath is the file runs hold shared and gc holds exclusively.
+// LockPath is the file runs hold shared and gc holds exclusively when
+// the catalog is local.
 func (h *Home) LockPath() string { return filepath.Join(h.Root, "gc.lock") }
 
-// Lock is the store-wide lock: a flock on LockPath.
-func (h *Home) Lock() lock.Locker { return lock.File(h.LockPath()) }
+// Lock is the store-wide lock runs hold shared and gc exclusively. With a
+// PostgreSQL catalog, which hosts share, it is held in that database
+// (lock/pglock), so gc on one host waits for runs on all of them;
+// otherwise it is a flock on LockPath.
+func (h *Home) Lock() lock.Locker {
+	if postgres.IsURL(h.URLs.Catalog) {
+		return pglock.New(h.URLs.Catalog)
+	}
+	return lock.File(h.LockPath())
+}
 
 // HoldShared takes the store-wide lock shared, as every run does, for
 // work that writes objects before the catalog records what reaches them

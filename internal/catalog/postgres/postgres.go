@@ -55,8 +55,7 @@ func OpenURL(ctx context.Context, location string) (catalog.Catalog, error) {
 // catalog.ErrNewerSchema.
 func Open(ctx context.Context, location string) (*Catalog, error) {
 	name := Redact(location)
-	scheme, _, _ := strings.Cut(location, "://")
-	if scheme != Scheme && scheme != AltScheme {
+	if !IsURL(location) {
 		return nil, fmt.Errorf("open catalog %s: want %s://USER@HOST/DATABASE", name, Scheme)
 	}
 	cfg, err := pgx.ParseConfig(location)
@@ -84,6 +83,12 @@ func Open(ctx context.Context, location string) (*Catalog, error) {
 
 // URL is the URL the catalog was opened with.
 func (c *Catalog) URL() string { return c.url }
+
+// IsURL reports whether location names a PostgreSQL catalog.
+func IsURL(location string) bool {
+	scheme, _, _ := strings.Cut(location, "://")
+	return scheme == Scheme || scheme == AltScheme
+}
 
 // Redact shows a URL without the password of its user info, if it has one.
 func Redact(location string) string {
