@@ -54,6 +54,12 @@ func OpenURL(ctx context.Context, location string) (catalog.Catalog, error) {
 // A database written by a newer lockstep fails with
 // catalog.ErrNewerSchema.
 func Open(ctx context.Context, location string) (*Catalog, error) {
+	return open(ctx, location, MaxWait)
+}
+
+// open opens the catalog at location, waiting up to maxWait for an
+// unavailable database on each call (tests shorten it).
+func open(ctx context.Context, location string, maxWait time.Duration) (*Catalog, error) {
 	name := Redact(location)
 	if !IsURL(location) {
 		return nil, fmt.Errorf("open catalog %s: want %s://USER@HOST/DATABASE", name, Scheme)
@@ -74,7 +80,7 @@ func Open(ctx context.Context, location string) (*Catalog, error) {
 		db.Close()
 		return nil, fmt.Errorf("open catalog %s: %w (is the server up, and are the host, database and credentials right? libpq's PGPASSWORD, PGPASSFILE or ~/.pgpass give the password)", name, err)
 	}
-	sc, err := sqldb.Open(ctx, db, dialect{}, sqldb.Options{Name: name, MaxWait: MaxWait})
+	sc, err := sqldb.Open(ctx, db, dialect{}, sqldb.Options{Name: name, MaxWait: maxWait})
 	if err != nil {
 		return nil, fmt.Errorf("open catalog %s: %w", name, err)
 	}
