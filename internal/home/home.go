@@ -102,7 +102,7 @@ func Open(ctx context.Context, root string, opts Options) (*Home, error) {
 			return nil, fmt.Errorf("create home %s: %w", root, err)
 		}
 		if opts.Config != (Config{}) {
-			if err := checkURLs(opts.Config); err != nil {
+			if err := CheckURLs(opts.Config); err != nil {
 				return nil, err
 			}
 			if err := WriteConfig(root, opts.Config); err != nil {
@@ -156,7 +156,7 @@ func resolve(root string, getenv func(string) string) (cfg, urls Config, err err
 	if v := getenv(CatalogEnv); v != "" {
 		cfg.Catalog = v
 	}
-	if err := checkURLs(cfg); err != nil {
+	if err := CheckURLs(cfg); err != nil {
 		return cfg, urls, err
 	}
 	if abs, err := filepath.Abs(root); err == nil {
@@ -189,10 +189,10 @@ func isHome(root string) bool {
 	return false
 }
 
-// checkURLs refuses a URL that carries a password: credentials come from
+// CheckURLs refuses a URL that carries a password: credentials come from
 // the AWS chain or libpq's environment, never from a file lockstep reads
 // back into messages and records.
-func checkURLs(c Config) error {
+func CheckURLs(c Config) error {
 	for _, f := range []struct{ name, env, url, where string }{
 		{"store", StoreEnv, c.Store, "the AWS credential chain (AWS_ACCESS_KEY_ID, ~/.aws/credentials)"},
 		{"catalog", CatalogEnv, c.Catalog, "PGPASSWORD or ~/.pgpass"},
