@@ -82,25 +82,37 @@ func copyNames(ctx context.Context, from, to Catalog, n *CopyCount) error {
 
 // copyAttestations puts in to every attestation of from it lacks.
 func copyAttestations(ctx context.Context, from, to Catalog, n *CopyCount) error {
-	src, err := from.AllAttestations(ctx)
+	missing, total, err := missingAttestations(ctx, from, to)
 	if err != nil {
 		return err
 	}
-	have, err := attestationSet(ctx, to)
-	if err != nil {
-		return err
-	}
-	for _, a := range src {
-		if have[keyOf(a)] {
-			n.Skipped++
-			continue
-		}
+	for _, a := range missing {
 		if err := to.PutAttestation(ctx, a); err != nil {
 			return err
 		}
-		n.Copied++
 	}
+	n.Copied, n.Skipped = len(missing), total-len(missing)
 	return nil
+}
+
+// missingAttestations returns the attestations of from that to lacks, and
+// how many from has.
+func missingAttestations(ctx context.Context, from, to Catalog) ([]AttestationRow, int, error) {
+	src, err := from.AllAttestations(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	have, err := attestationSet(ctx, to)
+	if err != nil {
+		return nil, 0, err
+	}
+	var missing []AttestationRow
+	for _, a := range src {
+		if !have[keyOf(a)] {
+			missing = append(missing, a)
+		}
+	}
+	return missing, len(src), nil
 }
 
 // copyRun writes run r and its tasks into to, unless to has them all
@@ -192,20 +204,14 @@ func verify(ctx context.Context, from, to Catalog, rep *CopyReport) error {
 		}
 		rep.Names.Verified++
 	}
-	src, err := from.AllAttestations(ctx)
+	missing, total, err := missingAttestations(ctx, from, to)
 	if err != nil {
 		return err
 	}
-	have, err := attestationSet(ctx, to)
-	if err != nil {
-		return err
+	if len(missing) > 0 {
+		return fail("attestation %s about %s is missing", missing[0].Bundle, missing[0].Subject)
 	}
-	for _, a := range src {
-		if !have[keyOf(a)] {
-			return fail("attestation %s about %s is missing", a.Bundle, a.Subject)
-		}
-		rep.Attestations.Verified++
-	}
+	rep.Attestations.Verified = total
 	return nil
 }
 

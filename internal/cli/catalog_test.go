@@ -3,7 +3,6 @@ package cli
 import (
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -80,31 +79,9 @@ func teamProject(t *testing.T, flow string) *project {
 // is listed whole, and gc afterwards keeps what they made.
 func TestRunsFromManyProcessesOnPostgreSQL(t *testing.T) {
 	p := teamProject(t, "flow: c\nsteps:\n  a:\n    run: echo $LOCKSTEP_SEED > $LOCKSTEP_OUTPUT_DIR/o.txt\n    sandbox: none\n    outputs: {o: o.txt}\n  b:\n    run: cat $LOCKSTEP_INPUT_O > $LOCKSTEP_OUTPUT_DIR/p.txt\n    sandbox: none\n    inputs: {o: a.o}\n    outputs: {p: p.txt}\n")
-	const n = 4
-	var wg sync.WaitGroup
-	errs := make([]string, n)
-	for i := range n {
-		wg.Go(func() {
-			cmd, out := p.lockstepProcess("run", "--no-cache")
-			if err := cmd.Run(); err != nil {
-				errs[i] = err.Error() + "\n" + out.String()
-			}
-		})
-	}
-	wg.Wait()
-	for i, e := range errs {
-		if e != "" {
-			t.Errorf("run %d failed: %s", i, e)
-		}
-	}
-	var runs []query.RunListing
-	p.jsonOf(&runs, "runs")
-	if len(runs) != n {
-		t.Fatalf("%d runs listed, want %d", len(runs), n)
-	}
-	for _, r := range runs {
-		if r.Status != core.StatusSucceeded || len(r.Outputs) != 2 {
-			t.Errorf("run %s: %s %s, outputs %v", r.ID, r.Status, r.Error, r.Outputs)
+	for _, r := range runAtOnce(t, p, 4) {
+		if len(r.Outputs) != 2 {
+			t.Errorf("run %s: outputs %v, want both steps' outputs", r.ID, r.Outputs)
 		}
 	}
 	p.mustRun(0, "gc")
