@@ -177,17 +177,21 @@ func start(bin string) (*Server, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("initdb: %v: %s", err, out)
 	}
-	if s.port, err = freePort(); err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.run(); err != nil {
-		os.RemoveAll(dir)
-		return nil, err
+	// Another process may take the free port before the server binds it:
+	// try a new one then.
+	for attempt := 1; ; attempt++ {
+		if s.port, err = freePort(); err == nil {
+			if err = s.run(); err == nil {
+				return s, nil
+			}
+		}
+		if attempt == 3 {
+			os.RemoveAll(dir)
+			return nil, err
+		}
 	}
-	return s, nil
 }
 
 // run starts postgres on the cluster and waits for it; s.mu is held.
