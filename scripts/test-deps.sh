@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Install what the tests use, when it is missing: Debian packages (the
 # bubblewrap sandbox, git, Debian's Python with numpy, scikit-learn,
-# PyTorch, pandas, joblib and onnx, Slurm and munge) and cosign (built from
-# its Go module); as root, start a one-node Slurm cluster (slurm-up.sh).
+# PyTorch, pandas, joblib and onnx, PostgreSQL 15 for the catalog and lock
+# tests, Slurm and munge) and cosign (built from its Go module); as root,
+# start a one-node Slurm cluster (slurm-up.sh).
 # As root with apt-get it installs them; otherwise it says what is missing
 # and the tests that need it skip or fail with that message.
 set -euo pipefail
 packages=(bubblewrap git make ca-certificates bzip2 python3 python3-numpy python3-sklearn
-  python3-joblib python3-torch python3-pandas python3-onnx slurm-wlm munge)
+  python3-joblib python3-torch python3-pandas python3-onnx postgresql-15 slurm-wlm munge)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

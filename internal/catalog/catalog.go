@@ -103,6 +103,9 @@ type Catalog interface {
 	// RunAttestations returns the attestations of run runID, in the order
 	// of Attestations.
 	RunAttestations(ctx context.Context, runID string) ([]AttestationRow, error)
+	// AllAttestations returns every attestation row, in the order of
+	// Attestations (a copy of the catalog reads them all).
+	AllAttestations(ctx context.Context) ([]AttestationRow, error)
 
 	// Roots returns the digests garbage collection must keep, the starting
 	// points of mark and sweep, sorted and without duplicates:

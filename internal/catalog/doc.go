@@ -4,7 +4,8 @@
 //
 // Catalog is the one API; an implementation is a sub-package that passes
 // the contract suite in catalog/catalogtest: catalog/sqlite, the embedded
-// default, today; a PostgreSQL one is one more folder. This package holds
+// default, and catalog/postgres for a team, both thin packages over the
+// one SQL implementation in catalog/sqldb. This package holds
 // what every implementation shares: the row types, the sentinel errors,
 // input validation (the Check functions), the wording of run references
 // (PickRun) and the registry of implementations by URL scheme (Register,

@@ -50,7 +50,7 @@ func runCheck(ctx context.Context, o checkOptions, g *globalOptions) error {
 	p := newPrinter(g)
 	var out checkOutput
 	if o.rebuild {
-		out.Rebuilt, err = maintain.RebuildCatalog(ctx, h.Store, h.Catalog, h.LockPath(), func() {
+		out.Rebuilt, err = maintain.RebuildCatalog(ctx, h.Store, h.Catalog, h.Lock(), func() {
 			p.info("waiting for the runs in progress to finish…")
 		})
 		if err != nil {

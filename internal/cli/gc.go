@@ -43,7 +43,7 @@ func runGC(ctx context.Context, o gcOptions, g *globalOptions) error {
 	defer h.Close()
 	p := newPrinter(g)
 	rep, err := maintain.GC(ctx, h.Store, h.Catalog, maintain.GCOptions{
-		KeepLast: o.keepLast, DryRun: o.dryRun, LockPath: h.LockPath(), WorkDir: h.WorkDir(), TempDir: h.TempDir(),
+		KeepLast: o.keepLast, DryRun: o.dryRun, Lock: h.Lock(), WorkDir: h.WorkDir(), TempDir: h.TempDir(),
 		Waiting: func() { p.info("waiting for the runs in progress to finish…") },
 	})
 	if err != nil {

@@ -47,7 +47,7 @@ Exit codes: 0 success, 2 bad usage.`,
 	c.Flags().StringVarP(&o.file, "file", "f", "lockstep.yaml", "flow file to create")
 	c.Flags().StringVar(&o.name, "name", "", "flow name (default: the folder's name)")
 	c.Flags().StringVar(&o.store, "store", "", "object store URL written to the home's config.yaml: file:///path or s3://bucket/prefix?endpoint=… (default: the home folder)")
-	c.Flags().StringVar(&o.catalog, "catalog", "", "catalog URL written to the home's config.yaml: sqlite:///path (default: HOME/catalog.db)")
+	c.Flags().StringVar(&o.catalog, "catalog", "", "catalog URL written to the home's config.yaml: sqlite:///path or postgres://user@host/db (default: HOME/catalog.db)")
 	return c
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"lockstep.dev/lockstep/internal/catalog/postgres/pgtest"
 	"lockstep.dev/lockstep/internal/sandbox"
 )
 
@@ -20,7 +21,8 @@ func TestMain(m *testing.M) {
 	if os.Getenv(asCLI) == "1" {
 		os.Exit(Execute(os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	os.Exit(pgtest.Main(m)) // stops the PostgreSQL server, if a test started one
+
 }
 
 // project is a temporary lockstep project with its own home.

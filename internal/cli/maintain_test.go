@@ -29,10 +29,10 @@ func (p *project) lockstepProcess(args ...string) (*exec.Cmd, *core.Tail) {
 	return cmd, out
 }
 
-func TestConcurrentRunsOnOneStoreAllSucceed(t *testing.T) {
-	p := newProject(t, "flow: c\nsteps:\n  a:\n    run: echo $LOCKSTEP_SEED > $LOCKSTEP_OUTPUT_DIR/o.txt\n    outputs: {o: o.txt}\n  b:\n    run: cat $LOCKSTEP_INPUT_O\n    inputs: {o: a.o}\n", nil)
-	p.mustRun(0, "init")
-	const n = 4
+// runAtOnce runs the project's flow from n lockstep processes at once and
+// returns the runs listed after: n, all succeeded.
+func runAtOnce(t *testing.T, p *project, n int) []query.RunListing {
+	t.Helper()
 	var wg sync.WaitGroup
 	errs := make([]string, n)
 	for i := range n {
@@ -59,6 +59,13 @@ func TestConcurrentRunsOnOneStoreAllSucceed(t *testing.T) {
 			t.Errorf("run %s: %s %s", r.ID, r.Status, r.Error)
 		}
 	}
+	return runs
+}
+
+func TestConcurrentRunsOnOneStoreAllSucceed(t *testing.T) {
+	p := newProject(t, "flow: c\nsteps:\n  a:\n    run: echo $LOCKSTEP_SEED > $LOCKSTEP_OUTPUT_DIR/o.txt\n    outputs: {o: o.txt}\n  b:\n    run: cat $LOCKSTEP_INPUT_O\n    inputs: {o: a.o}\n", nil)
+	p.mustRun(0, "init")
+	runAtOnce(t, p, 4)
 	p.mustRun(0, "check")
 }
 

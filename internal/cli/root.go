@@ -117,7 +117,7 @@ Exit codes: 0 success, 1 a run or check failed, 2 a usage or input error.`,
 		newReproduceCommand(g), newDiffCommand(g),
 		newKeyCommand(g), newVerifyCommand(g), newSignModelCommand(g), newAttestationsCommand(g), newExportCommand(g),
 		newDataCommand(g), newReviewCommand(g), newBOMCommand(g),
-		newResumeCommand(g), newWhyCommand(g),
+		newResumeCommand(g), newWhyCommand(g), newCatalogCommand(g),
 		newPolicyCommand(g), newAdmissionCommand(g),
 	)
 	return root

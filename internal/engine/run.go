@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -150,6 +151,9 @@ func (h *Home) Run(ctx context.Context, fl *flow.Flow, code Code, opts Options) 
 	}
 	r.event(Event{Kind: RunStarted, Message: fl.Name})
 	runErr := r.schedule(ctx, steps)
+	if err := held.Err(); err != nil { // the lock was lost: gc may have removed what the run wrote
+		runErr = errors.Join(runErr, err)
+	}
 	rec, err := r.finish(ctx, runErr)
 	if err != nil || rec.Status != core.StatusSucceeded {
 		return rec, err

@@ -6,5 +6,7 @@
 // known ones. Without a config the home is the embedded default: objects
 // in the home folder and SQLite in HOME/catalog.db. The home folder always
 // holds what belongs to this machine: the config, work and temp folders,
-// and the lock file.
+// and the lock file. The store-wide lock (runs shared, gc exclusive) is
+// that file's flock, or, when the catalog is PostgreSQL and so shared by
+// hosts, advisory locks in its database (lock/pglock).
 package home

@@ -10,8 +10,10 @@ import (
 	"sync"
 
 	"lockstep.dev/lockstep/internal/catalog"
+	"lockstep.dev/lockstep/internal/catalog/postgres"
 	"lockstep.dev/lockstep/internal/catalog/sqlite"
 	"lockstep.dev/lockstep/internal/lock"
+	"lockstep.dev/lockstep/internal/lock/pglock"
 	"lockstep.dev/lockstep/internal/store"
 )
 
@@ -78,6 +80,8 @@ func Find(explicit, dir string) string {
 // its backends itself).
 var registerCatalogs = sync.OnceFunc(func() {
 	catalog.Register(sqlite.Scheme, sqlite.OpenURL)
+	catalog.Register(postgres.Scheme, postgres.OpenURL)
+	catalog.Register(postgres.AltScheme, postgres.OpenURL)
 })
 
 // Open opens the home at root: its store and catalog from config.yaml,
@@ -98,7 +102,7 @@ func Open(ctx context.Context, root string, opts Options) (*Home, error) {
 			return nil, fmt.Errorf("create home %s: %w", root, err)
 		}
 		if !opts.Config.IsZero() {
-			if err := checkURLs(opts.Config); err != nil {
+			if err := CheckURLs(opts.Config); err != nil {
 				return nil, err
 			}
 			if err := WriteConfig(root, opts.Config); err != nil {
@@ -152,7 +156,7 @@ func resolve(root string, getenv func(string) string) (cfg, urls Config, err err
 	if v := getenv(CatalogEnv); v != "" {
 		cfg.Catalog = v
 	}
-	if err := checkURLs(cfg); err != nil {
+	if err := CheckURLs(cfg); err != nil {
 		return cfg, urls, err
 	}
 	if abs, err := filepath.Abs(root); err == nil {
@@ -185,10 +189,10 @@ func isHome(root string) bool {
 	return false
 }
 
-// checkURLs refuses a URL that carries a password: credentials come from
+// CheckURLs refuses a URL that carries a password: credentials come from
 // the AWS chain or libpq's environment, never from a file lockstep reads
 // back into messages and records.
-func checkURLs(c Config) error {
+func CheckURLs(c Config) error {
 	for _, f := range []struct{ name, env, url, where string }{
 		{"store", StoreEnv, c.Store, "the AWS credential chain (AWS_ACCESS_KEY_ID, ~/.aws/credentials)"},
 		{"catalog", CatalogEnv, c.Catalog, "PGPASSWORD or ~/.pgpass"},
@@ -204,11 +208,20 @@ func checkURLs(c Config) error {
 	return nil
 }
 
-// LockPath is the file runs hold shared and gc holds exclusively.
+// LockPath is the file runs hold shared and gc holds exclusively when
+// the catalog is local.
 func (h *Home) LockPath() string { return filepath.Join(h.Root, "gc.lock") }
 
-// Lock is the store-wide lock: a flock on LockPath.
-func (h *Home) Lock() lock.Locker { return lock.File(h.LockPath()) }
+// Lock is the store-wide lock runs hold shared and gc exclusively. With a
+// PostgreSQL catalog, which hosts share, it is held in that database
+// (lock/pglock), so gc on one host waits for runs on all of them;
+// otherwise it is a flock on LockPath.
+func (h *Home) Lock() lock.Locker {
+	if postgres.IsURL(h.URLs.Catalog) {
+		return pglock.New(h.URLs.Catalog)
+	}
+	return lock.File(h.LockPath())
+}
 
 // HoldShared takes the store-wide lock shared, as every run does, for
 // work that writes objects before the catalog records what reaches them

@@ -4,8 +4,8 @@
 //
 // Locker is the interface a home hands out; File is the local
 // implementation, an flock(2) on a file, so a killed process releases it at
-// once. A lease kept in a shared catalog can implement Locker for a team
-// store without changing its callers.
+// once. lock/pglock is the lock across hosts, for a team store: advisory
+// locks in the catalog's PostgreSQL database, with a fencing epoch.
 package lock
 
 import (
@@ -35,6 +35,11 @@ type Locker interface {
 // nothing.
 type Held interface {
 	Unlock() error
+	// Err is nil while the lock is held for sure. A lock kept on a server
+	// can be lost (its session cut while an exclusive holder came and
+	// went); Err then says so, and the holder must not trust that what it
+	// wrote since it took the lock is still there: a run fails, gc stops.
+	Err() error
 }
 
 // FileLock is the Locker of one lock file on the local file system.
@@ -98,6 +103,9 @@ func (l FileLock) take(ctx context.Context, how int) (Held, error) {
 		}
 	}
 }
+
+// Err implements Held: a local flock is never lost while its file is open.
+func (h *heldFile) Err() error { return nil }
 
 // heldFile is a held flock; closing the file releases it.
 type heldFile struct{ f *os.File }

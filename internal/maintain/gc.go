@@ -19,8 +19,8 @@ type GCOptions struct {
 	KeepLast int
 	// DryRun reports what would be freed without removing anything.
 	DryRun bool
-	// LockPath is the store-wide lock; gc holds it exclusively.
-	LockPath string
+	// Lock is the store-wide lock (the home's); gc holds it exclusively.
+	Lock lock.Locker
 	// Waiting is called if runs in progress hold the lock.
 	Waiting func()
 	// WorkDir is the folder of task work folders and shared trees, a
@@ -44,7 +44,7 @@ type GCReport struct {
 // waits for runs in progress to finish (they hold the store lock shared), so
 // it never removes an object a running run may still read or write.
 func GC(ctx context.Context, st *store.Store, cat catalog.Catalog, opts GCOptions) (*GCReport, error) {
-	held, err := lock.File(opts.LockPath).Exclusive(ctx, opts.Waiting)
+	held, err := opts.Lock.Exclusive(ctx, opts.Waiting)
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +76,10 @@ func GC(ctx context.Context, st *store.Store, cat catalog.Catalog, opts GCOption
 		rep.Bytes += size
 		if opts.DryRun {
 			return nil
+		}
+		// A lock kept on a server can be lost; then a run may be writing.
+		if err := held.Err(); err != nil {
+			return err
 		}
 		return st.Remove(d)
 	})

@@ -24,8 +24,8 @@ type RebuildReport struct {
 // one written at start and the final one), the final one wins; a run whose
 // only record says "running" was interrupted and is indexed as aborted.
 // It holds the store lock exclusively, like gc.
-func RebuildCatalog(ctx context.Context, st *store.Store, cat catalog.Catalog, lockPath string, waiting func()) (*RebuildReport, error) {
-	held, err := lock.File(lockPath).Exclusive(ctx, waiting)
+func RebuildCatalog(ctx context.Context, st *store.Store, cat catalog.Catalog, l lock.Locker, waiting func()) (*RebuildReport, error) {
+	held, err := l.Exclusive(ctx, waiting)
 	if err != nil {
 		return nil, err
 	}

@@ -46,6 +46,7 @@ func testAttestations(t *testing.T, c catalog.Catalog) {
 		{"about unknown", func() ([]catalog.AttestationRow, error) { return c.Attestations(ctx, Digest("nothing")) }, nil},
 		{"of run r1", func() ([]catalog.AttestationRow, error) { return c.RunAttestations(ctx, "r1") }, []catalog.AttestationRow{all[2], all[1], all[0]}},
 		{"of run r2", func() ([]catalog.AttestationRow, error) { return c.RunAttestations(ctx, "r2") }, []catalog.AttestationRow{all[3]}},
+		{"every one", func() ([]catalog.AttestationRow, error) { return c.AllAttestations(ctx) }, []catalog.AttestationRow{unsigned, all[3], all[2], all[1], all[0]}},
 	} {
 		got, err := tc.get()
 		if err != nil {

@@ -37,6 +37,7 @@ func Run(t *testing.T, fresh func(t *testing.T) string) {
 		{"Roots", testRoots},
 		{"Reset", testReset},
 		{"DeleteRun", testDeleteRun},
+		{"DeleteRunRemovesOutputs", testDeleteRunRemovesOutputs},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, Open(t, fresh(t))) })
 	}
@@ -47,6 +48,8 @@ func Run(t *testing.T, fresh func(t *testing.T) string) {
 		{"ReopenKeepsRows", testReopenKeepsRows},
 		{"OpenFreshConcurrently", testOpenFreshConcurrently},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"ReopenAppliesMigrationsOnce", testReopenAppliesMigrationsOnce},
+		{"NewerSchemaFails", testNewerSchemaFails},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, fresh(t)) })
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"reflect"
 	"sync"
 	"testing"
 
@@ -88,29 +89,44 @@ func WriteRuns(ctx context.Context, c catalog.Catalog, prefix string) error {
 }
 
 // CheckWritten fails t unless c holds exactly the runs WriteRuns wrote
-// for each prefix, finished, with their tasks.
+// for each prefix: none lost, none extra, and each one whole (finished,
+// its own record, both tasks with their outputs and cache keys).
 func CheckWritten(t *testing.T, c catalog.Catalog, prefixes []string) {
 	t.Helper()
 	ctx := context.Background()
-	runs, err := c.Runs(ctx, 0)
+	runs, err := c.RunsWithOutputs(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := len(prefixes) * RunsPerWriter; len(runs) != want {
-		t.Errorf("%d runs in the catalog, want %d", len(runs), want)
+	got := map[string]catalog.RunOutputs{}
+	for _, r := range runs {
+		got[r.ID] = r
 	}
+	if want := len(prefixes) * RunsPerWriter; len(runs) != want || len(got) != want {
+		t.Errorf("%d runs in the catalog (%d ids), want %d", len(runs), len(got), want)
+	}
+	bad := 0
 	for _, prefix := range prefixes {
+		for i := range RunsPerWriter {
+			id := fmt.Sprintf("%s-%03d", prefix, i)
+			r, ok := got[id]
+			want := map[string]map[string]core.Digest{
+				"prepare": {"out": Digest(id + "prepare" + "out")},
+				"train":   {"out": Digest(id + "train" + "out")},
+			}
+			if !ok || r.Status != core.StatusSucceeded || r.Record != Digest(id) || !reflect.DeepEqual(r.Outputs, want) {
+				if bad++; bad <= 5 {
+					t.Errorf("run %s: found %v, %+v; want it succeeded with its record and both tasks' outputs", id, ok, r)
+				}
+			}
+		}
 		id := fmt.Sprintf("%s-%03d", prefix, RunsPerWriter-1)
-		tasks, err := c.Tasks(ctx, id)
-		if err != nil || len(tasks) != 2 {
-			t.Errorf("tasks of %s: %d, %v; want 2", id, len(tasks), err)
-		}
-		if r, err := c.Run(ctx, id); err != nil || r.Status != core.StatusSucceeded {
-			t.Errorf("run %s: %+v, %v; want succeeded", id, r, err)
-		}
 		if _, ok, err := c.CacheLookup(ctx, Digest(id+"train")); err != nil || !ok {
 			t.Errorf("cache key of %s/train: found %v, %v", id, ok, err)
 		}
+	}
+	if bad > 5 {
+		t.Errorf("... %d runs are wrong in all", bad)
 	}
 }
 

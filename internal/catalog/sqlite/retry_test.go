@@ -29,34 +29,19 @@ func holdWriteLock(t *testing.T, c *Catalog) (release func()) {
 	}
 }
 
-func TestRetryBusyOutlastsALockHolder(t *testing.T) {
+func TestBusyIsRetryable(t *testing.T) {
 	c := OpenTemp(t)
-	ctx := context.Background()
 	release := holdWriteLock(t, c)
+	defer release()
 	// A connection that does not wait at all reports SQLITE_BUSY at once.
 	impatient, err := sql.Open("sqlite", "file:"+c.Path()+"?_busy_timeout=0&_txlock=immediate")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer impatient.Close()
-	attempts := 0
-	begin := func() error {
-		attempts++
-		tx, err := impatient.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		return tx.Rollback()
-	}
-	if err := begin(); !isBusy(err) {
-		t.Fatalf("BEGIN IMMEDIATE while another connection writes: err = %v, want SQLITE_BUSY", err)
-	}
-	time.AfterFunc(100*time.Millisecond, release)
-	if err := retryBusy(ctx, begin); err != nil {
-		t.Fatalf("retryBusy: %v", err)
-	}
-	if attempts < 3 {
-		t.Errorf("BEGIN succeeded after %d attempts; the lock should have forced retries", attempts)
+	_, err = impatient.BeginTx(context.Background(), nil)
+	if why, again := (dialect{}).Retryable(err); !again || why == "" {
+		t.Fatalf("BEGIN IMMEDIATE while another connection writes: err = %v, retryable %v, want SQLITE_BUSY", err, again)
 	}
 }
 
@@ -69,35 +54,28 @@ func TestWriteWaitsForALockHolder(t *testing.T) {
 	}
 }
 
-func TestRetryBusyStopsWithContext(t *testing.T) {
+func TestWriteStopsWithContext(t *testing.T) {
 	c := OpenTemp(t)
 	release := holdWriteLock(t, c)
 	defer release()
-	impatient, err := sql.Open("sqlite", "file:"+c.Path()+"?_busy_timeout=0&_txlock=immediate")
-	if err != nil {
-		t.Fatal(err)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := c.BeginRun(ctx, catalog.RunRow{ID: "r1", Started: catalogtest.At(0)})
+	if err == nil || !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		t.Fatalf("BeginRun while the lock is held and the context ends: err = %v", err)
 	}
-	defer impatient.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel)
-	err = retryBusy(ctx, func() error {
-		tx, err := impatient.BeginTx(context.Background(), nil)
-		if err == nil {
-			tx.Rollback()
-		}
-		return err
-	})
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("err = %v, want context.Canceled", err)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("BeginRun gave up after %v, long after its context ended", d)
 	}
 }
 
-func TestIsBusyIgnoresOtherErrors(t *testing.T) {
+func TestOtherErrorsAreNotRetried(t *testing.T) {
 	c := OpenTemp(t)
-	_, err := c.db.Exec("SELECT * FROM no_such_table")
+	_, err := c.DB().Exec("SELECT * FROM no_such_table")
 	for _, err := range []error{nil, errors.New("database is locked"), sql.ErrNoRows, err} {
-		if isBusy(err) {
-			t.Errorf("isBusy(%v) = true", err)
+		if _, again := (dialect{}).Retryable(err); again {
+			t.Errorf("Retryable(%v) = true", err)
 		}
 	}
 }

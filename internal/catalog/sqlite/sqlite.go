@@ -4,32 +4,32 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"lockstep.dev/lockstep/internal/catalog"
+	"lockstep.dev/lockstep/internal/catalog/sqldb"
 )
 
 // Scheme is the URL scheme of this implementation: "sqlite://PATH".
 const Scheme = "sqlite"
 
 // busyTimeoutMillis is how long SQLite itself waits for a lock before a
-// statement reports SQLITE_BUSY; retryBusy then backs off and tries again.
+// statement reports SQLITE_BUSY; the catalog then backs off and tries
+// again.
 const busyTimeoutMillis = 10000
 
-// Catalog is an open SQLite catalog database. It is safe for concurrent
-// use by many goroutines; several processes may open the same file at once.
+// Catalog is an open SQLite catalog database: the shared implementation
+// in catalog/sqldb on an SQLite file. It is safe for concurrent use by many
+// goroutines; several processes may open the same file at once.
 type Catalog struct {
-	db   *sql.DB
+	*sqldb.Catalog
 	path string
-	// writeSlot lets one write transaction of this process run at a time, so
-	// goroutines queue fairly here instead of polling SQLite's file lock.
-	writeSlot chan struct{}
 }
 
 var _ catalog.Catalog = (*Catalog)(nil)
@@ -55,11 +55,11 @@ func OpenURL(ctx context.Context, location string) (catalog.Catalog, error) {
 // Opening a database written by a newer lockstep fails with
 // catalog.ErrNewerSchema.
 func Open(ctx context.Context, path string) (*Catalog, error) {
-	return open(ctx, path, math.MaxInt)
+	return open(ctx, path, 0)
 }
 
 // open opens the catalog at path and applies the migrations up to version
-// upTo (tests make older databases with it).
+// upTo, all if 0 (tests make older databases with it).
 func open(ctx context.Context, path string, upTo int) (*Catalog, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -72,12 +72,15 @@ func open(ctx context.Context, path string, upTo int) (*Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open catalog %s: %w", abs, err)
 	}
-	c := &Catalog{db: db, path: abs, writeSlot: make(chan struct{}, 1)}
-	if err := c.setup(ctx, upTo); err != nil {
+	if err := setWAL(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open catalog %s: %w", abs, err)
 	}
-	return c, nil
+	sc, err := sqldb.Open(ctx, db, dialect{}, sqldb.Options{Name: abs, SerialWrites: true, UpTo: upTo})
+	if err != nil {
+		return nil, fmt.Errorf("open catalog %s: %w", abs, err)
+	}
+	return &Catalog{Catalog: sc, path: abs}, nil
 }
 
 // dsn builds the modernc.org/sqlite data source name for the file at abs.
@@ -94,36 +97,29 @@ func dsn(abs string) string {
 	return u.String()
 }
 
-// setup switches the file to WAL (a persistent setting that needs a brief
-// exclusive lock, hence the retry) and migrates the schema up to version
-// upTo.
-func (c *Catalog) setup(ctx context.Context, upTo int) error {
-	err := retryBusy(ctx, func() error {
-		var mode string
-		if err := c.db.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err != nil {
-			return err
+// setWAL switches the file to WAL, a persistent setting that needs a
+// brief exclusive lock, waiting while another process holds the file.
+func setWAL(ctx context.Context, db *sql.DB) error {
+	var mode string
+	var err error
+	deadline := time.Now().Add(2 * time.Minute)
+	for backoff := 5 * time.Millisecond; ; backoff = min(2*backoff, 500*time.Millisecond) {
+		err = db.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode)
+		if !isBusy(err) || ctx.Err() != nil || time.Now().After(deadline) {
+			break
 		}
-		if mode != "wal" {
-			return fmt.Errorf("journal mode is %q, want wal (is the file on a file system without shared memory?)", mode)
-		}
-		return nil
-	})
-	if sqliteCode(err) == sqliteNotADB {
+		time.Sleep(backoff)
+	}
+	switch {
+	case sqliteCode(err) == sqliteNotADB:
 		return fmt.Errorf("%w; move the file aside and rebuild the catalog from the store", err)
-	}
-	if err != nil {
+	case err != nil:
 		return fmt.Errorf("set WAL mode: %w", err)
+	case mode != "wal":
+		return fmt.Errorf("journal mode is %q, want wal (is the file on a file system without shared memory?)", mode)
 	}
-	return c.migrate(ctx, upTo)
+	return nil
 }
 
 // Path returns the absolute path of the database file.
 func (c *Catalog) Path() string { return c.path }
-
-// Close implements catalog.Catalog.
-func (c *Catalog) Close() error {
-	if err := c.db.Close(); err != nil {
-		return fmt.Errorf("close catalog %s: %w", c.path, err)
-	}
-	return nil
-}

@@ -1,4 +1,4 @@
-package sqlite
+package sqldb
 
 import (
 	"context"
@@ -16,7 +16,7 @@ func (c *Catalog) BindName(ctx context.Context, kind, name string, d core.Digest
 		return err
 	}
 	var old catalog.NameRow
-	err := c.write(ctx, func(tx *sql.Tx) error {
+	err := c.write(ctx, func(tx *sql.Tx, _ bool) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO names (kind, name, digest, meta) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (kind, name) DO NOTHING`, kind, name, d, meta)
 		if err != nil {
@@ -34,7 +34,7 @@ func (c *Catalog) BindName(ctx context.Context, kind, name string, d core.Digest
 // Name implements catalog.Catalog.
 func (c *Catalog) Name(ctx context.Context, kind, name string) (core.Digest, core.Digest, error) {
 	var d, meta core.Digest
-	err := retryBusy(ctx, func() error {
+	err := c.retry(ctx, func() error {
 		return c.db.QueryRowContext(ctx, "SELECT digest, meta FROM names WHERE kind = $1 AND name = $2",
 			kind, name).Scan(&d, &meta)
 	})
@@ -50,7 +50,7 @@ func (c *Catalog) Name(ctx context.Context, kind, name string) (core.Digest, cor
 // Names implements catalog.Catalog.
 func (c *Catalog) Names(ctx context.Context, kind string) ([]catalog.NameRow, error) {
 	var out []catalog.NameRow
-	err := retryBusy(ctx, func() error {
+	err := c.retry(ctx, func() error {
 		out = out[:0]
 		rows, err := c.db.QueryContext(ctx, `SELECT kind, name, digest, meta FROM names
 			WHERE kind = $1 OR $1 = '' ORDER BY kind, name`, kind)

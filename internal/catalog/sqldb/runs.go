@@ -1,4 +1,4 @@
-package sqlite
+package sqldb
 
 import (
 	"context"
@@ -30,7 +30,7 @@ func (c *Catalog) BeginRun(ctx context.Context, r catalog.RunRow) error {
 	if err := catalog.CheckBeginRun(r); err != nil {
 		return err
 	}
-	err := c.write(ctx, func(tx *sql.Tx) error {
+	err := c.write(ctx, func(tx *sql.Tx, again bool) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO runs (`+runColumns+`)
 			VALUES ($1, $2, $3, '', '', $4, NULL, $5, $6, $7, $8, $9)
 			ON CONFLICT (id) DO NOTHING`,
@@ -38,10 +38,14 @@ func (c *Catalog) BeginRun(ctx context.Context, r catalog.RunRow) error {
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return errors.Join(catalog.ErrRunExists, err)
+		n, err := res.RowsAffected()
+		if err != nil || n > 0 {
+			return err
 		}
-		return nil
+		if again && beganBy(ctx, tx, r) {
+			return nil // an earlier attempt's commit went through
+		}
+		return catalog.ErrRunExists
 	})
 	if err != nil {
 		return fmt.Errorf("begin run %s: %w", r.ID, err)
@@ -49,12 +53,20 @@ func (c *Catalog) BeginRun(ctx context.Context, r catalog.RunRow) error {
 	return nil
 }
 
+// beganBy reports whether the row of run r.ID is the one BeginRun(r)
+// writes.
+func beganBy(ctx context.Context, tx *sql.Tx, r catalog.RunRow) bool {
+	got, err := scanRun(tx.QueryRowContext(ctx, "SELECT "+runColumns+" FROM runs WHERE id = $1", r.ID))
+	return err == nil && got.Status == core.StatusRunning && got.Flow == r.Flow && got.Started.Equal(r.Started) &&
+		got.Host == r.Host && got.PID == r.PID && got.Code == r.Code && got.Seed == r.Seed && got.ResumedFrom == r.ResumedFrom
+}
+
 // FinishRun implements catalog.Catalog.
 func (c *Catalog) FinishRun(ctx context.Context, rec *core.RunRecord, recDigest core.Digest) error {
 	if err := catalog.CheckFinishRun(rec, recDigest); err != nil {
 		return err
 	}
-	err := c.write(ctx, func(tx *sql.Tx) error {
+	err := c.write(ctx, func(tx *sql.Tx, _ bool) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO runs (`+runColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11)
 			ON CONFLICT (id) DO UPDATE SET flow = excluded.flow, status = excluded.status,
@@ -76,7 +88,7 @@ func (c *Catalog) SetRunStatus(ctx context.Context, id, status, errMsg string, f
 	if err := catalog.CheckSetRunStatus(id, finished); err != nil {
 		return err
 	}
-	err := c.write(ctx, func(tx *sql.Tx) error {
+	err := c.write(ctx, func(tx *sql.Tx, _ bool) error {
 		res, err := tx.ExecContext(ctx, "UPDATE runs SET status = $2, error = $3, finished = $4 WHERE id = $1",
 			id, status, errMsg, nanos(finished))
 		if err != nil {
@@ -96,7 +108,7 @@ func (c *Catalog) SetRunStatus(ctx context.Context, id, status, errMsg string, f
 // Run implements catalog.Catalog.
 func (c *Catalog) Run(ctx context.Context, id string) (*catalog.RunRow, error) {
 	var r catalog.RunRow
-	err := retryBusy(ctx, func() error {
+	err := c.retry(ctx, func() error {
 		var err error
 		r, err = scanRun(c.db.QueryRowContext(ctx, "SELECT "+runColumns+" FROM runs WHERE id = $1", id))
 		return err
@@ -156,7 +168,7 @@ func (c *Catalog) queryRuns(ctx context.Context, q string, args ...any) ([]catal
 // eachRow runs query q and calls row for each result row, retrying while
 // the database is busy; reset is called before every attempt.
 func (c *Catalog) eachRow(ctx context.Context, reset func(), row func(scanner) error, q string, args ...any) error {
-	return retryBusy(ctx, func() error {
+	return c.retry(ctx, func() error {
 		reset()
 		rows, err := c.db.QueryContext(ctx, q, args...)
 		if err != nil {

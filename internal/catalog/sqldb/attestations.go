@@ -1,4 +1,4 @@
-package sqlite
+package sqldb
 
 import (
 	"context"
@@ -18,7 +18,7 @@ func (c *Catalog) PutAttestation(ctx context.Context, a catalog.AttestationRow) 
 	if err := catalog.CheckPutAttestation(a); err != nil {
 		return err
 	}
-	err := c.write(ctx, func(tx *sql.Tx) error {
+	err := c.write(ctx, func(tx *sql.Tx, _ bool) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO attestations (`+attestationColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (bundle, subject) DO NOTHING`,
 			a.Bundle, a.Subject, a.SubjectName, a.PredicateType, a.Run, a.Signer, nanos(a.Created))
@@ -32,7 +32,7 @@ func (c *Catalog) PutAttestation(ctx context.Context, a catalog.AttestationRow) 
 
 // Attestations implements catalog.Catalog.
 func (c *Catalog) Attestations(ctx context.Context, subject core.Digest) ([]catalog.AttestationRow, error) {
-	out, err := c.queryAttestations(ctx, "subject", string(subject))
+	out, err := c.queryAttestations(ctx, "WHERE subject = $1", string(subject))
 	if err != nil {
 		return nil, fmt.Errorf("attestations of %s: %w", subject, err)
 	}
@@ -41,21 +41,30 @@ func (c *Catalog) Attestations(ctx context.Context, subject core.Digest) ([]cata
 
 // RunAttestations implements catalog.Catalog.
 func (c *Catalog) RunAttestations(ctx context.Context, runID string) ([]catalog.AttestationRow, error) {
-	out, err := c.queryAttestations(ctx, "run", runID)
+	out, err := c.queryAttestations(ctx, "WHERE run = $1", runID)
 	if err != nil {
 		return nil, fmt.Errorf("attestations of run %s: %w", runID, err)
 	}
 	return out, nil
 }
 
-// queryAttestations selects the attestations whose column (a constant
-// column name, never user input) equals value.
-func (c *Catalog) queryAttestations(ctx context.Context, column, value string) ([]catalog.AttestationRow, error) {
+// AllAttestations implements catalog.Catalog.
+func (c *Catalog) AllAttestations(ctx context.Context) ([]catalog.AttestationRow, error) {
+	out, err := c.queryAttestations(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("list attestations: %w", err)
+	}
+	return out, nil
+}
+
+// queryAttestations selects the attestations that where (a constant
+// clause, never user input) picks with args.
+func (c *Catalog) queryAttestations(ctx context.Context, where string, args ...any) ([]catalog.AttestationRow, error) {
 	var out []catalog.AttestationRow
-	err := retryBusy(ctx, func() error {
+	err := c.retry(ctx, func() error {
 		out = out[:0]
-		rows, err := c.db.QueryContext(ctx, "SELECT "+attestationColumns+" FROM attestations WHERE "+column+
-			" = $1 ORDER BY COALESCE(created, 0), bundle, subject", value)
+		rows, err := c.db.QueryContext(ctx, "SELECT "+attestationColumns+" FROM attestations "+where+
+			" ORDER BY COALESCE(created, 0), bundle, subject", args...)
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package sqlite
+package sqldb
 
 import (
 	"context"
@@ -21,7 +21,7 @@ func (c *Catalog) PutTask(ctx context.Context, rec *core.TaskRecord, recDigest c
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	err := c.write(ctx, func(tx *sql.Tx) error {
+	err := c.write(ctx, func(tx *sql.Tx, _ bool) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO tasks
 			(run, step, status, record, cache_key, exit_code, started, finished)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -55,7 +55,7 @@ func (c *Catalog) PutTask(ctx context.Context, rec *core.TaskRecord, recDigest c
 // Tasks implements catalog.Catalog.
 func (c *Catalog) Tasks(ctx context.Context, runID string) ([]catalog.TaskRow, error) {
 	var out []catalog.TaskRow
-	err := retryBusy(ctx, func() error {
+	err := c.retry(ctx, func() error {
 		out = out[:0]
 		rows, err := c.db.QueryContext(ctx, `SELECT t.step, t.status, t.record, t.cache_key, t.exit_code,
 				t.started, t.finished, o.name, o.digest
@@ -98,7 +98,7 @@ func (c *Catalog) CacheLookup(ctx context.Context, key core.Digest) (core.Digest
 		return "", false, nil
 	}
 	var rec core.Digest
-	err := retryBusy(ctx, func() error {
+	err := c.retry(ctx, func() error {
 		return c.db.QueryRowContext(ctx, `SELECT record FROM tasks
 			WHERE cache_key = $1 AND status = $2
 			ORDER BY COALESCE(finished, 0) DESC, COALESCE(started, 0) DESC, record DESC LIMIT 1`,

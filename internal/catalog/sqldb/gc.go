@@ -1,4 +1,4 @@
-package sqlite
+package sqldb
 
 import (
 	"context"
@@ -76,7 +76,7 @@ func (c *Catalog) Roots(ctx context.Context, keepLast int) ([]core.Digest, error
 
 // Reset implements catalog.Catalog.
 func (c *Catalog) Reset(ctx context.Context) error {
-	err := c.write(ctx, func(tx *sql.Tx) error {
+	err := c.write(ctx, func(tx *sql.Tx, _ bool) error {
 		for _, table := range []string{"task_outputs", "tasks", "runs", "names", "attestations"} {
 			if _, err := tx.ExecContext(ctx, "DELETE FROM "+table); err != nil {
 				return fmt.Errorf("empty %s: %w", table, err)
@@ -85,14 +85,14 @@ func (c *Catalog) Reset(ctx context.Context) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("reset catalog %s: %w", c.path, err)
+		return fmt.Errorf("reset catalog %s: %w", c.name, err)
 	}
 	return nil
 }
 
 // DeleteRun implements catalog.Catalog.
 func (c *Catalog) DeleteRun(ctx context.Context, id string) error {
-	err := c.write(ctx, func(tx *sql.Tx) error {
+	err := c.write(ctx, func(tx *sql.Tx, again bool) error {
 		var total int64
 		for _, q := range []string{
 			"DELETE FROM task_outputs WHERE run = $1",
@@ -110,7 +110,7 @@ func (c *Catalog) DeleteRun(ctx context.Context, id string) error {
 			}
 			total += n
 		}
-		if total == 0 {
+		if total == 0 && !again { // again: the deletion committed before the connection was lost
 			return catalog.ErrNotFound
 		}
 		return nil

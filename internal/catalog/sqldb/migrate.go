@@ -1,4 +1,4 @@
-package sqlite
+package sqldb
 
 import (
 	"context"
@@ -26,6 +26,15 @@ type migration struct {
 	version int
 	name    string
 	sql     string
+}
+
+// Latest is the newest schema version this lockstep knows.
+func Latest() (int, error) {
+	ms, err := migrations()
+	if err != nil {
+		return 0, err
+	}
+	return ms[len(ms)-1].version, nil
 }
 
 // migrations returns the embedded migrations in version order and checks
@@ -83,7 +92,10 @@ func (c *Catalog) migrate(ctx context.Context, upTo int) error {
 	if current >= min(upTo, latest) {
 		return nil
 	}
-	if err := c.write(ctx, func(tx *sql.Tx) error {
+	if err := c.write(ctx, func(tx *sql.Tx, _ bool) error {
+		if err := c.dialect.LockSchema(ctx, tx); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, createMigrationsTable)
 		return err
 	}); err != nil {
@@ -93,7 +105,12 @@ func (c *Catalog) migrate(ctx context.Context, upTo int) error {
 		if m.version > upTo {
 			break
 		}
-		if err := c.write(ctx, func(tx *sql.Tx) error { return apply(ctx, tx, m, latest) }); err != nil {
+		if err := c.write(ctx, func(tx *sql.Tx, _ bool) error {
+			if err := c.dialect.LockSchema(ctx, tx); err != nil {
+				return err
+			}
+			return apply(ctx, tx, m, latest)
+		}); err != nil {
 			return err
 		}
 	}
@@ -125,15 +142,13 @@ func apply(ctx context.Context, tx *sql.Tx, m migration, latest int) error {
 
 // schemaVersion returns the highest applied migration (0 for a fresh file)
 // and fails with catalog.ErrNewerSchema if it is above latest, the newest this
-// lockstep knows. Looking the table up in sqlite_master is the one
-// SQLite-only query of the package.
+// lockstep knows. Whether the table exists is the dialect's to say.
 func (c *Catalog) schemaVersion(ctx context.Context, latest int) (int, error) {
 	var current int
 	err := c.read(ctx, func(tx *sql.Tx) error {
-		var n int
-		err := tx.QueryRowContext(ctx,
-			"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").Scan(&n)
-		if err != nil || n == 0 {
+		current = 0
+		ok, err := c.dialect.HasTable(ctx, tx, "schema_migrations")
+		if err != nil || !ok {
 			return err
 		}
 		return tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current)

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Per-step cost of a PostgreSQL catalog against the embedded SQLite one: a
+# flow of STEPS independent `true` steps run with -j 1, the cache off and
+# --sandbox none, RUNS times on each catalog (same local store, same
+# machine); prints the median per step and the PostgreSQL/SQLite ratio.
+# The PostgreSQL server is started here from Debian's postgresql-15
+# binaries (initdb + pg_ctl in a temp folder, loopback only, as nobody
+# when run as root), with its default durable settings (fsync on,
+# synchronous_commit on). With it the store lock is the advisory lock in
+# that database, as for a team.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+STEPS=${STEPS:-20}
+RUNS=${RUNS:-7}
+pgbin=${LOCKSTEP_PG_BIN:-/usr/lib/postgresql/15/bin}
+if [ ! -x "$pgbin/initdb" ]; then
+  echo "bench/catalog.sh: no PostgreSQL binaries in $pgbin (install postgresql-15)" >&2
+  exit 2
+fi
+make -s build
+lockstep="$PWD/bin/lockstep"
+work=$(mktemp -d)
+chmod 755 "$work"
+as=()
+if [ "$(id -u)" = 0 ]; then
+  as=(setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups)
+  mkdir "$work/pg" && chown nobody "$work/pg"
+else
+  mkdir "$work/pg"
+fi
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+stop() {
+  "${as[@]}" "$pgbin/pg_ctl" -D "$work/pg/data" -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap stop EXIT
+"${as[@]}" "$pgbin/initdb" -D "$work/pg/data" -U lockstep -A trust -E UTF8 --locale C >/dev/null
+"${as[@]}" "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/log" -o "-h 127.0.0.1 -p $port -k $work/pg" -w start >/dev/null
+"$pgbin/createdb" -h 127.0.0.1 -p "$port" -U lockstep bench
+url="postgres://lockstep@127.0.0.1:$port/bench?sslmode=disable"
+
+flow() {
+  echo "flow: catalog-bench"
+  echo "steps:"
+  for i in $(seq 1 "$STEPS"); do printf '  s%02d: {run: "true"}\n' "$i"; done
+}
+mkdir "$work/sqlite" "$work/postgres"
+flow >"$work/sqlite/lockstep.yaml"
+flow >"$work/postgres/lockstep.yaml"
+(cd "$work/sqlite" && "$lockstep" init -q >/dev/null)
+(cd "$work/postgres" && "$lockstep" init -q --catalog "$url" >/dev/null)
+
+now() { date +%s%N; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+per_step() {
+  local t0 t1
+  t0=$(now); (cd "$work/$1" && "$lockstep" run -q -j 1 --no-cache --sandbox none >/dev/null); t1=$(now)
+  echo $(( (t1 - t0) / STEPS ))
+}
+# One warm-up run each, then RUNS rounds alternating the two.
+per_step sqlite >/dev/null; per_step postgres >/dev/null
+: >"$work/sqlite.ns"; : >"$work/postgres.ns"
+for _ in $(seq 1 "$RUNS"); do
+  per_step sqlite >>"$work/sqlite.ns"
+  per_step postgres >>"$work/postgres.ns"
+done
+sq=$(median <"$work/sqlite.ns")
+pg=$(median <"$work/postgres.ns")
+ms() { awk -v ns="$1" 'BEGIN {printf "%.1f", ns / 1e6}'; }
+printf 'lockstep run, %d steps, per step (median of %d runs)\n' "$STEPS" "$RUNS"
+printf '%-24s %8s ms\n' "SQLite catalog" "$(ms "$sq")" "PostgreSQL catalog" "$(ms "$pg")"
+awk -v a="$pg" -v b="$sq" 'BEGIN {printf "ratio PostgreSQL/SQLite  %.2f (%+.1f ms per step)\n", a / b, (a - b) / 1e6}'
