@@ -42,7 +42,7 @@ const Name = "slurm"
 const DefaultSlots = 64
 
 // settingKeys are the keys of the backend's section of config.yaml.
-var settingKeys = []string{"partition", "account", "qos", "slots", "exe", "poll"}
+var settingKeys = []string{"partition", "account", "qos", "slots", "exe", "poll", "array-window"}
 
 // Backend submits each task as a Slurm job.
 type Backend struct {
@@ -53,6 +53,7 @@ type Backend struct {
 	slots     int
 	poll      time.Duration
 	capacity  backend.Capacity
+	arrays    arrays
 }
 
 var _ backend.Backend = (*Backend)(nil)
@@ -67,7 +68,7 @@ func Open(cfg backend.Config) (backend.Backend, error) {
 	if cfg.Exe == "" || cfg.Store == "" || cfg.Catalog == "" || cfg.Work == "" {
 		return nil, errors.New("the slurm backend needs the lockstep binary, the store and catalog URLs and a work folder the nodes share")
 	}
-	b := &Backend{cfg: cfg, slots: DefaultSlots, poll: 500 * time.Millisecond}
+	b := &Backend{cfg: cfg, slots: DefaultSlots, poll: 500 * time.Millisecond, arrays: arrays{window: 100 * time.Millisecond}}
 	for k, v := range cfg.Settings {
 		switch k {
 		case "partition":
@@ -90,6 +91,12 @@ func Open(cfg backend.Config) (backend.Backend, error) {
 				return nil, fmt.Errorf("slurm: poll %q: want a duration of at least 10ms, such as 500ms", v)
 			}
 			b.poll = d
+		case "array-window":
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 || d > time.Minute {
+				return nil, fmt.Errorf("slurm: array-window %q: want a duration up to 1m, such as 100ms (0 submits each task alone)", v)
+			}
+			b.arrays.window = d
 		default:
 			return nil, fmt.Errorf("slurm: unknown setting %q (known: %s)", k, strings.Join(settingKeys, ", "))
 		}
@@ -184,30 +191,22 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// Exec submits the task as a job, follows it to its end and returns the
-// record its executor reported.
+// Exec submits the task as an element of a job array (tasks of the same
+// shape submitted together share one), follows it to its end and returns
+// the record its executor reported.
 func (b *Backend) Exec(ctx context.Context, t backend.Task, stdout, stderr io.Writer) (core.Digest, error) {
 	if err := b.capacity.Check(Name, t); err != nil {
 		return "", err
 	}
-	dir, err := os.MkdirTemp(b.jobsDir(), "job-")
-	if err != nil {
-		return "", fmt.Errorf("slurm: job folder: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	script := filepath.Join(dir, "job.sh")
-	if err := os.WriteFile(script, []byte(b.Script(t)), 0o755); err != nil {
-		return "", fmt.Errorf("slurm: job script: %w", err)
-	}
-	outFile, errFile := filepath.Join(dir, "stdout"), filepath.Join(dir, "stderr")
-	id, err := b.submit(ctx, t, script, outFile, errFile)
+	el, err := b.arrays.enqueue(ctx, b, t)
 	if err != nil {
 		return "", err
 	}
+	defer el.release()
 	report := backend.NewReportReader(stdout)
 	diag := &core.Tail{Max: 4096}
-	follow := []*follower{{path: outFile, w: report}, {path: errFile, w: io.MultiWriter(stderr, diag)}}
-	state, err := b.wait(ctx, id, follow)
+	follow := []*follower{{path: el.out, w: report}, {path: el.err, w: io.MultiWriter(stderr, diag)}}
+	state, err := b.wait(ctx, el.id, follow)
 	if err != nil {
 		return "", err
 	}
@@ -215,7 +214,7 @@ func (b *Backend) Exec(ctx context.Context, t backend.Task, stdout, stderr io.Wr
 	if rerr == nil {
 		return d, nil
 	}
-	return "", fmt.Errorf("slurm job %s of step %s ended %s with no task record: %w: %s", id, t.Step, state, rerr, strings.TrimSpace(diag.String()))
+	return "", fmt.Errorf("slurm job %s of step %s ended %s with no task record: %w: %s", el.id, t.Step, state, rerr, strings.TrimSpace(diag.String()))
 }
 
 // jobsDir is the folder job scripts and output files go in, under the
@@ -226,26 +225,46 @@ func (b *Backend) jobsDir() string {
 	return dir
 }
 
-// Script is the batch script of a task: it runs the executor and nothing
-// else. The environment comes from the submitter (sbatch --export=ALL);
-// values are not written into the script.
-func (b *Backend) Script(t backend.Task) string {
+// execLine is the shell command that runs task t's executor.
+func (b *Backend) execLine(t backend.Task) string {
 	args := []string{b.cfg.Exe, "task", "exec", "--store", b.cfg.Store, "--catalog", b.cfg.Catalog, "--work", b.cfg.Work, t.Spec.String()}
 	for i, a := range args {
 		args[i] = shellQuote(a)
 	}
-	return "#!/bin/sh\n# lockstep task " + t.Step + "\nexec " + strings.Join(args, " ") + "\n"
+	return "exec " + strings.Join(args, " ")
+}
+
+// Script is the batch script of a job array running tasks: element i
+// runs the executor of tasks[i] and nothing else. The environment comes
+// from the submitter (sbatch --export=ALL); values are not written into
+// the script.
+func (b *Backend) Script(tasks []backend.Task) string {
+	var sb strings.Builder
+	sb.WriteString("#!/bin/sh\ncase \"$SLURM_ARRAY_TASK_ID\" in\n")
+	for i, t := range tasks {
+		fmt.Fprintf(&sb, "%d) # %s\n  %s ;;\n", i, strings.ReplaceAll(t.Step, "\n", " "), b.execLine(t))
+	}
+	sb.WriteString("esac\necho \"lockstep: no task for array index $SLURM_ARRAY_TASK_ID\" >&2\nexit 1\n")
+	return sb.String()
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
-// SbatchArgs are the sbatch options of a task: its name, its output
-// files and its resources. The job's time limit is the step's plus a
-// minute, so that the executor's own limit stops the step first and
-// records why.
-func (b *Backend) SbatchArgs(t backend.Task, outFile, errFile string) []string {
-	args := []string{"--parsable", "--job-name", "lockstep-" + t.Step, "--output", outFile, "--error", errFile,
-		"--export", "ALL", "--chdir", b.cfg.Work}
+// SbatchArgs are the sbatch options of a job array of n tasks shaped like
+// t: its name, its output files (one pair per element, in dir) and the
+// resources. The job's time limit is the step's plus a minute, so that
+// the executor's own limit stops the step first and records why.
+func (b *Backend) SbatchArgs(t backend.Task, n int, dir string) []string {
+	name, _, _ := strings.Cut(t.Step, "[")
+	return append([]string{"--parsable", "--job-name", "lockstep-" + name, "--array", fmt.Sprintf("0-%d", n-1),
+		"--output", filepath.Join(dir, "%a.out"), "--error", filepath.Join(dir, "%a.err"),
+		"--export", "ALL", "--chdir", b.cfg.Work}, b.shape(t)...)
+}
+
+// shape is the part of the sbatch options that tasks of one array share:
+// the resources and the placement settings.
+func (b *Backend) shape(t backend.Task) []string {
+	var args []string
 	r := t.Resources
 	if r.CPUs > 0 {
 		args = append(args, "--cpus-per-task", strconv.Itoa(int(math.Ceil(r.CPUs))))
@@ -263,19 +282,23 @@ func (b *Backend) SbatchArgs(t backend.Task, outFile, errFile string) []string {
 	if r.TimeSeconds > 0 {
 		args = append(args, "--time", strconv.FormatInt((r.TimeSeconds+59)/60+1, 10))
 	}
-	for flag, v := range map[string]string{"--partition": b.partition, "--account": b.account, "--qos": b.qos} {
-		if v != "" {
-			args = append(args, flag, v)
+	for _, kv := range [][2]string{{"--partition", b.partition}, {"--account", b.account}, {"--qos", b.qos}} {
+		if kv[1] != "" {
+			args = append(args, kv[0], kv[1])
 		}
 	}
 	return args
 }
 
-// submit runs sbatch and returns the job id. A request the cluster
-// cannot meet is an error wrapping backend.ErrRefused.
-func (b *Backend) submit(ctx context.Context, t backend.Task, script, outFile, errFile string) (string, error) {
-	cmd := b.command("sbatch", append(b.SbatchArgs(t, outFile, errFile), script)...)
-	out, err := cmd.Output()
+// submit runs sbatch for the job array of tasks and returns its id. A
+// request the cluster cannot meet is an error wrapping backend.ErrRefused.
+func (b *Backend) submit(ctx context.Context, tasks []backend.Task, dir string) (string, error) {
+	script := filepath.Join(dir, "job.sh")
+	if err := os.WriteFile(script, []byte(b.Script(tasks)), 0o755); err != nil {
+		return "", fmt.Errorf("slurm: job script: %w", err)
+	}
+	t := tasks[0]
+	out, err := b.command("sbatch", append(b.SbatchArgs(t, len(tasks), dir), script)...).Output()
 	if err != nil {
 		msg := strings.TrimSpace(stderrOf(err))
 		if strings.Contains(msg, "not available") || strings.Contains(msg, "can not be satisfied") || strings.Contains(msg, "Invalid") {

@@ -1,14 +1,21 @@
 package slurm
 
 import (
+	"context"
+	"fmt"
+	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"lockstep.dev/lockstep/internal/backend"
 	"lockstep.dev/lockstep/internal/backend/backendtest"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/store"
 )
 
 // lockstepBin is the binary the jobs run as `lockstep task exec`.
@@ -48,16 +55,20 @@ func TestSbatchArgsCarryTheResources(t *testing.T) {
 		partition: "gpu", account: "ml", qos: "high"}
 	task := backend.Task{Spec: core.DigestOf([]byte("spec")), Step: "train[lr=0.1]",
 		Resources: core.Resources{CPUs: 2.5, MemoryBytes: 3<<30 + 1, GPUs: 2, GPUType: "a100", TimeSeconds: 90}}
-	args := strings.Join(b.SbatchArgs(task, "/o", "/e"), " ")
-	for _, want := range []string{"--job-name lockstep-train[lr=0.1]", "--cpus-per-task 3", "--mem 3073M", "--gres gpu:a100:2", "--time 3",
-		"--partition gpu", "--account ml", "--qos high", "--export ALL", "--output /o", "--error /e"} {
+	args := strings.Join(b.SbatchArgs(task, 4, "/j"), " ")
+	for _, want := range []string{"--job-name lockstep-train ", "--array 0-3", "--cpus-per-task 3", "--mem 3073M", "--gres gpu:a100:2", "--time 3",
+		"--partition gpu", "--account ml", "--qos high", "--export ALL", "--output /j/%a.out", "--error /j/%a.err"} {
 		if !strings.Contains(args, want) {
 			t.Errorf("sbatch args lack %q: %s", want, args)
 		}
 	}
-	script := b.Script(task)
-	if !strings.Contains(script, "exec '/opt/lockstep' 'task' 'exec' '--store' 'file:///shared/h'") || !strings.Contains(script, "'"+task.Spec.String()+"'") {
-		t.Errorf("script:\n%s", script)
+	other := backend.Task{Spec: core.DigestOf([]byte("other")), Step: "train[lr=0.2]"}
+	script := b.Script([]backend.Task{task, other})
+	for _, want := range []string{"0) # train[lr=0.1]\n  exec '/opt/lockstep' 'task' 'exec' '--store' 'file:///shared/h'", "'" + task.Spec.String() + "' ;;",
+		"1) # train[lr=0.2]", "'" + other.Spec.String() + "' ;;", "exit 1"} {
+		if !strings.Contains(script, want) {
+			t.Errorf("script lacks %q:\n%s", want, script)
+		}
 	}
 }
 
@@ -89,5 +100,50 @@ func TestOpenRefusesUnknownSettings(t *testing.T) {
 func TestJobState(t *testing.T) {
 	if s := JobState([]byte("JobId=7 JobName=x UserId=root(0) JobState=TIMEOUT Reason=TimeLimit ExitCode=0:15\n")); s != "TIMEOUT" || !terminal(s) || terminal("RUNNING") {
 		t.Errorf("state %q", s)
+	}
+}
+
+// TestItemsOfOneShapeShareAJobArray runs four tasks at once: they are
+// submitted as one array, each element runs its own task.
+func TestItemsOfOneShapeShareAJobArray(t *testing.T) {
+	needSlurm(t)
+	dir := t.TempDir()
+	st, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	code, _ := st.PutJSON(core.NewTree(nil))
+	b, err := Open(backend.Config{Exe: lockstepBin, Store: "file://" + dir, Catalog: "sqlite://" + filepath.Join(dir, "catalog.db"),
+		Work: filepath.Join(dir, "work"), Environ: []string{"PATH=" + os.Getenv("PATH")}, Settings: map[string]string{"poll": "100ms", "array-window": "300ms"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	jobs := make([]string, 4)
+	for i := range jobs {
+		plan, _ := st.PutJSON(map[string]any{"i": i})
+		spec, _ := st.PutJSON(&core.TaskSpec{Type: core.TaskSpecType, Run: "arrays", Step: fmt.Sprintf("w[i=%d]", i), Command: "true",
+			Code: code, Sandbox: "none", PlanKey: plan, NoCache: true})
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			d, err := b.Exec(context.Background(), backend.Task{Spec: spec, Step: fmt.Sprintf("w[i=%d]", i)}, io.Discard, io.Discard)
+			var rec core.TaskRecord
+			if err == nil {
+				err = st.GetJSON(d, &rec)
+			}
+			if err != nil {
+				t.Errorf("item %d: %v", i, err)
+			}
+			jobs[i] = rec.Placement["SLURM_ARRAY_JOB_ID"] + " " + rec.Placement["SLURM_ARRAY_TASK_ID"]
+		}(i)
+	}
+	wg.Wait()
+	array, _, _ := strings.Cut(jobs[0], " ")
+	for i, j := range jobs {
+		if j != fmt.Sprintf("%s %d", array, i) {
+			t.Errorf("item %d ran as array element %q, want %s %d (all four in one array)", i, j, array, i)
+		}
 	}
 }
