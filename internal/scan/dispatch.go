@@ -122,6 +122,9 @@ const (
 
 // probePickle walks the head of a stream to decide whether it is a pickle.
 func probePickle(head []byte, size int64, lim Limits) int {
+	if len(head) >= 2 && !isOpcode[head[0]] {
+		return probeNo // what the walk would find at the first byte
+	}
 	whole := size >= 0 && int64(len(head)) >= size
 	n := int64(-1)
 	if whole {

@@ -111,6 +111,18 @@ func (m *machine) structural(op byte) error {
 	return fmt.Errorf("unknown opcode")
 }
 
+// opcodes lists every opcode step executes; isOpcode is the same as a table.
+const opcodes = "(.012FILJKMGNSVTUXBCPQcighjpqr)]}tldaseuRob" +
+	"\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f" +
+	"\x90\x91\x92\x93\x94\x95\x96\x97\x98"
+
+var isOpcode = func() (t [256]bool) {
+	for i := 0; i < len(opcodes); i++ {
+		t[opcodes[i]] = true
+	}
+	return t
+}()
+
 // argWidth is the byte width of an opcode's fixed-size argument (or of the
 // length prefix of its string argument).
 func argWidth(op byte) int {
