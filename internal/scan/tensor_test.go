@@ -106,7 +106,6 @@ func TestOpcodeTable(t *testing.T) {
 	}
 }
 
-
 // TestWindowReadsLikeItsSource compares reads through a window with reads
 // of the data itself, near the start, across window edges and past the end.
 func TestWindowReadsLikeItsSource(t *testing.T) {
