@@ -3,6 +3,8 @@ package scan
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -125,6 +127,42 @@ func TestWindowReadsLikeItsSource(t *testing.T) {
 		gn, gerr := w.ReadAt(got, c.off)
 		if gn != wn || (gerr == nil) != (werr == nil) || !bytes.Equal(got[:gn], want[:wn]) {
 			t.Errorf("ReadAt(%d bytes at %d) = %d, %v; the source gives %d, %v", c.n, c.off, gn, gerr, wn, werr)
+		}
+	}
+}
+
+// TestPrewalkedReportIsTheSame checks that walking a zip's large pickles on
+// other cores gives the report a single core gives, finding for finding,
+// including for members whose names mimic a nested member's.
+func TestPrewalkedReportIsTheSame(t *testing.T) {
+	big := func(p string) []byte { // a pickle of more than minPrewalk bytes
+		return []byte(proto(2) + "X" + le32(minPrewalk) + strings.Repeat("a", minPrewalk) + "0" + p[2:])
+	}
+	inner := buildZip(zipMember{name: "x.pkl", data: big(call4("os", "system", "id"))})
+	file := buildZip(
+		zipMember{name: "a.pkl", data: big(proto(2) + glob("collections", "OrderedDict") + ")R.")},
+		zipMember{name: "inner.zip", data: inner},
+		zipMember{name: "inner.zip!x.pkl", data: big(proto(2) + "N.")},
+		zipMember{name: "b.pkl", data: big(call4("subprocess", "run", "id"))},
+		zipMember{name: "c.pkl", data: big(proto(2) + "X" + le32(5) + "ab")})
+	scanWith := func(procs int) string {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		rep, err := Reader(context.Background(), "f.zip", bytes.NewReader(file), int64(len(file)), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(rep)
+		return string(b)
+	}
+	want := scanWith(1)
+	for _, f := range []string{`"member":"inner.zip!x.pkl","format":"pickle","severity":"dangerous"`, `"member":"b.pkl","format":"pickle","severity":"dangerous"`} {
+		if !strings.Contains(want, f) {
+			t.Fatalf("report lacks %s: %s", f, want)
+		}
+	}
+	for i := 0; i < 20; i++ {
+		if got := scanWith(4); got != want {
+			t.Fatalf("report on 4 cores differs from the report on one:\n%s\n%s", got, want)
 		}
 	}
 }

@@ -45,6 +45,8 @@ func (s *scanner) zip(member string, ra io.ReaderAt, size int64, depth int) stri
 			cd[off] = &zipEntry{name: f.Name, method: f.Method, flags: f.Flags, csize: int64(f.CompressedSize64), dataOff: off, inCD: true}
 		}
 	}
+	pre := s.startPrewalks(cd, meta, ra, size)
+	defer pre.finish()
 	entries := walkLocal(meta, size, cd, s.lim.MaxMembers)
 	for _, e := range cd {
 		if !e.inLocal {
@@ -80,7 +82,7 @@ func (s *scanner) zip(member string, ra io.ReaderAt, size int64, depth int) stri
 				Message: "member data overlaps the previous member, a zip bomb technique; no archiver writes this"})
 		}
 		end = max(end, e.dataOff+e.csize)
-		s.zipMember(member, format, e, ra, meta, size, depth)
+		s.zipMember(member, format, e, ra, meta, size, depth, pre.of(e))
 	}
 	if format == "keras" {
 		s.kerasZip(member, entries, ra, depth)
@@ -89,8 +91,8 @@ func (s *scanner) zip(member string, ra io.ReaderAt, size int64, depth int) stri
 }
 
 // zipMember scans one member's content; meta reads the head of a tensor
-// storage.
-func (s *scanner) zipMember(parent, format string, e *zipEntry, ra, meta io.ReaderAt, size int64, depth int) {
+// storage, and pre is the member's walk started ahead, if any.
+func (s *scanner) zipMember(parent, format string, e *zipEntry, ra, meta io.ReaderAt, size int64, depth int, pre *prewalk) {
 	m := child(parent, e.name)
 	if e.inLocal && e.inCD && e.local != e.name {
 		s.add(Finding{Member: m, Format: "zip", Severity: SeverityInfo,
@@ -118,6 +120,7 @@ func (s *scanner) zipMember(parent, format string, e *zipEntry, ra, meta io.Read
 		if format == "pytorch-zip" && isTensorData(e.name) && s.tensorData(io.NewSectionReader(meta, e.dataOff, e.csize), e.csize) {
 			return
 		}
+		s.pending = pre
 		s.scanAt(m, path.Base(e.name), sec, e.csize, depth+1)
 		return
 	}
