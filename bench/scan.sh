@@ -27,14 +27,14 @@ PY
 
 go build -o "$work/scan-bench" ./bench/scan
 bytes=$(stat -c %s "$work/model.pt")
-ours=$("$work/scan-bench" -rounds 3 "$work/model.pt")
+ours=$("$work/scan-bench" -rounds 10 "$work/model.pt")
 echo "$ours"
 
 /usr/bin/python3 - "$work/model.pt" <<'PY' > "$work/python.txt"
 import sys, time, zipfile, pickletools, os
 path = sys.argv[1]
 best = None
-for _ in range(3):
+for _ in range(10):
     start = time.perf_counter()
     ops = 0
     with zipfile.ZipFile(path) as z:
@@ -60,11 +60,11 @@ with zipfile.ZipFile(sys.argv[1]) as z:
     name = [n for n in z.namelist() if n.endswith("data.pkl")][0]
     open(sys.argv[2], "wb").write(z.read(name))
 PY
-ours=$("$work/scan-bench" -rounds 5 "$work/data.pkl")
+ours=$("$work/scan-bench" -rounds 10 "$work/data.pkl")
 theirs=$(/usr/bin/python3 - "$work/data.pkl" <<'PY'
 import sys, time, pickletools, os
 best = None
-for _ in range(5):
+for _ in range(10):
     start = time.perf_counter()
     with open(sys.argv[1], "rb") as f:
         n = sum(1 for _ in pickletools.genops(f))

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"lockstep.dev/lockstep/internal/scan"
@@ -16,7 +17,20 @@ import (
 func main() {
 	asJSON := flag.Bool("json", false, "print the reports as JSON instead of the throughput")
 	rounds := flag.Int("rounds", 1, "scan the files this many times and report the best round")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the rounds to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var total int64
 	for _, p := range flag.Args() {
 		fi, err := os.Stat(p)

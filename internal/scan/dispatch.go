@@ -11,6 +11,8 @@ import (
 // scanAt scans size bytes of ra as member (name is its file name) and
 // returns the format it found.
 func (s *scanner) scanAt(member, name string, ra io.ReaderAt, size int64, depth int) string {
+	pre := s.pending // the walk of this very member, started ahead
+	s.pending = nil
 	head := make([]byte, min(size, headSize))
 	if n, err := ra.ReadAt(head, 0); n < len(head) {
 		s.fail(member, "unknown", fmt.Errorf("read: %w", noEOF(err)))
@@ -45,7 +47,7 @@ func (s *scanner) scanAt(member, name string, ra io.ReaderAt, size int64, depth 
 		// readers that look only at the end of the file still open it.
 		s.zip(member, ra, size, depth)
 	}
-	w := walkPickles(section(), size, s.lim, s.cls)
+	w := pre.result(func() *pickleWalk { return s.walkMember(ra, size) })
 	if w.isPickle() {
 		return s.pickleFindings(member, w)
 	}
@@ -122,6 +124,9 @@ const (
 
 // probePickle walks the head of a stream to decide whether it is a pickle.
 func probePickle(head []byte, size int64, lim Limits) int {
+	if len(head) >= 2 && !isOpcode[head[0]] {
+		return probeNo // what the walk would find at the first byte
+	}
 	whole := size >= 0 && int64(len(head)) >= size
 	n := int64(-1)
 	if whole {

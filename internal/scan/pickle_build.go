@@ -5,7 +5,9 @@ import "fmt"
 // structural executes the opcodes that build containers and objects.
 func (m *machine) structural(op byte) error {
 	switch op {
-	case ')', ']', '}', 0x8f: // EMPTY_TUPLE, EMPTY_LIST, EMPTY_DICT, EMPTY_SET
+	case ')': // EMPTY_TUPLE
+		return m.push(constEmptyTuple)
+	case ']', '}', 0x8f: // EMPTY_LIST, EMPTY_DICT, EMPTY_SET
 		return m.push(&value{kind: containerKind(op)})
 	case 't', 'l', 'd', 0x91: // TUPLE, LIST, DICT, FROZENSET
 		items, err := m.popMark()
@@ -22,7 +24,7 @@ func (m *machine) structural(op byte) error {
 		if len(m.stack) < n || (len(m.marks) > 0 && len(m.stack)-n < m.marks[len(m.marks)-1]) {
 			return errStack
 		}
-		items := append([]*value(nil), m.stack[len(m.stack)-n:]...)
+		items := m.stack[len(m.stack)-n:] // read before the next push
 		m.stack = m.stack[:len(m.stack)-n]
 		v, err := m.newContainer(kTuple, items)
 		if err != nil {
@@ -42,7 +44,7 @@ func (m *machine) structural(op byte) error {
 			}
 			items[i] = v
 		}
-		target, err := m.top()
+		target, err := m.own()
 		if err != nil {
 			return err
 		}
@@ -52,7 +54,7 @@ func (m *machine) structural(op byte) error {
 		if err != nil {
 			return err
 		}
-		target, err := m.top()
+		target, err := m.own()
 		if err != nil {
 			return err
 		}
@@ -99,7 +101,7 @@ func (m *machine) structural(op byte) error {
 		if err != nil {
 			return err
 		}
-		obj, err := m.top()
+		obj, err := m.own()
 		if err != nil {
 			return err
 		}
@@ -110,6 +112,18 @@ func (m *machine) structural(op byte) error {
 	}
 	return fmt.Errorf("unknown opcode")
 }
+
+// opcodes lists every opcode step executes; isOpcode is the same as a table.
+const opcodes = "(.012FILJKMGNSVTUXBCPQcighjpqr)]}tldaseuRob" +
+	"\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f" +
+	"\x90\x91\x92\x93\x94\x95\x96\x97\x98"
+
+var isOpcode = func() (t [256]bool) {
+	for i := 0; i < len(opcodes); i++ {
+		t[opcodes[i]] = true
+	}
+	return t
+}()
 
 // argWidth is the byte width of an opcode's fixed-size argument (or of the
 // length prefix of its string argument).

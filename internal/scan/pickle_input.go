@@ -45,19 +45,39 @@ func (in *input) fixed(n int) ([]byte, error) {
 	return in.buf[:n], nil
 }
 
+// uint reads an n-byte little-endian argument (n is 1, 2, 4 or 8).
 func (in *input) uint(n int) (uint64, error) {
-	b, err := in.fixed(n)
+	b, err := in.r.Peek(n)
 	if err != nil {
-		return 0, err
+		return 0, noEOF(err)
 	}
-	var full [8]byte
-	copy(full[:], b)
-	return binary.LittleEndian.Uint64(full[:]), nil
+	var u uint64
+	switch n {
+	case 1:
+		u = uint64(b[0])
+	case 2:
+		u = uint64(binary.LittleEndian.Uint16(b))
+	case 4:
+		u = uint64(binary.LittleEndian.Uint32(b))
+	default:
+		u = binary.LittleEndian.Uint64(b)
+	}
+	in.r.Discard(n)
+	in.off += int64(n)
+	return u, nil
 }
 
 // line reads a newline-terminated argument without the newline.
 func (in *input) line() (string, error) {
-	var out []byte
+	chunk, err := in.r.ReadSlice('\n')
+	in.off += int64(len(chunk))
+	if err == nil {
+		return string(bytes.TrimSuffix(chunk[:len(chunk)-1], []byte{'\r'})), nil
+	}
+	if err != bufio.ErrBufferFull {
+		return "", noEOF(err)
+	}
+	out := append([]byte(nil), chunk...)
 	for {
 		chunk, err := in.r.ReadSlice('\n')
 		out = append(out, chunk...)
@@ -85,11 +105,10 @@ func (in *input) text(n uint64) (string, int64, error) {
 		return "", 0, fmt.Errorf("string of %d bytes exceeds the %d-byte limit (Limits.MaxString): %w", n, in.max, errLimit)
 	}
 	keep := min(n, maxKeep)
-	buf := make([]byte, keep)
-	if _, err := io.ReadFull(in.r, buf); err != nil {
-		return "", 0, noEOF(err)
+	s, err := in.prefix(int(keep))
+	if err != nil {
+		return "", 0, err
 	}
-	in.off += int64(keep)
 	if rest := int64(n - keep); rest > 0 {
 		d, err := in.r.Discard(int(min(rest, 1<<62)))
 		in.off += int64(d)
@@ -97,7 +116,24 @@ func (in *input) text(n uint64) (string, int64, error) {
 			return "", 0, noEOF(err)
 		}
 	}
-	return string(buf), int64(n), nil
+	return s, int64(n), nil
+}
+
+// prefix reads n bytes (n ≤ maxKeep) as a string.
+func (in *input) prefix(n int) (string, error) {
+	var s string
+	if b, err := in.r.Peek(n); err == nil {
+		s = string(b)
+		in.r.Discard(n)
+	} else {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(in.r, buf); err != nil {
+			return "", noEOF(err)
+		}
+		s = string(buf)
+	}
+	in.off += int64(n)
+	return s, nil
 }
 
 func noEOF(err error) error {

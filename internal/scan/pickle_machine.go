@@ -20,7 +20,7 @@ type machine struct {
 	memo    *memoTable
 	ops     int64
 	globals []Global
-	seen    map[string]string // dotted name → class
+	seen    map[[2]string]*value // module and name → the pushed global
 	calls   []string
 	called  map[string]bool
 	// dynamic records a STACK_GLOBAL whose names are not constant strings.
@@ -32,7 +32,7 @@ type machine struct {
 }
 
 func newMachine(in *input, lim Limits, cls *classifier) *machine {
-	return &machine{in: in, lim: lim, cls: cls, seen: map[string]string{}, called: map[string]bool{}}
+	return &machine{in: in, lim: lim, cls: cls, seen: map[[2]string]*value{}, called: map[string]bool{}}
 }
 
 // errStack reports malformed stack use, like Python's UnpicklingError.
@@ -68,6 +68,20 @@ func (m *machine) top() (*value, error) {
 	return v, nil
 }
 
+// own returns the top of the stack for an opcode that changes it (APPEND,
+// SETITEM, BUILD ...), first replacing a shared constant by a copy. Python
+// refuses those opcodes on its immutable constants, so a copy only differs
+// in a pickle that would not load.
+func (m *machine) own() (*value, error) {
+	v, err := m.top()
+	if err != nil || !v.shared {
+		return v, err
+	}
+	v = v.unshared()
+	m.stack[len(m.stack)-1] = v
+	return v, nil
+}
+
 func (m *machine) mark() error {
 	if len(m.stack)+len(m.marks) >= m.lim.MaxStack {
 		return fmt.Errorf("stack deeper than %d (Limits.MaxStack): %w", m.lim.MaxStack, errLimit)
@@ -76,14 +90,18 @@ func (m *machine) mark() error {
 	return nil
 }
 
-// popMark returns the values above the last mark and removes the mark.
+// errNoMark reports a mark-consuming opcode without a mark.
+var errNoMark = errors.New("no mark on the stack")
+
+// popMark returns the values above the last mark and removes the mark. The
+// slice shares the stack's memory: it is valid until the next push.
 func (m *machine) popMark() ([]*value, error) {
 	if len(m.marks) == 0 {
-		return nil, errors.New("no mark on the stack")
+		return nil, errNoMark
 	}
 	at := m.marks[len(m.marks)-1]
 	m.marks = m.marks[:len(m.marks)-1]
-	items := append([]*value(nil), m.stack[at:]...)
+	items := m.stack[at:]
 	m.stack = m.stack[:at]
 	return items, nil
 }
@@ -111,14 +129,14 @@ func (m *machine) memoGet(i int64) error {
 
 // global records an import of module.name and pushes it.
 func (m *machine) global(module, name string) error {
-	full := module + "." + name
-	class, ok := m.seen[full]
+	g, ok := m.seen[[2]string{module, name}]
 	if !ok {
-		class = m.cls.classify(module, name)
-		m.seen[full] = class
+		class := m.cls.classify(module, name)
+		g = &value{kind: kGlobal, s: module + "." + name, unsafe: class != ClassSafe}
+		m.seen[[2]string{module, name}] = g
 		m.globals = append(m.globals, Global{Module: module, Name: name, Class: class})
 	}
-	return m.push(&value{kind: kGlobal, s: full, unsafe: class != ClassSafe})
+	return m.push(&value{kind: kGlobal, s: g.s, unsafe: g.unsafe})
 }
 
 // call pushes the result of calling fn and records its reconstruction when
@@ -188,9 +206,26 @@ func (m *machine) adopt(v *value, items ...*value) error {
 	return nil
 }
 
-// newContainer builds a container of kind k holding items.
+// valueOf8 is a value allocated together with room for eight items.
+type valueOf8 struct {
+	v    value
+	room [8]*value
+}
+
+// newContainer builds a container of kind k holding items, with room for
+// the items it keeps in the same allocation when they are few.
 func (m *machine) newContainer(k kind, items []*value) (*value, error) {
-	v := &value{kind: k}
+	var v *value
+	switch n := len(items); {
+	case n <= len(v.inline):
+		v = &value{kind: k}
+	case n <= 8:
+		w := &valueOf8{v: value{kind: k}}
+		v = &w.v
+		v.items = w.room[:0]
+	default:
+		v = &value{kind: k, items: make([]*value, 0, min(n, maxItems))}
+	}
 	return v, m.adopt(v, items...)
 }
 

@@ -41,6 +41,9 @@ func (m *machine) step(op byte) (done bool, err error) {
 		if err != nil {
 			return false, err
 		}
+		if op == 'K' {
+			return false, m.push(constByte[u])
+		}
 		i := int64(u)
 		if op == 'J' {
 			i = int64(int32(uint32(u)))
@@ -56,12 +59,12 @@ func (m *machine) step(op byte) (done bool, err error) {
 		f := math.Float64frombits(binary.BigEndian.Uint64(b))
 		return false, m.push(&value{kind: kFloat, s: strconv.FormatFloat(f, 'g', -1, 64)})
 	case 'N':
-		return false, m.push(&value{kind: kNone})
+		return false, m.push(constNone)
 	case 0x88, 0x89: // NEWTRUE, NEWFALSE
 		if op == 0x88 {
-			return false, m.push(&value{kind: kBool, s: "True"})
+			return false, m.push(constTrue)
 		}
-		return false, m.push(&value{kind: kBool, s: "False"})
+		return false, m.push(constFalse)
 	case 'S', 'V': // STRING, UNICODE
 		s, err := m.in.line()
 		if err != nil {

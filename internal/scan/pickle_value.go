@@ -34,19 +34,52 @@ const maxKeep = 256
 
 // value is a symbolic Python object: nothing is ever constructed.
 type value struct {
-	kind  kind
-	s     string   // number text, string prefix, or dotted global name
-	full  int64    // length of the string before it was cut to s
-	items []*value // kept items: tuple/list/set elements, dict key,value pairs, call args
-	n     int64    // total items added
-	fn    *value   // callable of a call
-	kw    *value   // keyword arguments of a NEWOBJ_EX call
+	kind kind
 	// unsafe records that a non-safe global is reachable from the value, so
 	// calls on it are worth showing.
 	unsafe bool
+	// shared marks one of the constants below, which every walk pushes
+	// without allocating: it is never changed (see machine.own).
+	shared bool
+	s      string   // number text, string prefix, or dotted global name
+	full   int64    // length of the string before it was cut to s
+	items  []*value // kept items: tuple/list/set elements, dict key,value pairs, call args
+	n      int64    // total items added
+	fn     *value   // callable of a call
+	kw     *value   // keyword arguments of a NEWOBJ_EX call
+	// inline holds the first items, so that the many one- and two-item
+	// containers (a call's arguments, TUPLE1, TUPLE2) need no second
+	// allocation. A value is never copied, so items may point into it.
+	inline [2]*value
+}
+
+// Constants pushed by many opcodes: None, the booleans, the empty tuple and
+// the integers BININT1 reads. Python's own are immutable too.
+var (
+	constNone       = &value{kind: kNone, shared: true}
+	constTrue       = &value{kind: kBool, s: "True", shared: true}
+	constFalse      = &value{kind: kBool, s: "False", shared: true}
+	constEmptyTuple = &value{kind: kTuple, shared: true}
+	constByte       = func() (t [256]*value) {
+		for i := range t {
+			t[i] = &value{kind: kInt, s: strconv.Itoa(i), shared: true}
+		}
+		return t
+	}()
+)
+
+// unshared returns v, or a copy of it that the caller may change.
+func (v *value) unshared() *value {
+	if !v.shared {
+		return v
+	}
+	return &value{kind: v.kind, s: v.s, full: v.full}
 }
 
 func (v *value) add(items ...*value) {
+	if v.items == nil {
+		v.items = v.inline[:0]
+	}
 	for _, it := range items {
 		v.n++
 		if it.unsafe {

@@ -93,6 +93,10 @@ type scanner struct {
 	rep     *Report
 	baseDir string // directory of a file on disk, for ONNX external data
 
+	// pending is the walk started ahead for the member the next scanAt
+	// call scans (see prewalks).
+	pending *prewalk
+
 	mu      sync.Mutex
 	ioErr   error // first read error of the underlying file
 	members int   // archive members scanned, across every nesting level

@@ -5,13 +5,24 @@ import (
 	"fmt"
 	"io"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 )
 
-// tensorData matches the raw storage members of a PyTorch zip.
-var tensorData = regexp.MustCompile(`(^|/)data/\d+$`)
+// isTensorData reports whether name is that of a raw storage member of a
+// PyTorch zip: data/ followed by digits, at the top or under a folder.
+func isTensorData(name string) bool {
+	dir, base := path.Split(name)
+	if base == "" || (dir != "data/" && !strings.HasSuffix(dir, "/data/")) {
+		return false
+	}
+	for i := 0; i < len(base); i++ {
+		if base[i] < '0' || base[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // zip scans every member of a zip archive, found through the central
 // directory and through the chain of local headers.
@@ -20,8 +31,11 @@ func (s *scanner) zip(member string, ra io.ReaderAt, size int64, depth int) stri
 		s.tooDeep(member, "zip")
 		return "zip"
 	}
+	// Headers and the heads of members are read through one window; the
+	// content of members is read from ra.
+	meta := newWindow(ra, size)
 	cd := map[int64]*zipEntry{}
-	zr, cdErr := zip.NewReader(ra, size)
+	zr, cdErr := zip.NewReader(meta, size)
 	if cdErr == nil {
 		for _, f := range zr.File {
 			off, err := f.DataOffset()
@@ -31,7 +45,9 @@ func (s *scanner) zip(member string, ra io.ReaderAt, size int64, depth int) stri
 			cd[off] = &zipEntry{name: f.Name, method: f.Method, flags: f.Flags, csize: int64(f.CompressedSize64), dataOff: off, inCD: true}
 		}
 	}
-	entries := walkLocal(ra, size, cd, s.lim.MaxMembers)
+	pre := s.startPrewalks(cd, meta, ra, size)
+	defer pre.finish()
+	entries := walkLocal(meta, size, cd, s.lim.MaxMembers)
 	for _, e := range cd {
 		if !e.inLocal {
 			entries = append(entries, e)
@@ -66,7 +82,7 @@ func (s *scanner) zip(member string, ra io.ReaderAt, size int64, depth int) stri
 				Message: "member data overlaps the previous member, a zip bomb technique; no archiver writes this"})
 		}
 		end = max(end, e.dataOff+e.csize)
-		s.zipMember(member, format, e, ra, size, depth)
+		s.zipMember(member, format, e, ra, meta, size, depth, pre.of(e))
 	}
 	if format == "keras" {
 		s.kerasZip(member, entries, ra, depth)
@@ -74,8 +90,9 @@ func (s *scanner) zip(member string, ra io.ReaderAt, size int64, depth int) stri
 	return format
 }
 
-// zipMember scans one member's content.
-func (s *scanner) zipMember(parent, format string, e *zipEntry, ra io.ReaderAt, size int64, depth int) {
+// zipMember scans one member's content; meta reads the head of a tensor
+// storage, and pre is the member's walk started ahead, if any.
+func (s *scanner) zipMember(parent, format string, e *zipEntry, ra, meta io.ReaderAt, size int64, depth int, pre *prewalk) {
 	m := child(parent, e.name)
 	if e.inLocal && e.inCD && e.local != e.name {
 		s.add(Finding{Member: m, Format: "zip", Severity: SeverityInfo,
@@ -100,9 +117,10 @@ func (s *scanner) zipMember(parent, format string, e *zipEntry, ra io.ReaderAt, 
 	}
 	sec := io.NewSectionReader(ra, e.dataOff, e.csize)
 	if e.method == zip.Store {
-		if format == "pytorch-zip" && tensorData.MatchString(e.name) && s.tensorData(m, sec, e.csize, depth+1) {
+		if format == "pytorch-zip" && isTensorData(e.name) && s.tensorData(io.NewSectionReader(meta, e.dataOff, e.csize), e.csize) {
 			return
 		}
+		s.pending = pre
 		s.scanAt(m, path.Base(e.name), sec, e.csize, depth+1)
 		return
 	}
@@ -122,7 +140,7 @@ func (s *scanner) zipMember(parent, format string, e *zipEntry, ra io.ReaderAt, 
 
 // tensorData reports whether a stored PyTorch storage member holds plain
 // tensor bytes, which are skipped; anything recognisable is scanned.
-func (s *scanner) tensorData(member string, sec *io.SectionReader, size int64, depth int) bool {
+func (s *scanner) tensorData(sec *io.SectionReader, size int64) bool {
 	head := make([]byte, min(size, 512))
 	if _, err := sec.ReadAt(head, 0); err != nil && err != io.EOF {
 		return false

@@ -3,10 +3,11 @@ package store
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"lockstep.dev/lockstep/internal/core"
 )
@@ -91,8 +92,9 @@ func (s *Store) ingestFile(ctx context.Context, path string, opts ingestOptions)
 	return in, err
 }
 
-// copyChunk is how much copyHash copies between checks of its context.
-const copyChunk = 64 << 20
+// writebackChunk is how many bytes copyHash writes before it asks the
+// kernel to start writing them to disk.
+const writebackChunk = 8 << 20
 
 // copyTemp copies the regular file src into a new read-only temp file and
 // returns the digest of the copy (see copyHash).
@@ -102,33 +104,37 @@ func (s *Store) copyTemp(ctx context.Context, src *os.File, wb *writeback, progr
 	})
 }
 
-// copyHash copies src to the empty file dst in the kernel (copy_file_range:
-// no copy through user space, which costs ext4 several times more CPU than
-// a read), then reads dst back to hash it. The digest is of exactly the
-// bytes in dst, even if src changes meanwhile.
+// copyHash fills the empty file dst with the bytes of src (both at offset
+// 0) and returns their digest. Where the file system can clone (reflink),
+// dst shares src's blocks, sharing no writable block, and is read back to
+// be hashed. Elsewhere the bytes are read, hashed and written in one pass,
+// and every writebackChunk their writeback to disk is started, so that
+// the disk writes while the rest is hashed and a later sync finds little
+// left to do. Either way the digest is of exactly the bytes in dst, even
+// if src changes meanwhile.
 func copyHash(ctx context.Context, dst, src *os.File, progress func(int64)) (core.Digest, int64, error) {
-	var n int64
-	for {
-		if err := ctx.Err(); err != nil {
-			return "", 0, err
-		}
-		k, err := io.CopyN(dst, src, copyChunk)
-		n += k
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return "", 0, err
-		}
+	if unix.IoctlFileClone(int(dst.Fd()), int(src.Fd())) == nil {
+		return hashCopy(ctx, nil, dst, progress)
 	}
-	if _, err := dst.Seek(0, io.SeekStart); err != nil {
-		return "", 0, err
+	return hashCopy(ctx, &earlyWriteback{f: dst}, src, progress)
+}
+
+// earlyWriteback writes to f and starts the writeback of every
+// writebackChunk bytes written, without waiting for it.
+type earlyWriteback struct {
+	f       *os.File
+	written int64
+	started int64 // bytes whose writeback was started
+}
+
+func (w *earlyWriteback) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.written += int64(n)
+	if err == nil && w.written-w.started >= writebackChunk {
+		_ = unix.SyncFileRange(int(w.f.Fd()), w.started, w.written-w.started, unix.SYNC_FILE_RANGE_WRITE)
+		w.started = w.written
 	}
-	d, hashed, err := hashCopy(ctx, nil, dst, progress)
-	if err == nil && hashed != n {
-		err = fmt.Errorf("copy holds %d bytes, %d were copied", hashed, n)
-	}
-	return d, n, err
+	return n, err
 }
 
 // canMove reports whether a file may be renamed into the store: it lives

@@ -9,8 +9,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"lockstep.dev/lockstep/internal/core"
 )
 
@@ -112,7 +110,7 @@ func (s *Store) checkObjectFile(ctx context.Context, obj string, d core.Digest) 
 // sync is set, then link to target (which fails if target exists) and
 // drop the temp name. A local object is cloned (reflink, sharing no
 // writable block with the object) where the file system can, else copied
-// in the kernel; either way the copy is read back and hashed. Without
+// and hashed in one pass; either way the digest is of the copy. Without
 // local files the bytes come through the blob's verifying reader.
 func (s *Store) copyObject(ctx context.Context, d core.Digest, target string, perm os.FileMode, sync bool) error {
 	f, err := os.CreateTemp(filepath.Dir(target), ".lockstep-copy-*")
@@ -158,12 +156,7 @@ func (s *Store) fillCopy(ctx context.Context, d core.Digest, f *os.File) error {
 		return err
 	}
 	defer src.Close()
-	var got core.Digest
-	if unix.IoctlFileClone(int(f.Fd()), int(src.Fd())) == nil {
-		got, _, err = hashCopy(ctx, nil, f, nil)
-	} else {
-		got, _, err = copyHash(ctx, f, src, nil)
-	}
+	got, _, err := copyHash(ctx, f, src, nil)
 	if err != nil {
 		return fmt.Errorf("copy object %s: %w", d, err)
 	}
