@@ -2,12 +2,16 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"lockstep.dev/lockstep/internal/catalog"
@@ -76,7 +80,7 @@ func open(ctx context.Context, location string, maxWait time.Duration) (*Catalog
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(2)
 	db.SetConnMaxIdleTime(time.Minute)
-	if err := db.PingContext(ctx); err != nil {
+	if err := ping(ctx, db, maxWait); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open catalog %s: %w (is the server up, and are the host, database and credentials right? libpq's PGPASSWORD, PGPASSFILE or ~/.pgpass give the password)", name, err)
 	}
@@ -85,6 +89,37 @@ func open(ctx context.Context, location string, maxWait time.Duration) (*Catalog
 		return nil, fmt.Errorf("open catalog %s: %w", name, err)
 	}
 	return &Catalog{Catalog: sc, url: location}, nil
+}
+
+// refusedWait bounds how long Open waits for a server that refuses
+// connections: a restart closes the port for a moment, a wrong port
+// closes it for good.
+const refusedWait = 10 * time.Second
+
+// ping checks that the database answers. A server that says it is
+// starting up or shutting down (a restart under a running flow) is waited
+// for up to maxWait, one that refuses connections up to refusedWait;
+// anything else (wrong credentials, no such database) fails at once.
+func ping(ctx context.Context, db *sql.DB, maxWait time.Duration) error {
+	start := time.Now()
+	for delay := 50 * time.Millisecond; ; delay = min(2*delay, time.Second) {
+		err := db.PingContext(ctx)
+		if err == nil {
+			return nil
+		}
+		var pe *pgconn.PgError
+		restarting := errors.As(err, &pe) && unavailableStates[pe.Code]
+		refused := errors.Is(err, syscall.ECONNREFUSED)
+		waited := time.Since(start)
+		if !(restarting && waited < maxWait) && !(refused && waited < min(maxWait, refusedWait)) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay):
+		}
+	}
 }
 
 // URL is the URL the catalog was opened with.
