@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"lockstep.dev/lockstep/internal/store/local"
+	"lockstep.dev/lockstep/internal/store/s3"
 )
 
 // Opener opens the blob backend a store URL names.
@@ -20,7 +21,8 @@ var registry = struct {
 	sync.Mutex
 	openers map[string]Opener
 }{openers: map[string]Opener{
-	"file": openLocal,
+	"file":    openLocal,
+	s3.Scheme: openS3,
 }}
 
 // openLocal opens a local folder named by a file:// URL.
@@ -29,6 +31,11 @@ func openLocal(_ context.Context, u *url.URL) (Blob, error) {
 		return nil, fmt.Errorf("store URL %s: a file:// URL names a folder on this machine, not on host %q; write file:///path", u, u.Host)
 	}
 	return local.Open(u.Path)
+}
+
+// openS3 opens a bucket of an S3-compatible service named by an s3:// URL.
+func openS3(ctx context.Context, u *url.URL) (Blob, error) {
+	return s3.Open(ctx, u)
 }
 
 // Register makes the backend open available under URL scheme (without
