@@ -115,7 +115,7 @@ func Open(ctx context.Context, root string, opts Options) (*Home, error) {
 			return nil, fmt.Errorf("open home %s: %w", root, err)
 		}
 	}
-	st, err := store.OpenURL(ctx, urls.Store)
+	st, err := store.OpenURLWith(ctx, urls.Store, store.Options{CacheDir: filepath.Join(root, "cache", "objects")})
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", Redact(urls.Store), err)
 	}

@@ -61,10 +61,25 @@ func Schemes() []string {
 	return s
 }
 
+// Options tune OpenURLWith.
+type Options struct {
+	// CacheDir is a local folder where a backend without local files (a
+	// bucket) keeps a verified copy of the objects it reads and writes,
+	// so that reading them again costs no download; "" for none.
+	CacheDir string
+	// CacheSize bounds CacheDir in bytes; 0 means DefaultCacheSize.
+	CacheSize int64
+}
+
 // OpenURL opens the store that location names: a URL whose scheme picks
 // the backend (file:///path/to/home), or a bare path, which means a local
 // folder. An unknown scheme is an error listing the known ones.
 func OpenURL(ctx context.Context, location string) (*Store, error) {
+	return OpenURLWith(ctx, location, Options{})
+}
+
+// OpenURLWith is OpenURL with options.
+func OpenURLWith(ctx context.Context, location string, opts Options) (*Store, error) {
 	u := &url.URL{Scheme: "file", Path: location}
 	if strings.Contains(location, "://") {
 		var err error
@@ -81,6 +96,13 @@ func OpenURL(ctx context.Context, location string) (*Store, error) {
 	b, err := open(ctx, u)
 	if err != nil {
 		return nil, err
+	}
+	if _, local := b.(LocalFiles); !local && opts.CacheDir != "" {
+		c, err := newReadCache(b, opts.CacheDir, opts.CacheSize)
+		if err != nil {
+			return nil, fmt.Errorf("store %s: read cache: %w", b, err)
+		}
+		b = c
 	}
 	return New(b)
 }
