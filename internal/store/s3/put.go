@@ -318,5 +318,6 @@ func (u *upload) complete(ctx context.Context) error {
 func (u *upload) abort() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	u.s.client.AbortMultipartUpload(ctx, &s3api.AbortMultipartUploadInput{Bucket: &u.s.bucket, Key: &u.key, UploadId: &u.id})
+	u.s.client.AbortMultipartUpload(ctx, &s3api.AbortMultipartUploadInput{Bucket: &u.s.bucket, Key: &u.key, UploadId: &u.id},
+		func(o *s3api.Options) { o.RetryMaxAttempts = 2 })
 }

@@ -96,7 +96,7 @@ func newStore(ctx context.Context, u *url.URL) (*Store, error) {
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = 5
-				o.MaxBackoff = 5 * time.Second
+				o.MaxBackoff = 3 * time.Second
 			})
 		}),
 	}
