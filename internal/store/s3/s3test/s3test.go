@@ -31,7 +31,7 @@ import (
 
 // Root credentials and region of every server Start runs.
 const (
-	AccessKey = "lockstep-test"
+	AccessKey = "LSTESTKEYID"
 	SecretKey = "lockstep-test-secret-key"
 	Region    = "us-east-1"
 )
