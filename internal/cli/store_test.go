@@ -166,3 +166,32 @@ func countObjects(t *testing.T, srv *s3test.Server, b string) int {
 	}
 	return n
 }
+
+// data get restores a dataset from a bucket, rehashing every byte it
+// writes: a file corrupted in the bucket fails the restore with its digest
+// named, and leaves no destination behind.
+func TestDataGetFromS3(t *testing.T) {
+	p, srv, b := s3Project(t, "flow: d\nsteps:\n  a:\n    run: 'true'\n    sandbox: none\n", map[string]string{
+		"data/a.csv": "x,y\n1,2\n", "data/b.csv": "x,y\n3,4\n",
+	})
+	p.mustRun(0, "data", "add", "pairs@1", "data")
+	os.RemoveAll(filepath.Join(p.dir, ".lockstep", "cache", "objects"))
+	dest := filepath.Join(t.TempDir(), "pairs")
+	p.mustRun(0, "data", "get", "pairs@1", dest)
+	if got, _ := os.ReadFile(filepath.Join(dest, "b.csv")); string(got) != "x,y\n3,4\n" {
+		t.Fatalf("restored b.csv = %q", got)
+	}
+	bad := core.DigestOf([]byte("x,y\n3,4\n"))
+	if err := srv.Alter(b, keyOf(t, srv, b, bad), bytes.ToUpper); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(filepath.Join(p.dir, ".lockstep", "cache", "objects"))
+	dest = filepath.Join(t.TempDir(), "again")
+	r := p.mustRun(1, "data", "get", "pairs@1", dest)
+	if !strings.Contains(r.stderr, string(bad)) {
+		t.Fatalf("restore of a corrupted file does not name it:\n%s", r.stderr)
+	}
+	if _, err := os.Lstat(dest); err == nil {
+		t.Fatal("a failed restore left its destination")
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"runtime"
 
 	"golang.org/x/sync/errgroup"
 
@@ -89,7 +88,7 @@ func (d *Dataset) CheckFiles(ctx context.Context, st *store.Store, rehash bool) 
 		return fmt.Errorf("dataset %s: %w: file %s is missing", d.Ref, ErrFilesChanged, want[len(tree.Entries)].Path)
 	}
 	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
+	g.SetLimit(st.Concurrency())
 	errs := make([]error, len(want))
 	for i, e := range want {
 		if e.Kind != core.KindFile {

@@ -79,7 +79,7 @@ func (s *Store) VerifyObjects(ctx context.Context, sample int, bad func(d core.D
 	}
 	var rep VerifyReport
 	var mu sync.Mutex
-	err = forEachN(ctx, s.workers(), len(all), func(ctx context.Context, i int) error {
+	err = forEachN(ctx, s.Concurrency(), len(all), func(ctx context.Context, i int) error {
 		o := all[i]
 		err := s.verifyIn(ctx, b, o.d)
 		mu.Lock()
@@ -107,9 +107,9 @@ func (s *Store) verifyIn(ctx context.Context, b Blob, d core.Digest) error {
 	return err
 }
 
-// workers is how many objects to move or check at once: one per CPU for
-// local files, remoteWorkers when each waits on the network.
-func (s *Store) workers() int {
+// Concurrency is how many objects to read, write or check at once: one
+// per CPU for local files, more when each waits on the network.
+func (s *Store) Concurrency() int {
 	if s.files != nil {
 		return runtime.GOMAXPROCS(0)
 	}
@@ -142,7 +142,7 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store, progress func(CopyReport
 	}
 	var copied, present atomic.Int64
 	var mu sync.Mutex
-	err = forEachN(ctx, max(s.workers(), dst.workers()), len(all), func(ctx context.Context, i int) error {
+	err = forEachN(ctx, max(s.Concurrency(), dst.Concurrency()), len(all), func(ctx context.Context, i int) error {
 		d := all[i].d
 		if _, err := to.Stat(ctx, d); err == nil {
 			present.Add(1)
