@@ -83,18 +83,18 @@ func (o taskExecOptions) executorConfig(g *globalOptions) (backend.Config, error
 	return cfg, nil
 }
 
-// objectCache is where an executor keeps verified copies of a bucket's
-// objects: in the home when it works there, else in the user's cache
-// folder (~/.cache/lockstep/objects).
+// objectCache is the cache folder where an executor keeps verified copies
+// of a bucket's objects: the home's when it works there, else the user's
+// (~/.cache/lockstep).
 func (o taskExecOptions) objectCache(g *globalOptions, cfg backend.Config) string {
 	root := g.homeRoot()
 	if cfg.Work == filepath.Join(root, "work") {
-		return home.ObjectCache(root)
+		return home.CacheDir(root)
 	}
 	if dir, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(dir, "lockstep", "objects")
+		return filepath.Join(dir, "lockstep")
 	}
-	return filepath.Join(os.TempDir(), "lockstep-objects")
+	return filepath.Join(os.TempDir(), "lockstep-cache")
 }
 
 func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg string) error {

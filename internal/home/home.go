@@ -115,7 +115,7 @@ func Open(ctx context.Context, root string, opts Options) (*Home, error) {
 			return nil, fmt.Errorf("open home %s: %w", root, err)
 		}
 	}
-	st, err := store.OpenURLWith(ctx, urls.Store, store.Options{CacheDir: ObjectCache(root)})
+	st, err := store.OpenURLWith(ctx, urls.Store, store.Options{CacheDir: CacheDir(root)})
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", Redact(urls.Store), err)
 	}
@@ -204,10 +204,10 @@ func checkURLs(c Config) error {
 	return nil
 }
 
-// ObjectCache is where the home at root keeps verified copies of objects
-// of a store without local files (a bucket), so that they are not
-// downloaded again.
-func ObjectCache(root string) string { return filepath.Join(root, "cache", "objects") }
+// CacheDir is the home's folder of caches; a store without local files (a
+// bucket) keeps verified copies of its objects there, so that they are
+// not downloaded again.
+func CacheDir(root string) string { return filepath.Join(root, "cache") }
 
 // LockPath is the file runs hold shared and gc holds exclusively.
 func (h *Home) LockPath() string { return filepath.Join(h.Root, "gc.lock") }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -63,9 +64,10 @@ func Schemes() []string {
 
 // Options tune OpenURLWith.
 type Options struct {
-	// CacheDir is a local folder where a backend without local files (a
-	// bucket) keeps a verified copy of the objects it reads and writes,
-	// so that reading them again costs no download; "" for none.
+	// CacheDir is a local folder of caches: a backend without local files
+	// (a bucket) keeps a verified copy of the objects it reads and writes
+	// in CacheDir/objects, so that reading them again costs no download;
+	// "" for none.
 	CacheDir string
 	// CacheSize bounds CacheDir in bytes; 0 means DefaultCacheSize.
 	CacheSize int64
@@ -98,7 +100,7 @@ func OpenURLWith(ctx context.Context, location string, opts Options) (*Store, er
 		return nil, err
 	}
 	if _, local := b.(LocalFiles); !local && opts.CacheDir != "" {
-		c, err := newReadCache(b, opts.CacheDir, opts.CacheSize)
+		c, err := newReadCache(b, filepath.Join(opts.CacheDir, "objects"), opts.CacheSize)
 		if err != nil {
 			return nil, fmt.Errorf("store %s: read cache: %w", b, err)
 		}
