@@ -195,3 +195,15 @@ func TestDataGetFromS3(t *testing.T) {
 		t.Fatal("a failed restore left its destination")
 	}
 }
+
+// init --store names a missing bucket and what to do about it, in one
+// line, and exits 1.
+func TestInitWithMissingBucket(t *testing.T) {
+	srv := s3test.Start(t)
+	p := newProject(t, "flow: m\nsteps:\n  a:\n    run: 'true'\n    sandbox: none\n", nil)
+	r := p.mustRun(1, "init", "--store", srv.URL("not-made-yet", "x"))
+	want := "store s3://not-made-yet/x: bucket not-made-yet does not exist; create it or fix the store URL"
+	if !strings.Contains(r.stderr, want) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Fatalf("init with a missing bucket: stderr %q; want one line saying %q", r.stderr, want)
+	}
+}
