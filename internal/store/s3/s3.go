@@ -190,7 +190,11 @@ func (s *Store) Open(ctx context.Context, d core.Digest) (io.ReadCloser, error) 
 	if err != nil {
 		return nil, s.explain("open", d, err)
 	}
-	return blobio.VerifyReader(&body{out.Body, s, d}, string(d)), nil
+	var r io.ReadCloser = &body{out.Body, s, d}
+	if aws.ToInt64(out.ContentLength) >= readaheadMin {
+		r = newReadahead(r)
+	}
+	return blobio.VerifyReader(r, string(d)), nil
 }
 
 // body is an object's response body whose errors say which object and
