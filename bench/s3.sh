@@ -78,13 +78,12 @@ cat "$work"/data/*/* >/dev/null
 now() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 declare -A T
-round=0
-bucket() { round=$((round + 1)); echo "bench-$round"; }
+n=0
 
 for r in $(seq "$ROUNDS"); do
   for set in small medium large; do
     # lockstep: a home whose store is a new bucket.
-    b=$(bucket); rclone mkdir "gw:$b"
+    n=$((n + 1)); b="bench-$n"; rclone mkdir "gw:$b"
     home="$work/ls-$b"; mkdir -p "$home" && cd "$home"
     "$lockstep" init -q --store "s3://$b/lockstep?endpoint=$endpoint&region=us-east-1" >/dev/null 2>&1
     t0=$(now); "$lockstep" data add -q "$set@1" "$work/data/$set" >/dev/null; t1=$(now)
@@ -95,7 +94,7 @@ for r in $(seq "$ROUNDS"); do
     cd "$work"; chmod -R u+w "$work/get-$b"; rm -rf "$work/get-$b" "$home"
     rclone purge "gw:$b"
     # rclone: a new bucket.
-    b=$(bucket); rclone mkdir "gw:$b"
+    n=$((n + 1)); b="bench-$n"; rclone mkdir "gw:$b"
     t0=$(now); rclone copy "$work/data/$set" "gw:$b/$set"; t1=$(now)
     T[rc-up-$set]+="$(( (t1 - t0) / 1000000 )) "
     t0=$(now); rclone copy "gw:$b/$set" "$work/get-$b"; t1=$(now)
@@ -117,16 +116,26 @@ for set in small medium large; do
 done
 echo "(ratio: rclone time / lockstep time; above 1 lockstep is faster; medians of $ROUNDS rounds)"
 
-# The demo flow, cache off, against a file:// and an s3:// store.
+# The demo flow, cache off, against a file:// and an s3:// store, run in
+# turn (so that a change in the machine's load hits both alike).
+DEMO_ROUNDS=${DEMO_ROUNDS:-5}
 sandbox=(); command -v bwrap >/dev/null || sandbox=(--sandbox none)
-demo() {
-  local dir="$work/demo-$1"; cp -r "$repo/examples/iris" "$dir"; cd "$dir"
-  if [ "$1" = s3 ]; then rclone mkdir gw:demo; "$lockstep" init -q --store "s3://demo/lockstep?endpoint=$endpoint&region=us-east-1" >/dev/null 2>&1
+rclone mkdir gw:demo
+for kind in file s3; do
+  cp -r "$repo/examples/iris" "$work/demo-$kind"; cd "$work/demo-$kind"
+  if [ "$kind" = s3 ]; then "$lockstep" init -q --store "s3://demo/lockstep?endpoint=$endpoint&region=us-east-1" >/dev/null 2>&1
   else "$lockstep" init -q >/dev/null 2>&1; fi
-  "$lockstep" run -q "${sandbox[@]}" >/dev/null 2>&1 # warm: objects of the code and data in place
-  local t0 t1 ts=""
-  for _ in $(seq "$ROUNDS"); do t0=$(now); "$lockstep" run -q --no-cache "${sandbox[@]}" >/dev/null 2>&1; t1=$(now); ts+="$(( (t1 - t0) / 1000000 )) "; done
-  cd "$work"; echo "$ts" | tr ' ' '\n' | grep . | median
-}
-f=$(demo file); s=$(demo s3)
-awk -v f="$f" -v s="$s" 'BEGIN { printf "\niris demo (3 steps, --no-cache): file:// %d ms, s3:// %d ms; %.0f ms more per step (%.2fx)\n", f, s, (s - f) / 3, s / f }'
+  "$lockstep" run -q "${sandbox[@]}" >/dev/null 2>&1 # warm: the code and data objects in place
+done
+declare -A D
+for _ in $(seq "$DEMO_ROUNDS"); do
+  for kind in file s3; do
+    cd "$work/demo-$kind"
+    t0=$(now); "$lockstep" run -q --no-cache "${sandbox[@]}" >/dev/null 2>&1; t1=$(now)
+    D[$kind]+="$(( (t1 - t0) / 1000000 )) "
+  done
+done
+cd "$work"
+f=$(echo "${D[file]}" | tr ' ' '\n' | grep . | median)
+s=$(echo "${D[s3]}" | tr ' ' '\n' | grep . | median)
+awk -v f="$f" -v s="$s" -v r="$DEMO_ROUNDS" 'BEGIN { printf "\niris demo (3 steps, --no-cache, median of %d): file:// %d ms, s3:// %d ms; %+.0f ms per step (%.2fx)\n", r, f, s, (s - f) / 3, s / f }'

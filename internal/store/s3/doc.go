@@ -39,7 +39,11 @@
 //
 // Open streams the object through a reader that rehashes it and fails at
 // EOF with an error naming the digest and wrapping ErrCorrupt when the
-// bytes in the bucket do not match it.
+// bytes in the bucket do not match it. The first GET asks for one part's
+// range; an object larger than that is read on in parts of its own ranged
+// GETs, two fetched ahead in parallel while the one before is consumed
+// (or, when the process's download buffers are all in use, in one GET of
+// the rest: a reader never waits for a buffer).
 //
 // Errors from the service are turned into one line that says what to fix:
 // a missing bucket, refused credentials, an unreachable endpoint.

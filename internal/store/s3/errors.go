@@ -29,13 +29,11 @@ func (s *Store) explain(op string, d core.Digest, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("store %s: %s: %w", s.name, what, contextErr(err))
 	}
-	code, status := "", 0
+	code := ""
 	if ae, ok := errOf[smithy.APIError](err); ok {
 		code = ae.ErrorCode()
 	}
-	if re, ok := errOf[*awshttp.ResponseError](err); ok {
-		status = re.HTTPStatusCode()
-	}
+	status := httpStatus(err)
 	switch {
 	case code == "NoSuchBucket" || d == "" && status == 404:
 		return fmt.Errorf("store %s: bucket %s does not exist; create it or fix %s", s.name, s.bucket, fixURL)
@@ -62,4 +60,12 @@ func contextErr(err error) error {
 		return context.Canceled
 	}
 	return context.DeadlineExceeded
+}
+
+// httpStatus returns the HTTP status of a failed request, 0 if none.
+func httpStatus(err error) int {
+	if re, ok := errOf[*awshttp.ResponseError](err); ok {
+		return re.HTTPStatusCode()
+	}
+	return 0
 }

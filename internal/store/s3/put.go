@@ -25,51 +25,13 @@ import (
 
 const (
 	// partSize is the size of a multipart upload's parts (S3's minimum but
-	// for the last): objects up to it go up in one PutObject. 10,000
+	// for the last), and of the ranges a larger object is read in: objects
+	// up to it go up in one PutObject and come down in one GET. 10,000
 	// parts, S3's limit, make objects of up to 48 GiB.
 	partSize = 5 << 20
 	// maxParts is S3's limit on the parts of one upload.
 	maxParts = 10000
-	// maxBuffers bounds the part buffers of all uploads of a process
-	// (80 MiB); each Put holds one or two.
-	maxBuffers = 16
 )
-
-// buffers is the process's pool of part buffers: a token per buffer that
-// may exist, and the free buffers.
-var buffers = struct {
-	tokens chan struct{}
-	free   chan []byte
-}{make(chan struct{}, maxBuffers), make(chan []byte, maxBuffers)}
-
-// getBuffer returns a part buffer, waiting for one when maxBuffers are in
-// use; with wait false it returns nil instead of waiting.
-func getBuffer(ctx context.Context, wait bool) ([]byte, error) {
-	select {
-	case b := <-buffers.free:
-		return b, nil
-	default:
-	}
-	if !wait {
-		select {
-		case buffers.tokens <- struct{}{}:
-			return make([]byte, partSize), nil
-		default:
-			return nil, nil
-		}
-	}
-	select {
-	case b := <-buffers.free:
-		return b, nil
-	case buffers.tokens <- struct{}{}:
-		return make([]byte, partSize), nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-// putBuffer returns a buffer from getBuffer to the pool.
-func putBuffer(b []byte) { buffers.free <- b }
 
 // unsigned sends a body as UNSIGNED-PAYLOAD: its signed SHA-256 checksum
 // header binds it already, so it is not hashed once more for SigV4.
@@ -92,11 +54,11 @@ func (s *Store) Put(ctx context.Context, d core.Digest, r io.Reader) error {
 	} else if !errors.Is(err, blobio.ErrNotFound) {
 		return err
 	}
-	buf, err := getBuffer(ctx, true)
+	buf, err := uploadBuffers.get(ctx, true)
 	if err != nil {
 		return err
 	}
-	defer func() { putBuffer(buf) }()
+	defer func() { uploadBuffers.put(buf) }()
 	n, err := readPart(ctx, r, buf)
 	if err != nil && err != io.EOF {
 		return fmt.Errorf("put object %s: %w", d, err)
@@ -213,8 +175,8 @@ func (s *Store) putMultipart(ctx context.Context, d core.Digest, k string, r io.
 // holding a buffer for the caller to return to the pool.
 func (u *upload) send(ctx context.Context, r io.Reader, first *[]byte, whole hash.Hash) error {
 	free := make(chan []byte, 2)
-	if b, _ := getBuffer(ctx, false); b != nil {
-		defer func() { putBuffer(<-free) }()
+	if b, _ := uploadBuffers.get(ctx, false); b != nil {
+		defer func() { uploadBuffers.put(<-free) }()
 		free <- b
 	}
 	buf, n, eof := *first, partSize, false

@@ -186,13 +186,9 @@ func (s *Store) Open(ctx context.Context, d core.Digest) (io.ReadCloser, error) 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	out, err := s.client.GetObject(ctx, &s3api.GetObjectInput{Bucket: &s.bucket, Key: &k})
+	r, err := s.get(ctx, d, k)
 	if err != nil {
-		return nil, s.explain("open", d, err)
-	}
-	var r io.ReadCloser = &body{out.Body, s, d}
-	if aws.ToInt64(out.ContentLength) >= readaheadMin {
-		r = newReadahead(r)
+		return nil, err
 	}
 	return blobio.VerifyReader(r, string(d)), nil
 }
