@@ -65,19 +65,41 @@ func (c *readCache) Open(ctx context.Context, d core.Digest) (io.ReadCloser, err
 	if !d.Valid() {
 		return c.Blob.Open(ctx, d)
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	p := c.path(d)
-	if f, err := os.Open(p); err == nil {
-		c.touch(d, p)
-		return &cachedReader{ReadCloser: blobio.VerifyReader(f, string(d)), path: p}, nil
+	if r, ok, err := c.cached(ctx, d); ok || err != nil {
+		return r, err
 	}
 	r, err := c.Blob.Open(ctx, d)
 	if err != nil {
 		return nil, err
 	}
 	return c.fill(d, r, true), nil
+}
+
+// cached returns a verifying reader of the cached copy of object d, if
+// the cache holds one.
+func (c *readCache) cached(ctx context.Context, d core.Digest) (io.ReadCloser, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	p := c.path(d)
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, false, nil
+	}
+	c.touch(d, p)
+	return &cachedReader{ReadCloser: blobio.VerifyReader(f, string(d)), path: p}, true, nil
+}
+
+// openCached is Open that serves a cached copy when there is one but
+// keeps no copy of what it reads from the backend.
+func (c *readCache) openCached(ctx context.Context, d core.Digest) (io.ReadCloser, error) {
+	if !d.Valid() {
+		return c.Blob.Open(ctx, d)
+	}
+	if r, ok, err := c.cached(ctx, d); ok || err != nil {
+		return r, err
+	}
+	return c.Blob.Open(ctx, d)
 }
 
 // Put stores the object in the backend and keeps a copy of the bytes the

@@ -126,3 +126,35 @@ func TestReadCacheBoundAndPut(t *testing.T) {
 		t.Fatal("an object read in part was cached")
 	}
 }
+
+// A task's read-only input is kept in the cache; a writable copy the user
+// asked for (`get`) is not kept twice.
+func TestReadCacheKeepsInputsNotUserCopies(t *testing.T) {
+	rem := newRemote(t)
+	data := []byte("an input of a step\n")
+	d := core.DigestOf(data)
+	if err := rem.Put(context.Background(), d, bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	c, err := newReadCache(rem, t.TempDir(), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.MaterializeFile(ctx, d, filepath.Join(t.TempDir(), "mine"), MaterializeOptions{Writable: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(c.path(d)); err == nil {
+		t.Fatal("a writable copy was also kept in the cache")
+	}
+	if err := s.MaterializeFile(ctx, d, filepath.Join(t.TempDir(), "input"), MaterializeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(c.path(d)); err != nil {
+		t.Fatalf("a task's input was not kept in the cache: %v", err)
+	}
+}
