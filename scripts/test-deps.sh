@@ -2,8 +2,9 @@
 # Install what the tests use, when it is missing: Debian packages (the
 # bubblewrap sandbox, git, Debian's Python with numpy, scikit-learn,
 # PyTorch, pandas, joblib and onnx, PostgreSQL 15 for the catalog and lock
-# tests, Slurm and munge) and cosign (built from its Go module); as root,
-# start a one-node Slurm cluster (slurm-up.sh).
+# tests, Slurm and munge), cosign and versitygw (a real S3 server for the S3
+# store's tests), both built from their Go modules; as root, it starts a
+# one-node Slurm cluster (slurm-up.sh).
 # As root with apt-get it installs them; otherwise it says what is missing
 # and the tests that need it skip or fail with that message.
 set -euo pipefail
@@ -27,6 +28,10 @@ gobin="$(go env GOPATH)/bin"
 if ! command -v cosign >/dev/null 2>&1 && [ ! -x "$gobin/cosign" ]; then
   echo "building cosign (github.com/sigstore/cosign/v2 v2.6.5; a few minutes, once)"
   go install github.com/sigstore/cosign/v2/cmd/cosign@v2.6.5
+fi
+if ! command -v versitygw >/dev/null 2>&1 && [ ! -x "$gobin/versitygw" ]; then
+  echo "building versitygw (github.com/versity/versitygw v1.8.0; a few minutes, once)"
+  go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
 fi
 if [ "$(id -u)" = 0 ] && command -v slurmctld >/dev/null 2>&1; then
   "$(dirname "$0")/slurm-up.sh" || echo "slurm did not start; the Slurm backend's tests will skip" >&2

@@ -113,7 +113,7 @@ Exit codes: 0 success, 1 a run or check failed, 2 a usage or input error.`,
 	root.AddCommand(
 		newInitCommand(g), newRunCommand(g), newRunsCommand(g), newShowCommand(g),
 		newLogsCommand(g), newCatCommand(g), newGetCommand(g), newEnvCommand(g),
-		newCheckCommand(g), newGCCommand(g), newTaskCommand(g), newScanCommand(g),
+		newCheckCommand(g), newGCCommand(g), newStoreCommand(g), newTaskCommand(g), newScanCommand(g),
 		newReproduceCommand(g), newDiffCommand(g),
 		newKeyCommand(g), newVerifyCommand(g), newSignModelCommand(g), newAttestationsCommand(g), newExportCommand(g),
 		newDataCommand(g), newReviewCommand(g), newBOMCommand(g),

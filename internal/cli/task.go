@@ -83,6 +83,20 @@ func (o taskExecOptions) executorConfig(g *globalOptions) (backend.Config, error
 	return cfg, nil
 }
 
+// objectCache is the cache folder where an executor keeps verified copies
+// of a bucket's objects: the home's when it works there, else the user's
+// (~/.cache/lockstep).
+func (o taskExecOptions) objectCache(g *globalOptions, cfg backend.Config) string {
+	root := g.homeRoot()
+	if cfg.Work == filepath.Join(root, "work") {
+		return home.CacheDir(root)
+	}
+	if dir, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(dir, "lockstep")
+	}
+	return filepath.Join(os.TempDir(), "lockstep-cache")
+}
+
 func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg string) error {
 	d, err := core.ParseDigest(arg)
 	if err != nil {
@@ -92,7 +106,7 @@ func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg s
 	if err != nil {
 		return err
 	}
-	st, err := store.OpenURL(ctx, cfg.Store)
+	st, err := store.OpenURLWith(ctx, cfg.Store, store.Options{CacheDir: o.objectCache(g, cfg)})
 	if err != nil {
 		return err
 	}

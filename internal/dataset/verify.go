@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"runtime"
 
 	"golang.org/x/sync/errgroup"
 
@@ -67,29 +66,41 @@ func sameBOM(s *attest.Statement, bom []byte) error {
 	return nil
 }
 
-// CheckFiles compares what the store holds for the dataset with its BOM:
-// the tree manifest must list exactly the BOM's files, and with rehash
-// every file object is reread and rehashed (in parallel). The first
-// mismatching file is named in an error wrapping ErrFilesChanged.
-func (d *Dataset) CheckFiles(ctx context.Context, st *store.Store, rehash bool) error {
+// CheckTree checks that the dataset's tree manifest lists exactly the
+// files of its BOM, without reading the files' objects; it returns the
+// tree. A mismatch is named in an error wrapping ErrFilesChanged.
+func (d *Dataset) CheckTree(st *store.Store) (*core.Tree, error) {
 	tree, err := st.GetTree(d.Tree)
 	if err != nil {
-		return fmt.Errorf("dataset %s: %w: tree %s: %w", d.Ref, ErrFilesChanged, d.Tree, err)
+		return nil, fmt.Errorf("dataset %s: %w: tree %s: %w", d.Ref, ErrFilesChanged, d.Tree, err)
 	}
 	want := d.BOM.Entries
 	for i, e := range tree.Entries {
 		if i >= len(want) {
-			return fmt.Errorf("dataset %s: %w: file %s is not in the bill of materials", d.Ref, ErrFilesChanged, e.Path)
+			return nil, fmt.Errorf("dataset %s: %w: file %s is not in the bill of materials", d.Ref, ErrFilesChanged, e.Path)
 		}
 		if e != want[i] {
-			return fmt.Errorf("dataset %s: %w: file %s differs from the bill of materials", d.Ref, ErrFilesChanged, want[i].Path)
+			return nil, fmt.Errorf("dataset %s: %w: file %s differs from the bill of materials", d.Ref, ErrFilesChanged, want[i].Path)
 		}
 	}
 	if len(want) > len(tree.Entries) {
-		return fmt.Errorf("dataset %s: %w: file %s is missing", d.Ref, ErrFilesChanged, want[len(tree.Entries)].Path)
+		return nil, fmt.Errorf("dataset %s: %w: file %s is missing", d.Ref, ErrFilesChanged, want[len(tree.Entries)].Path)
 	}
+	return tree, nil
+}
+
+// CheckFiles compares what the store holds for the dataset with its BOM:
+// the tree manifest must list exactly the BOM's files (CheckTree), each
+// file's object must be there with its size, and with rehash every file
+// object is reread and rehashed (in parallel). The first mismatching file
+// is named in an error wrapping ErrFilesChanged.
+func (d *Dataset) CheckFiles(ctx context.Context, st *store.Store, rehash bool) error {
+	if _, err := d.CheckTree(st); err != nil {
+		return err
+	}
+	want := d.BOM.Entries
 	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
+	g.SetLimit(st.Concurrency())
 	errs := make([]error, len(want))
 	for i, e := range want {
 		if e.Kind != core.KindFile {

@@ -119,7 +119,7 @@ func Open(ctx context.Context, root string, opts Options) (*Home, error) {
 			return nil, fmt.Errorf("open home %s: %w", root, err)
 		}
 	}
-	st, err := store.OpenURL(ctx, urls.Store)
+	st, err := store.OpenURLWith(ctx, urls.Store, store.Options{CacheDir: CacheDir(root)})
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", Redact(urls.Store), err)
 	}
@@ -207,6 +207,11 @@ func CheckURLs(c Config) error {
 	}
 	return nil
 }
+
+// CacheDir is the home's folder of caches; a store without local files (a
+// bucket) keeps verified copies of its objects there, so that they are
+// not downloaded again.
+func CacheDir(root string) string { return filepath.Join(root, "cache") }
 
 // LockPath is the file runs hold shared and gc holds exclusively when
 // the catalog is local.

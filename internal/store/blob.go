@@ -7,6 +7,7 @@ import (
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/store/blobio"
 	"lockstep.dev/lockstep/internal/store/local"
+	"lockstep.dev/lockstep/internal/store/s3"
 )
 
 // ErrNotFound is wrapped by errors about an object the store does not hold.
@@ -74,5 +75,9 @@ type LocalFiles interface {
 // visited.
 type StrayFilesError = local.StrayFilesError
 
-// The local folder is a blob backend with local files.
-var _ LocalFiles = (*local.Local)(nil)
+// The local folder is a blob backend with local files; a bucket is one
+// without.
+var (
+	_ LocalFiles = (*local.Local)(nil)
+	_ Blob       = (*s3.Store)(nil)
+)

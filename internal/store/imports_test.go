@@ -11,16 +11,21 @@ import (
 )
 
 // The store sits at the bottom of lockstep's layers. blobio imports only
-// the standard library; a backend, besides it, only core and x/sys (never
-// the store, which lists the backends); the store, besides those, only its
-// backends.
+// the standard library; a backend, besides it, only core, x/sys and its
+// service's SDK (never the store, which lists the backends); the store,
+// besides those, only its backends.
 func TestImportsStayLow(t *testing.T) {
 	const mod = "lockstep.dev/lockstep/internal/"
 	low := []string{mod + "core", "golang.org/x/sys/unix", mod + "store/blobio"}
+	const aws = "github.com/aws/"
+	sdk := []string{aws + "aws-sdk-go-v2/aws", aws + "aws-sdk-go-v2/aws/retry", aws + "aws-sdk-go-v2/aws/signer/v4",
+		aws + "aws-sdk-go-v2/aws/transport/http", aws + "aws-sdk-go-v2/config", aws + "aws-sdk-go-v2/service/s3",
+		aws + "aws-sdk-go-v2/service/s3/types", aws + "smithy-go"}
 	for dir, allowed := range map[string][]string{
 		"blobio": nil,
 		"local":  low,
-		".":      append(low, mod+"store/local"),
+		"s3":     append(slices.Clone(low), sdk...),
+		".":      append(slices.Clone(low), mod+"store/local", mod+"store/s3"),
 	} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, name := range files {

@@ -57,13 +57,15 @@ func (s *Store) Materialize(ctx context.Context, d core.Digest, dest string, opt
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return fmt.Errorf("materialize %s: %w", d.Short(), err)
 	}
-	for _, e := range t.Entries {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	err = s.placeAll(ctx, len(t.Entries), func(ctx context.Context, i int) error {
+		e := t.Entries[i]
 		if err := s.placeEntry(ctx, tmp, e, opts); err != nil {
 			return fmt.Errorf("materialize %s: %s: %w", d.Short(), e.Path, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := syncFS(tmp); err != nil {
 		return fmt.Errorf("materialize %s: %w", d.Short(), err)

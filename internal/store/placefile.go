@@ -121,7 +121,7 @@ func (s *Store) copyObject(ctx context.Context, d core.Digest, target string, pe
 		f.Close()
 		os.Remove(f.Name())
 	}()
-	if err := s.fillCopy(ctx, d, f); err != nil {
+	if err := s.fillCopy(ctx, d, f, perm&0o200 == 0); err != nil {
 		return err
 	}
 	if err := f.Chmod(perm); err != nil {
@@ -136,9 +136,16 @@ func (s *Store) copyObject(ctx context.Context, d core.Digest, target string, pe
 }
 
 // fillCopy writes object d's bytes into the empty file f and checks them.
-func (s *Store) fillCopy(ctx context.Context, d core.Digest, f *os.File) error {
+// Without local files, the bytes are kept in the read cache only for a
+// read-only copy (a task's input); a writable one (`get`) is the user's
+// own copy already.
+func (s *Store) fillCopy(ctx context.Context, d core.Digest, f *os.File, cache bool) error {
 	if s.files == nil {
-		r, err := s.blob.Open(ctx, d)
+		open := s.blob.Open
+		if c, ok := s.blob.(*readCache); ok && !cache {
+			open = c.openCached
+		}
+		r, err := open(ctx, d)
 		if err != nil {
 			return err
 		}

@@ -137,6 +137,11 @@ func largestFirst(jobs []fileJob) []int {
 // counter, which costs far less than a channel when most calls are quick
 // (files the hash cache knows).
 func forEach(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
+	return forEachN(ctx, runtime.GOMAXPROCS(0), n, fn)
+}
+
+// forEachN is forEach on the given number of workers.
+func forEachN(ctx context.Context, workers, n int, fn func(ctx context.Context, i int) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -145,7 +150,7 @@ func forEach(ctx context.Context, n int, fn func(ctx context.Context, i int) err
 		errOnce  sync.Once
 		firstErr error
 	)
-	for range min(runtime.GOMAXPROCS(0), n) {
+	for range min(workers, n) {
 		wg.Go(func() {
 			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
@@ -178,6 +183,9 @@ func (s *Store) installAll(ctx context.Context, jobs []fileJob, results []ingest
 	}
 	if pending == 0 {
 		return nil
+	}
+	if s.files == nil {
+		return s.uploadAll(ctx, jobs, results)
 	}
 	if s.files != nil {
 		if err := syncFS(s.tmp); err != nil {

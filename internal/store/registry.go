@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 
 	"lockstep.dev/lockstep/internal/store/local"
+	"lockstep.dev/lockstep/internal/store/s3"
 )
 
 // Opener opens the blob backend a store URL names.
@@ -20,7 +22,8 @@ var registry = struct {
 	sync.Mutex
 	openers map[string]Opener
 }{openers: map[string]Opener{
-	"file": openLocal,
+	"file":    openLocal,
+	s3.Scheme: openS3,
 }}
 
 // openLocal opens a local folder named by a file:// URL.
@@ -29,6 +32,11 @@ func openLocal(_ context.Context, u *url.URL) (Blob, error) {
 		return nil, fmt.Errorf("store URL %s: a file:// URL names a folder on this machine, not on host %q; write file:///path", u, u.Host)
 	}
 	return local.Open(u.Path)
+}
+
+// openS3 opens a bucket of an S3-compatible service named by an s3:// URL.
+func openS3(ctx context.Context, u *url.URL) (Blob, error) {
+	return s3.Open(ctx, u)
 }
 
 // Register makes the backend open available under URL scheme (without
@@ -54,10 +62,26 @@ func Schemes() []string {
 	return s
 }
 
+// Options tune OpenURLWith.
+type Options struct {
+	// CacheDir is a local folder of caches: a backend without local files
+	// (a bucket) keeps a verified copy of the objects it reads and writes
+	// in CacheDir/objects, so that reading them again costs no download;
+	// "" for none.
+	CacheDir string
+	// CacheSize bounds CacheDir in bytes; 0 means DefaultCacheSize.
+	CacheSize int64
+}
+
 // OpenURL opens the store that location names: a URL whose scheme picks
 // the backend (file:///path/to/home), or a bare path, which means a local
 // folder. An unknown scheme is an error listing the known ones.
 func OpenURL(ctx context.Context, location string) (*Store, error) {
+	return OpenURLWith(ctx, location, Options{})
+}
+
+// OpenURLWith is OpenURL with options.
+func OpenURLWith(ctx context.Context, location string, opts Options) (*Store, error) {
 	u := &url.URL{Scheme: "file", Path: location}
 	if strings.Contains(location, "://") {
 		var err error
@@ -74,6 +98,13 @@ func OpenURL(ctx context.Context, location string) (*Store, error) {
 	b, err := open(ctx, u)
 	if err != nil {
 		return nil, err
+	}
+	if _, local := b.(LocalFiles); !local && opts.CacheDir != "" {
+		c, err := newReadCache(b, filepath.Join(opts.CacheDir, "objects"), opts.CacheSize)
+		if err != nil {
+			return nil, fmt.Errorf("store %s: read cache: %w", b, err)
+		}
+		b = c
 	}
 	return New(b)
 }

@@ -60,7 +60,7 @@ func TestRegister(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "x", "objects")); err != nil {
 		t.Fatalf("the registered opener was not used: %v", err)
 	}
-	if _, err := OpenURL(context.Background(), "nope://x"); err == nil || !strings.Contains(err.Error(), "file, test-only") {
+	if _, err := OpenURL(context.Background(), "nope://x"); err == nil || !strings.Contains(err.Error(), "file, s3, test-only") {
 		t.Fatalf("err = %v; want the registered scheme among the known ones", err)
 	}
 	defer func() {
