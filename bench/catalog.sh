@@ -7,7 +7,9 @@
 # binaries (initdb + pg_ctl in a temp folder, loopback only, as nobody
 # when run as root), with its default durable settings (fsync on,
 # synchronous_commit on). With it the store lock is the advisory lock in
-# that database, as for a team.
+# that database, as for a team. When versitygw and rclone are installed, a
+# third home runs the same flow as a team does: objects in an S3 bucket
+# (a local versitygw) and the catalog in PostgreSQL, against file+SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STEPS=${STEPS:-20}
@@ -31,6 +33,7 @@ fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 stop() {
   "${as[@]}" "$pgbin/pg_ctl" -D "$work/pg/data" -m fast -w stop >/dev/null 2>&1 || true
+  [ -n "${vgw_pid:-}" ] && kill "$vgw_pid" 2>/dev/null
   rm -rf "$work"
 }
 trap stop EXIT
@@ -49,6 +52,24 @@ flow >"$work/sqlite/lockstep.yaml"
 flow >"$work/postgres/lockstep.yaml"
 (cd "$work/sqlite" && "$lockstep" init -q >/dev/null)
 (cd "$work/postgres" && "$lockstep" init -q --catalog "$url" >/dev/null)
+homes=(sqlite postgres)
+vgw=$(command -v versitygw || echo "$(go env GOPATH)/bin/versitygw")
+if [ -x "$vgw" ] && command -v rclone >/dev/null; then
+  s3port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  export AWS_ACCESS_KEY_ID=benchkey AWS_SECRET_ACCESS_KEY=benchsecret AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+  mkdir "$work/gw" "$work/team"
+  "$vgw" --port "127.0.0.1:$s3port" --access "$AWS_ACCESS_KEY_ID" --secret "$AWS_SECRET_ACCESS_KEY" --quiet posix "$work/gw" >"$work/gw.log" 2>&1 &
+  vgw_pid=$!
+  sleep 1
+  # rclone 1.60 fails with AWS_CA_BUNDLE set; lockstep does not.
+  env -u AWS_CA_BUNDLE RCLONE_CONFIG=/dev/null RCLONE_CONFIG_GW_TYPE=s3 RCLONE_CONFIG_GW_PROVIDER=Other RCLONE_CONFIG_GW_ENDPOINT="http://127.0.0.1:$s3port" \
+    RCLONE_CONFIG_GW_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" RCLONE_CONFIG_GW_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" rclone mkdir gw:team
+  "$pgbin/createdb" -h 127.0.0.1 -p "$port" -U lockstep team
+  flow >"$work/team/lockstep.yaml"
+  (cd "$work/team" && "$lockstep" init -q --store "s3://team/lockstep?endpoint=http://127.0.0.1:$s3port&region=us-east-1" \
+    --catalog "postgres://lockstep@127.0.0.1:$port/team?sslmode=disable" >/dev/null)
+  homes+=(team)
+fi
 
 now() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -57,16 +78,19 @@ per_step() {
   t0=$(now); (cd "$work/$1" && "$lockstep" run -q -j 1 --no-cache --sandbox none >/dev/null); t1=$(now)
   echo $(( (t1 - t0) / STEPS ))
 }
-# One warm-up run each, then RUNS rounds alternating the two.
-per_step sqlite >/dev/null; per_step postgres >/dev/null
-: >"$work/sqlite.ns"; : >"$work/postgres.ns"
+# One warm-up run each, then RUNS rounds alternating the homes.
+for h in "${homes[@]}"; do per_step "$h" >/dev/null; : >"$work/$h.ns"; done
 for _ in $(seq 1 "$RUNS"); do
-  per_step sqlite >>"$work/sqlite.ns"
-  per_step postgres >>"$work/postgres.ns"
+  for h in "${homes[@]}"; do per_step "$h" >>"$work/$h.ns"; done
 done
 sq=$(median <"$work/sqlite.ns")
 pg=$(median <"$work/postgres.ns")
 ms() { awk -v ns="$1" 'BEGIN {printf "%.1f", ns / 1e6}'; }
 printf 'lockstep run, %d steps, per step (median of %d runs)\n' "$STEPS" "$RUNS"
-printf '%-24s %8s ms\n' "SQLite catalog" "$(ms "$sq")" "PostgreSQL catalog" "$(ms "$pg")"
+printf '%-34s %8s ms\n' "file store, SQLite catalog" "$(ms "$sq")" "file store, PostgreSQL catalog" "$(ms "$pg")"
 awk -v a="$pg" -v b="$sq" 'BEGIN {printf "ratio PostgreSQL/SQLite  %.2f (%+.1f ms per step)\n", a / b, (a - b) / 1e6}'
+if [ -f "$work/team.ns" ]; then
+  tm=$(median <"$work/team.ns")
+  printf '%-34s %8s ms\n' "S3 store, PostgreSQL catalog" "$(ms "$tm")"
+  awk -v a="$tm" -v b="$sq" 'BEGIN {printf "ratio S3+PostgreSQL / file+SQLite  %.2f (%+.1f ms per step)\n", a / b, (a - b) / 1e6}'
+fi
