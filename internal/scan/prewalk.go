@@ -111,7 +111,23 @@ func (w *prewalk) result(walk func() *pickleWalk) *pickleWalk {
 	return w.w
 }
 
-// walkMember walks the pickles in size bytes of ra.
+// walkMember walks the pickles in size bytes of ra: quickly when the quick
+// walk can tell what the full walk would find, fully otherwise.
 func (s *scanner) walkMember(ra io.ReaderAt, size int64) *pickleWalk {
+	if w, ok := quickWalk(ra, size, s.lim, s.cls); ok {
+		if quickAudit != nil {
+			quickAudit(w, s.fullWalk(ra, size))
+		}
+		return w
+	}
+	return s.fullWalk(ra, size)
+}
+
+// quickAudit, when set (the tests set it), is shown every quick walk the
+// scan relies on beside the full walk of the same bytes.
+var quickAudit func(quick, full *pickleWalk)
+
+// fullWalk walks the pickles in size bytes of ra with the full walker.
+func (s *scanner) fullWalk(ra io.ReaderAt, size int64) *pickleWalk {
 	return walkPickles(bufio.NewReaderSize(io.NewSectionReader(ra, 0, size), 64<<10), size, s.lim, s.cls)
 }
