@@ -41,7 +41,7 @@ func quickWalk(ra io.ReaderAt, size int64, lim Limits, cls *classifier) (*pickle
 	if size <= 0 {
 		return nil, false
 	}
-	q := &quick{ra: ra, size: size, lim: lim, cls: cls, maxS: 64}
+	q := &quick{ra: ra, size: size, lim: lim, cls: cls, maxS: 64, guess: int(min(size/16, 1<<16))}
 	return q.walk()
 }
 
@@ -62,6 +62,10 @@ type quick struct {
 	sparse map[int64]uint64
 	arena  []byte
 
+	// guess is how many entries a pickle of this size typically memoises:
+	// the memo and the arena start with room for that many once the bytes
+	// turn out to memoise or name anything, so they seldom grow.
+	guess int
 	ops   int64
 	holds int64 // values the walker may account for in Limits.MaxMemory
 	maxS  int   // longest text any such value may carry
@@ -191,6 +195,9 @@ func (q *quick) text(n int) {
 
 // str keeps a complete string in the arena and returns its tag.
 func (q *quick) str(b []byte) uint64 {
+	if q.arena == nil {
+		q.arena = make([]byte, 0, max(q.guess*4, len(b)))
+	}
 	off := len(q.arena)
 	q.arena = append(q.arena, b...)
 	return uint64(off)<<15 | uint64(len(b))<<2 | tagStr
@@ -245,6 +252,9 @@ func (q *quick) memoPut(i int64, t uint64) bool {
 	case i >= 0 && i < int64(len(q.dense)):
 		q.dense[i] = t
 	case i == int64(len(q.dense)) && q.sparse == nil:
+		if q.dense == nil {
+			q.dense = make([]uint64, 0, q.guess)
+		}
 		q.dense = append(q.dense, t)
 	default:
 		if q.sparse == nil {
