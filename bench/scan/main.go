@@ -57,6 +57,6 @@ func main() {
 		best = min(best, time.Since(start))
 	}
 	if !*asJSON {
-		fmt.Printf("lockstep-scan %d bytes in %.3fs: %.1f MB/s\n", total, best.Seconds(), float64(total)/best.Seconds()/1e6)
+		fmt.Printf("lockstep-scan %d bytes in %.4fs: %.1f MB/s\n", total, best.Seconds(), float64(total)/best.Seconds()/1e6)
 	}
 }

@@ -41,7 +41,7 @@ func quickWalk(ra io.ReaderAt, size int64, lim Limits, cls *classifier) (*pickle
 	if size <= 0 {
 		return nil, false
 	}
-	q := &quick{ra: ra, size: size, lim: lim, cls: cls, maxS: 64, guess: int(min(size/16, 1<<16))}
+	q := &quick{ra: ra, size: size, lim: lim, cls: cls, maxS: 64, guess: int(min(size/8, 1<<16))}
 	return q.walk()
 }
 
@@ -78,9 +78,11 @@ type quick struct {
 // current offset if needed. It reports false at the end of the data or on a
 // read error.
 func (q *quick) fill(n int) bool {
-	if len(q.buf)-q.pos >= n {
-		return true
-	}
+	return len(q.buf)-q.pos >= n || q.refill(n)
+}
+
+// refill reads a new window at the current offset for fill.
+func (q *quick) refill(n int) bool {
 	off := q.base + int64(q.pos)
 	want := int(min(int64(quickWindow), q.size-off))
 	if want < n {
