@@ -18,6 +18,7 @@ func main() {
 	asJSON := flag.Bool("json", false, "print the reports as JSON instead of the throughput")
 	rounds := flag.Int("rounds", 1, "scan the files this many times and report the best round")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the rounds to this file")
+	memprofile := flag.String("memprofile", "", "write an allocation profile of the rounds to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -55,6 +56,16 @@ func main() {
 			}
 		}
 		best = min(best, time.Since(start))
+	}
+	if *memprofile != "" {
+		f, err := os.Create(*memprofile)
+		if err == nil {
+			err = pprof.Lookup("allocs").WriteTo(f, 0)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
 	}
 	if !*asJSON {
 		fmt.Printf("lockstep-scan %d bytes in %.4fs: %.1f MB/s\n", total, best.Seconds(), float64(total)/best.Seconds()/1e6)

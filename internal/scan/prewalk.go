@@ -2,7 +2,6 @@ package scan
 
 import (
 	"archive/zip"
-	"bufio"
 	"io"
 	"path"
 	"runtime"
@@ -129,5 +128,5 @@ var quickAudit func(quick, full *pickleWalk)
 
 // fullWalk walks the pickles in size bytes of ra with the full walker.
 func (s *scanner) fullWalk(ra io.ReaderAt, size int64) *pickleWalk {
-	return walkPickles(bufio.NewReaderSize(io.NewSectionReader(ra, 0, size), 64<<10), size, s.lim, s.cls)
+	return walkPickles(sectionReader(ra, size), size, s.lim, s.cls)
 }
