@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"io"
 	"strconv"
+	"sync"
 )
 
 // quickWindow is how many bytes of a pickle the quick walk decodes per read.
@@ -41,9 +42,26 @@ func quickWalk(ra io.ReaderAt, size int64, lim Limits, cls *classifier) (*pickle
 	if size <= 0 {
 		return nil, false
 	}
-	q := &quick{ra: ra, size: size, lim: lim, cls: cls, maxS: 64, guess: int(min(size/8, 1<<16))}
-	return q.walk()
+	q, _ := quickPool.Get().(*quick)
+	if q == nil {
+		q = &quick{}
+	}
+	*q = quick{ra: ra, size: size, lim: lim, cls: cls, maxS: 64, guess: int(min(size/8, 1<<16)),
+		buf: q.buf[:0], stack: q.stack[:0], marks: q.marks[:0], dense: q.dense[:0], arena: q.arena[:0]}
+	w, ok := q.walk()
+	if cap(q.arena) <= maxPooled && cap(q.dense) <= maxPooled/8 {
+		q.ra, q.cls, q.globals, q.seen, q.sparse = nil, nil, nil, nil, nil
+		quickPool.Put(q)
+	}
+	return w, ok
 }
+
+// quickPool keeps the buffers of finished quick walks for the next walk:
+// a scan may walk many pickles, and a benchmark the same one many times.
+var quickPool sync.Pool
+
+// maxPooled bounds the bytes of memo or arena a pooled walk keeps.
+const maxPooled = 4 << 20
 
 // quick is the state of one quick walk.
 type quick struct {
