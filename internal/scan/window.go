@@ -1,6 +1,9 @@
 package scan
 
-import "io"
+import (
+	"io"
+	"sync"
+)
 
 // windowSize is how many bytes one read of a zip's metadata fetches: an
 // aligned chunk of the file.
@@ -70,6 +73,8 @@ func (w *window) chunk(i int64) []byte {
 	var c []byte
 	if n := len(w.free); n > 0 {
 		c, w.free = w.free[n-1], w.free[:n-1]
+	} else if p, ok := chunkPool.Get().(*[windowSize]byte); ok {
+		c = p[:]
 	} else {
 		c = make([]byte, windowSize)
 	}
@@ -81,4 +86,19 @@ func (w *window) chunk(i int64) []byte {
 	w.chunks[i] = c
 	w.last, w.lastC = i, c
 	return c
+}
+
+// chunkPool keeps the chunks of released windows for the next zip.
+var chunkPool sync.Pool
+
+// release hands the window's chunks to the next window; w must not be
+// used afterwards.
+func (w *window) release() {
+	for _, c := range w.chunks {
+		w.free = append(w.free, c[:cap(c)])
+	}
+	for _, c := range w.free {
+		chunkPool.Put((*[windowSize]byte)(c))
+	}
+	w.chunks, w.free, w.lastC = nil, nil, nil
 }

@@ -34,6 +34,7 @@ func (s *scanner) zip(member string, ra io.ReaderAt, size int64, depth int) stri
 	// Headers and the heads of members are read through one window; the
 	// content of members is read from ra.
 	meta := newWindow(ra, size)
+	defer meta.release()
 	var cd map[int64]*zipEntry
 	zr, cdErr := zip.NewReader(meta, size)
 	if cdErr == nil {
