@@ -18,7 +18,6 @@ func (s *scanner) scanAt(member, name string, ra io.ReaderAt, size int64, depth 
 		s.fail(member, "unknown", fmt.Errorf("read: %w", noEOF(err)))
 		return "unknown"
 	}
-	section := func() io.Reader { return bufio.NewReaderSize(io.NewSectionReader(ra, 0, size), 64<<10) }
 	switch format := sniff(head, size); format {
 	case "zip":
 		return s.zip(member, ra, size, depth)
@@ -40,7 +39,7 @@ func (s *scanner) scanAt(member, name string, ra io.ReaderAt, size int64, depth 
 			return "safetensors"
 		}
 	default:
-		return s.scanStream(member, name, section(), size, depth)
+		return s.scanStream(member, name, sectionReader(ra, size), size, depth)
 	}
 	if hasEndOfZip(ra, size) {
 		// A zip whose members start after a prefix (a polyglot): zip
@@ -54,7 +53,13 @@ func (s *scanner) scanAt(member, name string, ra io.ReaderAt, size int64, depth 
 	if len(head) > 0 && head[0] == 0x08 && s.onnx(member, ra, size) {
 		return "onnx"
 	}
-	return s.plain(member, name, bufio.NewReaderSize(io.NewSectionReader(ra, 0, size), 64<<10), head)
+	return s.plain(member, name, sectionReader(ra, size), head)
+}
+
+// sectionReader reads size bytes of ra through a buffer of up to 64 KiB,
+// no larger than the data: a PyTorch zip has thousands of tiny members.
+func sectionReader(ra io.ReaderAt, size int64) *bufio.Reader {
+	return bufio.NewReaderSize(io.NewSectionReader(ra, 0, size), int(min(max(size, 16), 64<<10)))
 }
 
 // scanStream scans a member that can only be read once, such as the output

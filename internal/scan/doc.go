@@ -15,7 +15,11 @@
 // dangerous (a blocklist such as os, subprocess, builtins.eval, matched on
 // every dotted prefix), safe (an allowlist of the rebuild functions PyTorch
 // and NumPy use, plain containers and datetime types) or unknown, with a
-// readable reconstruction of the calls, such as os.system('id').
+// readable reconstruction of the calls, such as os.system('id'). A pickle
+// read from a file or a stored zip member is first given a quick walk that
+// builds no values; when every global it names is on the safe list and it
+// does nothing the quick walk cannot follow exactly, its report is the one
+// the full walk would give, and the full walk is skipped.
 //
 // Bytes count as a pickle when the walk finds an import by name, hits a
 // resource limit, sees PyTorch's legacy magic, or reads complete pickles to

@@ -2,7 +2,6 @@ package scan
 
 import (
 	"archive/zip"
-	"bufio"
 	"io"
 	"path"
 	"runtime"
@@ -16,8 +15,8 @@ import (
 const minPrewalk = 64 << 10
 
 // prewalks walks the stored pickles of a zip on the other cores while the
-// scan goes through the members in order, so that a PyTorch checkpoint's
-// data.pkl is walked while thousands of storages are looked at. A walk
+// scan goes through the members in order, so that a large pickle behind
+// thousands of other members is walked while they are looked at. A walk
 // depends only on the member's bytes, the limits and the classifier, so
 // the report is the same whichever goroutine walks it.
 type prewalks struct {
@@ -45,13 +44,21 @@ func (s *scanner) startPrewalks(cd map[int64]*zipEntry, meta, ra io.ReaderAt, si
 	if workers < 1 || len(cd) > s.lim.MaxMembers {
 		return nil
 	}
+	// The scan reaches the first member at once: walking it ahead gains
+	// nothing (a PyTorch zip's data.pkl comes first) and costs a hand-over.
+	first := int64(-1)
+	for _, e := range cd {
+		if first < 0 || e.dataOff < first {
+			first = e.dataOff
+		}
+	}
 	p := &prewalks{byEntry: map[*zipEntry]*prewalk{}}
+	head := make([]byte, headSize)
 	for _, e := range cd {
 		if e.method != zip.Store || e.flags&1 != 0 || e.csize < minPrewalk || e.dataOff+e.csize > size ||
-			claimed(path.Base(e.name)) == "safetensors" {
+			e.dataOff == first || claimed(path.Base(e.name)) == "safetensors" {
 			continue
 		}
-		head := make([]byte, headSize)
 		if n, _ := meta.ReadAt(head, e.dataOff); n < len(head) ||
 			sniff(head, e.csize) != "" || probePickle(head, e.csize, s.lim) == probeNo {
 			continue
@@ -111,7 +118,23 @@ func (w *prewalk) result(walk func() *pickleWalk) *pickleWalk {
 	return w.w
 }
 
-// walkMember walks the pickles in size bytes of ra.
+// walkMember walks the pickles in size bytes of ra: quickly when the quick
+// walk can tell what the full walk would find, fully otherwise.
 func (s *scanner) walkMember(ra io.ReaderAt, size int64) *pickleWalk {
-	return walkPickles(bufio.NewReaderSize(io.NewSectionReader(ra, 0, size), 64<<10), size, s.lim, s.cls)
+	if w, ok := quickWalk(ra, size, s.lim, s.cls); ok {
+		if quickAudit != nil {
+			quickAudit(w, s.fullWalk(ra, size))
+		}
+		return w
+	}
+	return s.fullWalk(ra, size)
+}
+
+// quickAudit, when set (the tests set it), is shown every quick walk the
+// scan relies on beside the full walk of the same bytes.
+var quickAudit func(quick, full *pickleWalk)
+
+// fullWalk walks the pickles in size bytes of ra with the full walker.
+func (s *scanner) fullWalk(ra io.ReaderAt, size int64) *pickleWalk {
+	return walkPickles(sectionReader(ra, size), size, s.lim, s.cls)
 }

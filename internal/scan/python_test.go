@@ -2,9 +2,11 @@ package scan
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -89,6 +91,10 @@ func pythonCorpus(t *testing.T) string {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if len(quickAudited.mismatch) > 0 {
+		fmt.Fprintf(os.Stderr, "quick walks that differ from the full walk:\n%s\n", strings.Join(quickAudited.mismatch, "\n"))
+		code = 1
+	}
 	if pyDir != "" {
 		os.RemoveAll(pyDir)
 	}

@@ -96,6 +96,8 @@ type scanner struct {
 	// pending is the walk started ahead for the member the next scanAt
 	// call scans (see prewalks).
 	pending *prewalk
+	// tensorHead holds the first bytes of one tensor storage at a time.
+	tensorHead [512]byte
 
 	mu      sync.Mutex
 	ioErr   error // first read error of the underlying file

@@ -34,15 +34,19 @@ func (s *scanner) zip(member string, ra io.ReaderAt, size int64, depth int) stri
 	// Headers and the heads of members are read through one window; the
 	// content of members is read from ra.
 	meta := newWindow(ra, size)
-	cd := map[int64]*zipEntry{}
+	defer meta.release()
+	var cd map[int64]*zipEntry
 	zr, cdErr := zip.NewReader(meta, size)
 	if cdErr == nil {
-		for _, f := range zr.File {
+		cd = make(map[int64]*zipEntry, len(zr.File))
+		all := make([]zipEntry, len(zr.File))
+		for i, f := range zr.File {
 			off, err := f.DataOffset()
 			if err != nil {
 				continue
 			}
-			cd[off] = &zipEntry{name: f.Name, method: f.Method, flags: f.Flags, csize: int64(f.CompressedSize64), dataOff: off, inCD: true}
+			all[i] = zipEntry{name: f.Name, method: f.Method, flags: f.Flags, csize: int64(f.CompressedSize64), dataOff: off, inCD: true}
+			cd[off] = &all[i]
 		}
 	}
 	pre := s.startPrewalks(cd, meta, ra, size)
@@ -115,11 +119,11 @@ func (s *scanner) zipMember(parent, format string, e *zipEntry, ra, meta io.Read
 			Message: "member data runs past the end of the archive"})
 		return
 	}
+	if e.method == zip.Store && format == "pytorch-zip" && isTensorData(e.name) && s.tensorData(meta, e.dataOff, e.csize) {
+		return
+	}
 	sec := io.NewSectionReader(ra, e.dataOff, e.csize)
 	if e.method == zip.Store {
-		if format == "pytorch-zip" && isTensorData(e.name) && s.tensorData(io.NewSectionReader(meta, e.dataOff, e.csize), e.csize) {
-			return
-		}
 		s.pending = pre
 		s.scanAt(m, path.Base(e.name), sec, e.csize, depth+1)
 		return
@@ -138,11 +142,12 @@ func (s *scanner) zipMember(parent, format string, e *zipEntry, ra, meta io.Read
 	}
 }
 
-// tensorData reports whether a stored PyTorch storage member holds plain
-// tensor bytes, which are skipped; anything recognisable is scanned.
-func (s *scanner) tensorData(sec *io.SectionReader, size int64) bool {
-	head := make([]byte, min(size, 512))
-	if _, err := sec.ReadAt(head, 0); err != nil && err != io.EOF {
+// tensorData reports whether the stored PyTorch storage member of size
+// bytes at off in meta holds plain tensor bytes, which are skipped; anything
+// recognisable is scanned.
+func (s *scanner) tensorData(meta io.ReaderAt, off, size int64) bool {
+	head := s.tensorHead[:min(size, int64(len(s.tensorHead)))]
+	if _, err := meta.ReadAt(head, off); err != nil && err != io.EOF {
 		return false
 	}
 	if sniff(head, size) != "" || probePickle(head, size, s.lim) != probeNo {

@@ -31,9 +31,10 @@ const (
 // data offsets to central directory entries, whose sizes are used when the
 // local header does not give one.
 func walkLocal(ra io.ReaderAt, size int64, cd map[int64]*zipEntry, max int) []*zipEntry {
-	var out []*zipEntry
+	out := make([]*zipEntry, 0, min(len(cd), max))
 	off := int64(0)
 	var hdr [30]byte
+	var meta []byte // the name and extra field of one header, reused
 	for len(out) < max && off+30 <= size {
 		if _, err := ra.ReadAt(hdr[:], off); err != nil || string(hdr[:4]) != sigLocal {
 			break
@@ -46,23 +47,33 @@ func walkLocal(ra io.ReaderAt, size int64, cd map[int64]*zipEntry, max int) []*z
 		if dataOff > size {
 			break
 		}
-		meta := make([]byte, nl+el)
+		if int64(cap(meta)) < nl+el {
+			meta = make([]byte, nl+el)
+		}
+		meta = meta[:nl+el]
 		if _, err := ra.ReadAt(meta, off+30); err != nil {
 			break
 		}
 		if csize == 0xffffffff {
 			csize = zip64Size(meta[nl:])
 		}
-		e := &zipEntry{name: string(meta[:nl]), local: string(meta[:nl]), method: method, flags: flags, csize: csize, dataOff: dataOff, inLocal: true}
-		if c, ok := cd[dataOff]; ok {
-			c.local, c.inLocal = e.local, true
-			if flags&8 != 0 || csize <= 0 {
-				csize = c.csize
+		e, ok := cd[dataOff]
+		if ok {
+			// The local name is nearly always the central directory's.
+			e.local, e.inLocal = e.name, true
+			if string(meta[:nl]) != e.name {
+				e.local = string(meta[:nl])
 			}
-			e = c
-		} else if flags&8 != 0 && csize == 0 {
-			csize = nextSignature(ra, dataOff, size) - dataOff
-			e.csize = csize
+			if flags&8 != 0 || csize <= 0 {
+				csize = e.csize
+			}
+		} else {
+			name := string(meta[:nl])
+			e = &zipEntry{name: name, local: name, method: method, flags: flags, csize: csize, dataOff: dataOff, inLocal: true}
+			if flags&8 != 0 && csize == 0 {
+				csize = nextSignature(ra, dataOff, size) - dataOff
+				e.csize = csize
+			}
 		}
 		out = append(out, e)
 		if csize < 0 || dataOff+csize > size {
