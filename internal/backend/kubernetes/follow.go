@@ -95,29 +95,26 @@ func (b *Backend) follow(ctx context.Context, t backend.Task, job *batchv1.Job, 
 func (b *Backend) podsLW(job string) cache.ListerWatcher {
 	pods := b.client.CoreV1().Pods(b.settings.namespace)
 	sel := labels.SelectorFromSet(labels.Set{LabelTask: job}).String()
-	return &cache.ListWatch{
-		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-			o.LabelSelector = sel
-			return pods.List(ctx, o)
-		},
-		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-			o.LabelSelector = sel
-			return pods.Watch(ctx, o)
-		},
-	}
+	return listWatch(pods.List, pods.Watch, func(o *metav1.ListOptions) { o.LabelSelector = sel })
 }
 
 func (b *Backend) jobLW(job string) cache.ListerWatcher {
 	jobs := b.client.BatchV1().Jobs(b.settings.namespace)
 	sel := fields.OneTermEqualSelector("metadata.name", job).String()
+	return listWatch(jobs.List, jobs.Watch, func(o *metav1.ListOptions) { o.FieldSelector = sel })
+}
+
+// listWatch lists and watches one kind of object, narrowed by narrow.
+func listWatch[L runtime.Object](list func(context.Context, metav1.ListOptions) (L, error),
+	watchFn func(context.Context, metav1.ListOptions) (watch.Interface, error), narrow func(*metav1.ListOptions)) cache.ListerWatcher {
 	return &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-			o.FieldSelector = sel
-			return jobs.List(ctx, o)
+			narrow(&o)
+			return list(ctx, o)
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-			o.FieldSelector = sel
-			return jobs.Watch(ctx, o)
+			narrow(&o)
+			return watchFn(ctx, o)
 		},
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -113,21 +114,12 @@ func (b *Backend) readCapacity(ctx context.Context) error {
 		if q, ok := a[corev1.ResourceName(b.settings.gpuResource)]; ok {
 			c.GPUs = max(c.GPUs, int(q.Value()))
 		}
-		if v := n.Labels[b.settings.gpuTypeLabel]; v != "" && !contains(c.GPUTypes, v) {
+		if v := n.Labels[b.settings.gpuTypeLabel]; v != "" && !slices.Contains(c.GPUTypes, v) {
 			c.GPUTypes = append(c.GPUTypes, v)
 		}
 	}
 	b.capacity, b.capacityKnown = c, len(nodes.Items) > 0
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Exec creates the task's Job (and, for a step without network, its
