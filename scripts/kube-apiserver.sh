@@ -12,5 +12,5 @@ if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -qx "Kubernetes $version
 fi
 echo "building kube-apiserver $version (k8s.io/kubernetes; several minutes, once)"
 cd "$here/kube-apiserver"
-go build -trimpath -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$version" \
+go build -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$version" \
   -o "$bin" k8s.io/kubernetes/cmd/kube-apiserver
