@@ -83,16 +83,16 @@ func startAPIServer(t *testing.T) *apiServer {
 	token := "lockstep-test-token"
 	tokens := filepath.Join(dir, "tokens.csv")
 	writeFile(t, tokens, []byte(token+",admin,admin,system:masters\n"))
-	start(t, dir, "kube-apiserver", apiserver,
+	exited := start(t, dir, "kube-apiserver", apiserver,
 		"--etcd-servers", etcdURL, "--bind-address", "127.0.0.1", "--secure-port", strconv.Itoa(apiPort),
 		"--cert-dir", filepath.Join(dir, "certs"), "--token-auth-file", tokens, "--authorization-mode", "RBAC",
 		"--service-account-issuer", "https://kubernetes.default.svc", "--service-account-key-file", keyFile,
 		"--service-account-signing-key-file", keyFile, "--service-cluster-ip-range", "10.96.0.0/24",
 		"--enable-admission-plugins", "NamespaceLifecycle,ServiceAccount,PodSecurity,ResourceQuota,LimitRanger",
-		"--advertise-address", "127.0.0.1")
+		"--advertise-address", "127.0.0.1", "--endpoint-reconciler-type", "none")
 
 	server := "https://127.0.0.1:" + strconv.Itoa(apiPort)
-	waitReady(t, server, token, filepath.Join(dir, "kube-apiserver.log"))
+	waitReady(t, server, token, filepath.Join(dir, "kube-apiserver.log"), exited)
 	kc := filepath.Join(dir, "kubeconfig")
 	writeFile(t, kc, fmt.Appendf(nil, `apiVersion: v1
 kind: Config
@@ -117,8 +117,9 @@ func writeFile(t *testing.T, path string, b []byte) {
 	}
 }
 
-// start runs a server for the rest of the test, its output in DIR/NAME.log.
-func start(t *testing.T, dir, name, bin string, args ...string) {
+// start runs a server for the rest of the test, its output in DIR/NAME.log;
+// the channel is closed if it exits.
+func start(t *testing.T, dir, name, bin string, args ...string) <-chan struct{} {
 	t.Helper()
 	log, err := os.Create(filepath.Join(dir, name+".log"))
 	if err != nil {
@@ -129,18 +130,25 @@ func start(t *testing.T, dir, name, bin string, args ...string) {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
+	exited := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
 	t.Cleanup(func() {
 		cmd.Process.Kill()
-		cmd.Wait()
+		<-exited
 		log.Close()
 	})
+	return exited
 }
 
-// waitReady polls /readyz until the server answers ok, up to two minutes.
-func waitReady(t *testing.T, server, token, logFile string) {
+// waitReady polls /readyz until the server answers ok, up to two
+// minutes, failing at once if it exits.
+func waitReady(t *testing.T, server, token, logFile string, exited <-chan struct{}) {
 	t.Helper()
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
-	for end := time.Now().Add(2 * time.Minute); time.Now().Before(end); time.Sleep(250 * time.Millisecond) {
+	for end := time.Now().Add(2 * time.Minute); time.Now().Before(end) && !closed(exited); time.Sleep(250 * time.Millisecond) {
 		req, _ := http.NewRequest("GET", server+"/readyz", nil)
 		req.Header.Set("Authorization", "Bearer "+token)
 		if resp, err := client.Do(req); err == nil {
@@ -154,5 +162,14 @@ func waitReady(t *testing.T, server, token, logFile string) {
 	if len(log) > 4000 {
 		log = log[len(log)-4000:]
 	}
-	t.Fatalf("kube-apiserver was not ready within 2 minutes; its log ends:\n%s", log)
+	t.Fatalf("kube-apiserver was not ready (exited: %v) within 2 minutes; its log ends:\n%s", closed(exited), log)
+}
+
+func closed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }

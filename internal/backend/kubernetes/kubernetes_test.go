@@ -245,12 +245,12 @@ func TestAPIServer(t *testing.T) {
 	t.Run("HardenedJobAdmittedWatchedAndCancelled", func(t *testing.T) {
 		b := open(t, nil)
 		task := gpuTask(false)
-		ctx, cancel := context.WithCancel(context.Background())
+		execCtx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		var stderr core.Tail
 		done := make(chan error, 1)
 		go func() {
-			_, err := b.Exec(ctx, task, &core.Tail{}, &stderr)
+			_, err := b.Exec(execCtx, task, &core.Tail{}, &stderr)
 			done <- err
 		}()
 		job := waitJob(t, client, task)
