@@ -58,6 +58,9 @@ func Open(cfg backend.Config) (backend.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.reachable(cfg.Store, cfg.Catalog); err != nil {
+		return nil, err
+	}
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	rules.ExplicitPath = s.kubeconfig
 	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: s.context})

@@ -194,6 +194,14 @@ func TestSettingsRefusedClearly(t *testing.T) {
 			t.Errorf("%s: %s: %v; want an error saying %q", kv[0], kv[1], err, want)
 		}
 	}
+	local := backend.Config{Store: "file:///home/me/.lockstep", Catalog: "sqlite:///home/me/.lockstep/catalog.db", Settings: map[string]string{"image": "i"}}
+	if _, err := Open(local); err == nil || !strings.Contains(err.Error(), "cannot reach file:///home/me/.lockstep") {
+		t.Errorf("a file:// store the pods cannot see: %v", err)
+	}
+	onClaim, err := parseSettings(map[string]string{"image": "i", "pvc": "shared", "pvc_path": "/shared"})
+	if err != nil || onClaim.reachable("file:///shared/h", "sqlite:///shared/h/catalog.db") != nil || onClaim.reachable("file:///sharedx/h") == nil {
+		t.Errorf("a store on the claim: %v", err)
+	}
 	if _, err := parseSettings(map[string]string{}); err == nil || !strings.Contains(err.Error(), "image") {
 		t.Errorf("no image: %v", err)
 	}

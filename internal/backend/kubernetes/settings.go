@@ -157,3 +157,18 @@ func parseTolerations(v string) ([]corev1.Toleration, error) {
 	}
 	return out, nil
 }
+
+// reachable refuses a file:// store or sqlite:// catalog that the pods
+// cannot see: one not under the claim mounted at pvc_path.
+func (s settings) reachable(urls ...string) error {
+	for _, u := range urls {
+		scheme, path, ok := strings.Cut(u, "://")
+		if !ok || scheme != "file" && scheme != "sqlite" {
+			continue
+		}
+		if s.pvcPath == "" || path != s.pvcPath && !strings.HasPrefix(path, strings.TrimSuffix(s.pvcPath, "/")+"/") {
+			return fmt.Errorf("kubernetes: the pods cannot reach %s: use an S3 store and a PostgreSQL catalog, or put them on a PersistentVolumeClaim and set pvc: and pvc_path: to it and the folder it is mounted at", u)
+		}
+	}
+	return nil
+}
