@@ -15,7 +15,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	k8s "k8s.io/client-go/kubernetes"
+	typedbatchv1 "k8s.io/client-go/kubernetes/typed/batch/v1"
+	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
+	typednetworkingv1 "k8s.io/client-go/kubernetes/typed/networking/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
@@ -35,7 +37,7 @@ type Backend struct {
 	cfg      backend.Config
 	settings settings
 	exe      string
-	client   k8s.Interface
+	client   clients
 	// capacity bounds what one task may ask for: the largest node's
 	// allocatable resources, when the nodes could be read (capacityKnown).
 	capacity      backend.Capacity
@@ -81,11 +83,17 @@ func Open(cfg backend.Config) (backend.Backend, error) {
 func newBackend(cfg backend.Config, s settings, rc *rest.Config) (*Backend, error) {
 	rc = rest.CopyConfig(rc)
 	rc.UserAgent = "lockstep"
-	client, err := k8s.NewForConfig(rc)
+	var c clients
+	var err error
+	if c.core, err = typedcorev1.NewForConfig(rc); err == nil {
+		if c.batch, err = typedbatchv1.NewForConfig(rc); err == nil {
+			c.networking, err = typednetworkingv1.NewForConfig(rc)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes: client: %w", err)
 	}
-	b := &Backend{cfg: cfg, settings: s, exe: s.exe, client: client}
+	b := &Backend{cfg: cfg, settings: s, exe: s.exe, client: c}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := b.readCapacity(ctx); err != nil {
@@ -93,6 +101,19 @@ func newBackend(cfg backend.Config, s settings, rc *rest.Config) (*Backend, erro
 	}
 	return b, nil
 }
+
+// clients are the typed clients of the three API groups the backend uses;
+// client-go's whole clientset would add every group's client (tens of
+// megabytes) to the binary.
+type clients struct {
+	core       typedcorev1.CoreV1Interface
+	batch      typedbatchv1.BatchV1Interface
+	networking typednetworkingv1.NetworkingV1Interface
+}
+
+func (c clients) CoreV1() typedcorev1.CoreV1Interface                   { return c.core }
+func (c clients) BatchV1() typedbatchv1.BatchV1Interface                { return c.batch }
+func (c clients) NetworkingV1() typednetworkingv1.NetworkingV1Interface { return c.networking }
 
 // Info reports the configured number of Jobs to keep at once.
 func (b *Backend) Info() backend.Info { return backend.Info{Name: Name, Slots: b.settings.slots} }
