@@ -2,14 +2,14 @@
 # Install what the tests use, when it is missing: Debian packages (the
 # bubblewrap sandbox, git, Debian's Python with numpy, scikit-learn,
 # PyTorch, pandas, joblib and onnx, PostgreSQL 15 for the catalog and lock
-# tests, Slurm and munge), cosign and versitygw (a real S3 server for the S3
-# store's tests), both built from their Go modules; as root, it starts a
-# one-node Slurm cluster (slurm-up.sh).
+# tests, Slurm and munge, etcd), cosign, versitygw (a real S3 server for the
+# S3 store's tests) and kube-apiserver, built from their Go modules; as root,
+# it starts a one-node Slurm cluster (slurm-up.sh).
 # As root with apt-get it installs them; otherwise it says what is missing
 # and the tests that need it skip or fail with that message.
 set -euo pipefail
 packages=(bubblewrap git make ca-certificates bzip2 python3 python3-numpy python3-sklearn
-  python3-joblib python3-torch python3-pandas python3-onnx postgresql-15 slurm-wlm munge)
+  python3-joblib python3-torch python3-pandas python3-onnx postgresql-15 slurm-wlm munge etcd-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -33,6 +33,7 @@ if ! command -v versitygw >/dev/null 2>&1 && [ ! -x "$gobin/versitygw" ]; then
   echo "building versitygw (github.com/versity/versitygw v1.8.0; a few minutes, once)"
   go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
 fi
+"$(dirname "$0")/kube-apiserver.sh" || echo "kube-apiserver did not build; the Kubernetes backend's API-server tests will skip" >&2
 if [ "$(id -u)" = 0 ] && command -v slurmctld >/dev/null 2>&1; then
   "$(dirname "$0")/slurm-up.sh" || echo "slurm did not start; the Slurm backend's tests will skip" >&2
 fi

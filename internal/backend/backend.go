@@ -18,6 +18,10 @@ type Task struct {
 	Spec      core.Digest
 	Step      string
 	Resources core.Resources
+	// Network is the spec's network flag: false asks the backend to deny
+	// the task network access where it can (a Kubernetes NetworkPolicy);
+	// the executor's sandbox enforces it regardless.
+	Network bool
 }
 
 // Backend runs tasks somewhere: a local process, a Slurm job, a

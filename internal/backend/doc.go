@@ -1,7 +1,7 @@
 // Package backend is where tasks leave the engine: the Backend interface,
 // the Task it is handed, and a registry of backends by name (`--on
-// local`). A backend is one folder (backend/local today; Slurm and
-// Kubernetes later) that registers an Opener in the CLI's one list and
+// local`). A backend is one folder (backend/local, backend/slurm,
+// backend/kubernetes) that registers an Opener in the CLI's one list and
 // passes the contract suite in backend/backendtest.
 //
 // # The protocol

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"lockstep.dev/lockstep/internal/backend"
+	"lockstep.dev/lockstep/internal/backend/kubernetes"
 	"lockstep.dev/lockstep/internal/backend/local"
 	"lockstep.dev/lockstep/internal/backend/slurm"
 	"lockstep.dev/lockstep/internal/engine"
@@ -19,6 +20,7 @@ import (
 var registerBackends = sync.OnceFunc(func() {
 	backend.Register(local.Name, local.Open)
 	backend.Register(slurm.Name, slurm.Open)
+	backend.Register(kubernetes.Name, kubernetes.Open)
 })
 
 // addOnFlag adds --on, the backend tasks run on, to a command that runs a

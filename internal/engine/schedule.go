@@ -224,7 +224,7 @@ func (r *runner) runTask(ctx context.Context, step string, it *itemTask) (*core.
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-		d, err = r.opts.Backend.Exec(ctx, backend.Task{Spec: specDigest, Step: name, Resources: spec.Resources}, stdout, stderr)
+		d, err = r.opts.Backend.Exec(ctx, backend.Task{Spec: specDigest, Step: name, Resources: spec.Resources, Network: spec.Network}, stdout, stderr)
 		<-r.slots
 		if err != nil {
 			return nil, err
