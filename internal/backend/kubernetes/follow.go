@@ -93,13 +93,13 @@ func (b *Backend) follow(ctx context.Context, t backend.Task, job *batchv1.Job, 
 }
 
 func (b *Backend) podsLW(job string) cache.ListerWatcher {
-	pods := b.client.CoreV1().Pods(b.settings.namespace)
+	pods := b.client.pods(b.settings.namespace)
 	sel := labels.SelectorFromSet(labels.Set{LabelTask: job}).String()
 	return listWatch(pods.List, pods.Watch, func(o *metav1.ListOptions) { o.LabelSelector = sel })
 }
 
 func (b *Backend) jobLW(job string) cache.ListerWatcher {
-	jobs := b.client.BatchV1().Jobs(b.settings.namespace)
+	jobs := b.client.jobs(b.settings.namespace)
 	sel := fields.OneTermEqualSelector("metadata.name", job).String()
 	return listWatch(jobs.List, jobs.Watch, func(o *metav1.ListOptions) { o.FieldSelector = sel })
 }
@@ -132,7 +132,7 @@ func podStarted(pod *corev1.Pod) bool {
 
 // ranPod returns the Job's pod whose container ran, if any.
 func (b *Backend) ranPod(ctx context.Context, job string) *corev1.Pod {
-	list, err := b.client.CoreV1().Pods(b.settings.namespace).List(ctx, metav1.ListOptions{
+	list, err := b.client.pods(b.settings.namespace).List(ctx, metav1.ListOptions{
 		LabelSelector: labels.SelectorFromSet(labels.Set{LabelTask: job}).String()})
 	if err != nil {
 		return nil
@@ -150,9 +150,9 @@ func (b *Backend) ranPod(ctx context.Context, job string) *corev1.Pod {
 // (the PodLogsQuerySplitStreams feature), else both, interleaved, to the
 // report reader.
 func (b *Backend) streamLogs(ctx context.Context, pod string, report io.Writer, stderr io.Writer) error {
-	pods := b.client.CoreV1().Pods(b.settings.namespace)
+	pods := b.client.pods(b.settings.namespace)
 	open := func(stream *string) (io.ReadCloser, error) {
-		return pods.GetLogs(pod, &corev1.PodLogOptions{Container: containerName, Follow: true, Stream: stream}).Stream(ctx)
+		return pods.Logs(ctx, pod, &corev1.PodLogOptions{Container: containerName, Follow: true, Stream: stream})
 	}
 	out, err := open(ptr(corev1.LogStreamStdout))
 	if apierrors.IsInvalid(err) || apierrors.IsBadRequest(err) {
@@ -188,7 +188,7 @@ func (b *Backend) streamLogs(ctx context.Context, pod string, report io.Writer, 
 func (b *Backend) podEnd(ctx context.Context, pod string) string {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	pods := b.client.CoreV1().Pods(b.settings.namespace)
+	pods := b.client.pods(b.settings.namespace)
 	for {
 		p, err := pods.Get(ctx, pod, metav1.GetOptions{})
 		if err != nil {

@@ -15,9 +15,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	typedbatchv1 "k8s.io/client-go/kubernetes/typed/batch/v1"
-	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
-	typednetworkingv1 "k8s.io/client-go/kubernetes/typed/networking/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
@@ -37,7 +34,7 @@ type Backend struct {
 	cfg      backend.Config
 	settings settings
 	exe      string
-	client   clients
+	client   *api
 	// capacity bounds what one task may ask for: the largest node's
 	// allocatable resources, when the nodes could be read (capacityKnown).
 	capacity      backend.Capacity
@@ -83,13 +80,7 @@ func Open(cfg backend.Config) (backend.Backend, error) {
 func newBackend(cfg backend.Config, s settings, rc *rest.Config) (*Backend, error) {
 	rc = rest.CopyConfig(rc)
 	rc.UserAgent = "lockstep"
-	var c clients
-	var err error
-	if c.core, err = typedcorev1.NewForConfig(rc); err == nil {
-		if c.batch, err = typedbatchv1.NewForConfig(rc); err == nil {
-			c.networking, err = typednetworkingv1.NewForConfig(rc)
-		}
-	}
+	c, err := newAPI(rc)
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes: client: %w", err)
 	}
@@ -102,19 +93,6 @@ func newBackend(cfg backend.Config, s settings, rc *rest.Config) (*Backend, erro
 	return b, nil
 }
 
-// clients are the typed clients of the three API groups the backend uses;
-// client-go's whole clientset would add every group's client (tens of
-// megabytes) to the binary.
-type clients struct {
-	core       typedcorev1.CoreV1Interface
-	batch      typedbatchv1.BatchV1Interface
-	networking typednetworkingv1.NetworkingV1Interface
-}
-
-func (c clients) CoreV1() typedcorev1.CoreV1Interface                   { return c.core }
-func (c clients) BatchV1() typedbatchv1.BatchV1Interface                { return c.batch }
-func (c clients) NetworkingV1() typednetworkingv1.NetworkingV1Interface { return c.networking }
-
 // Info reports the configured number of Jobs to keep at once.
 func (b *Backend) Info() backend.Info { return backend.Info{Name: Name, Slots: b.settings.slots} }
 
@@ -123,7 +101,7 @@ func (b *Backend) Info() backend.Info { return backend.Info{Name: Name, Slots: b
 // (usual for a namespace's service account) leave the check to the
 // scheduler: a pod that fits no node stays pending, reported on stderr.
 func (b *Backend) readCapacity(ctx context.Context) error {
-	nodes, err := b.client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	nodes, err := b.client.nodes().List(ctx, metav1.ListOptions{})
 	if apierrors.IsForbidden(err) {
 		return nil
 	}
@@ -158,11 +136,11 @@ func (b *Backend) Exec(ctx context.Context, t backend.Task, stdout, stderr io.Wr
 	}
 	name := JobName(t, nonce())
 	if !t.Network {
-		if _, err := b.client.NetworkingV1().NetworkPolicies(b.settings.namespace).Create(ctx, b.NetworkPolicy(t, name), metav1.CreateOptions{}); err != nil {
+		if _, err := b.client.networkPolicies(b.settings.namespace).Create(ctx, b.NetworkPolicy(t, name), metav1.CreateOptions{}); err != nil {
 			return "", fmt.Errorf("kubernetes: network policy for step %s: %w", t.Step, err)
 		}
 	}
-	job, err := b.client.BatchV1().Jobs(b.settings.namespace).Create(ctx, b.Job(t, name), metav1.CreateOptions{})
+	job, err := b.client.jobs(b.settings.namespace).Create(ctx, b.Job(t, name), metav1.CreateOptions{})
 	if err != nil {
 		b.deletePolicy(name)
 		if apierrors.IsInvalid(err) || apierrors.IsForbidden(err) {
@@ -191,13 +169,13 @@ func nonce() string {
 // ownPolicy makes the Job the owner of its NetworkPolicy, so the policy
 // goes when the Job does (deleted, or collected after its TTL).
 func (b *Backend) ownPolicy(ctx context.Context, job *batchv1.Job) {
-	policies := b.client.NetworkingV1().NetworkPolicies(b.settings.namespace)
+	policies := b.client.networkPolicies(b.settings.namespace)
 	p, err := policies.Get(ctx, job.Name, metav1.GetOptions{})
 	if err != nil {
 		return
 	}
 	p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "Job", Name: job.Name, UID: job.UID}}
-	policies.Update(ctx, p, metav1.UpdateOptions{})
+	policies.Update(ctx, p.Name, p)
 }
 
 // Cancel deletes Job name with foreground propagation (its pod goes
@@ -205,7 +183,7 @@ func (b *Backend) ownPolicy(ctx context.Context, job *batchv1.Job) {
 func (b *Backend) Cancel(name string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err := b.client.BatchV1().Jobs(b.settings.namespace).Delete(ctx, name,
+	err := b.client.jobs(b.settings.namespace).Delete(ctx, name,
 		metav1.DeleteOptions{PropagationPolicy: ptr(metav1.DeletePropagationForeground)})
 	b.deletePolicy(name)
 	if err != nil && !apierrors.IsNotFound(err) {
@@ -217,7 +195,7 @@ func (b *Backend) Cancel(name string) error {
 func (b *Backend) deletePolicy(name string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	b.client.NetworkingV1().NetworkPolicies(b.settings.namespace).Delete(ctx, name, metav1.DeleteOptions{})
+	b.client.networkPolicies(b.settings.namespace).Delete(ctx, name, metav1.DeleteOptions{})
 }
 
 // jobOutcome says why a Job finished, from its Complete or Failed
