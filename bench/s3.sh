@@ -123,6 +123,7 @@ sandbox=(); command -v bwrap >/dev/null || sandbox=(--sandbox none)
 rclone mkdir gw:demo
 for kind in file s3; do
   cp -r "$repo/examples/iris" "$work/demo-$kind"; cd "$work/demo-$kind"
+  rm -rf .lockstep # a home the demo left in the example is not this one
   if [ "$kind" = s3 ]; then "$lockstep" init -q --store "s3://demo/lockstep?endpoint=$endpoint&region=us-east-1" >/dev/null 2>&1
   else "$lockstep" init -q >/dev/null 2>&1; fi
   "$lockstep" run -q "${sandbox[@]}" >/dev/null 2>&1 # warm: the code and data objects in place
