@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxLine bounds the text argument of a protocol-0 opcode.
@@ -207,7 +208,7 @@ func unquote(s string) (string, error) {
 
 // validDotted reports whether s looks like a Python module or attribute path.
 func validDotted(s string) bool {
-	if s == "" || len(s) > 512 {
+	if s == "" || len(s) > 512 || !utf8.ValidString(s) { // a loader decodes names as UTF-8 and stops here
 		return false
 	}
 	for _, r := range s {

@@ -101,9 +101,16 @@ func (m *machine) step(op byte) (done bool, err error) {
 		if err != nil {
 			return false, err
 		}
+		if module.undecodable || name.undecodable {
+			return false, fmt.Errorf("STACK_GLOBAL on a string that is not UTF-8, at which a loader stops")
+		}
 		ms, ok1 := module.str()
 		ns, ok2 := name.str()
 		if !ok1 || !ok2 {
+			if notStr(module) || notStr(name) {
+				// A loader checks both are str and raises before any import.
+				return false, fmt.Errorf("STACK_GLOBAL on %s and %s, which a loader refuses (it wants two str)", render(module, 20), render(name, 20))
+			}
 			m.dynamic = true
 			return false, m.global("?"+render(module, 60), render(name, 60))
 		}
@@ -201,7 +208,7 @@ func (m *machine) sized(op byte) error {
 	if op == 'B' || op == 'C' || op == 0x8e || op == 0x96 {
 		k = kBytes
 	}
-	return m.push(&value{kind: k, s: s, full: full})
+	return m.push(&value{kind: k, s: s, full: full, undecodable: k == kStr && op != 'T' && !loaderUTF8(s, full > int64(len(s)))})
 }
 
 // long executes LONG1 and LONG4: a little-endian two's complement integer.

@@ -3,6 +3,7 @@ package scan
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // kind is the type of a value on the pickle machine's stack.
@@ -41,12 +42,15 @@ type value struct {
 	// shared marks one of the constants below, which every walk pushes
 	// without allocating: it is never changed (see machine.own).
 	shared bool
-	s      string   // number text, string prefix, or dotted global name
-	full   int64    // length of the string before it was cut to s
-	items  []*value // kept items: tuple/list/set elements, dict key,value pairs, call args
-	n      int64    // total items added
-	fn     *value   // callable of a call
-	kw     *value   // keyword arguments of a NEWOBJ_EX call
+	// undecodable marks a BINUNICODE string that is not UTF-8: a loader
+	// stops at it, so nothing it would feed is ever imported.
+	undecodable bool
+	s           string   // number text, string prefix, or dotted global name
+	full        int64    // length of the string before it was cut to s
+	items       []*value // kept items: tuple/list/set elements, dict key,value pairs, call args
+	n           int64    // total items added
+	fn          *value   // callable of a call
+	kw          *value   // keyword arguments of a NEWOBJ_EX call
 	// inline holds the first items, so that the many one- and two-item
 	// containers (a call's arguments, TUPLE1, TUPLE2) need no second
 	// allocation. A value is never copied, so items may point into it.
@@ -89,6 +93,37 @@ func (v *value) add(items ...*value) {
 			v.items = append(v.items, it)
 		}
 	}
+}
+
+// notStr reports whether the value is known not to be a str at load time:
+// a constant of another type or a container. A call's result, a global or
+// a persistent object may be anything.
+func notStr(v *value) bool {
+	switch v.kind {
+	case kStr, kCall, kGlobal, kPersid:
+		return false
+	}
+	return true
+}
+
+// loaderUTF8 reports whether a loader decodes s (cut: only a prefix of the
+// string) as UTF-8 with surrogates let through, as Python's unpickler
+// decodes the BINUNICODE opcodes.
+func loaderUTF8(s string, cut bool) bool {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r != utf8.RuneError || size > 1:
+			i += size
+		case i+3 <= len(s) && s[i] == 0xed && s[i+1] >= 0xa0 && s[i+1] <= 0xbf && s[i+2] >= 0x80 && s[i+2] <= 0xbf:
+			i += 3 // an encoded surrogate
+		case cut && !utf8.FullRuneInString(s[i:]):
+			return true // the kept prefix ends inside a character
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // str returns the string content when the value is a complete string.
