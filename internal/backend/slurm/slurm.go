@@ -26,6 +26,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,7 +43,7 @@ const Name = "slurm"
 const DefaultSlots = 64
 
 // settingKeys are the keys of the backend's section of config.yaml.
-var settingKeys = []string{"partition", "account", "qos", "slots", "exe", "poll", "array-window"}
+var settingKeys = []string{"partition", "account", "qos", "slots", "exe", "poll", "array_window"}
 
 // Backend submits each task as a Slurm job.
 type Backend struct {
@@ -91,10 +92,10 @@ func Open(cfg backend.Config) (backend.Backend, error) {
 				return nil, fmt.Errorf("slurm: poll %q: want a duration of at least 10ms, such as 500ms", v)
 			}
 			b.poll = d
-		case "array-window":
+		case "array_window":
 			d, err := time.ParseDuration(v)
 			if err != nil || d < 0 || d > time.Minute {
-				return nil, fmt.Errorf("slurm: array-window %q: want a duration up to 1m, such as 100ms (0 submits each task alone)", v)
+				return nil, fmt.Errorf("slurm: array_window %q: want a duration up to 1m, such as 100ms (0 submits each task alone)", v)
 			}
 			b.arrays.window = d
 		default:
@@ -155,7 +156,7 @@ func ParseSinfo(out []byte) (backend.Capacity, error) {
 		gpus, types := parseGres(f[2])
 		c.GPUs = max(c.GPUs, gpus)
 		for _, t := range types {
-			if !contains(c.GPUTypes, t) {
+			if !slices.Contains(c.GPUTypes, t) {
 				c.GPUTypes = append(c.GPUTypes, t)
 			}
 		}
@@ -175,20 +176,11 @@ func parseGres(s string) (int, []string) {
 	for _, m := range gresGPU.FindAllStringSubmatch(s, -1) {
 		k, _ := strconv.Atoi(m[2])
 		n += k
-		if m[1] != "" && !contains(types, m[1]) {
+		if m[1] != "" && !slices.Contains(types, m[1]) {
 			types = append(types, m[1])
 		}
 	}
 	return n, types
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Exec submits the task as an element of a job array (tasks of the same

@@ -115,7 +115,7 @@ func TestItemsOfOneShapeShareAJobArray(t *testing.T) {
 	defer st.Close()
 	code, _ := st.PutJSON(core.NewTree(nil))
 	b, err := Open(backend.Config{Exe: lockstepBin, Store: "file://" + dir, Catalog: "sqlite://" + filepath.Join(dir, "catalog.db"),
-		Work: filepath.Join(dir, "work"), Environ: []string{"PATH=" + os.Getenv("PATH")}, Settings: map[string]string{"poll": "100ms", "array-window": "300ms"}})
+		Work: filepath.Join(dir, "work"), Environ: []string{"PATH=" + os.Getenv("PATH")}, Settings: map[string]string{"poll": "100ms", "array_window": "300ms"}})
 	if err != nil {
 		t.Fatal(err)
 	}
