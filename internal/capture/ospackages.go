@@ -11,6 +11,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"lockstep.dev/lockstep/internal/hostcache"
 )
 
 // packageDB is one package manager's database: the file (or directory)
@@ -96,7 +98,12 @@ func readOSPackages(ctx context.Context) (*PackageSet, error) {
 		if ok && c.stamp == stamp {
 			return c.set, nil
 		}
-		pkgs, err := db.list(ctx, db.path)
+		// Every executor is a process of its own: the list is remembered
+		// for the host too, valid while the database keeps its identity.
+		pkgs, err := hostcache.Remember(hostcache.Shared(), "os-packages\x00"+db.path, []string{db.path}, func() ([]Package, []string, error) {
+			pkgs, err := db.list(ctx, db.path)
+			return pkgs, nil, err
+		})
 		if err != nil {
 			return nil, fmt.Errorf("list %s packages from %s: %w", db.manager, db.path, err)
 		}

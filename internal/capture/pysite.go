@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"lockstep.dev/lockstep/internal/hostcache"
 )
 
 // siteCache remembers the distributions found in each sys.path directory,
@@ -63,7 +65,10 @@ func sitePackages(dir string) ([]Package, error) {
 	if ok && c.stamp == stamp {
 		return c.pkgs, nil
 	}
-	pkgs, err := scanSite(dir)
+	pkgs, err := hostcache.Remember(hostcache.Shared(), "site-packages\x00"+dir, []string{dir}, func() ([]Package, []string, error) {
+		pkgs, err := scanSite(dir)
+		return pkgs, nil, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list python packages in %s: %w", dir, err)
 	}

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"lockstep.dev/lockstep/internal/hostcache"
 )
 
 // ErrNoInterpreter is returned when a command names a Python interpreter
@@ -112,20 +114,68 @@ type pyRun struct {
 	exe, flags, dir string
 }
 
-// askPython runs the interpreter once with the step's environment and
-// returns its sys.version, sys.prefix and sys.path, from the cache when
+// askPython returns the interpreter's sys.version, sys.prefix and
+// sys.path as it gives them to the step's environment, from the cache when
 // nothing that steers them changed.
 func askPython(ctx context.Context, run pyRun, env map[string]string) (pyInfo, error) {
-	exe := run.exe
 	key, cacheable := pyCacheKey(run, env)
-	if cacheable {
-		pyCache.Lock()
-		info, ok := pyCache.m[key]
-		pyCache.Unlock()
-		if ok {
-			return info, nil
+	if !cacheable {
+		return queryPython(ctx, run, env)
+	}
+	pyCache.Lock()
+	info, ok := pyCache.m[key]
+	pyCache.Unlock()
+	if ok {
+		return info, nil
+	}
+	// Remembered for the host too (every executor is a process of its
+	// own), valid while the interpreter, a virtual environment's
+	// pyvenv.cfg and the folders on its sys.path keep their identity: a
+	// .pth file added to site-packages changes its folder.
+	real, _ := filepath.EvalSymlinks(run.exe)
+	steering := []string{real, filepath.Join(filepath.Dir(run.exe), "pyvenv.cfg"), filepath.Join(filepath.Dir(filepath.Dir(run.exe)), "pyvenv.cfg")}
+	info, err := hostcache.Remember(hostcache.Shared(), "python\x00"+key, steering, func() (pyInfo, []string, error) {
+		info, err := queryPython(ctx, run, env)
+		return info, append(absolute(info.Path), userSite(env["HOME"], info.Version)), err
+	})
+	if err != nil {
+		return pyInfo{}, err
+	}
+	pyCache.Lock()
+	pyCache.m[key] = info
+	pyCache.Unlock()
+	return info, nil
+}
+
+// userSite returns the user site-packages folder of a Python version
+// under home, which joins sys.path once it exists.
+func userSite(home, version string) string {
+	f := strings.Fields(version)
+	if home == "" || len(f) == 0 {
+		return ""
+	}
+	v := strings.Split(f[0], ".")
+	if len(v) < 2 {
+		return ""
+	}
+	return filepath.Join(home, ".local", "lib", "python"+v[0]+"."+v[1], "site-packages")
+}
+
+// absolute returns the absolute paths among paths.
+func absolute(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if filepath.IsAbs(p) {
+			out = append(out, p)
 		}
 	}
+	return out
+}
+
+// queryPython runs the interpreter once with the step's environment and
+// returns its answer to pyQuery.
+func queryPython(ctx context.Context, run pyRun, env map[string]string) (pyInfo, error) {
+	exe := run.exe
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	args := []string{"-c", pyQuery}
@@ -149,11 +199,6 @@ func askPython(ctx context.Context, run pyRun, env map[string]string) (pyInfo, e
 	if err := json.Unmarshal(bytes.TrimSpace(out[i+len(pyMarker):]), &info); err != nil {
 		return pyInfo{}, fmt.Errorf("ask %s for sys.path: %w", exe, err)
 	}
-	if cacheable {
-		pyCache.Lock()
-		pyCache.m[key] = info
-		pyCache.Unlock()
-	}
 	return info, nil
 }
 
@@ -168,7 +213,14 @@ func pyCacheKey(run pyRun, env map[string]string) (key string, cacheable bool) {
 		return "", false
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\x00%s\x00%d\x00%d\x00%s\x00%s", run.exe, real, stamp.size, stamp.mtime, run.dir, run.flags)
+	// The working directory changes sys.path only through relative
+	// PYTHONPATH entries (each task has a folder of its own, so keying
+	// on it otherwise would never find an answer another task got).
+	dir := ""
+	if relativeEntry(env["PYTHONPATH"]) {
+		dir = run.dir
+	}
+	fmt.Fprintf(&b, "%s\x00%s\x00%d\x00%d\x00%s\x00%s", run.exe, real, stamp.size, stamp.mtime, dir, run.flags)
 	names := make([]string, 0, len(env))
 	for name := range env {
 		if strings.HasPrefix(name, "PYTHON") || slices.Contains(pySteering, name) {
@@ -180,6 +232,20 @@ func pyCacheKey(run pyRun, env map[string]string) (key string, cacheable bool) {
 		fmt.Fprintf(&b, "\x00%s=%s", name, env[name])
 	}
 	return b.String(), true
+}
+
+// relativeEntry reports whether a PYTHONPATH value has an entry that is
+// not absolute (an empty one means the working directory).
+func relativeEntry(pythonPath string) bool {
+	if pythonPath == "" {
+		return false
+	}
+	for _, e := range filepath.SplitList(pythonPath) {
+		if !filepath.IsAbs(e) {
+			return true
+		}
+	}
+	return false
 }
 
 // isScript reports whether the file starts with "#!".

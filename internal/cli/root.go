@@ -20,6 +20,7 @@ import (
 	"lockstep.dev/lockstep/internal/engine"
 	"lockstep.dev/lockstep/internal/flow"
 	"lockstep.dev/lockstep/internal/home"
+	"lockstep.dev/lockstep/internal/hostcache"
 	"lockstep.dev/lockstep/internal/query"
 )
 
@@ -229,7 +230,11 @@ func (g *globalOptions) openHome(ctx context.Context) (*engine.Home, error) {
 // openHomeAt opens the home at root, with config.yaml's URLs overridden by
 // LOCKSTEP_STORE and LOCKSTEP_CATALOG from the command's environment.
 func (g *globalOptions) openHomeAt(ctx context.Context, root string, create bool) (*engine.Home, error) {
-	return engine.OpenHome(ctx, root, home.Options{Create: create, Getenv: g.getenv})
+	h, err := engine.OpenHome(ctx, root, home.Options{Create: create, Getenv: g.getenv})
+	if err == nil {
+		hostcache.Use(hostcache.Dir(home.CacheDir(root)))
+	}
+	return h, err
 }
 
 // openHomeToWrite opens the home (creating it when create is set) for a

@@ -11,6 +11,7 @@ import (
 	"lockstep.dev/lockstep/internal/backend"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/home"
+	"lockstep.dev/lockstep/internal/hostcache"
 	"lockstep.dev/lockstep/internal/store"
 	"lockstep.dev/lockstep/internal/task"
 )
@@ -106,7 +107,9 @@ func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg s
 	if err != nil {
 		return err
 	}
-	st, err := store.OpenURLWith(ctx, cfg.Store, store.Options{CacheDir: o.objectCache(g, cfg)})
+	cacheDir := o.objectCache(g, cfg)
+	hostcache.Use(hostcache.Dir(cacheDir))
+	st, err := store.OpenURLWith(ctx, cfg.Store, store.Options{CacheDir: cacheDir})
 	if err != nil {
 		return err
 	}

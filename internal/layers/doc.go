@@ -1,7 +1,7 @@
 // Package layers holds the tests that keep lockstep's imports pointing down
 // the layers of the design (DESIGN.md, "Layout"), bottom first:
 //
-//	core → store, catalog, flow, lock, shell → home → capture, sandbox, scan,
+//	core → store, catalog, flow, lock, shell, hostcache → home → capture, sandbox, scan,
 //	attest, modelsign → policy, dataset, review, sbom → task → provenance,
 //	backend → engine, query, evidence, maintain → server, reproduce,
 //	verify → cli
@@ -19,7 +19,7 @@ package layers
 // first. A family is a folder under internal/ and everything below it.
 var Layers = [][]string{
 	{"core"},
-	{"store", "catalog", "flow", "lock", "shell"},
+	{"store", "catalog", "flow", "lock", "shell", "hostcache"},
 	{"home"},
 	{"capture", "sandbox", "scan", "attest", "modelsign"},
 	{"policy", "dataset", "review", "sbom"},

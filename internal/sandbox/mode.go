@@ -5,9 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"time"
+
+	"lockstep.dev/lockstep/internal/hostcache"
 )
 
 // Mode says how a step's command is confined.
@@ -41,6 +44,30 @@ func Available() error {
 	if err != nil {
 		return fmt.Errorf("%w: bubblewrap (bwrap) is not installed: install it with `apt-get install bubblewrap` (Debian, Ubuntu) or `dnf install bubblewrap` (Fedora), %s", ErrUnavailable, optOut)
 	}
+	// A success is remembered for this boot while bwrap and the settings
+	// that allow user namespaces stay the same (a failure is asked again).
+	key := "bwrap-available\x00" + bwrap
+	for _, f := range namespaceSettings {
+		b, _ := os.ReadFile(f)
+		key += "\x00" + string(b)
+	}
+	_, err = hostcache.Remember(hostcache.Shared(), key, []string{bwrap}, func() (bool, []string, error) {
+		return true, nil, tryBwrap(bwrap)
+	})
+	return err
+}
+
+// namespaceSettings are the kernel settings that decide whether bwrap
+// may create namespaces, and the boot's identity.
+var namespaceSettings = []string{
+	"/proc/sys/kernel/random/boot_id",
+	"/proc/sys/kernel/unprivileged_userns_clone",
+	"/proc/sys/user/max_user_namespaces",
+	"/proc/sys/kernel/apparmor_restrict_unprivileged_userns",
+}
+
+// tryBwrap runs `true` in the namespaces Command uses.
+func tryBwrap(bwrap string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	probe := exec.CommandContext(ctx, bwrap,

@@ -3,7 +3,9 @@ package sandbox
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"sync"
 )
 
 // systemDirs are the top-level system directories a command may need: the
@@ -52,8 +54,14 @@ var etcGlobs = []string{"python3*"}
 // SystemBinds returns the read-only system set every confined command
 // gets: the system directories that exist on this host and the curated
 // part of /etc, each bound at its own path. Entries missing here are left
-// out. The result is sorted by path.
-func SystemBinds() []Bind {
+// out. The result is sorted by path; it is looked up once per process
+// (a task asks for it many times) and the caller gets its own copy.
+func SystemBinds() []Bind { return slices.Clone(systemBinds()) }
+
+var systemBinds = sync.OnceValue(lookUpSystemBinds)
+
+// lookUpSystemBinds finds what SystemBinds returns.
+func lookUpSystemBinds() []Bind {
 	var binds []Bind
 	add := func(p string) {
 		if _, err := os.Lstat(p); err == nil {
