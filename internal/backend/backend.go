@@ -76,7 +76,17 @@ type Config struct {
 	// home's config.yaml (backends: NAME: {key: value}); a backend refuses
 	// keys it does not know.
 	Settings map[string]string
+	// InProcess, when set, runs the executor's work (what `lockstep task
+	// exec` does) in this process, with the submitter's open store and
+	// catalog. A backend whose tasks run on this machine may use it
+	// instead of starting a process per task; remote backends ignore it.
+	InProcess Runner
 }
+
+// Runner runs the task whose spec is stored under spec as `lockstep task
+// exec` would, with the step's output streamed to stdout and stderr, and
+// returns the digest of the task record it wrote.
+type Runner func(ctx context.Context, spec core.Digest, stdout, stderr io.Writer) (core.Digest, error)
 
 // ErrRefused is wrapped by the error a backend returns for a task it
 // cannot run as asked (more CPUs, memory or GPUs than it has).

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -71,6 +72,28 @@ func Exec(ctx context.Context, st *store.Store, specDigest core.Digest, opts Exe
 		return nil, "", fmt.Errorf("write task record %s: %w", s.Step, err)
 	}
 	return rec, d, nil
+}
+
+// Runner returns a function that runs, in this process, the task whose
+// spec is stored under a digest, as Exec does with opts and the step's
+// output streamed to stdout and stderr, and returns the digest of its
+// record: what a backend that runs tasks here calls instead of starting
+// `lockstep task exec`. secretKey is asked for opts.SecretKey on first use.
+func Runner(st *store.Store, opts ExecOptions, secretKey func() ([]byte, error)) func(ctx context.Context, spec core.Digest, stdout, stderr io.Writer) (core.Digest, error) {
+	key := sync.OnceValues(secretKey)
+	return func(ctx context.Context, spec core.Digest, stdout, stderr io.Writer) (core.Digest, error) {
+		o := opts
+		o.Stdout, o.Stderr = stdout, stderr
+		var err error
+		if o.SecretKey, err = key(); err != nil {
+			return "", err
+		}
+		_, d, err := Exec(ctx, st, spec, o)
+		if err != nil {
+			return "", fmt.Errorf("task exec %s: %w", spec.Short(), err)
+		}
+		return d, nil
+	}
 }
 
 // prepare fills rec: it checks the sandbox, captures the environment,
