@@ -43,10 +43,11 @@ FUZZTIME ?= 30s
 fuzz:
 	./scripts/fuzz.sh $(FUZZTIME)
 
-## bench: the benchmark scripts under bench/ (they print ratios against peers).
+## bench: the Go benchmarks, then every script under bench/ (each runs the CLI beside its floor or
+## peer and ends with RESULT lines), summed up in one table (work, lockstep, floor/peer, ratio, goal, met?).
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/...
-	@for s in bench/*.sh; do echo "== $$s"; bash $$s; done
+	./scripts/bench.sh
 
 clean:
 	rm -rf bin

@@ -55,6 +55,10 @@ if sinfo -h -o %t 2>/dev/null | grep -qE '^(idle|mix|alloc)'; then
   printf '%-34s %9s ms\n' "lockstep --on slurm" "$(ms "$slurm_ns")"
   printf '%-34s %9s ms\n' "sbatch --array (floor)" "$(ms "$array_ns")"
   awk -v a="$slurm_ns" -v b="$array_ns" 'BEGIN {printf "ratio lockstep-on-slurm / sbatch --array: %.2f (target <= 1.5)\n", a / b}'
+  ratio=$(awk -v a="$slurm_ns" -v b="$array_ns" 'BEGIN {printf "%.2f", a / b}')
+  met=$(awk -v r="$ratio" 'BEGIN {print (r <= 1.5) ? "yes" : "no"}')
+  printf 'RESULT\t%s\t%s ms\t%s ms (sbatch --array)\t%sx\t≤ 1.5x\t%s\n' "foreach of $ITEMS items on Slurm, per task" "$(ms "$slurm_ns")" "$(ms "$array_ns")" "$ratio" "$met"
 else
   echo "no Slurm cluster here: start one with scripts/slurm-up.sh for the Slurm figures"
 fi
+printf 'RESULT\t%s\t%s ms\t-\t-\t-\t-\n' "foreach of $ITEMS items on the local backend, per task" "$(ms "$local_ns")"
