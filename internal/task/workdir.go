@@ -56,8 +56,9 @@ func newWorkDirs(work, run, step string) (workDirs, error) {
 		stdout:  filepath.Join(root, "stdout.log"),
 		stderr:  filepath.Join(root, "stderr.log"),
 	}
+	// root is new and empty: each folder is one mkdir.
 	for _, p := range []string{d.inputs, d.out, d.tmp, d.home, filepath.Dir(d.metrics)} {
-		if err := os.MkdirAll(p, 0o755); err != nil {
+		if err := os.Mkdir(p, 0o755); err != nil {
 			return workDirs{}, fmt.Errorf("create work folder: %w", err)
 		}
 	}
