@@ -106,7 +106,8 @@ func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg s
 	if err != nil {
 		return err
 	}
-	st, err := store.OpenURLWith(ctx, cfg.Store, store.Options{CacheDir: o.objectCache(g, cfg)})
+	cacheDir := o.objectCache(g, cfg)
+	st, err := store.OpenURLWith(ctx, cfg.Store, store.Options{CacheDir: cacheDir})
 	if err != nil {
 		return err
 	}
@@ -122,7 +123,7 @@ func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg s
 		return err
 	}
 	_, recDigest, err := task.Exec(ctx, st, d, task.ExecOptions{
-		Stdout: out, Stderr: g.stderr, Environ: g.environ, Keep: o.keep, WorkDir: cfg.Work, Cache: cat, SecretKey: key,
+		Stdout: out, Stderr: g.stderr, Environ: g.environ, Keep: o.keep, WorkDir: cfg.Work, Cache: cat, SecretKey: key, CacheDir: cacheDir,
 	})
 	if err != nil {
 		return err
