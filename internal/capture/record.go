@@ -100,10 +100,12 @@ func parseMD5Sums(r io.Reader) ([]recordEntry, error) {
 // parseRequiresDist returns the distributions a core metadata file's
 // Requires-Dist headers name, normalised, leaving out those required only
 // by an extra ("; extra == 'test'"): they are installed only on request.
+// The headers end at the first empty line; a line of blanks continues a
+// long header (a License text), as Python's email parser reads it.
 func parseRequiresDist(r io.Reader) ([]string, error) {
 	var names []string
 	err := eachLine(io.LimitReader(r, maxMetaFile), func(line string) bool {
-		if strings.TrimSpace(line) == "" {
+		if line == "" {
 			return false
 		}
 		field, value, ok := splitField(line, ':')
