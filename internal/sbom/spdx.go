@@ -59,8 +59,8 @@ var spdxPurpose = map[string]string{"library": "LIBRARY", "operating-system": "O
 	"application": "APPLICATION", "device": "DEVICE", "device-driver": "FIRMWARE", "platform": "CONTAINER"}
 
 // SPDX returns the SPDX 2.3 JSON SBOM of the environment record env,
-// stored under digest d, created at the given time (SPDX requires one; a
-// run's start keeps it the same each time it is written).
+// stored under digest d, stamped with the creation time SPDX requires
+// (all else is the same each time).
 func SPDX(env *capture.Environment, d core.Digest, created time.Time) ([]byte, error) {
 	inv := inventoryOf(env, d)
 	ids := map[string]string{"environment": "SPDXRef-environment"}
