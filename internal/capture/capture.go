@@ -30,6 +30,10 @@ type Options struct {
 	// nil means everything (an unconfined step). Interpreter search-path
 	// entries outside them are reported in Interpreter.Hidden, not read.
 	Visible []string
+	// CacheDir is a folder where the verification of installed files is
+	// remembered between processes (the home's cache folder); "" keeps it
+	// in memory only.
+	CacheDir string
 }
 
 // Capture records the environment a step runs with: the host facts, the
@@ -63,6 +67,9 @@ func Capture(ctx context.Context, opts Options) (*Environment, error) {
 		env.OSPackages = &PackageSet{Manager: set.Manager, Packages: slices.Clone(set.Packages)}
 	}
 	if env.Interpreter, err = capturePython(ctx, opts); err != nil {
+		return nil, fmt.Errorf("capture environment of %q: %w", opts.Command, err)
+	}
+	if err := inspectInstalled(env, opts.CacheDir); err != nil {
 		return nil, fmt.Errorf("capture environment of %q: %w", opts.Command, err)
 	}
 	return env, nil

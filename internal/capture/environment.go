@@ -18,6 +18,9 @@ type Environment struct {
 	Interpreter *Interpreter      `json:"interpreter,omitempty"`
 	OSPackages  *PackageSet       `json:"os_packages,omitempty"`
 	Env         map[string]string `json:"env"`
+	// Files is what re-hashing the interpreter's installed files found
+	// (see FileCheck); nil when the step starts no interpreter.
+	Files *FileCheck `json:"installed_files,omitempty"`
 }
 
 // OSInfo identifies the operating system release, from /etc/os-release.
@@ -79,6 +82,13 @@ type Interpreter struct {
 	// there is importable when it runs, so no package there is recorded.
 	// Adding them to the flow's environment.paths exposes them.
 	Hidden []string `json:"hidden_paths,omitempty"`
+	// Requires maps a distribution to the installed distributions its
+	// Requires-Dist names (extras left out), sorted.
+	Requires map[string][]string `json:"requires,omitempty"`
+	// Archives maps a distribution to the digest of the archive (wheel or
+	// sdist) it was installed from, "sha256:<hex>", when pip recorded one
+	// in its direct_url.json.
+	Archives map[string]string `json:"archives,omitempty"`
 }
 
 // PackageSet is the list of packages one package manager installed.
@@ -86,6 +96,9 @@ type PackageSet struct {
 	// Manager is "dpkg", "apk" or "rpm".
 	Manager  string    `json:"manager"`
 	Packages []Package `json:"packages"`
+	// Depends maps a package to the installed packages its dependencies
+	// resolve to (dpkg's Depends and Pre-Depends), sorted.
+	Depends map[string][]string `json:"depends,omitempty"`
 }
 
 // Package is one installed package. Python package names are normalised

@@ -125,7 +125,7 @@ func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg s
 		return err
 	}
 	_, recDigest, err := task.Exec(ctx, st, d, task.ExecOptions{
-		Stdout: out, Stderr: g.stderr, Environ: g.environ, Keep: o.keep, WorkDir: cfg.Work, Cache: cat, SecretKey: key,
+		Stdout: out, Stderr: g.stderr, Environ: g.environ, Keep: o.keep, WorkDir: cfg.Work, Cache: cat, SecretKey: key, CacheDir: cacheDir,
 	})
 	if err != nil {
 		return err

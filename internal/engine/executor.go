@@ -2,6 +2,7 @@ package engine
 
 import (
 	"lockstep.dev/lockstep/internal/backend"
+	"lockstep.dev/lockstep/internal/home"
 	"lockstep.dev/lockstep/internal/task"
 )
 
@@ -27,5 +28,5 @@ func (h *Home) BackendConfig(name, exe string, environ []string) backend.Config 
 // execHere returns the Runner that does what `lockstep task exec` does,
 // in this process, with the home's store and catalog.
 func (h *Home) execHere(environ []string) backend.Runner {
-	return task.Runner(h.Store, task.ExecOptions{Environ: environ, WorkDir: h.WorkDir(), Cache: h.Catalog}, h.SecretKey)
+	return task.Runner(h.Store, task.ExecOptions{Environ: environ, WorkDir: h.WorkDir(), Cache: h.Catalog, CacheDir: home.CacheDir(h.Root)}, h.SecretKey)
 }

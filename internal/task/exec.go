@@ -38,6 +38,9 @@ type ExecOptions struct {
 	// record (the home's key, see capture.Secrets); nil records them as
 	// capture.Redacted.
 	SecretKey []byte
+	// CacheDir is where the verification of installed files is remembered
+	// between tasks (the home's cache folder); "" remembers it in memory.
+	CacheDir string
 }
 
 // Exec runs, here, the task whose spec is stored under specDigest and
@@ -111,6 +114,7 @@ func prepare(ctx context.Context, st *store.Store, s *core.TaskSpec, specDigest 
 	// sees. A task that runs records it again below, as the sandbox
 	// finally shows it (what it hides from the interpreter included).
 	keyed := CaptureOptions(s, opts.Environ, "", opts.SecretKey)
+	keyed.CacheDir = opts.CacheDir
 	if sandbox.Mode(s.Sandbox) == sandbox.Bubblewrap {
 		if p, _, err := sandbox.StepPath(keyed.PATH); err == nil {
 			keyed.PATH = p

@@ -42,6 +42,7 @@ func confinedPATH(spec *sandbox.Spec, path string, restore map[string]core.Diges
 // there) and, when confined, the directories it can see.
 func stepCapture(s *core.TaskSpec, opts ExecOptions, spec sandbox.Spec, sandboxed bool) capture.Options {
 	c := CaptureOptions(s, opts.Environ, spec.Dir, opts.SecretKey)
+	c.CacheDir = opts.CacheDir
 	for _, kv := range spec.Env {
 		if p, ok := strings.CutPrefix(kv, "PATH="); ok {
 			c.PATH = p

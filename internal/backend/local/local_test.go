@@ -67,7 +67,7 @@ func inProcess(t *testing.T, cfg backend.Config) backend.Runner {
 	}
 	t.Cleanup(func() { cat.Close() })
 	key := func() ([]byte, error) { return []byte(strings.Repeat("k", 32)), nil }
-	return task.Runner(st, task.ExecOptions{Environ: cfg.Environ, WorkDir: cfg.Work, Cache: cat}, key)
+	return task.Runner(st, task.ExecOptions{Environ: cfg.Environ, WorkDir: cfg.Work, Cache: cat, CacheDir: t.TempDir()}, key)
 }
 
 func TestSettingsAreChecked(t *testing.T) {
