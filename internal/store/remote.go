@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"os"
+
+	"lockstep.dev/lockstep/internal/core"
 )
 
 // remoteWorkers is how many objects move at once to or from a backend
@@ -42,4 +45,33 @@ func (s *Store) placeAll(ctx context.Context, n int, place func(ctx context.Cont
 		return nil
 	}
 	return forEachN(ctx, remoteWorkers, n, place)
+}
+
+// fetcher is the optional capability of a blob without local files
+// (store/s3) to write an object into a file by several ranged reads at
+// once, checking the whole object against its digest.
+type fetcher interface {
+	FetchTo(ctx context.Context, d core.Digest, f *os.File) (int64, error)
+}
+
+// fetchCopy writes object d into the empty file f through the backend's
+// FetchTo, when it has one and the read cache is not to keep the bytes
+// (a writable copy) or holds them already; it reports false when the
+// caller should read the object itself.
+func (s *Store) fetchCopy(ctx context.Context, d core.Digest, f *os.File, cache bool) (bool, error) {
+	b := s.blob
+	if c, ok := b.(*readCache); ok {
+		if cache || c.has(d) {
+			return false, nil
+		}
+		b = c.Blob
+	}
+	fb, ok := b.(fetcher)
+	if !ok {
+		return false, nil
+	}
+	if _, err := fb.FetchTo(ctx, d, f); err != nil {
+		return true, fmt.Errorf("copy object %s: %w", d, err)
+	}
+	return true, nil
 }
