@@ -106,7 +106,11 @@ func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg s
 	if err != nil {
 		return err
 	}
-	st, err := store.OpenURLWith(ctx, cfg.Store, store.Options{CacheDir: o.objectCache(g, cfg)})
+	local, err := home.Resolve(g.homeRoot(), g.getenv) // cache_size, LOCKSTEP_CACHE_SIZE
+	if err != nil {
+		return err
+	}
+	st, err := store.OpenURLWith(ctx, cfg.Store, store.Options{CacheDir: o.objectCache(g, cfg), CacheSize: local.CacheBytes()})
 	if err != nil {
 		return err
 	}
