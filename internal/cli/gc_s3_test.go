@@ -102,3 +102,37 @@ func TestGCOnS3Store(t *testing.T) {
 		t.Errorf("cat of the run's output after gc: %q", r.stdout)
 	}
 }
+
+// gc aborts the multipart uploads a killed writer left in the bucket once
+// they are older than --uploads-older-than; a dry run only counts them.
+func TestGCAbortsAbandonedUploads(t *testing.T) {
+	p, srv, b := s3Project(t, "flow: u\nsteps:\n  a: {run: 'true'}\n", nil)
+	key := keyOf(t, srv, b, core.DigestOf([]byte("a large object whose writer was killed")))
+	up, err := srv.Client.CreateMultipartUpload(context.Background(), &s3api.CreateMultipartUploadInput{Bucket: &b, Key: &key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = srv.Client.UploadPart(context.Background(), &s3api.UploadPartInput{Bucket: &b, Key: &key, UploadId: up.UploadId,
+		PartNumber: aws.Int32(1), Body: bytes.NewReader(make([]byte, 5<<20))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uploads := func() int {
+		out, err := srv.Client.ListMultipartUploads(context.Background(), &s3api.ListMultipartUploadsInput{Bucket: &b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(out.Uploads)
+	}
+	if r := p.mustRun(0, "gc"); strings.Contains(r.stdout, "abort") || uploads() != 1 {
+		t.Fatalf("gc aborted an upload younger than a day:\n%s", r.stdout)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	if r := p.mustRun(0, "gc", "--dry-run", "--uploads-older-than", "1s"); !strings.Contains(r.stdout, "would abort 1 uploads started over 1s ago") || uploads() != 1 {
+		t.Fatalf("dry run:\n%s", r.stdout)
+	}
+	if r := p.mustRun(0, "gc", "--uploads-older-than", "1s"); !strings.Contains(r.stdout, "aborted 1 uploads") || uploads() != 0 {
+		t.Fatalf("gc --uploads-older-than 1s left %d uploads:\n%s", uploads(), r.stdout)
+	}
+	p.mustRun(2, "gc", "--uploads-older-than", "0s")
+}

@@ -158,3 +158,27 @@ func (s *Store) fetchCopy(ctx context.Context, d core.Digest, f *os.File, cache 
 	}
 	return true, nil
 }
+
+// uploadAborter is the optional capability of a blob backend to abort
+// the multipart uploads its writers abandoned (store/s3).
+type uploadAborter interface {
+	AbortUploads(ctx context.Context, olderThan time.Duration, dryRun bool) (int, error)
+}
+
+// AbortUploads aborts the uploads to the backend that were started more
+// than olderThan ago and never completed (a writer killed mid-upload
+// leaves its parts on an S3 service, invisible but stored), or with
+// dryRun only counts them, and returns how many. A backend without such
+// uploads (a local folder) has none. Only gc calls it, under the store's
+// exclusive lock.
+func (s *Store) AbortUploads(ctx context.Context, olderThan time.Duration, dryRun bool) (int, error) {
+	b := s.blob
+	if c, ok := b.(*readCache); ok {
+		b = c.Blob
+	}
+	a, ok := b.(uploadAborter)
+	if !ok {
+		return 0, nil
+	}
+	return a.AbortUploads(ctx, olderThan, dryRun)
+}
