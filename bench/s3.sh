@@ -7,7 +7,14 @@
 # home whose store is the bucket (every file hashed, scanned, uploaded with
 # its sha256 checksum), then `data get` from a fresh read cache (every byte
 # downloaded and rehashed against its digest). rclone uses its defaults
-# (4 transfers, MD5 checked). Each figure is the median of ROUNDS rounds.
+# (4 transfers, MD5 checked). Each figure is the median of ROUNDS rounds
+# (at least 3), the two tools taking turns in every round so that a change
+# in the machine's load hits both alike; the load average before and after
+# is printed with the table. The page cache is warm on both sides: the
+# files are read once before timing, and the server's copies were just
+# written. Neither tool forces downloads to disk. versitygw runs with
+# --keep-alive, as every production S3 service keeps connections open
+# (without it, each request of either tool opens a new connection).
 # Then the iris demo flow is run with the cache off against a file:// and an
 # s3:// store, and the per-step overhead is compared.
 #
@@ -20,6 +27,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_MIB=${SIZE_MIB:-2048}
 ROUNDS=${ROUNDS:-3}
+[ "$ROUNDS" -ge 3 ] || { echo "ROUNDS=$ROUNDS: a median needs at least 3 rounds" >&2; exit 2; }
 make -s build
 repo=$PWD
 lockstep="$PWD/bin/lockstep"
@@ -34,7 +42,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 endpoint="http://127.0.0.1:$port"
 export AWS_ACCESS_KEY_ID=benchkey AWS_SECRET_ACCESS_KEY=benchsecret AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 mkdir -p "$work/gw"
-"$vgw" --port "127.0.0.1:$port" --access "$AWS_ACCESS_KEY_ID" --secret "$AWS_SECRET_ACCESS_KEY" --quiet posix "$work/gw" >"$work/gw.log" 2>&1 &
+"$vgw" --port "127.0.0.1:$port" --access "$AWS_ACCESS_KEY_ID" --secret "$AWS_SECRET_ACCESS_KEY" --keep-alive --quiet posix "$work/gw" >"$work/gw.log" 2>&1 &
 vgw_pid=$!
 export RCLONE_CONFIG_GW_TYPE=s3 RCLONE_CONFIG_GW_PROVIDER=Other RCLONE_CONFIG_GW_ENDPOINT="$endpoint" \
   RCLONE_CONFIG_GW_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" RCLONE_CONFIG_GW_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
@@ -76,6 +84,8 @@ PY
 cat "$work"/data/*/* >/dev/null
 
 now() { date +%s%N; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+load_before=$(load)
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 declare -A T
 n=0
@@ -103,6 +113,7 @@ for r in $(seq "$ROUNDS"); do
   done
 done
 
+load_after=$(load)
 mib() { du -sm --apparent-size "$work/data/$1" | cut -f1; }
 printf '\n%-8s %-9s %10s %10s %10s %10s %8s\n' set direction "lockstep ms" "MB/s" "rclone ms" "MB/s" "ratio"
 for set in small medium large; do
@@ -114,7 +125,8 @@ for set in small medium large; do
       printf "%-8s %-9s %10d %10.0f %10d %10.0f %7.2fx\n", s, d, l, mb / (l / 1000), c, mb / (c / 1000), c / l }'
   done
 done
-echo "(ratio: rclone time / lockstep time; above 1 lockstep is faster; medians of $ROUNDS rounds)"
+echo "(ratio: rclone time / lockstep time; above 1 lockstep is faster; medians of $ROUNDS rounds;"
+echo " $(nproc) CPUs, load average $load_before before, $load_after after; page cache warm)"
 
 # The demo flow, cache off, against a file:// and an s3:// store, run in
 # turn (so that a change in the machine's load hits both alike).

@@ -109,7 +109,11 @@ func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg s
 	}
 	cacheDir := o.objectCache(g, cfg)
 	hostcache.Use(hostcache.Dir(cacheDir))
-	st, err := store.OpenURLWith(ctx, cfg.Store, store.Options{CacheDir: cacheDir})
+	local, err := home.Resolve(g.homeRoot(), g.getenv) // cache_size, LOCKSTEP_CACHE_SIZE
+	if err != nil {
+		return err
+	}
+	st, err := store.OpenURLWith(ctx, cfg.Store, store.Options{CacheDir: cacheDir, CacheSize: local.CacheBytes()})
 	if err != nil {
 		return err
 	}

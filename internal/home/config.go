@@ -35,15 +35,38 @@ type Config struct {
 	// Backends holds each backend's own settings, by backend name
 	// (backends: {slurm: {partition: gpu}}).
 	Backends map[string]map[string]string `yaml:"backends,omitempty"`
+	// CacheSize bounds the local read cache of a store without local
+	// files (a bucket): a size such as 20GiB; "" means
+	// store.DefaultCacheSize.
+	CacheSize string `yaml:"cache_size,omitempty"`
+}
+
+// CacheBytes returns CacheSize in bytes, 0 when it is not set (or not a
+// size, which ReadConfig and Open refuse).
+func (c Config) CacheBytes() int64 {
+	n, _ := parseCacheSize(c.CacheSize)
+	return n
+}
+
+// parseCacheSize parses a cache_size value; "" is 0.
+func parseCacheSize(v string) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := core.ParseSize(v)
+	if err != nil {
+		return 0, fmt.Errorf("%v; write a size such as 20GiB or 500MiB", err)
+	}
+	return n, nil
 }
 
 // IsZero reports whether c sets nothing: the embedded defaults.
 func (c Config) IsZero() bool {
-	return c.Store == "" && c.Catalog == "" && c.Backend == "" && len(c.Backends) == 0
+	return c.Store == "" && c.Catalog == "" && c.Backend == "" && len(c.Backends) == 0 && c.CacheSize == ""
 }
 
 // configKeys are the keys config.yaml may have.
-var configKeys = []string{"store", "catalog", "backend", "backends"}
+var configKeys = []string{"store", "catalog", "backend", "backends", "cache_size"}
 
 // ReadConfig reads root's config.yaml; a home without one has the
 // defaults (an empty Config). Unknown keys and values that are not strings
@@ -96,6 +119,16 @@ func parseConfig(path string, b []byte) (Config, error) {
 			if c.Backends, err = backendSettings(path, v); err != nil {
 				return c, err
 			}
+			continue
+		}
+		if k.Value == "cache_size" {
+			if v.Kind != yaml.ScalarNode {
+				return c, fmt.Errorf("%s:%d: cache_size: want a size such as 20GiB, got %s", path, v.Line, kindName(v))
+			}
+			if _, err := parseCacheSize(v.Value); err != nil {
+				return c, fmt.Errorf("%s:%d: cache_size: %v", path, v.Line, err)
+			}
+			c.CacheSize = v.Value
 			continue
 		}
 		if v.Kind != yaml.ScalarNode || v.Tag != "!!str" && v.Tag != "!!null" {
@@ -166,6 +199,9 @@ func WriteConfig(root string, c Config) error {
 	}
 	if c.Backend != "" {
 		fmt.Fprintf(&b, "backend: %s\n", yamlString(c.Backend))
+	}
+	if c.CacheSize != "" {
+		fmt.Fprintf(&b, "cache_size: %s\n", yamlString(c.CacheSize))
 	}
 	if len(c.Backends) > 0 {
 		b.WriteString("backends:\n")

@@ -22,8 +22,9 @@ const Dir = ".lockstep"
 
 // Environment variables that override config.yaml.
 const (
-	StoreEnv   = "LOCKSTEP_STORE"
-	CatalogEnv = "LOCKSTEP_CATALOG"
+	StoreEnv     = "LOCKSTEP_STORE"
+	CatalogEnv   = "LOCKSTEP_CATALOG"
+	CacheSizeEnv = "LOCKSTEP_CACHE_SIZE"
 )
 
 // ErrNoHome is returned by Open when the folder holds no lockstep home.
@@ -119,7 +120,7 @@ func Open(ctx context.Context, root string, opts Options) (*Home, error) {
 			return nil, fmt.Errorf("open home %s: %w", root, err)
 		}
 	}
-	st, err := store.OpenURLWith(ctx, urls.Store, store.Options{CacheDir: CacheDir(root)})
+	st, err := store.OpenURLWith(ctx, urls.Store, store.Options{CacheDir: CacheDir(root), CacheSize: cfg.CacheBytes()})
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", Redact(urls.Store), err)
 	}
@@ -155,6 +156,12 @@ func resolve(root string, getenv func(string) string) (cfg, urls Config, err err
 	}
 	if v := getenv(CatalogEnv); v != "" {
 		cfg.Catalog = v
+	}
+	if v := getenv(CacheSizeEnv); v != "" {
+		if _, err := parseCacheSize(v); err != nil {
+			return cfg, urls, fmt.Errorf("%s=%q: %v", CacheSizeEnv, v, err)
+		}
+		cfg.CacheSize = v
 	}
 	if err := CheckURLs(cfg); err != nil {
 		return cfg, urls, err

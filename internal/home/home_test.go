@@ -108,13 +108,18 @@ func TestBadURLsAreRefusedClearly(t *testing.T) {
 
 func TestConfigErrorsNameTheLine(t *testing.T) {
 	for body, want := range map[string]string{
-		"store: /a\nstor: /b\n":        `config.yaml:2: unknown key "stor" (known keys: store, catalog, backend, backends)`,
+		"store: /a\nstor: /b\n":        `config.yaml:2: unknown key "stor" (known keys: store, catalog, backend, backends, cache_size)`,
 		"store: [a]\n":                 "config.yaml:1: store: want a URL string, got a list",
 		"store: /a\nstore: /b\n":       "config.yaml:2: store is set twice",
 		"- store\n":                    "config.yaml:1: want a mapping",
 		"store: 12\n":                  "config.yaml:1: store: want a URL string, got int",
 		"store: '/a'\ncatalog: \"\"\n": "",
 		"backend: local\n":             "",
+		"cache_size: 20GiB\n":          "",
+		"cache_size: 1073741824\n":     "",
+		"cache_size: 20 gigs\n":        `config.yaml:1: cache_size: invalid size "20 gigs"; write a size such as 20GiB or 500MiB`,
+		"cache_size: 0\n":              `config.yaml:1: cache_size: size "0" is out of range`,
+		"cache_size: [1]\n":            "config.yaml:1: cache_size: want a size such as 20GiB, got a list",
 	} {
 		root := t.TempDir()
 		if err := os.WriteFile(filepath.Join(root, ConfigFile), []byte(body), 0o644); err != nil {
@@ -168,5 +173,30 @@ func TestBackendSettingsRoundTrip(t *testing.T) {
 		if _, err := parseConfig("config.yaml", []byte(text)); err == nil || !strings.Contains(err.Error(), msg) || !strings.Contains(err.Error(), "config.yaml:") {
 			t.Errorf("%q: %v, want %q", text, err, msg)
 		}
+	}
+}
+
+// cache_size in config.yaml bounds the read cache; LOCKSTEP_CACHE_SIZE
+// overrides it, and a value that is no size is refused naming the
+// variable and the fix.
+func TestCacheSize(t *testing.T) {
+	root := t.TempDir()
+	if err := WriteConfig(root, Config{CacheSize: "20GiB"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Resolve(root, env(nil))
+	if err != nil || c.CacheBytes() != 20<<30 {
+		t.Fatalf("cache_size: 20GiB resolves to %d, %v; want %d", c.CacheBytes(), err, 20<<30)
+	}
+	c, err = Resolve(root, env(map[string]string{CacheSizeEnv: "512MiB"}))
+	if err != nil || c.CacheBytes() != 512<<20 {
+		t.Fatalf("LOCKSTEP_CACHE_SIZE=512MiB resolves to %d, %v", c.CacheBytes(), err)
+	}
+	_, err = Resolve(root, env(map[string]string{CacheSizeEnv: "lots"}))
+	if err == nil || !strings.Contains(err.Error(), `LOCKSTEP_CACHE_SIZE="lots"`) || !strings.Contains(err.Error(), "20GiB") {
+		t.Fatalf("LOCKSTEP_CACHE_SIZE=lots: error %v, want one naming the variable and the fix", err)
+	}
+	if c, _ := Resolve(t.TempDir(), env(nil)); c.CacheBytes() != 0 {
+		t.Fatalf("no cache_size resolves to %d, want 0 (the default)", c.CacheBytes())
 	}
 }

@@ -29,7 +29,15 @@ type GCOptions struct {
 	// TempDir is the home's folder of temp files, emptied of what nothing
 	// uses ("" leaves it alone).
 	TempDir string
+	// UploadsOlderThan is the age from which an upload that was never
+	// completed (parts a killed writer left on an S3 service) is aborted;
+	// 0 means DefaultUploadAge.
+	UploadsOlderThan time.Duration
 }
+
+// DefaultUploadAge is the age from which gc aborts an upload that was
+// never completed: a day, well beyond the time any upload takes.
+const DefaultUploadAge = 24 * time.Hour
 
 // GCReport says what gc freed (or would free).
 type GCReport struct {
@@ -37,7 +45,10 @@ type GCReport struct {
 	Objects     int      `json:"objects_removed"`
 	Bytes       int64    `json:"bytes_freed"`
 	Kept        int      `json:"objects_kept"`
-	DryRun      bool     `json:"dry_run"`
+	// Uploads counts the abandoned uploads aborted (or, in a dry run,
+	// that would be).
+	Uploads int  `json:"uploads_aborted"`
+	DryRun  bool `json:"dry_run"`
 }
 
 // GC removes the objects that no kept run, name or attestation reaches. It
@@ -85,6 +96,13 @@ func GC(ctx context.Context, st *store.Store, cat catalog.Catalog, opts GCOption
 	})
 	if err != nil {
 		return rep, fmt.Errorf("sweep: %w", err)
+	}
+	age := opts.UploadsOlderThan
+	if age <= 0 {
+		age = DefaultUploadAge
+	}
+	if rep.Uploads, err = st.AbortUploads(ctx, age, opts.DryRun); err != nil {
+		return rep, fmt.Errorf("abandoned uploads: %w", err)
 	}
 	if !opts.DryRun {
 		// Materialised trees are a cache of the store; no run holds them now.

@@ -162,6 +162,13 @@ func (s *Store) PutFile(ctx context.Context, path string) (core.Digest, int64, e
 	if d, ok := s.cachedDigest(fi); ok {
 		return d, fi.Size(), nil
 	}
+	if s.files == nil {
+		in, err := s.putRemoteFile(ctx, path, false, nil)
+		if err != nil {
+			return "", 0, fmt.Errorf("put file %s: %w", path, err)
+		}
+		return in.d, in.n, nil
+	}
 	in, err := s.ingestFile(ctx, path, ingestOptions{})
 	if err != nil {
 		return "", 0, fmt.Errorf("put file %s: %w", path, err)

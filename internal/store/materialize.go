@@ -33,6 +33,11 @@ var ErrDestExists = errors.New("destination exists")
 // it keeps the bit (read-only unless opts.Writable). Symlinks and empty
 // directories are recreated. The tree is built in a temp sibling of dest
 // and renamed into place, so on error dest is left as it was.
+//
+// The copy is not forced to disk (no fsync, as cp, rclone and git checkout
+// do none): it is a working copy of objects the store keeps durable, and
+// every byte was checked against its digest as it was written. After a
+// power loss it may be incomplete; materialise it again from the store.
 func (s *Store) Materialize(ctx context.Context, d core.Digest, dest string, opts MaterializeOptions) (err error) {
 	t, err := s.GetTree(d)
 	if err != nil {
@@ -67,18 +72,12 @@ func (s *Store) Materialize(ctx context.Context, d core.Digest, dest string, opt
 	if err != nil {
 		return err
 	}
-	if err := syncFS(tmp); err != nil {
-		return fmt.Errorf("materialize %s: %w", d.Short(), err)
-	}
 	// rename(2) itself: os.Rename refuses to replace an empty directory.
 	if err := unix.Rename(tmp, dest); err != nil {
 		if errors.Is(err, syscall.ENOTEMPTY) || errors.Is(err, syscall.EEXIST) || errors.Is(err, syscall.ENOTDIR) {
 			err = fmt.Errorf("%s: %w and is not an empty directory; choose a new destination", dest, ErrDestExists)
 		}
 		return fmt.Errorf("materialize %s: rename into %s: %w", d.Short(), dest, err)
-	}
-	if err := core.SyncDir(parent); err != nil {
-		return fmt.Errorf("materialize %s: %w", d.Short(), err)
 	}
 	return nil
 }
@@ -113,7 +112,7 @@ func (s *Store) placeEntry(ctx context.Context, root string, e core.TreeEntry, o
 	}
 	switch e.Kind {
 	case core.KindFile:
-		return s.placeFile(ctx, e.Digest, target, e.Mode&0o111 != 0, false, opts)
+		return s.placeFile(ctx, e.Digest, target, e.Mode&0o111 != 0, opts)
 	case core.KindSymlink:
 		return os.Symlink(e.Target, target)
 	case core.KindDir:

@@ -14,7 +14,7 @@ import (
 
 // MaterializeFile puts object d at dest, which must not exist: a hardlink
 // to the read-only object unless opts ask for a copy. dest appears whole
-// or not at all.
+// or not at all; like Materialize, it is not forced to disk.
 func (s *Store) MaterializeFile(ctx context.Context, d core.Digest, dest string, opts MaterializeOptions) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -25,7 +25,7 @@ func (s *Store) MaterializeFile(ctx context.Context, d core.Digest, dest string,
 	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
 		return fmt.Errorf("materialize %s: %w", d.Short(), err)
 	}
-	if err := s.placeFile(ctx, d, dest, false, true, opts); err != nil {
+	if err := s.placeFile(ctx, d, dest, false, opts); err != nil {
 		if errors.Is(err, os.ErrExist) {
 			err = fmt.Errorf("%s: %w; choose a new destination", dest, ErrDestExists)
 		}
@@ -36,9 +36,8 @@ func (s *Store) MaterializeFile(ctx context.Context, d core.Digest, dest string,
 
 // placeFile creates target (which must not exist) with object d's bytes:
 // a hardlink to the object's file when allowed and the store has local
-// files, else a verified copy written to a temp name and linked into place
-// (fsynced first if sync is set).
-func (s *Store) placeFile(ctx context.Context, d core.Digest, target string, exec, sync bool, opts MaterializeOptions) error {
+// files, else a verified copy written to a temp name and linked into place.
+func (s *Store) placeFile(ctx context.Context, d core.Digest, target string, exec bool, opts MaterializeOptions) error {
 	if !d.Valid() {
 		return fmt.Errorf("object %q: %w", d, core.ErrBadDigest)
 	}
@@ -67,7 +66,7 @@ func (s *Store) placeFile(ctx context.Context, d core.Digest, target string, exe
 	if opts.Writable {
 		perm |= 0o200
 	}
-	return s.copyObject(ctx, d, target, perm, sync)
+	return s.copyObject(ctx, d, target, perm)
 }
 
 // checkObjectFile makes sure the object file obj still holds d's bytes
@@ -106,13 +105,13 @@ func (s *Store) checkObjectFile(ctx context.Context, obj string, d core.Digest) 
 }
 
 // copyObject writes a verified copy of object d to target with perm,
-// through a temp file beside it: copy, check the copy's digest, fsync if
-// sync is set, then link to target (which fails if target exists) and
-// drop the temp name. A local object is cloned (reflink, sharing no
+// through a temp file beside it: copy, check the copy's digest, then link
+// to target (which fails if target exists) and drop the temp name. A local object is cloned (reflink, sharing no
 // writable block with the object) where the file system can, else copied
 // and hashed in one pass; either way the digest is of the copy. Without
-// local files the bytes come through the blob's verifying reader.
-func (s *Store) copyObject(ctx context.Context, d core.Digest, target string, perm os.FileMode, sync bool) error {
+// local files the bytes come through the blob's verifying reader, or its
+// parallel FetchTo.
+func (s *Store) copyObject(ctx context.Context, d core.Digest, target string, perm os.FileMode) error {
 	f, err := os.CreateTemp(filepath.Dir(target), ".lockstep-copy-*")
 	if err != nil {
 		return err
@@ -127,11 +126,6 @@ func (s *Store) copyObject(ctx context.Context, d core.Digest, target string, pe
 	if err := f.Chmod(perm); err != nil {
 		return err
 	}
-	if sync {
-		if err := f.Sync(); err != nil {
-			return err
-		}
-	}
 	return os.Link(f.Name(), target)
 }
 
@@ -141,6 +135,9 @@ func (s *Store) copyObject(ctx context.Context, d core.Digest, target string, pe
 // own copy already.
 func (s *Store) fillCopy(ctx context.Context, d core.Digest, f *os.File, cache bool) error {
 	if s.files == nil {
+		if done, err := s.fetchCopy(ctx, d, f, cache); done {
+			return err
+		}
 		open := s.blob.Open
 		if c, ok := s.blob.(*readCache); ok && !cache {
 			open = c.openCached

@@ -67,9 +67,14 @@ func (s *Store) PutTree(ctx context.Context, dir string, opts TreeOptions) (core
 	if err != nil {
 		return "", nil, fmt.Errorf("put tree %s: %w", dir, err)
 	}
-	results, err := s.hashFiles(ctx, jobs, opts)
-	if err == nil {
-		err = s.installAll(ctx, jobs, results)
+	var results []ingested
+	if s.files == nil {
+		results, err = s.putRemote(ctx, jobs, opts.Progress)
+	} else {
+		results, err = s.hashFiles(ctx, jobs, opts)
+		if err == nil {
+			err = s.installAll(ctx, jobs, results)
+		}
 	}
 	if err != nil {
 		for _, in := range results {
@@ -184,13 +189,8 @@ func (s *Store) installAll(ctx context.Context, jobs []fileJob, results []ingest
 	if pending == 0 {
 		return nil
 	}
-	if s.files == nil {
-		return s.uploadAll(ctx, jobs, results)
-	}
-	if s.files != nil {
-		if err := syncFS(s.tmp); err != nil {
-			return err
-		}
+	if err := syncFS(s.tmp); err != nil {
+		return err
 	}
 	renamed := false
 	for i := range results {

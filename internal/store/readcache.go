@@ -90,6 +90,12 @@ func (c *readCache) cached(ctx context.Context, d core.Digest) (io.ReadCloser, b
 	return &cachedReader{ReadCloser: blobio.VerifyReader(f, string(d)), path: p}, true, nil
 }
 
+// has reports whether the cache holds a copy of object d.
+func (c *readCache) has(d core.Digest) bool {
+	_, err := os.Stat(c.path(d))
+	return err == nil
+}
+
 // openCached is Open that serves a cached copy when there is one but
 // keeps no copy of what it reads from the backend.
 func (c *readCache) openCached(ctx context.Context, d core.Digest) (io.ReadCloser, error) {

@@ -66,8 +66,9 @@ func Schemes() []string {
 type Options struct {
 	// CacheDir is a local folder of caches: a backend without local files
 	// (a bucket) keeps a verified copy of the objects it reads and writes
-	// in CacheDir/objects, so that reading them again costs no download;
-	// "" for none.
+	// in CacheDir/objects, so that reading them again costs no download,
+	// and the digests of the files it stored in CacheDir/hashes, so that
+	// storing them again unchanged costs no hashing; "" for none.
 	CacheDir string
 	// CacheSize bounds CacheDir in bytes; 0 means DefaultCacheSize.
 	CacheSize int64
@@ -99,14 +100,22 @@ func OpenURLWith(ctx context.Context, location string, opts Options) (*Store, er
 	if err != nil {
 		return nil, err
 	}
-	if _, local := b.(LocalFiles); !local && opts.CacheDir != "" {
-		c, err := newReadCache(b, filepath.Join(opts.CacheDir, "objects"), opts.CacheSize)
-		if err != nil {
-			return nil, fmt.Errorf("store %s: read cache: %w", b, err)
-		}
-		b = c
+	_, local := b.(LocalFiles)
+	if local || opts.CacheDir == "" {
+		return New(b)
 	}
-	return New(b)
+	c, err := newReadCache(b, filepath.Join(opts.CacheDir, "objects"), opts.CacheSize)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: read cache: %w", b, err)
+	}
+	s, err := New(c)
+	if err != nil {
+		return nil, err
+	}
+	if s.cache, err = remoteHashCache(opts.CacheDir); err != nil {
+		return nil, fmt.Errorf("store %s: hash cache: %w", b, err)
+	}
+	return s, nil
 }
 
 // Open opens the store in the local folder root, creating its folders if

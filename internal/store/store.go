@@ -16,7 +16,7 @@ type Store struct {
 	tmp   string     // temp files: the blob's StagingDir, else the system's
 	dev   uint64     // device of tmp, to tell when files can be moved in
 
-	cache *hashCache // nil without local files
+	cache *hashCache // nil without local files or a cache folder
 
 	// hashedBytes counts file bytes read for hashing by PutFile and
 	// PutTree; tests use it to see that the hash cache was used.
