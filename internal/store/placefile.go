@@ -93,7 +93,7 @@ func (s *Store) checkObjectFile(ctx context.Context, obj string, d core.Digest) 
 	}
 	k, ok := keyOf(fi)
 	if ok && s.cache != nil {
-		if sum, hit := s.cache.lookup(k); hit && core.DigestFromSum(sum[:]) == d {
+		if sum, _, hit := s.cache.lookup(k); hit && core.DigestFromSum(sum[:]) == d {
 			return nil
 		}
 	}

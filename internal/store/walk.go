@@ -20,10 +20,17 @@ func (s *Store) Walk(ctx context.Context, fn func(d core.Digest, size int64) err
 }
 
 // Remove deletes object d; the error wraps ErrNotFound when it is missing.
-// Only gc calls it, under the store's exclusive lock.
+// Only gc calls it, under the store's exclusive lock. Before the first
+// removal the hash cache's removal token is replaced, so that no cache
+// file written before vouches for objects any more (see hashCache).
 func (s *Store) Remove(d core.Digest) error {
 	if !d.Valid() {
 		return fmt.Errorf("object %q: %w", d, core.ErrBadDigest)
+	}
+	var sum [32]byte
+	copy(sum[:], d.Sum())
+	if err := s.cache.beginRemoval(sum); err != nil {
+		return fmt.Errorf("remove object %s: %w", d.Short(), err)
 	}
 	return s.blob.Delete(context.Background(), d)
 }
