@@ -1,152 +1,76 @@
 #!/usr/bin/env bash
-# Measures lockstep's store ingest against cp -r and sha256sum on the same
-# files, in one run:
-#   - a mixed tree (3×128 MiB, 300×1 MiB, 3,000×16 KiB) copied into a fresh
-#     store (as `lockstep data add` and a run's project inputs are), moved
-#     into it (as a task's outputs are), and only hashed (as `lockstep
-#     verify DIR` does);
-#   - the hash cache: 10,000-file trees ingested a first time, then again
-#     unchanged (every file recognised by device, inode, size and mtime).
+# `lockstep data add` of a mixed tree (3×128 MiB, 300×1 MiB, 3,000×16 KiB;
+# --small: 1×32 MiB, 50×1 MiB, 500×16 KiB) into a fresh home, against
+# `cp -r` of the same tree. data add reads every byte, hashes it, copies it
+# into the store (reflinked where the file system can), scans it, makes it
+# durable and signs nothing (no key); cp -r only copies and leaves its
+# copy unsynced. The comparison of record: ≤ 1.5× cp -r.
 #
-# Usage: bench/ingest.sh [--small]
-#   --small   a ~100 MiB mixed tree instead of ~730 MiB, 2,000-file trees
-# RUNS=N       repeat each measurement N times (default 3), keep the fastest
-# SIZES="K…"   file sizes in KiB of the many-file trees (default "16 128")
+# The two run alternately ROUNDS times (default 5), each into a fresh
+# destination; the last round's is deleted, synced, and the script waits
+# 6 s, because ext4 passes over inodes freed less than 5 s ago when it
+# allocates new ones, which slows whichever tool runs right after a
+# deletion. Page cache: warm — the source is read in before every timed
+# command and dirty pages are flushed; the cache itself is not dropped.
 #
-# Every timed command starts from the same state: nothing waiting to be
-# written back (sync), and, when run as root, a dropped page cache with
-# the source files read back in, so that no tool pays for evicting pages
-# another left behind. Each timed run writes a new directory; the previous
-# one is deleted and the script waits 6 s, because ext4 without a journal
-# passes over inodes freed less than 5 s ago when it allocates new ones,
-# which slows whichever tool runs right after a deletion.
-set -euo pipefail # needs /usr/bin/time (Debian package "time")
+# Usage: [ROUNDS=N] [LOCKSTEP=bin] bench/ingest.sh [--small]
+set -euo pipefail
 cd "$(dirname "$0")/.."
-
-big_n=3 big_size=$((128 << 20)) mid_n=300 small_n=3000 many_n=10000 runs=${RUNS:-3}
-sizes=${SIZES:-16 128}
+source bench/lib.sh
+big_n=3 big_mib=128 mid_n=300 small_n=3000
 if [[ "${1:-}" == "--small" ]]; then
-	big_n=1 big_size=$((32 << 20)) mid_n=50 small_n=500 many_n=2000
+	big_n=1 big_mib=32 mid_n=50 small_n=500
 elif [[ -n "${1:-}" ]]; then
 	echo "usage: bench/ingest.sh [--small]" >&2
 	exit 2
 fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/lockstep-ingest.XXXXXX")
+lockstep=$(lockstep_bin)
+work=$(mktemp -d "${TMPDIR:-/var/tmp}/lockstep-ingest.XXXXXX")
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
-go build -o "$work/ingest" ./bench/ingest
-ingest=$work/ingest
-
-field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-faster() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
-
-# settle DIR: flushes dirty pages and, as root, drops the page cache, then
-# reads the files under DIR so that they come from memory.
+python3 - "$work/src" "$big_n" "$big_mib" "$mid_n" "$small_n" <<'PY'
+import os, sys
+root, big_n, big_mib, mid_n, small_n = sys.argv[1], *map(int, sys.argv[2:])
+def write(path, size):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(b"#bench\n")  # no known format: a scan looks, finds data
+        left = size - 7
+        while left > 0:
+            f.write(os.urandom(min(left, 1 << 20)))
+            left -= 1 << 20
+for i in range(big_n): write(f"{root}/big/b{i}.bin", big_mib << 20)
+for i in range(mid_n): write(f"{root}/mid/m{i:03d}.bin", 1 << 20)
+for i in range(small_n): write(f"{root}/small/{i // 100:02d}/s{i:04d}.bin", 16 << 10)
+PY
 settle() {
-	sync
-	if [[ $EUID -eq 0 ]]; then echo 1 >/proc/sys/vm/drop_caches; fi
-	find "$1" -type f -exec cat {} + >/dev/null
-}
-# fresh NAME: removes $work/NAME and waits until ext4 will reuse its inodes.
-fresh() {
-	if [[ -e "$work/$1" ]]; then
-		chmod -R u+w "$work/$1"
-		rm -rf "${work:?}/$1"
+	if [[ -e "$work/out" ]]; then
+		chmod -R u+w "$work/out"
+		rm -rf "$work/out"
 		sync
 		sleep 6
 	fi
+	find "$work/src" -type f -exec cat {} + >/dev/null
+	sync
+	mkdir -p "$work/out"
 }
-
-echo "generating data under $work ..."
-"$ingest" -gen "$work/src/big" -files "$big_n" -size "$big_size"
-"$ingest" -gen "$work/src/mid" -files "$mid_n" -size $((1 << 20))
-"$ingest" -gen "$work/src/small" -files "$small_n" -size $((16 << 10))
-for k in $sizes; do "$ingest" -gen "$work/many-$k" -files "$many_n" -size $((k << 10)); done
-sleep 2 # files younger than 2 s are not remembered by the hash cache
-total=$(du -sb "$work/src" | cut -f1)
-files=$(find "$work/src" -type f | wc -l)
-page_cache="page cache dropped before each run"
-[[ $EUID -eq 0 ]] || page_cache="page cache not dropped (not root)"
-printf 'mixed tree: %d files, %.0f MiB; cores=%s; load average %s; best of %d runs; %s\n' \
-	"$files" "$(ratio "$total" 1048576)" "$(nproc)" "$(cut -d' ' -f1 /proc/loadavg)" "$runs" "$page_cache"
-
-# timed CMD NAME: runs CMD (which writes $work/NAME, if anything) $runs
-# times under /usr/bin/time and prints "wall cpu" (seconds; cpu = user +
-# system) of the fastest run. The fastest run is the least disturbed one
-# on a shared machine; CPU seconds barely depend on the load.
-timed() {
-	local w u s bw="" bc=""
-	for _ in $(seq "$runs"); do
-		fresh "$2"
-		settle "$work/src"
-		/usr/bin/time -f '%e %U %S' -o "$work/time" bash -c "$1"
-		read -r w u s <"$work/time"
-		if [[ -z "$bw" ]] || faster "$w" "$bw"; then
-			bw=$w bc=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
-		fi
-	done
-	echo "$bw $bc"
-}
-# best MODE SRC STORE PREP: runs bench/ingest $runs times and prints the
-# output of the fastest run. PREP is "fresh" for a new store each time,
-# "move" to also copy SRC to a new directory to be moved (untimed), or
-# "keep" to reuse STORE.
-best() {
-	local out="" line s b="" src=$2
-	for _ in $(seq "$runs"); do
-		if [[ "$4" != keep ]]; then fresh "$3"; fi
-		if [[ "$4" == move ]]; then
-			mkdir -p "$work/$3"
-			cp -r "$2" "$work/$3/src"
-			src=$work/$3/src
-		fi
-		settle "$src"
-		line=$("$ingest" -mode "$1" -store "$work/$3/store" -src "$src")
-		s=$(field seconds "$line")
-		if [[ -z "$b" ]] || faster "$s" "$b"; then b=$s out=$line; fi
-	done
-	echo "$out"
-}
-
-read -r cp_s cp_cpu < <(timed "cp -r '$work/src' '$work/cp'" cp)
-read -r cps_s cps_cpu < <(timed "cp -r '$work/src' '$work/cp' && sync" cp)
-fresh cp
-read -r sha_s sha_cpu < <(timed "find '$work/src' -type f -print0 | xargs -0 sha256sum >/dev/null" none)
-copy=$(best copy "$work/src" put fresh)
-again=$(best copy "$work/src" put keep)
-fresh put
-move=$(best move "$work/src" moved move)
-fresh moved
-hash=$(best hash "$work/src" hashed fresh)
-
-row() { printf '%-44s %9s %9s %14s %s\n' "$@"; }
-lrow() { row "$1" "$(field seconds "$2")" "$(field cpu_seconds "$2")" "$(field peak_rss_mib "$2")" "${3:-}"; }
-echo
-row "mixed tree" "seconds" "CPU s" "peak RSS MiB" ""
-row "cp -r" "$cp_s" "$cp_cpu" "" ""
-row "cp -r + sync" "$cps_s" "$cps_cpu" "" ""
-row "sha256sum (one process)" "$sha_s" "$sha_cpu" "" ""
-lrow "lockstep ingest, copy (data add, inputs)" "$copy"
-lrow "lockstep ingest, move (task outputs)" "$move"
-lrow "lockstep hash only (verify DIR)" "$hash"
-lrow "lockstep ingest again, unchanged" "$again" "read $(field hashed_bytes "$again") bytes"
-
-copy_s=$(field seconds "$copy")
-echo
-printf '%-44s %9s %s\n' "ratio (wall seconds)" "value" "target"
-printf '%-44s %9s %s\n' "copy / cp -r" "$(ratio "$copy_s" "$cp_s")" "<= 1.5"
-printf '%-44s %9s %s\n' "copy / (cp -r + sync), both durable" "$(ratio "$copy_s" "$cps_s")" ""
-printf '%-44s %9s %s\n' "sha256sum / copy" "$(ratio "$sha_s" "$copy_s")" ">= 5"
-printf '%-44s %9s %s\n' "sha256sum / move" "$(ratio "$sha_s" "$(field seconds "$move")")" ""
-printf '%-44s %9s %s\n' "sha256sum / hash only" "$(ratio "$sha_s" "$(field seconds "$hash")")" ""
-
-echo
-row "$many_n-file tree, file size" "first s" "again s" "first/again" "(target >= 20)"
-for k in $sizes; do
-	first=$(best copy "$work/many-$k" "many-$k-store" fresh)
-	second=$(best copy "$work/many-$k" "many-$k-store" keep)
-	row "$k KiB ($(ratio $((many_n * k)) 1024) MiB)" "$(field seconds "$first")" "$(field seconds "$second")" \
-		"$(ratio "$(field seconds "$first")" "$(field seconds "$second")")" "read $(field hashed_bytes "$second") bytes again"
-	fresh "many-$k-store"
+add() { LOCKSTEP_HOME="$work/out/home" "$lockstep" data add -q bench@1 "$work/src"; }
+for _ in $(seq "$ROUNDS"); do
+	settle
+	LOCKSTEP_HOME="$work/out/home" "$lockstep" init -q >/dev/null
+	time_ns add >>"$work/ls.ns"
+	settle
+	time_ns cp -r "$work/src" "$work/out/copy" >>"$work/cp.ns"
 done
+ls_ns=$(median <"$work/ls.ns")
+cp_ns=$(median <"$work/cp.ns")
+ratio=$(awk -v a="$ls_ns" -v b="$cp_ns" 'BEGIN { printf "%.2f", a / b }')
+met=$(awk -v r="$ratio" 'BEGIN { print (r <= 1.5 ? "yes" : "no") }')
+mib=$(du -sm "$work/src" | cut -f1)
+files=$(find "$work/src" -type f | wc -l)
+rounds() { awk '{ printf "%.3f ", $1 / 1e9 }' "$1"; }
+printf 'lockstep data add of a mixed tree (%d files, %d MiB) into a fresh home; %d rounds alternating, medians; page cache warm (source read in, not dropped); cores %s; load average %s\n' \
+	"$files" "$mib" "$ROUNDS" "$(nproc)" "$(loadavg)"
+printf '  %-20s %s s (rounds: %s)\n' "lockstep data add" "$(secs "$ls_ns")" "$(rounds "$work/ls.ns")"
+printf '  %-20s %s s (rounds: %s)\n' "cp -r" "$(secs "$cp_ns")" "$(rounds "$work/cp.ns")"
+printf '  data add / cp -r: %s (goal ≤ 1.5)\n' "$ratio"
+result "data add ${mib} MiB mixed tree" "$(secs "$ls_ns") s" "$(secs "$cp_ns") s (cp -r)" "$ratio× cp -r" "≤ 1.5× cp -r" "$met"

@@ -44,6 +44,7 @@ type globalOptions struct {
 
 // Execute runs lockstep with args and returns the process exit code.
 func Execute(args []string) int {
+	defer startProfile()()
 	return run(context.Background(), args, os.Stdin, os.Stdout, os.Stderr, os.Environ())
 }
 

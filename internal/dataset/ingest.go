@@ -73,6 +73,9 @@ func ingestPath(ctx context.Context, st *store.Store, p, shown string, o AddOpti
 		return nil, fmt.Errorf("source: %w", err)
 	}
 	sopts := scan.Options{Pickle: o.Pickle}
+	if memo := st.Memo("scan"); memo != nil && fi.IsDir() {
+		return ingestDir(ctx, st, abs, p, shown, o, scan.NewCache(memo, sopts), memo)
+	}
 	var reports []*scan.Report
 	if fi.IsDir() {
 		reports, err = scan.Tree(ctx, abs, sopts)

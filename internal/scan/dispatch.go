@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // scanAt scans size bytes of ra as member (name is its file name) and
@@ -41,7 +42,7 @@ func (s *scanner) scanAt(member, name string, ra io.ReaderAt, size int64, depth 
 	default:
 		return s.scanStream(member, name, sectionReader(ra, size), size, depth)
 	}
-	if hasEndOfZip(ra, size) {
+	if hasEndOfZip(ra, size, head) {
 		// A zip whose members start after a prefix (a polyglot): zip
 		// readers that look only at the end of the file still open it.
 		s.zip(member, ra, size, depth)
@@ -147,18 +148,36 @@ func probePickle(head []byte, size int64, lim Limits) int {
 	return probeNo
 }
 
+// endOfZipSpan is how far from the end of a file a zip's
+// end-of-central-directory record can start: its 22 bytes plus a comment
+// of up to 65,535.
+const endOfZipSpan = 22 + 0xffff
+
+// tailPool holds the buffers hasEndOfZip reads a file's tail into.
+var tailPool = sync.Pool{New: func() any { b := make([]byte, endOfZipSpan); return &b }}
+
 // hasEndOfZip reports whether the last 64 KiB of the file hold a zip
-// end-of-central-directory record that leads to at least one member.
-func hasEndOfZip(ra io.ReaderAt, size int64) bool {
-	n := min(size, 65557)
-	if n < 22 {
+// end-of-central-directory record that leads to at least one member. head
+// is the file's first bytes, already read: a file no longer than head is
+// searched there, and a longer one is read into a pooled buffer, so that
+// scanning many small files allocates nothing here. The signature is
+// looked for with bytes.Index, which is vectorised: any occurrence will do,
+// since zip.NewReader then finds the record itself.
+func hasEndOfZip(ra io.ReaderAt, size int64, head []byte) bool {
+	if size < 22 {
 		return false
 	}
-	tail := make([]byte, n)
-	if _, err := ra.ReadAt(tail, size-n); err != nil && err != io.EOF {
-		return false
+	tail := head
+	if int64(len(head)) < size {
+		bp := tailPool.Get().(*[]byte)
+		defer tailPool.Put(bp)
+		n := min(size, endOfZipSpan)
+		tail = (*bp)[:n]
+		if _, err := ra.ReadAt(tail, size-n); err != nil && err != io.EOF {
+			return false
+		}
 	}
-	if bytes.LastIndex(tail, []byte("PK\x05\x06")) < 0 {
+	if !bytes.Contains(tail, []byte("PK\x05\x06")) {
 		return false
 	}
 	zr, err := zip.NewReader(ra, size)

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"lockstep.dev/lockstep/internal/core"
 )
 
 func TestPutTreeHashCache(t *testing.T) {
@@ -72,5 +74,87 @@ func TestPutFileCache(t *testing.T) {
 	s2.PutFile(context.Background(), filepath.Join(dir, "fresh.bin"))
 	if n := s2.HashedBytes(); n != int64(len("new")) {
 		t.Fatalf("recently modified file: read %d bytes, want %d", n, len("new"))
+	}
+}
+
+// TestHashCacheTrustedUntilRemoval: a later process takes the digests of
+// an unchanged tree from the hash cache without looking at a single
+// object; once gc has removed objects, the entries are checked against
+// the store again (a removed object's file is read and stored again), and
+// the save that follows makes the cache trusted again.
+func TestHashCacheTrustedUntilRemoval(t *testing.T) {
+	root := filepath.Join(t.TempDir(), ".lockstep")
+	dir := writeFixture(t, sample)
+	ctx := context.Background()
+	putTree := func() (*Store, *core.Tree) {
+		t.Helper()
+		s, err := Open(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, tree, err := s.PutTree(ctx, dir, TreeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, tree
+	}
+	s1, tree := putTree()
+	s1.Close()
+
+	s2, _ := putTree()
+	if n := s2.cache.objectChecks.load(); n != 0 || s2.HashedBytes() != 0 {
+		t.Fatalf("unchanged tree: %d object checks and %d bytes read, want none", n, s2.HashedBytes())
+	}
+	s2.Close()
+
+	// gc, in a process of its own, removes one object.
+	e, _ := tree.Lookup("data/train.csv")
+	gc, _ := Open(root)
+	if err := gc.Remove(e.Digest); err != nil {
+		t.Fatal(err)
+	}
+	gc.Close()
+	s3, _ := putTree()
+	if n := s3.HashedBytes(); n != e.Size {
+		t.Fatalf("after gc removed one object, PutTree read %d bytes, want %d (that file only)", n, e.Size)
+	}
+	if !s3.Has(e.Digest) {
+		t.Fatal("removed object not stored again")
+	}
+	s3.Close()
+	s4, _ := putTree()
+	if n := s4.cache.objectChecks.load(); n != 0 || s4.HashedBytes() != 0 {
+		t.Fatalf("after the cache was saved again: %d object checks and %d bytes read, want none", n, s4.HashedBytes())
+	}
+}
+
+// TestHashCacheRemovalWithoutSave: a remover killed before it saves the
+// hash cache leaves every entry unverified: each object is checked, and
+// the one removed is stored again.
+func TestHashCacheRemovalWithoutSave(t *testing.T) {
+	root := filepath.Join(t.TempDir(), ".lockstep")
+	dir := writeFixture(t, sample)
+	ctx := context.Background()
+	s1, _ := Open(root)
+	_, tree, err := s1.PutTree(ctx, dir, TreeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1.Close()
+	e, _ := tree.Lookup("data/train.csv")
+	gc, _ := Open(root)
+	if err := gc.Remove(e.Digest); err != nil {
+		t.Fatal(err)
+	}
+	// no gc.Close(): killed
+	s2, _ := Open(root)
+	if _, _, err := s2.PutTree(ctx, dir, TreeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if s2.cache.objectChecks.load() == 0 {
+		t.Fatal("entries trusted after an unsaved removal")
+	}
+	if !s2.Has(e.Digest) || s2.HashedBytes() != e.Size {
+		t.Fatalf("removed object stored again: %v, after reading %d bytes (want %d)", s2.Has(e.Digest), s2.HashedBytes(), e.Size)
 	}
 }

@@ -43,23 +43,27 @@ func (s *Store) cachedDigest(fi os.FileInfo) (core.Digest, bool) {
 	if !ok {
 		return "", false
 	}
-	sum, ok := s.cache.lookup(k)
+	sum, verified, ok := s.cache.lookup(k)
 	if !ok {
 		return "", false
 	}
 	d := core.DigestFromSum(sum[:])
-	if n, err := s.Size(d); err != nil || n != k.size {
-		return "", false
+	if !verified {
+		if n, err := s.Size(d); err != nil || n != k.size {
+			return "", false
+		}
+		s.cache.verify(k)
 	}
 	return d, true
 }
 
-// knownObjects returns the knownDigest of the hash cache, which checks
-// through the local files' fast lookup that the store still holds each
-// remembered object with the file's size, or nil for a store without
-// local files (and so without a hash cache); call done when finished with
-// it. The cache file starts loading at once, while
-// the caller lists the first directories.
+// knownObjects returns the knownDigest of the hash cache, or nil for a
+// store without local files (and so without a hash cache); call done
+// when finished with it. An entry the cache vouches for (see hashCache)
+// costs no system call; any other is checked through the local files'
+// fast lookup: the store must still hold the object, with the file's
+// size. The cache file starts loading at once, while the caller lists the
+// first directories.
 func (s *Store) knownObjects() (known knownDigest, done func(), err error) {
 	if s.files == nil {
 		return nil, func() {}, nil // no hash cache: every file is hashed
@@ -70,12 +74,16 @@ func (s *Store) knownObjects() (known knownDigest, done func(), err error) {
 	}
 	go s.cache.load()
 	return func(k fileKey) (core.Digest, bool) {
-		sum, ok := s.cache.lookup(k)
+		sum, verified, ok := s.cache.lookup(k)
 		if !ok {
 			return "", false
 		}
-		if n, ok := size(&sum); !ok || n != k.size {
-			return "", false
+		if !verified {
+			s.cache.objectChecks.add(1)
+			if n, ok := size(&sum); !ok || n != k.size {
+				return "", false
+			}
+			s.cache.verify(k)
 		}
 		return core.DigestFromSum(sum[:]), true
 	}, done, nil

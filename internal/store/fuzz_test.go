@@ -65,20 +65,25 @@ func FuzzDecodeTree(f *testing.F) {
 
 func FuzzDecodeCache(f *testing.F) {
 	var buf bytes.Buffer
-	encodeCache(&buf, map[fileKey][32]byte{{dev: 1, ino: 2, size: 3, mtime: 4, ctime: 5}: {9}})
+	encodeCache(&buf, noRemovalsToken, map[fileKey][32]byte{{dev: 1, ino: 2, size: 3, mtime: 4, ctime: 5}: {9}})
 	f.Add(buf.Bytes())
 	f.Add([]byte(cacheMagic))
+	f.Add([]byte(cacheMagicV1))
 	f.Add([]byte("garbage"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m := map[fileKey][32]byte{}
-		decodeCache(bytes.NewReader(b), m)
+		tok, err := decodeCache(bytes.NewReader(b), m)
+		if err != nil {
+			tok = ""
+		}
 		var out bytes.Buffer
-		if err := encodeCache(&out, m); err != nil {
+		if err := encodeCache(&out, tok, m); err != nil {
 			t.Fatal(err)
 		}
 		m2 := map[fileKey][32]byte{}
-		if err := decodeCache(&out, m2); err != nil || !reflect.DeepEqual(m, m2) {
-			t.Fatalf("re-encoded cache does not decode to the same entries: %v", err)
+		tok2, err := decodeCache(&out, m2)
+		if err != nil || tok2 != tok || !reflect.DeepEqual(m, m2) {
+			t.Fatalf("re-encoded cache does not decode to the same token and entries: %q %q %v", tok, tok2, err)
 		}
 	})
 }

@@ -1,23 +1,15 @@
 package store
 
 import (
-	"bufio"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"time"
 
 	"lockstep.dev/lockstep/internal/core"
 )
 
-// The hash cache file is cacheMagic followed by fixed-size little-endian
-// records: device, inode, size, mtime ns, ctime ns, then the 32-byte sum.
 const (
-	cacheMagic  = "lockstep-hashes-v1\n"
-	cacheRecLen = 5*8 + 32
 	// racyWindow: a file modified this close to the moment it was hashed
 	// may change again without its mtime moving, so it is not remembered.
 	racyWindow = 2 * time.Second
@@ -28,22 +20,46 @@ const (
 
 // hashCache maps file keys to digests; it is loaded on first use. A nil
 // *hashCache remembers nothing (a store without local files has none).
+//
+// An entry is also a claim that the store holds the object: every entry
+// is remembered after its object was stored. Objects only go away
+// through Store.Remove (gc, under the store's exclusive lock), which first
+// replaces the removal token (see removalToken) durably. The cache file
+// is tagged with the token it was valid under, so while the token is
+// unchanged its entries are trusted without a stat of each object — one
+// stat per input file, that of the file itself. After a removal the
+// entries are "unverified" until an object stat confirms them, or until
+// the remover saves the cache without the objects it removed.
 type hashCache struct {
-	path, tmpDir string
-	once         sync.Once
-	mu           sync.Mutex
-	m            map[fileKey]cacheEntry
-	added        map[fileKey][32]byte // entries to save
+	path, tokenPath, tmpDir string
+
+	once    sync.Once
+	mu      sync.Mutex
+	m       map[fileKey]cacheEntry
+	added   map[fileKey][32]byte // entries to save
+	loadTok string               // the removal token when the cache was loaded ("" unknown)
+	checked bool                 // an unverified entry was verified: worth saving
+
+	// removed holds the sums of objects this process removed; preTok is
+	// the removal token before its first removal ("" before any).
+	removed map[[32]byte]struct{}
+	preTok  string
+
+	// objectChecks counts stats of objects made to verify entries; tests
+	// use it to see that a trusted cache needs none.
+	objectChecks counter
 }
 
-// cacheEntry is a remembered sum and whether this process used it.
+// cacheEntry is a remembered sum, whether this process used it, and
+// whether the store is known to hold its object.
 type cacheEntry struct {
-	sum  [32]byte
-	used bool // looked up with success or added: kept first when trimming
+	sum      [32]byte
+	used     bool // looked up with success or added: kept first when trimming
+	verified bool // the object is held: trusted file, object stat, or added here
 }
 
 func newHashCache(path, tmpDir string) *hashCache {
-	return &hashCache{path: path, tmpDir: tmpDir, added: map[fileKey][32]byte{}}
+	return &hashCache{path: path, tokenPath: tokenPathOf(path), tmpDir: tmpDir, added: map[fileKey][32]byte{}}
 }
 
 // load reads the cache file on first use.
@@ -52,18 +68,24 @@ func (c *hashCache) load() {
 		return
 	}
 	c.once.Do(func() {
-		m := readCacheFile(c.path)
+		tok := readRemovalToken(c.tokenPath)
+		m, fileTok := readCacheFile(c.path)
+		trusted := tok != "" && fileTok == tok
 		c.m = make(map[fileKey]cacheEntry, len(m))
 		for k, sum := range m {
-			c.m[k] = cacheEntry{sum: sum}
+			c.m[k] = cacheEntry{sum: sum, verified: trusted}
 		}
+		c.mu.Lock()
+		c.loadTok = tok
+		c.mu.Unlock()
 	})
 }
 
-// lookup returns the remembered sha256 of the file with key k, if any.
-func (c *hashCache) lookup(k fileKey) ([32]byte, bool) {
+// lookup returns the remembered sha256 of the file with key k, if any,
+// and whether the store is known to hold its object.
+func (c *hashCache) lookup(k fileKey) (sum [32]byte, verified, ok bool) {
 	if c == nil {
-		return [32]byte{}, false
+		return [32]byte{}, false, false
 	}
 	c.load()
 	c.mu.Lock()
@@ -73,11 +95,26 @@ func (c *hashCache) lookup(k fileKey) ([32]byte, bool) {
 		e.used = true
 		c.m[k] = e
 	}
-	return e.sum, ok
+	if _, gone := c.removed[e.sum]; gone {
+		e.verified = false
+	}
+	return e.sum, e.verified, ok
+}
+
+// verify records that the store holds the object of the entry with key k.
+func (c *hashCache) verify(k fileKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[k]; ok && !e.verified {
+		e.verified = true
+		c.m[k] = e
+		c.checked = true
+	}
 }
 
 // remember records that the file with key k hashed to d, unless the file
-// was modified within racyWindow of hashedAt, when hashing started.
+// was modified within racyWindow of hashedAt, when hashing started. The
+// object d must be in the store.
 func (c *hashCache) remember(k fileKey, d core.Digest, hashedAt time.Time) {
 	if c == nil || hashedAt.Sub(time.Unix(0, k.mtime)) < racyWindow {
 		return
@@ -88,34 +125,58 @@ func (c *hashCache) remember(k fileKey, d core.Digest, hashedAt time.Time) {
 	}
 	c.load()
 	c.mu.Lock()
-	c.m[k] = cacheEntry{sum: sum, used: true}
+	c.m[k] = cacheEntry{sum: sum, used: true, verified: true}
 	c.added[k] = sum
+	delete(c.removed, sum) // stored again
 	c.mu.Unlock()
 }
 
 // save merges the entries added since the last save into the file on disk
 // (other processes may have saved meanwhile) and replaces it atomically.
+// The file is tagged with the current removal token when every entry in
+// it is known to have its object; otherwise it is written untrusted.
 func (c *hashCache) save() error {
 	if c == nil {
 		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.added) == 0 {
+	if len(c.added) == 0 && c.removed == nil && !c.checked {
 		return nil
 	}
-	merged := readCacheFile(c.path)
+	cur := readRemovalToken(c.tokenPath)
+	disk, fileTok := readCacheFile(c.path)
+	merged, tag := disk, ""
+	if cur != "" && cur == c.loadTok {
+		// No removal since this process loaded (or the removals were its
+		// own): what it verified holds, and so does a file tagged with the
+		// current token, or with the token before its own removals.
+		tag = cur
+		if fileTok != cur && (c.preTok == "" || fileTok != c.preTok) {
+			merged = map[fileKey][32]byte{}
+		}
+		for k, e := range c.m {
+			if e.verified {
+				merged[k] = e.sum
+			}
+		}
+		for k, sum := range merged {
+			if _, gone := c.removed[sum]; gone {
+				delete(merged, k)
+			}
+		}
+	}
 	for k, v := range c.added {
 		merged[k] = v
 	}
 	merged = c.trim(merged)
 	err := core.WriteAtomic(c.path, core.WriteOptions{Perm: 0o644, TempDir: c.tmpDir}, func(w io.Writer) error {
-		return encodeCache(w, merged)
+		return encodeCache(w, tag, merged)
 	})
 	if err != nil {
 		return fmt.Errorf("save hash cache: %w", err)
 	}
-	c.added = map[fileKey][32]byte{}
+	c.added, c.checked = map[fileKey][32]byte{}, false
 	return nil
 }
 
@@ -138,70 +199,4 @@ func (c *hashCache) trim(m map[fileKey][32]byte) map[fileKey][32]byte {
 		kept[k] = v
 	}
 	return kept
-}
-
-// readCacheFile loads the cache file at path. A missing or damaged file
-// gives the entries that could be read: it is only a cache.
-func readCacheFile(path string) map[fileKey][32]byte {
-	f, err := os.Open(path)
-	if err != nil {
-		return map[fileKey][32]byte{}
-	}
-	defer f.Close()
-	m := map[fileKey][32]byte{}
-	if fi, err := f.Stat(); err == nil {
-		m = make(map[fileKey][32]byte, min(fi.Size()/cacheRecLen, maxCacheEntries))
-	}
-	_ = decodeCache(bufio.NewReader(f), m)
-	return m
-}
-
-// decodeCache reads records from r into m until EOF or the first damaged
-// record.
-func decodeCache(r io.Reader, m map[fileKey][32]byte) error {
-	magic := make([]byte, len(cacheMagic))
-	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != cacheMagic {
-		return errors.New("hash cache: bad header")
-	}
-	var rec [cacheRecLen]byte
-	for {
-		if _, err := io.ReadFull(r, rec[:]); err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return fmt.Errorf("hash cache: truncated record: %w", err)
-		}
-		le := binary.LittleEndian
-		k := fileKey{
-			dev: le.Uint64(rec[0:]), ino: le.Uint64(rec[8:]),
-			size: int64(le.Uint64(rec[16:])), mtime: int64(le.Uint64(rec[24:])), ctime: int64(le.Uint64(rec[32:])),
-		}
-		if k.size < 0 {
-			return fmt.Errorf("hash cache: negative size %d", k.size)
-		}
-		var sum [32]byte
-		copy(sum[:], rec[40:])
-		m[k] = sum
-	}
-}
-
-// encodeCache writes m in the cache file format.
-func encodeCache(w io.Writer, m map[fileKey][32]byte) error {
-	if _, err := io.WriteString(w, cacheMagic); err != nil {
-		return err
-	}
-	var rec [cacheRecLen]byte
-	le := binary.LittleEndian
-	for k, sum := range m {
-		le.PutUint64(rec[0:], k.dev)
-		le.PutUint64(rec[8:], k.ino)
-		le.PutUint64(rec[16:], uint64(k.size))
-		le.PutUint64(rec[24:], uint64(k.mtime))
-		le.PutUint64(rec[32:], uint64(k.ctime))
-		copy(rec[40:], sum[:])
-		if _, err := w.Write(rec[:]); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -30,6 +30,7 @@ type ingestOptions struct {
 	wb       *writeback // nil: fsync the temp copy; else leave it to wb (PutTree syncs the file system once)
 	move     bool       // rename the file itself when it is safe to
 	progress func(int64)
+	tmpDir   string // folder for the temp copy; "" for the store's temp folder
 }
 
 // ingestFile hashes the regular file at path into a temp copy, or hashes it
@@ -72,7 +73,7 @@ func (s *Store) ingestFile(ctx context.Context, path string, opts ingestOptions)
 		}
 		in.src, in.moved = path, true
 	} else {
-		in.src, in.d, in.n, err = s.copyTemp(ctx, f, opts.wb, progress)
+		in.src, in.d, in.n, err = s.copyTemp(ctx, f, opts.tmpDir, opts.wb, progress)
 	}
 	if err != nil {
 		return in, err
@@ -96,10 +97,11 @@ func (s *Store) ingestFile(ctx context.Context, path string, opts ingestOptions)
 // kernel to start writing them to disk.
 const writebackChunk = 8 << 20
 
-// copyTemp copies the regular file src into a new read-only temp file and
-// returns the digest of the copy (see copyHash).
-func (s *Store) copyTemp(ctx context.Context, src *os.File, wb *writeback, progress func(int64)) (string, core.Digest, int64, error) {
-	return s.fillTemp(wb, func(f *os.File) (core.Digest, int64, error) {
+// copyTemp copies the regular file src into a new read-only temp file in
+// dir ("" for the store's temp folder) and returns the digest of the copy
+// (see copyHash).
+func (s *Store) copyTemp(ctx context.Context, src *os.File, dir string, wb *writeback, progress func(int64)) (string, core.Digest, int64, error) {
+	return s.fillTemp(dir, wb, func(f *os.File) (core.Digest, int64, error) {
 		return copyHash(ctx, f, src, progress)
 	})
 }

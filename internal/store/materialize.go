@@ -112,7 +112,7 @@ func (s *Store) placeEntry(ctx context.Context, root string, e core.TreeEntry, o
 	}
 	switch e.Kind {
 	case core.KindFile:
-		return s.placeFile(ctx, e.Digest, target, e.Mode&0o111 != 0, opts)
+		return s.placeFile(ctx, e.Digest, target, e.Mode&0o111 != 0, false, opts)
 	case core.KindSymlink:
 		return os.Symlink(e.Target, target)
 	case core.KindDir:

@@ -25,7 +25,7 @@ func (s *Store) MaterializeFile(ctx context.Context, d core.Digest, dest string,
 	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
 		return fmt.Errorf("materialize %s: %w", d.Short(), err)
 	}
-	if err := s.placeFile(ctx, d, dest, false, opts); err != nil {
+	if err := s.placeFile(ctx, d, dest, false, true, opts); err != nil {
 		if errors.Is(err, os.ErrExist) {
 			err = fmt.Errorf("%s: %w; choose a new destination", dest, ErrDestExists)
 		}
@@ -36,8 +36,13 @@ func (s *Store) MaterializeFile(ctx context.Context, d core.Digest, dest string,
 
 // placeFile creates target (which must not exist) with object d's bytes:
 // a hardlink to the object's file when allowed and the store has local
-// files, else a verified copy written to a temp name and linked into place.
-func (s *Store) placeFile(ctx context.Context, d core.Digest, target string, exec bool, opts MaterializeOptions) error {
+// files, else a verified copy. With sync set the copy is written to a
+// temp name and linked into place, so target appears whole or not at all;
+// without it (a file of a tree Materialize builds in a folder of its own
+// and renames into place whole) the copy is written at target itself,
+// sparing two directory operations a file. A copy is not forced to disk:
+// it is a working copy of an object the store keeps durable.
+func (s *Store) placeFile(ctx context.Context, d core.Digest, target string, exec, sync bool, opts MaterializeOptions) error {
 	if !d.Valid() {
 		return fmt.Errorf("object %q: %w", d, core.ErrBadDigest)
 	}
@@ -66,6 +71,9 @@ func (s *Store) placeFile(ctx context.Context, d core.Digest, target string, exe
 	if opts.Writable {
 		perm |= 0o200
 	}
+	if !sync {
+		return s.copyObjectAt(ctx, d, target, perm)
+	}
 	return s.copyObject(ctx, d, target, perm)
 }
 
@@ -86,7 +94,7 @@ func (s *Store) checkObjectFile(ctx context.Context, obj string, d core.Digest) 
 	}
 	k, ok := keyOf(fi)
 	if ok && s.cache != nil {
-		if sum, hit := s.cache.lookup(k); hit && core.DigestFromSum(sum[:]) == d {
+		if sum, _, hit := s.cache.lookup(k); hit && core.DigestFromSum(sum[:]) == d {
 			return nil
 		}
 	}
@@ -106,11 +114,11 @@ func (s *Store) checkObjectFile(ctx context.Context, obj string, d core.Digest) 
 
 // copyObject writes a verified copy of object d to target with perm,
 // through a temp file beside it: copy, check the copy's digest, then link
-// to target (which fails if target exists) and drop the temp name. A local object is cloned (reflink, sharing no
-// writable block with the object) where the file system can, else copied
-// and hashed in one pass; either way the digest is of the copy. Without
-// local files the bytes come through the blob's verifying reader, or its
-// parallel FetchTo.
+// to target (which fails if target exists) and drop the temp name. A
+// local object is cloned (reflink, sharing no writable block with the
+// object) where the file system can, else copied and hashed in one pass;
+// either way the digest is of the copy. Without local files the bytes
+// come through the blob's verifying reader, or its parallel FetchTo.
 func (s *Store) copyObject(ctx context.Context, d core.Digest, target string, perm os.FileMode) error {
 	f, err := os.CreateTemp(filepath.Dir(target), ".lockstep-copy-*")
 	if err != nil {
@@ -127,6 +135,28 @@ func (s *Store) copyObject(ctx context.Context, d core.Digest, target string, pe
 		return err
 	}
 	return os.Link(f.Name(), target)
+}
+
+// copyObjectAt is copyObject writing target itself (which must not exist)
+// and leaving it unsynced, for a caller that makes a whole folder durable
+// at once and that nobody reads before then. A failed copy is removed.
+func (s *Store) copyObjectAt(ctx context.Context, d core.Digest, target string, perm os.FileMode) (err error) {
+	f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(target)
+		}
+	}()
+	if err := s.fillCopy(ctx, d, f, perm&0o200 == 0); err != nil {
+		return err
+	}
+	return f.Chmod(perm)
 }
 
 // fillCopy writes object d's bytes into the empty file f and checks them.

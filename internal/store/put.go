@@ -57,18 +57,21 @@ func (s *Store) PutJSON(v any) (core.Digest, error) {
 // file in the store's temp folder. progress, if not nil, gets the number of bytes of
 // each chunk read. On error the temp file is removed.
 func (s *Store) writeTemp(ctx context.Context, r io.Reader, progress func(int64)) (string, core.Digest, int64, error) {
-	return s.fillTemp(nil, func(f *os.File) (core.Digest, int64, error) {
+	return s.fillTemp("", nil, func(f *os.File) (core.Digest, int64, error) {
 		return hashCopy(ctx, f, r, progress)
 	})
 }
 
-// fillTemp creates a temp file in the store's temp folder, has fill write it and
-// return the digest and length of what it wrote, then makes the file
-// read-only and fsyncs and closes it, or, when wb is not nil, leaves it
-// to wb (for the caller's later syncfs). On error the temp file is
-// removed.
-func (s *Store) fillTemp(wb *writeback, fill func(f *os.File) (core.Digest, int64, error)) (tmp string, d core.Digest, n int64, err error) {
-	f, err := os.CreateTemp(s.tmp, "obj-*")
+// fillTemp creates a temp file in dir ("" for the store's temp folder),
+// has fill write it and return the digest and length of what it wrote,
+// then makes the file read-only and fsyncs and closes it, or, when wb is
+// not nil, leaves it to wb (for the caller's later syncfs). On error the
+// temp file is removed.
+func (s *Store) fillTemp(dir string, wb *writeback, fill func(f *os.File) (core.Digest, int64, error)) (tmp string, d core.Digest, n int64, err error) {
+	if dir == "" {
+		dir = s.tmp
+	}
+	f, err := os.CreateTemp(dir, "obj-*")
 	if err != nil {
 		return "", "", 0, err
 	}

@@ -68,10 +68,16 @@ func (s *Store) PutTree(ctx context.Context, dir string, opts TreeOptions) (core
 		return "", nil, fmt.Errorf("put tree %s: %w", dir, err)
 	}
 	var results []ingested
+	var stage *staging // nil when every file is known, and for a bucket
 	if s.files == nil {
 		results, err = s.putRemote(ctx, jobs, opts.Progress)
 	} else {
-		results, err = s.hashFiles(ctx, jobs, opts)
+		if len(jobs) > 0 {
+			if stage, err = newStaging(s.tmp, min(runtime.GOMAXPROCS(0), len(jobs))); err != nil {
+				return "", nil, fmt.Errorf("put tree %s: %w", dir, err)
+			}
+		}
+		results, err = s.hashFiles(ctx, jobs, stage, opts)
 		if err == nil {
 			err = s.installAll(ctx, jobs, results)
 		}
@@ -82,6 +88,11 @@ func (s *Store) PutTree(ctx context.Context, dir string, opts TreeOptions) (core
 				os.Remove(in.src)
 			}
 		}
+	}
+	if rerr := stage.remove(); err == nil {
+		err = rerr
+	}
+	if err != nil {
 		return "", nil, fmt.Errorf("put tree %s: %w", dir, err)
 	}
 	for i, j := range jobs {
@@ -100,17 +111,19 @@ func (s *Store) PutTree(ctx context.Context, dir string, opts TreeOptions) (core
 }
 
 // hashFiles ingests jobs on GOMAXPROCS workers, biggest file first,
-// leaving the temp copies unsynced for installAll's syncfs.
+// each worker writing its temp copies into its own folder of stage, and
+// leaves them unsynced for installAll's syncfs.
 // results[i] belongs to jobs[i]. On error the results hold the temp files
 // written so far, for cleanup.
-func (s *Store) hashFiles(ctx context.Context, jobs []fileJob, opts TreeOptions) ([]ingested, error) {
+func (s *Store) hashFiles(ctx context.Context, jobs []fileJob, stage *staging, opts TreeOptions) ([]ingested, error) {
 	results := make([]ingested, len(jobs))
 	order := largestFirst(jobs)
+	workers := runtime.GOMAXPROCS(0)
 	wb := newWriteback()
-	err := forEach(ctx, len(jobs), func(ctx context.Context, k int) error {
+	err := forEachWorker(ctx, workers, len(jobs), func(ctx context.Context, w, k int) error {
 		i := order[k]
 		j := jobs[i]
-		in, err := s.ingestFile(ctx, j.path, ingestOptions{noFollow: true, move: opts.Move, wb: wb, progress: opts.Progress})
+		in, err := s.ingestFile(ctx, j.path, ingestOptions{noFollow: true, move: opts.Move, wb: wb, progress: opts.Progress, tmpDir: stage.dir(w)})
 		if err != nil {
 			return fmt.Errorf("%s: %w", j.path, err)
 		}
@@ -147,6 +160,13 @@ func forEach(ctx context.Context, n int, fn func(ctx context.Context, i int) err
 
 // forEachN is forEach on the given number of workers.
 func forEachN(ctx context.Context, workers, n int, fn func(ctx context.Context, i int) error) error {
+	return forEachWorker(ctx, workers, n, func(ctx context.Context, _, i int) error { return fn(ctx, i) })
+}
+
+// forEachWorker is forEachN whose fn is also told which worker (0 ≤ w <
+// min(workers, n)) calls it; a worker's calls never overlap, so fn may use
+// state of the worker's own without locking.
+func forEachWorker(ctx context.Context, workers, n int, fn func(ctx context.Context, w, i int) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -155,14 +175,14 @@ func forEachN(ctx context.Context, workers, n int, fn func(ctx context.Context, 
 		errOnce  sync.Once
 		firstErr error
 	)
-	for range min(workers, n) {
+	for w := range min(workers, n) {
 		wg.Go(func() {
 			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
 				if i >= n {
 					return
 				}
-				if err := fn(ctx, i); err != nil {
+				if err := fn(ctx, w, i); err != nil {
 					errOnce.Do(func() { firstErr = err; cancel() })
 				}
 			}
@@ -192,11 +212,13 @@ func (s *Store) installAll(ctx context.Context, jobs []fileJob, results []ingest
 	if err := syncFS(s.tmp); err != nil {
 		return err
 	}
-	renamed := false
-	for i := range results {
+	// Renames into different object folders do not wait for each other:
+	// they run on every worker too.
+	var renamed atomic.Bool
+	err := forEach(ctx, len(results), func(ctx context.Context, i int) error {
 		in := &results[i]
 		if in.src == "" {
-			continue
+			return nil
 		}
 		dir, err := s.install(ctx, in.src, in.d, in.n)
 		if errors.Is(err, syscall.EXDEV) && in.moved {
@@ -214,9 +236,15 @@ func (s *Store) installAll(ctx context.Context, jobs []fileJob, results []ingest
 			s.cache.remember(in.key, in.d, in.hashedAt)
 		}
 		in.src = ""
-		renamed = renamed || dir != ""
+		if dir != "" {
+			renamed.Store(true)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	if renamed {
+	if renamed.Load() {
 		return syncFS(s.tmp) // the objects' file system too
 	}
 	return nil

@@ -75,7 +75,7 @@ func (s *Store) putRemoteFile(ctx context.Context, path string, noFollow bool, p
 	}
 	in.hashedAt, in.n = time.Now(), before.Size()
 	in.key, _ = keyOf(before)
-	sum, known := s.cache.lookup(in.key)
+	sum, _, known := s.cache.lookup(in.key)
 	if known {
 		in.d = core.DigestFromSum(sum[:])
 	} else {

@@ -1,0 +1,95 @@
+package scan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"runtime/debug"
+	"sync"
+
+	"lockstep.dev/lockstep/internal/core"
+)
+
+// Version names the scanner's rules. Change it whenever a file's verdict,
+// format or findings may change, so that verdicts remembered by earlier
+// versions (see Cache) are not reused. The binary's VCS revision is part
+// of the cache key too, so a released build never trusts another's.
+const Version = "scan/1"
+
+// Memo is where a Cache keeps its entries: a persistent map, such as the
+// store's (store.Memo).
+type Memo interface {
+	Get(key string) ([]byte, bool)
+	Put(key string, value []byte)
+}
+
+// Cache remembers reports by the digest of the bytes scanned, the scanner
+// version and the options, so that a file already scanned under the same
+// rules is not scanned again. A report that depends on more than the
+// file's own bytes (ONNX, whose external data sits in other files) is
+// never remembered. A nil *Cache remembers nothing.
+type Cache struct {
+	memo   Memo
+	prefix string // version and options, hashed
+}
+
+// NewCache returns a cache of reports made with opts, kept in memo; nil
+// if memo is nil.
+func NewCache(memo Memo, opts Options) *Cache {
+	if memo == nil {
+		return nil
+	}
+	o, _ := json.Marshal(opts)
+	h := sha256.New()
+	h.Write([]byte(Version + "\x00" + buildRevision() + "\x00"))
+	h.Write(o)
+	return &Cache{memo: memo, prefix: hex.EncodeToString(h.Sum(nil)[:12]) + ":"}
+}
+
+// Get returns the report remembered for content d, under the name path.
+func (c *Cache) Get(d core.Digest, path string) (*Report, bool) {
+	if c == nil {
+		return nil, false
+	}
+	b, ok := c.memo.Get(c.prefix + string(d))
+	if !ok {
+		return nil, false
+	}
+	var r Report
+	if json.Unmarshal(b, &r) != nil || r.Verdict == "" {
+		return nil, false
+	}
+	r.Path = path
+	return &r, true
+}
+
+// Put remembers r as the report of content d.
+func (c *Cache) Put(d core.Digest, r *Report) {
+	if c == nil || r == nil || r.Format == "onnx" {
+		return
+	}
+	saved := *r
+	saved.Path = ""
+	if b, err := json.Marshal(&saved); err == nil {
+		c.memo.Put(c.prefix+string(d), b)
+	}
+}
+
+// buildRevision returns the VCS revision the binary was built from, with
+// "+dirty" when its tree was modified, or "" when it is unknown.
+var buildRevision = sync.OnceValue(func() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	rev, dirty := "", ""
+	for _, s := range info.Settings {
+		switch {
+		case s.Key == "vcs.revision":
+			rev = s.Value
+		case s.Key == "vcs.modified" && s.Value == "true":
+			dirty = "+dirty"
+		}
+	}
+	return rev + dirty
+})
