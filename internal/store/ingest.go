@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"syscall"
 	"time"
@@ -164,6 +165,9 @@ func (s *Store) PutFile(ctx context.Context, path string) (core.Digest, int64, e
 	if d, ok := s.cachedDigest(fi); ok {
 		return d, fi.Size(), nil
 	}
+	if s.files != nil && fi.Mode().IsRegular() && fi.Size() <= smallFile {
+		return s.putSmallFile(path)
+	}
 	if s.files == nil {
 		in, err := s.putRemoteFile(ctx, path, false, nil)
 		if err != nil {
@@ -181,4 +185,45 @@ func (s *Store) PutFile(ctx context.Context, path string) (core.Digest, int64, e
 	}
 	s.cache.remember(in.key, in.d, in.hashedAt)
 	return in.d, in.n, nil
+}
+
+// smallFile is the size up to which PutFile reads a file whole and asks
+// whether the store holds its object before writing anything: a task's
+// logs are often empty or the same as before, and writing a temp copy
+// only to find the object there costs an fsync.
+const smallFile = 256 << 10
+
+// putSmallFile stores a file of at most smallFile bytes read whole,
+// refusing one that changed while it was read.
+func (s *Store) putSmallFile(path string) (core.Digest, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, fmt.Errorf("put file: %w", err)
+	}
+	defer f.Close()
+	before, err := f.Stat()
+	if err != nil {
+		return "", 0, fmt.Errorf("put file: %w", err)
+	}
+	hashedAt := time.Now()
+	b, err := io.ReadAll(io.LimitReader(f, smallFile+1))
+	if err != nil {
+		return "", 0, fmt.Errorf("put file %s: %w", path, err)
+	}
+	after, err := f.Stat()
+	if err != nil {
+		return "", 0, fmt.Errorf("put file: %w", err)
+	}
+	if !sameVersion(before, after, int64(len(b))) {
+		return "", 0, changedError(path)
+	}
+	s.hashedBytes.add(int64(len(b)))
+	d, err := s.PutBytes(b)
+	if err != nil {
+		return "", 0, fmt.Errorf("put file %s: %w", path, err)
+	}
+	if k, ok := keyOf(before); ok {
+		s.cache.remember(k, d, hashedAt)
+	}
+	return d, int64(len(b)), nil
 }
