@@ -32,7 +32,7 @@ var Layers = [][]string{
 }
 
 // Planned are families the design names that do not exist yet.
-var Planned = map[string]bool{"modelsign": true, "sbom": true}
+var Planned = map[string]bool{"modelsign": true}
 
 // SameLayer lists the imports allowed between families of one layer: the
 // importer, the imported, and why.
