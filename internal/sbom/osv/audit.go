@@ -36,7 +36,7 @@ func Audit(ctx context.Context, cat Source, run string, steps []StepEnvironment,
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Type: ReportType, Run: run, Created: now.UTC().Truncate(time.Second)}
+	rep := &Report{Type: ReportType, Run: run, Created: now.UTC()}
 	needed := map[string]bool{}
 	done := map[core.Digest]Step{}
 	for _, se := range steps {
