@@ -11,7 +11,7 @@ import (
 
 // advisoryBatch is how many advisory rows one INSERT carries: 5 columns
 // each, far below PostgreSQL's 65,535 parameters.
-const advisoryBatch = 400
+const advisoryBatch = 50
 
 // ImportAdvisories implements catalog.Catalog.
 func (c *Catalog) ImportAdvisories(ctx context.Context, imports []catalog.AdvisoryImport, rows []catalog.AdvisoryRow) error {
