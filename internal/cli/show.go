@@ -20,8 +20,9 @@ func newShowCommand(g *globalOptions) *cobra.Command {
 		Use:   "show RUN",
 		Short: "Show a run: tasks, inputs and outputs by digest, environment, metrics",
 		Long: `Show a run's tasks with their inputs and outputs by digest, the environment
-summary, metrics, and where to find the logs. RUN is an id, a unique prefix
-or "last".
+summary, metrics, where to find the logs and, when the run was audited
+(lockstep audit-deps), each step's advisories. RUN is an id, a unique
+prefix or "last".
 
 Exit codes: 0 success, 2 unknown run or no lockstep home.`,
 		Args: exactArgs(1, "one RUN (an id, a unique prefix or last)"),
