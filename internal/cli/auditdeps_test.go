@@ -171,5 +171,15 @@ func TestAuditDepsFindsAdvisoriesAndTheMaliciousPackage(t *testing.T) {
 	}
 	os.WriteFile(policyFile, []byte("apiVersion: lockstep.dev/v1\nkind: Policy\nrequire:\n  dependencies: {malicious: allow, max-severity: critical, max-age: 100000d, allow: [LOCKSTEP-TEST-FUZZY, DEBIAN-TEST-DPKG]}\n"), 0o644)
 	p.mustRun(0, "audit-deps", "last", "--osv", fixture, "--policy", policyFile)
+
+	// The reports are in the store: a rebuilt catalog indexes them again,
+	// and keeps the imported advisories.
+	p.mustRun(0, "check", "--rebuild-catalog")
+	if show := p.mustRun(0, "show", "last").stdout; !strings.Contains(show, "deps 6 advisories") {
+		t.Errorf("after a rebuild, show says:\n%s", show)
+	}
+	if st := p.mustRun(0, "vulndb", "status").stdout; !strings.Contains(st, "PyPI") {
+		t.Errorf("after a rebuild, vulndb status says:\n%s", st)
+	}
 	p.mustRun(2, "audit-deps", "last", "--osv", filepath.Join(p.dir, "absent.zip"))
 }
