@@ -2,14 +2,16 @@
 # Install what the tests use, when it is missing: Debian packages (the
 # bubblewrap sandbox, git, Debian's Python with numpy, scikit-learn,
 # PyTorch, pandas, joblib and onnx, PostgreSQL 15 for the catalog and lock
-# tests, Slurm and munge, etcd), cosign, versitygw (a real S3 server for the
+# tests, Slurm and munge, etcd, python3-cryptography, -certifi, -jwt, -yaml and
+# pip for the dependency audit's tests), cosign, osv-scanner, versitygw (a real S3 server for the
 # S3 store's tests) and kube-apiserver, built from their Go modules; as root,
 # it starts a one-node Slurm cluster (slurm-up.sh).
 # As root with apt-get it installs them; otherwise it says what is missing
 # and the tests that need it skip or fail with that message.
 set -euo pipefail
 packages=(bubblewrap git make ca-certificates bzip2 python3 python3-numpy python3-sklearn
-  python3-joblib python3-torch python3-pandas python3-onnx postgresql-15 slurm-wlm munge etcd-server)
+  python3-joblib python3-torch python3-pandas python3-onnx postgresql-15 slurm-wlm munge etcd-server
+  python3-pip python3-cryptography python3-certifi python3-jwt python3-yaml)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -32,6 +34,10 @@ fi
 if ! command -v versitygw >/dev/null 2>&1 && [ ! -x "$gobin/versitygw" ]; then
   echo "building versitygw (github.com/versity/versitygw v1.8.0; a few minutes, once)"
   go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
+fi
+if ! command -v osv-scanner >/dev/null 2>&1 && [ ! -x "$gobin/osv-scanner" ]; then
+  echo "building osv-scanner (github.com/google/osv-scanner v1.9.2; a few minutes, once)"
+  go install github.com/google/osv-scanner/cmd/osv-scanner@v1.9.2 || echo "osv-scanner did not build; the comparison with it will skip" >&2
 fi
 "$(dirname "$0")/kube-apiserver.sh" || echo "kube-apiserver did not build; the Kubernetes backend's API-server tests will skip" >&2
 if [ "$(id -u)" = 0 ] && command -v slurmctld >/dev/null 2>&1; then

@@ -107,6 +107,24 @@ type Catalog interface {
 	// Attestations (a copy of the catalog reads them all).
 	AllAttestations(ctx context.Context) ([]AttestationRow, error)
 
+	// ImportAdvisories replaces, atomically, the advisories of every
+	// ecosystem in imports with rows, and records each import. Every row's
+	// ecosystem must be one of the imports'; an ecosystem not in imports
+	// keeps its advisories.
+	ImportAdvisories(ctx context.Context, imports []AdvisoryImport, rows []AdvisoryRow) error
+	// AdvisoryImports returns the latest import of each ecosystem, sorted
+	// by ecosystem; none when no advisories were ever imported.
+	AdvisoryImports(ctx context.Context) ([]AdvisoryImport, error)
+	// Advisories returns the advisories of ecosystem about any of the
+	// packages, sorted by package, then id.
+	Advisories(ctx context.Context, ecosystem string, packages []string) ([]AdvisoryRow, error)
+	// PutAudit indexes a run's dependency audit report. Putting the same
+	// (run, report) again does nothing.
+	PutAudit(ctx context.Context, a AuditRow) error
+	// Audits returns the audit reports of run runID, oldest first, then by
+	// report digest.
+	Audits(ctx context.Context, runID string) ([]AuditRow, error)
+
 	// Roots returns the digests garbage collection must keep, the starting
 	// points of mark and sweep, sorted and without duplicates:
 	//   - the record digests of the kept runs: every run when keepLast <= 0,
@@ -116,14 +134,16 @@ type Catalog interface {
 	//   - when keepLast <= 0, also the records of tasks whose run is not in
 	//     the catalog (a rebuild of a run that never wrote its record);
 	//   - every name's digest and metadata digest;
-	//   - every attestation bundle.
+	//   - every attestation bundle;
+	//   - every dependency audit report.
 	Roots(ctx context.Context, keepLast int) ([]core.Digest, error)
-	// DeleteRun removes run id with its tasks, their outputs and the run's
-	// attestations, atomically (garbage collection of dropped runs). It
+	// DeleteRun removes run id with its tasks, their outputs, the run's
+	// attestations and audit reports, atomically (garbage collection of dropped runs). It
 	// fails with ErrNotFound if there was nothing of the run to delete.
 	DeleteRun(ctx context.Context, id string) error
-	// Reset empties the catalog atomically, keeping its schema; a rebuild
-	// from the store starts here.
+	// Reset empties the catalog atomically, keeping its schema and the
+	// imported advisories (which the store does not hold); a rebuild from
+	// the store starts here.
 	Reset(ctx context.Context) error
 
 	// Close releases the database. Writes already returned are durable.

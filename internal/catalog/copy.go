@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"lockstep.dev/lockstep/internal/core"
@@ -18,6 +19,7 @@ type CopyReport struct {
 	Tasks        CopyCount `json:"tasks"`
 	Names        CopyCount `json:"names"`
 	Attestations CopyCount `json:"attestations"`
+	Audits       CopyCount `json:"audits"`
 }
 
 // CopyCount counts one kind of row.
@@ -27,7 +29,8 @@ type CopyCount struct {
 	Verified int `json:"verified"`
 }
 
-// Copy copies every run (with its tasks), name and attestation of from
+// Copy copies every run (with its tasks and dependency audits), name and
+// attestation of from
 // into to, through the same methods a run uses, so the destination may be
 // any implementation and may already hold rows of its own (a team catalog
 // that several laptops move into). It is resumable: a row the destination
@@ -50,6 +53,9 @@ func Copy(ctx context.Context, from, to Catalog) (*CopyReport, error) {
 	}
 	for _, r := range runs {
 		if err := copyRun(ctx, from, to, r, rep); err != nil {
+			return rep, err
+		}
+		if err := copyAudits(ctx, from, to, r.ID, &rep.Audits); err != nil {
 			return rep, err
 		}
 	}
@@ -113,6 +119,29 @@ func missingAttestations(ctx context.Context, from, to Catalog) ([]AttestationRo
 		}
 	}
 	return missing, len(src), nil
+}
+
+// copyAudits puts in to the dependency audits of run id it lacks.
+func copyAudits(ctx context.Context, from, to Catalog, id string, n *CopyCount) error {
+	src, err := from.Audits(ctx, id)
+	if err != nil {
+		return err
+	}
+	have, err := to.Audits(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, a := range src {
+		if slices.ContainsFunc(have, func(h AuditRow) bool { return h.Report == a.Report }) {
+			n.Skipped++
+			continue
+		}
+		if err := to.PutAudit(ctx, a); err != nil {
+			return err
+		}
+		n.Copied++
+	}
+	return nil
 }
 
 // copyRun writes run r and its tasks into to, unless to has them all
@@ -192,6 +221,20 @@ func verify(ctx context.Context, from, to Catalog, rep *CopyReport) error {
 		}
 		rep.Runs.Verified++
 		rep.Tasks.Verified += len(want)
+		wantAudits, err := from.Audits(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		audits, err := to.Audits(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		for _, a := range wantAudits {
+			if !slices.ContainsFunc(audits, func(h AuditRow) bool { return h.Report == a.Report && h.Created.Equal(a.Created) }) {
+				return fail("dependency audit %s of run %s is missing", a.Report, r.ID)
+			}
+			rep.Audits.Verified++
+		}
 	}
 	names, err := from.Names(ctx, "")
 	if err != nil {

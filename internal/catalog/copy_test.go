@@ -14,7 +14,7 @@ import (
 // them and skipped the rest.
 func verified(copied bool) catalog.CopyReport {
 	want := catalogtest.Filled
-	for _, n := range []*catalog.CopyCount{&want.Runs, &want.Tasks, &want.Names, &want.Attestations} {
+	for _, n := range []*catalog.CopyCount{&want.Runs, &want.Tasks, &want.Names, &want.Attestations, &want.Audits} {
 		n.Verified = n.Copied
 		if !copied {
 			n.Skipped, n.Copied = n.Copied, 0

@@ -75,3 +75,36 @@ type AttestationRow struct {
 	Signer  string
 	Created time.Time
 }
+
+// AdvisoryImport records where the advisories of one ecosystem came from.
+type AdvisoryImport struct {
+	// Ecosystem is the OSV ecosystem without its release ("PyPI",
+	// "Debian"), the unit an import replaces.
+	Ecosystem string
+	// Source is the export the advisories were read from, as given.
+	Source string
+	// Digest is the sha256 of the export file, or of a directory's
+	// advisories in path order.
+	Digest     core.Digest
+	Imported   time.Time
+	Advisories int
+}
+
+// AdvisoryRow is one advisory about one package.
+type AdvisoryRow struct {
+	Ecosystem string // as AdvisoryImport.Ecosystem
+	// Package is the package name, normalised as its ecosystem compares
+	// names (PEP 503 for PyPI).
+	Package  string
+	ID       string
+	Modified time.Time
+	// Data is the advisory as JSON (package osv's form).
+	Data []byte
+}
+
+// AuditRow indexes one stored dependency audit report of a run.
+type AuditRow struct {
+	Run     string
+	Report  core.Digest
+	Created time.Time
+}

@@ -9,6 +9,7 @@ import (
 	"lockstep.dev/lockstep/internal/dataset"
 	"lockstep.dev/lockstep/internal/provenance"
 	"lockstep.dev/lockstep/internal/query"
+	"lockstep.dev/lockstep/internal/sbom/osv"
 )
 
 func newBOMCommand(g *globalOptions) *cobra.Command {
@@ -20,7 +21,9 @@ component per model output (declared kind: model, named "model", or holding a
 weights file), with its files and a model card listing the datasets it was
 trained on (directly or through earlier steps); each dataset as a data
 component with its digest, BOM and classification; and the run's provenance
-and model signatures as attestation references. RUN is an id, a unique
+and model signatures as attestation references. When the run was audited
+(lockstep audit-deps), the newest audit's advisories are the BOM's
+vulnerabilities. RUN is an id, a unique
 prefix or "last". Text mode summarises; --json prints the BOM.
 
 Exit codes: 0 success, 2 unknown run or no lockstep home.`,
@@ -48,6 +51,13 @@ func runBOM(ctx context.Context, g *globalOptions, ref string) error {
 	bom, err := dataset.RunBOM(ctx, h.Store, h.Catalog, rec, tasks, models)
 	if err != nil {
 		return err
+	}
+	audit, auditDigest, err := osv.Latest(ctx, h.Store, h.Catalog, rec.ID)
+	if err != nil {
+		return err
+	}
+	if audit != nil {
+		osv.AddToBOM(bom, audit, auditDigest)
 	}
 	p := newPrinter(g)
 	if g.json {
@@ -78,6 +88,9 @@ func runBOM(ctx context.Context, g *globalOptions, ref string) error {
 		default:
 			p.result("dataset  %s@%s", c.Name, c.Version)
 		}
+	}
+	if bom.Vulnerabilities != nil {
+		p.result("vulnerabilities %d advisories affect the run's packages (dependency audit %s)", len(*bom.Vulnerabilities), auditDigest.Short())
 	}
 	p.info("The CycloneDX document: lockstep bom %s --json", rec.ID)
 	return nil

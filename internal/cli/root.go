@@ -120,7 +120,7 @@ Exit codes: 0 success, 1 a run or check failed, 2 a usage or input error.`,
 		newKeyCommand(g), newVerifyCommand(g), newSignModelCommand(g), newAttestationsCommand(g), newExportCommand(g),
 		newDataCommand(g), newReviewCommand(g), newBOMCommand(g), newSBOMCommand(g),
 		newResumeCommand(g), newWhyCommand(g), newCatalogCommand(g),
-		newPolicyCommand(g), newAdmissionCommand(g),
+		newPolicyCommand(g), newAdmissionCommand(g), newVulndbCommand(g), newAuditDepsCommand(g),
 	)
 	return root
 }

@@ -12,6 +12,7 @@ import (
 	"lockstep.dev/lockstep/internal/capture"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/query"
+	"lockstep.dev/lockstep/internal/sbom/osv"
 )
 
 func newShowCommand(g *globalOptions) *cobra.Command {
@@ -19,8 +20,9 @@ func newShowCommand(g *globalOptions) *cobra.Command {
 		Use:   "show RUN",
 		Short: "Show a run: tasks, inputs and outputs by digest, environment, metrics",
 		Long: `Show a run's tasks with their inputs and outputs by digest, the environment
-summary, metrics, and where to find the logs. RUN is an id, a unique prefix
-or "last".
+summary, metrics, where to find the logs and, when the run was audited
+(lockstep audit-deps), each step's advisories. RUN is an id, a unique
+prefix or "last".
 
 Exit codes: 0 success, 2 unknown run or no lockstep home.`,
 		Args: exactArgs(1, "one RUN (an id, a unique prefix or last)"),
@@ -105,6 +107,30 @@ func showTask(p *printer, s *query.Showing, step string, t *core.TaskRecord) {
 	if env := s.Environment(t.Environment); env != nil {
 		p.result("  env  %s  %s", t.Environment.Short(), envSummary(env))
 	}
+	if fs, audited := s.AuditOf(step); audited {
+		p.result("  deps %s", auditSummary(p, fs))
+	}
+}
+
+// auditSummary is one line about a step's advisories: how many, how
+// severe, and the malicious packages by name.
+func auditSummary(p *printer, fs []osv.Finding) string {
+	if len(fs) == 0 {
+		return p.paint(green, "no advisory affects its packages")
+	}
+	worst, malicious := osv.RatingNone, []string{}
+	for _, f := range fs {
+		if f.Malicious {
+			malicious = append(malicious, f.Package+" "+f.Version)
+		} else if r := f.Rating(); r > worst {
+			worst = r
+		}
+	}
+	line := fmt.Sprintf("%d advisories, worst %s", len(fs), worst)
+	if len(malicious) > 0 {
+		line += ", " + p.paint(red, "MALICIOUS: "+strings.Join(malicious, ", "))
+	}
+	return line + " (lockstep audit-deps for details)"
 }
 
 func countSummary(m map[string]int64) string {

@@ -38,4 +38,5 @@ var Planned = map[string]bool{"modelsign": true}
 // importer, the imported, and why.
 var SameLayer = map[[2]string]string{
 	{"policy", "dataset"}: "a policy judges a dataset's signed bill of materials, so it reads datasets",
+	{"policy", "sbom"}:    "a policy judges a run's dependency audit (advisories, malicious packages), so it reads sbom/osv reports",
 }

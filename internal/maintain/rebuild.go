@@ -1,13 +1,16 @@
 package maintain
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/lock"
+	"lockstep.dev/lockstep/internal/sbom/osv"
 	"lockstep.dev/lockstep/internal/store"
 )
 
@@ -17,12 +20,15 @@ type RebuildReport struct {
 	Tasks        int `json:"tasks"`
 	Datasets     int `json:"datasets"`
 	Attestations int `json:"attestations"`
+	Audits       int `json:"audits"`
 }
 
 // RebuildCatalog empties the catalog and indexes again every run and task
 // record found in the store. For a run with several records (a provisional
 // one written at start and the final one), the final one wins; a run whose
 // only record says "running" was interrupted and is indexed as aborted.
+// Dependency audit reports of those runs are indexed again too; the
+// imported advisories, which the store does not hold, stay as they were.
 // It holds the store lock exclusively, like gc.
 func RebuildCatalog(ctx context.Context, st *store.Store, cat catalog.Catalog, l lock.Locker, waiting func()) (*RebuildReport, error) {
 	held, err := l.Exclusive(ctx, waiting)
@@ -39,6 +45,7 @@ func RebuildCatalog(ctx context.Context, st *store.Store, cat catalog.Catalog, l
 	}
 	var tasks []taskAt
 	var others []core.Digest // BOMs and bundles, indexed after the reset
+	var audits []catalog.AuditRow
 	err = st.Walk(ctx, func(d core.Digest, size int64) error {
 		if size > maxRecordSize || !startsWithBrace(st, d) {
 			return nil
@@ -61,6 +68,14 @@ func RebuildCatalog(ctx context.Context, st *store.Store, cat catalog.Catalog, l
 			var t core.TaskRecord
 			if st.GetJSON(d, &t) == nil {
 				tasks = append(tasks, taskAt{&t, d})
+			}
+		}
+		// A report's canonical JSON puts "type" last, past what
+		// recordType looks at.
+		if bytes.Contains(b, []byte(`"type":"`+osv.ReportType+`"`)) {
+			var a osv.Report
+			if json.Unmarshal(b, &a) == nil && a.Type == osv.ReportType && a.Run != "" {
+				audits = append(audits, catalog.AuditRow{Run: a.Run, Report: d, Created: a.Created})
 			}
 		}
 		return nil
@@ -101,6 +116,15 @@ func RebuildCatalog(ctx context.Context, st *store.Store, cat catalog.Catalog, l
 			return rep, err
 		}
 		rep.Tasks++
+	}
+	for _, a := range audits {
+		if _, ok := runs[a.Run]; !ok {
+			continue
+		}
+		if err := cat.PutAudit(ctx, a); err != nil {
+			return rep, err
+		}
+		rep.Audits++
 	}
 	for _, d := range others {
 		if err := reindex(ctx, st, cat, d, rep); err != nil {

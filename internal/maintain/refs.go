@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/sbom/osv"
 	"lockstep.dev/lockstep/internal/store"
 )
 
@@ -82,7 +83,13 @@ func mark(st *store.Store, roots []core.Digest) (map[core.Digest]bool, map[core.
 			continue
 		}
 		b, err := st.ReadBytes(it.d)
-		if err != nil || recordType(b) == "" {
+		if err != nil {
+			continue
+		}
+		// A dependency audit names the advisory exports by sha256, which
+		// are not objects; the environments it names are kept by their
+		// task records.
+		if t := recordType(b); t == "" || t == osv.ReportType {
 			continue
 		}
 		for _, r := range refs(b) {

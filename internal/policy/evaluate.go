@@ -75,7 +75,7 @@ func Evaluate(ctx context.Context, st *store.Store, cat catalog.Catalog, pol *Po
 	if err := e.loadRun(); err != nil {
 		return nil, err
 	}
-	steps := []func() (*Check, error){e.sandbox, e.formats, e.datasets, e.code, e.reproduced, e.modelSignature}
+	steps := []func() (*Check, error){e.sandbox, e.formats, e.datasets, e.code, e.reproduced, e.modelSignature, e.dependencies}
 	for _, step := range steps {
 		c, err := step()
 		if err != nil {

@@ -58,6 +58,9 @@ func (p *Policy) Explain() []string {
 	if r := q.ModelSignature; r != nil {
 		out = append(out, "A model needs an OpenSSF model signature by a "+r.SignedBy+" key over its exact files.")
 	}
+	if r := q.Dependencies; r != nil {
+		out = append(out, r.explain()...)
+	}
 	for _, m := range p.Rego {
 		out = append(out, "Rego rules in "+m.Path+" may deny it too (any message in "+RegoQuery+").")
 	}

@@ -46,6 +46,7 @@ require:
   formats: {pickle: deny}
   reproduced: {by: rebuilders}
   modelSignature: {signedBy: builders}
+  dependencies: {max-severity: high, malicious: deny, unverified-files: deny, allow: [GHSA-x4qr-2fvf-3mr5], max-age: 3d}
 admission: {requireModel: true}
 `
 
@@ -99,6 +100,11 @@ func TestParseErrors(t *testing.T) {
 		{"missing rego", head + "rego: [extra.rego]\n", `:5: rego file extra.rego`},
 		{"no licenses", head + "require:\n  datasets: {licenses: []}\n", `licenses is empty`},
 		{"reproduced needs by", head + "require:\n  reproduced: {}\n", `require.reproduced needs by: ROLE`},
+		{"bad severity", head + "require:\n  dependencies: {max-severity: severe}\n", `require.dependencies.max-severity is "severe"; write one of`},
+		{"bad malicious", head + "require:\n  dependencies: {malicious: warn}\n", `require.dependencies.malicious`},
+		{"bad unverified", head + "require:\n  dependencies: {unverified-files: maybe}\n", `require.dependencies.unverified-files`},
+		{"camel case", head + "require:\n  dependencies: {maxSeverity: high}\n", `unknown key "maxSeverity"`},
+		{"bad age", head + "require:\n  dependencies: {max-age: soon}\n", `require.dependencies.max-age`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

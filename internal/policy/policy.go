@@ -43,6 +43,7 @@ type Require struct {
 	Formats        *FormatRule
 	Reproduced     *ReproducedRule
 	ModelSignature *ModelSignatureRule
+	Dependencies   *DependencyRule
 }
 
 // Sandbox levels a policy can require.

@@ -4,7 +4,7 @@ import "gopkg.in/yaml.v3"
 
 // require reads the require: section.
 func (r *reader) require(n *yaml.Node, p *Policy) error {
-	f, err := r.fields(n, "require", "provenance", "sandbox", "datasets", "code", "formats", "reproduced", "modelSignature")
+	f, err := r.fields(n, "require", "provenance", "sandbox", "datasets", "code", "formats", "reproduced", "modelSignature", "dependencies")
 	if err != nil {
 		return err
 	}
@@ -43,6 +43,11 @@ func (r *reader) require(n *yaml.Node, p *Policy) error {
 	}
 	if v := f["reproduced"]; v != nil {
 		if q.Reproduced, err = signedRule(r, v, p, "require.reproduced", "by", func(s string) *ReproducedRule { return &ReproducedRule{By: s} }); err != nil {
+			return err
+		}
+	}
+	if v := f["dependencies"]; v != nil {
+		if q.Dependencies, err = r.dependencies(v); err != nil {
 			return err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"lockstep.dev/lockstep/internal/capture"
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/sbom/osv"
 	"lockstep.dev/lockstep/internal/store"
 )
 
@@ -18,6 +19,10 @@ type Showing struct {
 	// Environments holds the environment records the tasks name, as
 	// stored; one that cannot be read is left out.
 	Environments map[core.Digest]json.RawMessage `json:"environments"`
+	// DependencyAudit is the run's newest dependency audit (lockstep
+	// audit-deps), stored as AuditDigest; nil when it was never audited.
+	DependencyAudit *osv.Report `json:"dependency_audit,omitempty"`
+	AuditDigest     core.Digest `json:"dependency_audit_digest,omitempty"`
 
 	envs map[core.Digest]*capture.Environment
 	run  *Run
@@ -39,6 +44,9 @@ func Show(ctx context.Context, st *store.Store, cat catalog.Catalog, ref string)
 			s.Environments[t.Environment], s.envs[t.Environment] = raw, env
 		}
 	}
+	if s.DependencyAudit, s.AuditDigest, err = osv.Latest(ctx, st, cat, run.Record.ID); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -48,3 +56,17 @@ func (s *Showing) Steps() []string { return s.run.Steps() }
 // Environment returns the decoded environment d, or nil when it was not
 // read.
 func (s *Showing) Environment(d core.Digest) *capture.Environment { return s.envs[d] }
+
+// AuditOf returns the findings of the newest dependency audit for step,
+// and whether the run was audited at all.
+func (s *Showing) AuditOf(step string) ([]osv.Finding, bool) {
+	if s.DependencyAudit == nil {
+		return nil, false
+	}
+	for _, st := range s.DependencyAudit.Steps {
+		if st.Step == step {
+			return st.Findings, true
+		}
+	}
+	return nil, true
+}

@@ -38,6 +38,9 @@ func Run(t *testing.T, fresh func(t *testing.T) string) {
 		{"Reset", testReset},
 		{"DeleteRun", testDeleteRun},
 		{"DeleteRunRemovesOutputs", testDeleteRunRemovesOutputs},
+		{"ImportAdvisories", testImportAdvisories},
+		{"ImportAdvisoriesRejectsBadInput", testImportAdvisoriesRejectsBadInput},
+		{"Audits", testAudits},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, Open(t, fresh(t))) })
 	}

@@ -12,7 +12,8 @@ import (
 // Fill writes into c a catalog of every kind of row: a succeeded run with
 // two tasks and an attestation, a failed one, one still running with a
 // task, one found aborted, a dataset name with metadata, a model name
-// without, and an attestation of no run.
+// without, an attestation of no run, and a dependency audit of the
+// succeeded run.
 func Fill(t testing.TB, c catalog.Catalog) {
 	t.Helper()
 	ctx := context.Background()
@@ -46,10 +47,12 @@ func Fill(t testing.TB, c catalog.Catalog) {
 	bom := attestation("bom bundle", "tree", "", 0)
 	bom.Created = time.Time{}
 	must(c.PutAttestation(ctx, bom))
+	must(c.PutAudit(ctx, catalog.AuditRow{Run: "ok", Report: Digest("audit ok"), Created: At(70)}))
 }
 
 // Filled is how many rows of each kind Fill writes.
 var Filled = catalog.CopyReport{
 	Runs: catalog.CopyCount{Copied: 4}, Tasks: catalog.CopyCount{Copied: 5},
 	Names: catalog.CopyCount{Copied: 2}, Attestations: catalog.CopyCount{Copied: 2},
+	Audits: catalog.CopyCount{Copied: 1},
 }

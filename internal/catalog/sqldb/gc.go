@@ -52,6 +52,7 @@ func (c *Catalog) Roots(ctx context.Context, keepLast int) ([]core.Digest, error
 			{"SELECT digest FROM names", nil},
 			{"SELECT meta FROM names", nil},
 			{"SELECT bundle FROM attestations", nil},
+			{"SELECT report FROM dependency_audits", nil},
 		}
 		if keepLast <= 0 {
 			queries = append(queries, query{"SELECT record FROM tasks WHERE run NOT IN (SELECT id FROM runs)", nil})
@@ -77,7 +78,7 @@ func (c *Catalog) Roots(ctx context.Context, keepLast int) ([]core.Digest, error
 // Reset implements catalog.Catalog.
 func (c *Catalog) Reset(ctx context.Context) error {
 	err := c.write(ctx, func(tx *sql.Tx, _ bool) error {
-		for _, table := range []string{"task_outputs", "tasks", "runs", "names", "attestations"} {
+		for _, table := range []string{"task_outputs", "tasks", "runs", "names", "attestations", "dependency_audits"} {
 			if _, err := tx.ExecContext(ctx, "DELETE FROM "+table); err != nil {
 				return fmt.Errorf("empty %s: %w", table, err)
 			}
@@ -98,6 +99,7 @@ func (c *Catalog) DeleteRun(ctx context.Context, id string) error {
 			"DELETE FROM task_outputs WHERE run = $1",
 			"DELETE FROM tasks WHERE run = $1",
 			"DELETE FROM attestations WHERE run = $1",
+			"DELETE FROM dependency_audits WHERE run = $1",
 			"DELETE FROM runs WHERE id = $1",
 		} {
 			res, err := tx.ExecContext(ctx, q, id)
