@@ -87,6 +87,14 @@ func TestAuditDepsFindsAdvisoriesAndTheMaliciousPackage(t *testing.T) {
 	}
 	p := newProject(t, "flow: deps\nsteps:\n  train:\n    run: python3 -c \"import cryptography, certifi, lockstep_test_evil\"\n", nil)
 	p.environ = setEnv(p.environ, "PATH", filepath.Join(venv, "bin")+":"+os.Getenv("PATH"))
+	// A patched installed file, which unverified-files: deny refuses below.
+	patched, _ := filepath.Glob(filepath.Join(venv, "lib", "python3*", "site-packages", "lockstep_test_evil", "__init__.py"))
+	if len(patched) != 1 {
+		t.Fatalf("the installed package's file: %v", patched)
+	}
+	if err := os.WriteFile(patched[0], []byte("print('patched after install')\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	p.mustRun(0, "run")
 
 	// No database: the audit says so and fails.
@@ -166,8 +174,8 @@ func TestAuditDepsFindsAdvisoriesAndTheMaliciousPackage(t *testing.T) {
 	}
 	os.WriteFile(policyFile, []byte("apiVersion: lockstep.dev/v1\nkind: Policy\nrequire:\n  dependencies: {malicious: allow, max-severity: critical, max-age: 100000d, allow: [LOCKSTEP-TEST-FUZZY, DEBIAN-TEST-DPKG], unverified-files: deny}\n"), 0o644)
 	r = p.mustRun(1, "audit-deps", "last", "--osv", fixture, "--policy", policyFile)
-	if !strings.Contains(r.stderr, "the environment was not verified") {
-		t.Errorf("unverified-files: deny on an unverified environment:\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "installed files train:") || !strings.Contains(r.stderr, "modified (expected") {
+		t.Errorf("unverified-files: deny on an environment with a patched installed file:\n%s", r.stderr)
 	}
 	os.WriteFile(policyFile, []byte("apiVersion: lockstep.dev/v1\nkind: Policy\nrequire:\n  dependencies: {malicious: allow, max-severity: critical, max-age: 100000d, allow: [LOCKSTEP-TEST-FUZZY, DEBIAN-TEST-DPKG]}\n"), 0o644)
 	p.mustRun(0, "audit-deps", "last", "--osv", fixture, "--policy", policyFile)
