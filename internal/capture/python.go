@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"lockstep.dev/lockstep/internal/hostcache"
+	"lockstep.dev/lockstep/internal/pyenv"
 )
 
 // ErrNoInterpreter is returned when a command names a Python interpreter
@@ -72,6 +73,16 @@ func capturePython(ctx context.Context, opts Options) (*Interpreter, error) {
 	exe, err := lookPath(call.Word, env["PATH"], opts.Dir)
 	if err != nil {
 		return nil, err
+	}
+	// A pyenv shim picks its interpreter anew each time it starts, which
+	// takes pyenv a good part of a second: ask pyenv (through the host
+	// cache) which one it picks here, and ask that interpreter.
+	if head, err := pyenv.Head(exe); err == nil {
+		if root, ok := pyenv.Shim(exe, head); ok {
+			if exe, err = pyenv.Which(root, filepath.Base(exe), env["PATH"], opts.Dir, environList(env)); err != nil {
+				return nil, err
+			}
+		}
 	}
 	info, err := askPython(ctx, pyRun{exe, call.Flags, opts.Dir}, env)
 	if err != nil {

@@ -1,7 +1,7 @@
 // Package layers holds the tests that keep lockstep's imports pointing down
 // the layers of the design (DESIGN.md, "Layout"), bottom first:
 //
-//	core → store, catalog, flow, lock, shell, hostcache → home → capture, sandbox, scan,
+//	core → store, catalog, flow, lock, shell, hostcache → home, pyenv → capture, sandbox, scan,
 //	attest, modelsign → policy, dataset, review, sbom → task → provenance,
 //	backend → engine, query, evidence, maintain → server, reproduce,
 //	verify → cli
@@ -20,7 +20,7 @@ package layers
 var Layers = [][]string{
 	{"core"},
 	{"store", "catalog", "flow", "lock", "shell", "hostcache"},
-	{"home"},
+	{"home", "pyenv"},
 	{"capture", "sandbox", "scan", "attest", "modelsign"},
 	{"policy", "dataset", "review", "sbom"},
 	{"task"},

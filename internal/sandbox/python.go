@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"lockstep.dev/lockstep/internal/hostcache"
+	"lockstep.dev/lockstep/internal/pyenv"
 )
 
 // probeTimeout bounds each helper program Toolchain runs: pyenv, or an
@@ -53,42 +54,25 @@ func absLines(out string) []string {
 	return dirs
 }
 
-// pyenvShim reports whether exe is a pyenv shim, and pyenv's root if so.
-func pyenvShim(exe string, head []byte) (string, bool) {
-	dir := filepath.Dir(exe)
-	if filepath.Base(dir) != "shims" || !bytes.Contains(head, []byte("pyenv")) {
-		return "", false
-	}
-	return filepath.Dir(dir), true
-}
-
-// pyenvWhich asks pyenv which program a shim called name runs.
+// pyenvWhich asks pyenv (through the host cache) which program a shim
+// called name runs for lockstep's working directory and environment.
 func pyenvWhich(root, name, path string) (string, error) {
-	pyenv := filepath.Join(root, "libexec", "pyenv")
-	out, err := probe(path, pyenvSteering(root), absLines, pyenv, "which", name)
-	if err != nil {
-		return "", fmt.Errorf("resolve pyenv shim %s: %w", name, err)
-	}
-	real := strings.TrimSpace(out)
-	if !filepath.IsAbs(real) {
-		return "", fmt.Errorf("resolve pyenv shim %s: pyenv which printed %q", name, real)
-	}
-	return real, nil
+	cwd, _ := os.Getwd()
+	return pyenv.Which(root, name, path, cwd, os.Environ())
 }
 
 // probe runs a helper program with lockstep's environment but PATH set
 // to path and returns its standard output. Answers are remembered in the
 // host cache (see hostcache), valid while the program, the files that
 // steer it and the files its answer names keep their identity: a task
-// asks Toolchain and StepPath about the same interpreters, every executor
-// is a process of its own, and pyenv takes a good part of a second to
-// answer. steering are the files besides the program whose change may
+// asks Toolchain and StepPath about the same interpreters, and each run
+// would otherwise ask again. steering are the files besides the program whose change may
 // change the answer; named returns the files the answer names.
 func probe(path string, steering []string, named func(out string) []string, prog string, args ...string) (string, error) {
 	cwd, _ := os.Getwd()
 	var key strings.Builder
 	fmt.Fprintf(&key, "probe\x00%s\x00%s\x00%s\x00%s", prog, path, cwd, strings.Join(args, "\x00"))
-	for _, name := range probeSteering {
+	for _, name := range pyenv.Steering {
 		fmt.Fprintf(&key, "\x00%s=%s", name, os.Getenv(name))
 	}
 	return hostcache.Remember(hostcache.Shared(), key.String(), append([]string{prog}, steering...), func() (string, []string, error) {
@@ -98,32 +82,6 @@ func probe(path string, steering []string, named func(out string) []string, prog
 		}
 		return out, named(out), nil
 	})
-}
-
-// probeSteering are the variables that change what the helper programs
-// answer: where pyenv lives and which version it selects.
-var probeSteering = []string{"HOME", "PYENV_ROOT", "PYENV_VERSION", "PYENV_DIR"}
-
-// pyenvSteering are the files whose change may change the interpreter
-// pyenv selects: a .python-version in the folder it starts from
-// (PYENV_DIR, else the working directory) or any above it, the global
-// version file, the installed versions and the plugins (whose hooks may
-// take part).
-func pyenvSteering(root string) []string {
-	dir := os.Getenv("PYENV_DIR")
-	if dir == "" {
-		dir, _ = os.Getwd()
-	}
-	var files []string
-	for dir != "" {
-		files = append(files, filepath.Join(dir, ".python-version"))
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	return append(files, filepath.Join(root, "version"), filepath.Join(root, "versions"), filepath.Join(root, "plugins"))
 }
 
 // runProbe runs a helper program, as probe says.

@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"lockstep.dev/lockstep/internal/pyenv"
+
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,8 +74,8 @@ func shimsFolder(dir string) (string, bool) {
 		if !isExecutable(exe) {
 			continue
 		}
-		if head, err := readHead(exe); err == nil {
-			return pyenvShim(exe, head)
+		if head, err := pyenv.Head(exe); err == nil {
+			return pyenv.Shim(exe, head)
 		}
 	}
 	return "", false

@@ -1,8 +1,9 @@
 package sandbox
 
 import (
+	"lockstep.dev/lockstep/internal/pyenv"
+
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -53,11 +54,11 @@ func programDirs(exe, path string, hops int) ([]string, error) {
 	if hops == 0 || systemCovers(exe) {
 		return nil, nil
 	}
-	head, err := readHead(exe)
+	head, err := pyenv.Head(exe)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", exe, err)
 	}
-	if root, ok := pyenvShim(exe, head); ok {
+	if root, ok := pyenv.Shim(exe, head); ok {
 		real, err := pyenvWhich(root, filepath.Base(exe), path)
 		if err != nil {
 			return nil, err
@@ -83,20 +84,6 @@ func programDirs(exe, path string, hops int) ([]string, error) {
 		return nil, fmt.Errorf("resolve %s: %w", exe, err)
 	}
 	return []string{filepath.Dir(exe), filepath.Dir(real)}, nil
-}
-
-// readHead returns the first bytes of a file, enough for a #! line or a shim.
-func readHead(name string) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, 1024))
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
 }
 
 // shebang returns the program a #! line runs, past env and its options
