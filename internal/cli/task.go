@@ -97,6 +97,18 @@ func (o taskExecOptions) objectCache(g *globalOptions, cfg backend.Config) strin
 	return filepath.Join(os.TempDir(), "lockstep-cache")
 }
 
+// installedFilesCache is where the executor remembers the verification of
+// installed files: the home's cache folder when the home is on this host,
+// else nowhere but memory (a folder outside the home could lie inside a
+// project, whose code snapshot would then pick it up).
+func installedFilesCache(g *globalOptions) string {
+	root := g.homeRoot()
+	if st, err := os.Stat(root); err == nil && st.IsDir() {
+		return home.CacheDir(root)
+	}
+	return ""
+}
+
 func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg string) error {
 	d, err := core.ParseDigest(arg)
 	if err != nil {
@@ -106,8 +118,7 @@ func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg s
 	if err != nil {
 		return err
 	}
-	cacheDir := o.objectCache(g, cfg)
-	st, err := store.OpenURLWith(ctx, cfg.Store, store.Options{CacheDir: cacheDir})
+	st, err := store.OpenURLWith(ctx, cfg.Store, store.Options{CacheDir: o.objectCache(g, cfg)})
 	if err != nil {
 		return err
 	}
@@ -123,7 +134,7 @@ func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg s
 		return err
 	}
 	_, recDigest, err := task.Exec(ctx, st, d, task.ExecOptions{
-		Stdout: out, Stderr: g.stderr, Environ: g.environ, Keep: o.keep, WorkDir: cfg.Work, Cache: cat, SecretKey: key, CacheDir: cacheDir,
+		Stdout: out, Stderr: g.stderr, Environ: g.environ, Keep: o.keep, WorkDir: cfg.Work, Cache: cat, SecretKey: key, CacheDir: installedFilesCache(g),
 	})
 	if err != nil {
 		return err
