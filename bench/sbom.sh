@@ -21,21 +21,31 @@ trap 'rm -rf "$work"' EXIT
 python3 -m venv --without-pip "$work/venv"
 site=$(ls -d "$work"/venv/lib/python3*/site-packages)
 src=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-n=0
-for info in "$src"/*.dist-info; do
-  [ -f "$info/RECORD" ] || continue
-  cp -a "$info" "$site/"
-  (cd "$src" && cut -d, -f1 "$info/RECORD" | grep -v '^\.\./' | grep -v '\.dist-info/' | while read -r f; do
-    [ -e "$f" ] && mkdir -p "$site/$(dirname "$f")" && cp -a "$f" "$site/$f"; done) || true
-  n=$((n + 1))
-done
-for i in $(seq $((n + 1)) 300); do
-  d="$site/bench_pkg$i-1.0.dist-info"; mkdir -p "$d" "$site/bench_pkg$i"
-  echo "x = $i" > "$site/bench_pkg$i/__init__.py"
-  h=$(python3 -c "import hashlib,base64,sys; print(base64.urlsafe_b64encode(hashlib.sha256(open(sys.argv[1],'rb').read()).digest()).rstrip(b'=').decode())" "$site/bench_pkg$i/__init__.py")
-  printf 'Metadata-Version: 2.1\nName: bench_pkg%s\nVersion: 1.0\n\n' "$i" > "$d/METADATA"
-  printf 'bench_pkg%s/__init__.py,sha256=%s,%s\nbench_pkg%s-1.0.dist-info/RECORD,,\n' "$i" "$h" "$(stat -c %s "$site/bench_pkg$i/__init__.py")" "$i" > "$d/RECORD"
-done
+n=$(python3 - "$src" "$site" <<'PY'
+import csv, glob, os, shutil, sys, hashlib, base64
+src, site = sys.argv[1], sys.argv[2]
+n = 0
+for rec in sorted(glob.glob(os.path.join(src, "*.dist-info", "RECORD"))):
+    for row in csv.reader(open(rec, newline="")):
+        if not row or row[0].startswith(".."):
+            continue
+        s, d = os.path.join(src, row[0]), os.path.join(site, row[0])
+        if os.path.isfile(s):
+            os.makedirs(os.path.dirname(d), exist_ok=True)
+            shutil.copy2(s, d)
+    n += 1
+for i in range(n + 1, 301):
+    body = b"x = %d\n" % i
+    os.makedirs(os.path.join(site, "bench_pkg%d" % i))
+    open(os.path.join(site, "bench_pkg%d" % i, "__init__.py"), "wb").write(body)
+    info = os.path.join(site, "bench_pkg%d-1.0.dist-info" % i)
+    os.makedirs(info)
+    open(os.path.join(info, "METADATA"), "w").write("Metadata-Version: 2.1\nName: bench_pkg%d\nVersion: 1.0\n\n" % i)
+    h = base64.urlsafe_b64encode(hashlib.sha256(body).digest()).rstrip(b"=").decode()
+    open(os.path.join(info, "RECORD"), "w").write("bench_pkg%d/__init__.py,sha256=%s,%d\nbench_pkg%d-1.0.dist-info/RECORD,,\n" % (i, h, len(body), i))
+print(n)
+PY
+)
 files=$(find "$site" -type f | wc -l)
 echo "environment: $(ls -d "$site"/*.dist-info | wc -l) distributions ($n real), $files files"
 mkdir "$work/p" && cd "$work/p"

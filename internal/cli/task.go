@@ -98,6 +98,19 @@ func (o taskExecOptions) objectCache(g *globalOptions, cfg backend.Config) strin
 	return filepath.Join(os.TempDir(), "lockstep-cache")
 }
 
+// installedFilesCache is where the executor remembers the verification of
+// installed files and its answers about the host (hostcache): the home's
+// cache folder when the home is on this host, else nowhere but memory (a
+// folder outside the home could lie inside a project, whose code snapshot
+// would then pick it up).
+func installedFilesCache(g *globalOptions) string {
+	root := g.homeRoot()
+	if st, err := os.Stat(root); err == nil && st.IsDir() {
+		return home.CacheDir(root)
+	}
+	return ""
+}
+
 func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg string) error {
 	d, err := core.ParseDigest(arg)
 	if err != nil {
@@ -107,13 +120,11 @@ func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg s
 	if err != nil {
 		return err
 	}
-	cacheDir := o.objectCache(g, cfg)
-	hostcache.Use(hostcache.Dir(cacheDir))
 	local, err := home.Resolve(g.homeRoot(), g.getenv) // cache_size, LOCKSTEP_CACHE_SIZE
 	if err != nil {
 		return err
 	}
-	st, err := store.OpenURLWith(ctx, cfg.Store, store.Options{CacheDir: cacheDir, CacheSize: local.CacheBytes()})
+	st, err := store.OpenURLWith(ctx, cfg.Store, store.Options{CacheDir: o.objectCache(g, cfg), CacheSize: local.CacheBytes()})
 	if err != nil {
 		return err
 	}
@@ -128,8 +139,11 @@ func runTaskExec(ctx context.Context, o taskExecOptions, g *globalOptions, arg s
 	if err != nil {
 		return err
 	}
+	if dir := installedFilesCache(g); dir != "" {
+		hostcache.Use(hostcache.Dir(dir))
+	}
 	_, recDigest, err := task.Exec(ctx, st, d, task.ExecOptions{
-		Stdout: out, Stderr: g.stderr, Environ: g.environ, Keep: o.keep, WorkDir: cfg.Work, Cache: cat, SecretKey: key, CacheDir: cacheDir,
+		Stdout: out, Stderr: g.stderr, Environ: g.environ, Keep: o.keep, WorkDir: cfg.Work, Cache: cat, SecretKey: key, CacheDir: installedFilesCache(g),
 	})
 	if err != nil {
 		return err
