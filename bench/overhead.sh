@@ -16,10 +16,9 @@
 # Goals: ≤ 10 ms above bare bwrap per step; ≤ 5 ms per cached step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 STEPS=${STEPS:-20}
-ROUNDS=${ROUNDS:-5}
-make -s build
-lockstep="$PWD/bin/lockstep"
+lockstep=$(lockstep_bin)
 command -v bwrap >/dev/null || { echo "bench/overhead.sh: bubblewrap (bwrap) is not installed: apt-get install bubblewrap" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -46,8 +45,6 @@ for f in alternatives ca-certificates.conf debian_version fonts gai.conf group h
   [ -e "/etc/$f" ] && bwrap_args+=(--ro-bind "/etc/$f" "/etc/$f")
 done
 
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ms() { awk -v ns="$1" 'BEGIN {printf "%.1f", ns / 1e6}'; }
 
 bare() { # ns per `true` under bare bwrap
@@ -58,12 +55,9 @@ bare() { # ns per `true` under bare bwrap
   echo $(((t1 - t0) / STEPS))
 }
 timed() { # DIR ARGS...: ns for one `lockstep run`
-  local dir=$1 t0 t1
+  local dir=$1
   shift
-  t0=$(now)
-  (cd "$dir" && "$lockstep" run -q -j 1 "$@" >/dev/null)
-  t1=$(now)
-  echo $((t1 - t0))
+  (cd "$dir" && time_ns "$lockstep" run -q -j 1 "$@")
 }
 marginal() { # ARGS...: ns per step, start-up of lockstep run excluded
   local small big
@@ -90,7 +84,7 @@ none_ns=$(median <"$work/none")
 cached_ns=$(median <"$work/cached")
 over_ns=$((bwrap_ns - bare_ns))
 
-echo "per step, median of $ROUNDS rounds of $STEPS and $((2 * STEPS)) steps (load average: $(cut -d' ' -f1-3 /proc/loadavg); page cache warm)"
+echo "per step, median of $ROUNDS rounds of $STEPS and $((2 * STEPS)) steps (load average: $(loadavg); page cache warm)"
 printf '%-36s %9s ms\n' "bare bwrap … sh -c true (floor)" "$(ms "$bare_ns")"
 printf '%-36s %9s ms   %s ms above the floor\n' "lockstep, bubblewrap, --no-cache" "$(ms "$bwrap_ns")" "$(ms "$over_ns")"
 printf '%-36s %9s ms\n' "lockstep, --sandbox none, --no-cache" "$(ms "$none_ns")"
@@ -99,5 +93,5 @@ met=no
 [ "$over_ns" -le 10000000 ] && met=yes
 cmet=no
 [ "$cached_ns" -le 5000000 ] && cmet=yes
-printf 'RESULT\t%s\t%s ms\t%s ms (bare bwrap)\t+%s ms\t≤ +10 ms\t%s\n' "per-step overhead, true under bubblewrap" "$(ms "$bwrap_ns")" "$(ms "$bare_ns")" "$(ms "$over_ns")" "$met"
-printf 'RESULT\t%s\t%s ms\t-\t-\t≤ 5 ms\t%s\n' "cached step" "$(ms "$cached_ns")" "$cmet"
+result "per-step overhead, true under bubblewrap" "$(ms "$bwrap_ns") ms" "$(ms "$bare_ns") ms (bare bwrap)" "+$(ms "$over_ns") ms" "≤ +10 ms" "$met"
+result "cached step" "$(ms "$cached_ns") ms" "-" "-" "≤ 5 ms" "$cmet"
