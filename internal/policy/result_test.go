@@ -69,7 +69,7 @@ func TestEvaluateWithoutEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Allowed || len(res.Checks) != 7 {
+	if res.Allowed || len(res.Checks) != 8 {
 		t.Fatalf("allowed %v with %d checks", res.Allowed, len(res.Checks))
 	}
 	want := map[string]string{
@@ -77,6 +77,7 @@ func TestEvaluateWithoutEvidence(t *testing.T) {
 		"sandbox":        "no run is known",
 		"reproduced":     "no run is known",
 		"modelSignature": "no model signature for " + d.Short(),
+		"dependencies":   "no run is known",
 	}
 	for _, c := range res.Checks {
 		if w, ok := want[c.Name]; ok && !strings.Contains(c.Reason, w) {
