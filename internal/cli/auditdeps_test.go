@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"archive/zip"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -35,23 +34,14 @@ func evilWheel(t *testing.T) string {
 	}
 	record.WriteString("lockstep_test_evil-0.1.dist-info/RECORD,,\n")
 	files["lockstep_test_evil-0.1.dist-info/RECORD"] = record.String()
+	members := map[string][]byte{}
+	for name, body := range files {
+		members[name] = []byte(body)
+	}
 	path := filepath.Join(t.TempDir(), "lockstep_test_evil-0.1-py3-none-any.whl")
-	f, err := os.Create(path)
-	if err != nil {
+	if err := os.Rename(osv.WriteZip(t, members), path); err != nil {
 		t.Fatal(err)
 	}
-	zw := zip.NewWriter(f)
-	for _, name := range sortedKeys(files) {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write([]byte(files[name]))
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
 	return path
 }
 

@@ -2,7 +2,6 @@ package osv
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -271,6 +270,3 @@ func severitiesOf(affected []Affected) []Severity {
 	}
 	return out
 }
-
-// errUndecided marks a range Audit cannot evaluate.
-var errUndecided = errors.New("undecided")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -52,7 +53,7 @@ func Audit(ctx context.Context, cat Source, run string, steps []StepEnvironment,
 			byEco[p.ecosystem] = append(byEco[p.ecosystem], p)
 			needed[p.ecosystem] = true
 		}
-		for _, eco := range sortedKeys(byEco) {
+		for _, eco := range slices.Sorted(maps.Keys(byEco)) {
 			fs, err := match(ctx, cat, eco, byEco[eco])
 			if err != nil {
 				return nil, err
@@ -62,7 +63,7 @@ func Audit(ctx context.Context, cat Source, run string, steps []StepEnvironment,
 		done[se.Digest] = st
 		rep.Steps = append(rep.Steps, st)
 	}
-	for _, eco := range sortedKeys(needed) {
+	for _, eco := range slices.Sorted(maps.Keys(needed)) {
 		db := Database{Ecosystem: eco, Missing: true}
 		for _, im := range imports {
 			if im.Ecosystem == eco {
@@ -116,7 +117,7 @@ func match(ctx context.Context, cat Source, eco string, pkgs []installed) ([]Fin
 		n := NormalizeName(eco, p.name)
 		byName[n] = append(byName[n], p)
 	}
-	rows, err := cat.Advisories(ctx, eco, sortedKeys(byName))
+	rows, err := cat.Advisories(ctx, eco, slices.Sorted(maps.Keys(byName)))
 	if err != nil {
 		return nil, err
 	}
@@ -188,13 +189,4 @@ func sameEcosystem(advisory, eco, rel string) bool {
 	}
 	advRel, _, _ := strings.Cut(rest, ":")
 	return rel != "" && advRel == rel
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

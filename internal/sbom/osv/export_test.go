@@ -9,30 +9,6 @@ import (
 	"testing"
 )
 
-// writeZip writes members (name → body) as a zip archive.
-func writeZip(t *testing.T, members map[string][]byte) string {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, body := range members {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(body); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "all.zip")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 const goodEntry = `{"id":"GHSA-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"x"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"}]}]}]}`
 
 func TestReadExportRefusesATruncatedOrCorruptArchive(t *testing.T) {
@@ -74,7 +50,7 @@ func TestReadExportRefusesATruncatedOrCorruptArchive(t *testing.T) {
 
 func TestReadExportSkipsBadEntriesNamingThem(t *testing.T) {
 	huge := bytes.Repeat([]byte(" "), MaxAdvisoryBytes+1)
-	path := writeZip(t, map[string][]byte{
+	path := WriteZip(t, map[string][]byte{
 		"good.json":        []byte(goodEntry),
 		"notjson.json":     []byte("{\"id\": "),
 		"noid.json":        []byte(`{"modified":"2024-01-01T00:00:00Z"}`),

@@ -2,9 +2,11 @@ package osv
 
 import (
 	"archive/zip"
+	"bytes"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"testing"
 )
 
@@ -17,30 +19,37 @@ func ZipDir(tb testing.TB, dir string) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	sort.Strings(names)
-	path := filepath.Join(tb.TempDir(), "all.zip")
-	f, err := os.Create(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	zw := zip.NewWriter(f)
+	members := map[string][]byte{}
 	for _, n := range names {
 		b, err := os.ReadFile(n)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		w, err := zw.Create(filepath.Base(n))
+		members[filepath.Base(n)] = b
+	}
+	return WriteZip(tb, members)
+}
+
+// WriteZip writes members (name to body, in name order) as all.zip in a
+// temporary folder of tb's and returns its path.
+func WriteZip(tb testing.TB, members map[string][]byte) string {
+	tb.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range slices.Sorted(maps.Keys(members)) {
+		w, err := zw.Create(name)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		if _, err := w.Write(b); err != nil {
+		if _, err := w.Write(members[name]); err != nil {
 			tb.Fatal(err)
 		}
 	}
 	if err := zw.Close(); err != nil {
 		tb.Fatal(err)
 	}
-	if err := f.Close(); err != nil {
+	path := filepath.Join(tb.TempDir(), "all.zip")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		tb.Fatal(err)
 	}
 	return path

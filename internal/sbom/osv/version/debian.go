@@ -51,15 +51,7 @@ func ParseDebian(s string) (*Debian, error) {
 
 // CompareDebian orders two Debian versions as dpkg --compare-versions does.
 func CompareDebian(a, b string) (int, error) {
-	va, err := ParseDebian(a)
-	if err != nil {
-		return 0, err
-	}
-	vb, err := ParseDebian(b)
-	if err != nil {
-		return 0, err
-	}
-	return va.Compare(vb), nil
+	return compareWith(ParseDebian, a, b)
 }
 
 // Compare orders v against w: epochs as numbers, then upstream versions,

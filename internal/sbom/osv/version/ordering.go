@@ -44,3 +44,16 @@ func checkLen(kind, v string) error {
 	}
 	return nil
 }
+
+// compareWith parses both versions and compares them.
+func compareWith[V interface{ Compare(V) int }](parse func(string) (V, error), a, b string) (int, error) {
+	va, err := parse(a)
+	if err != nil {
+		return 0, err
+	}
+	vb, err := parse(b)
+	if err != nil {
+		return 0, err
+	}
+	return va.Compare(vb), nil
+}

@@ -99,15 +99,7 @@ func parsePlainRelease(s string) *PEP440 {
 
 // ComparePEP440 orders two Python versions as pip and packaging do.
 func ComparePEP440(a, b string) (int, error) {
-	va, err := ParsePEP440(a)
-	if err != nil {
-		return 0, err
-	}
-	vb, err := ParsePEP440(b)
-	if err != nil {
-		return 0, err
-	}
-	return va.Compare(vb), nil
+	return compareWith(ParsePEP440, a, b)
 }
 
 // Compare orders v against w: epoch, release (trailing zeros ignored),

@@ -54,15 +54,7 @@ func ParseSemVer(s string) (*SemVer, error) {
 
 // CompareSemVer orders two semantic versions by SemVer 2.0 precedence.
 func CompareSemVer(a, b string) (int, error) {
-	va, err := ParseSemVer(a)
-	if err != nil {
-		return 0, err
-	}
-	vb, err := ParseSemVer(b)
-	if err != nil {
-		return 0, err
-	}
-	return va.Compare(vb), nil
+	return compareWith(ParseSemVer, a, b)
 }
 
 // Compare orders v against w: major, minor, patch as numbers; a
