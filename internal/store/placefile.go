@@ -98,6 +98,9 @@ func (s *Store) checkObjectFile(ctx context.Context, obj string, d core.Digest) 
 		}
 	}
 	started := time.Now()
+	if s.cache != nil {
+		s.cache.objectRehashes.add(1)
+	}
 	got, err := HashFile(ctx, obj, nil)
 	if err != nil {
 		return fmt.Errorf("check object %s: %w", d, err)
