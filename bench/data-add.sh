@@ -76,7 +76,7 @@ ls_ns=$(median <"$work/lockstep.ns")
 peer="" peer_ns="" met=yes
 for t in "${tools[@]}"; do
 	m=$(median <"$work/$t.ns")
-	printf '  %-20s %s s (rounds: %s)\n' "$t" "$(secs "$m")" "$(awk '{ printf "%.3f ", $1 / 1e9 }' "$work/$t.ns")"
+	show "$t" "$work/$t.ns"
 	[[ $t == lockstep ]] && continue
 	if [[ -z "$peer_ns" ]] || ((m < peer_ns)); then peer=$t peer_ns=$m; fi
 	((ls_ns < m)) || met=no

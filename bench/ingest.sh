@@ -67,10 +67,9 @@ ratio=$(awk -v a="$ls_ns" -v b="$cp_ns" 'BEGIN { printf "%.2f", a / b }')
 met=$(awk -v r="$ratio" 'BEGIN { print (r <= 1.5 ? "yes" : "no") }')
 mib=$(du -sm "$work/src" | cut -f1)
 files=$(find "$work/src" -type f | wc -l)
-rounds() { awk '{ printf "%.3f ", $1 / 1e9 }' "$1"; }
 printf 'lockstep data add of a mixed tree (%d files, %d MiB) into a fresh home; %d rounds alternating, medians; page cache warm (source read in, not dropped); cores %s; load average %s\n' \
 	"$files" "$mib" "$ROUNDS" "$(nproc)" "$(loadavg)"
-printf '  %-20s %s s (rounds: %s)\n' "lockstep data add" "$(secs "$ls_ns")" "$(rounds "$work/ls.ns")"
-printf '  %-20s %s s (rounds: %s)\n' "cp -r" "$(secs "$cp_ns")" "$(rounds "$work/cp.ns")"
+show "lockstep data add" "$work/ls.ns"
+show "cp -r" "$work/cp.ns"
 printf '  data add / cp -r: %s (goal ≤ 1.5)\n' "$ratio"
 result "data add ${mib} MiB mixed tree" "$(secs "$ls_ns") s" "$(secs "$cp_ns") s (cp -r)" "$ratio× cp -r" "≤ 1.5× cp -r" "$met"

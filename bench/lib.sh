@@ -21,6 +21,17 @@ lockstep_bin() {
 	echo "$PWD/bin/lockstep"
 }
 
+# default_sandbox: "required" where bubblewrap can confine a command here
+# (a sandboxed step's inputs are hardlinks to the objects), else "none"
+# (they are reflinks or copies).
+default_sandbox() {
+	if command -v bwrap >/dev/null && bwrap --ro-bind / / --unshare-pid true 2>/dev/null; then
+		echo required
+	else
+		echo none
+	fi
+}
+
 # now: nanoseconds since the epoch.
 now() { date +%s%N; }
 
@@ -56,3 +67,34 @@ drop_caches() {
 
 # result WORK LOCKSTEP PEER RATIO GOAL MET: the summary line, last of all.
 result() { printf 'RESULT\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@"; }
+
+# flow_project FILES KIB: in the current folder, writes data/ (FILES files
+# of KIB KiB of hex text, 100 a folder) and lockstep.yaml, a one-step flow
+# whose step counts the files of its input.
+flow_project() {
+	python3 - "$1" "$2" <<'PY'
+import os, sys
+n, kib = int(sys.argv[1]), int(sys.argv[2])
+for i in range(n):
+    d = os.path.join("data", "%03d" % (i // 100))
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "f%05d.bin" % i), "wb") as f:
+        f.write(os.urandom(kib * 512).hex().encode())
+PY
+	cat >lockstep.yaml <<'YAML'
+flow: bench
+seed: 1
+code: {include: ["lockstep.yaml"]}
+steps:
+  count:
+    run: find $LOCKSTEP_INPUT_DATA -type f | wc -l > $LOCKSTEP_OUTPUT_DIR/n.txt
+    inputs: {data: data}
+    outputs: {n: n.txt}
+YAML
+}
+
+# show NAME FILE: one line with the median of the nanoseconds in FILE and
+# every round, in seconds.
+show() {
+	printf '  %-36s %s s (rounds: %s)\n' "$1" "$(secs "$(median <"$2")")" "$(awk '{ printf "%.3f ", $1 / 1e9 }' "$2")"
+}

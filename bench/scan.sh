@@ -55,11 +55,10 @@ start_ns=$(median <"$work/start.ns")
 py_ns=$(median <"$work/py.ns")
 ratio=$(awk -v a="$scan_ns" -v b="$start_ns" 'BEGIN { printf "%.2f", a / b }')
 met=$(awk -v r="$ratio" 'BEGIN { print (r <= 1.2 ? "yes" : "no") }')
-rounds() { awk '{ printf "%.3f ", $1 / 1e9 }' "$1"; }
 printf 'lockstep scan of a %s-byte PyTorch checkpoint; %d rounds alternating, medians; page cache warm (not dropped); cores %s; load average %s\n' \
 	"$(stat -c %s "$work/model.pt")" "$ROUNDS" "$(nproc)" "$(loadavg)"
-printf '  %-34s %s s (rounds: %s)\n' "lockstep scan" "$(secs "$scan_ns")" "$(rounds "$work/scan.ns")"
-printf '  %-34s %s s (rounds: %s)\n' "lockstep --version (start-up)" "$(secs "$start_ns")" "$(rounds "$work/start.ns")"
-printf '  %-34s %s s (rounds: %s)\n' "python pickletools.genops (scale)" "$(secs "$py_ns")" "$(rounds "$work/py.ns")"
+show "lockstep scan" "$work/scan.ns"
+show "lockstep --version (start-up)" "$work/start.ns"
+show "python pickletools.genops (scale)" "$work/py.ns"
 printf '  scan / start-up: %s (goal ≤ 1.2)\n' "$ratio"
 result "scan ${size} MiB checkpoint" "$(secs "$scan_ns") s" "$(secs "$start_ns") s (start-up)" "$ratio× start-up" "≤ 1.2× start-up" "$met"

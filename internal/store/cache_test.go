@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -156,5 +157,36 @@ func TestHashCacheRemovalWithoutSave(t *testing.T) {
 	}
 	if !s2.Has(e.Digest) || s2.HashedBytes() != e.Size {
 		t.Fatalf("removed object stored again: %v, after reading %d bytes (want %d)", s2.Has(e.Digest), s2.HashedBytes(), e.Size)
+	}
+}
+
+// TestNewObjectsNeedNoRehashToLink: the objects a PutTree just wrote are
+// linked into another process's materialisation without reading them
+// again, and an object altered on disk is still refused.
+func TestNewObjectsNeedNoRehashToLink(t *testing.T) {
+	root := filepath.Join(t.TempDir(), ".lockstep")
+	dir := writeFixture(t, sample)
+	ctx := context.Background()
+	s1, _ := Open(root)
+	d, tree, err := s1.PutTree(ctx, dir, TreeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, _ := Open(root) // the executor: another process, s1 still open
+	if err := s2.Materialize(ctx, d, filepath.Join(t.TempDir(), "in"), MaterializeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := s2.cache.objectRehashes.load(); n != 0 {
+		t.Fatalf("materialising a tree just stored reread %d objects, want 0", n)
+	}
+	e, _ := tree.Lookup("data/train.csv")
+	obj := s2.files.ObjectFile(e.Digest)
+	os.Chmod(obj, 0o644)
+	if err := os.WriteFile(obj, []byte("tampered"), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	s3, _ := Open(root)
+	if err := s3.Materialize(ctx, d, filepath.Join(t.TempDir(), "in"), MaterializeOptions{}); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("materialising over an altered object: %v, want %v", err, ErrCorrupt)
 	}
 }

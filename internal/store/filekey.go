@@ -88,3 +88,16 @@ func (s *Store) knownObjects() (known knownDigest, done func(), err error) {
 		return core.DigestFromSum(sum[:]), true
 	}, done, nil
 }
+
+// rememberObjectFile remembers the key of the file of object d, which
+// this process has just written and renamed into place (see
+// hashCache.rememberObject); a failed stat remembers nothing.
+func (s *Store) rememberObjectFile(d core.Digest) {
+	fi, err := os.Lstat(s.files.ObjectFile(d))
+	if err != nil {
+		return
+	}
+	if k, ok := keyOf(fi); ok {
+		s.cache.rememberObject(k, d)
+	}
+}

@@ -45,9 +45,10 @@ type hashCache struct {
 	removed map[[32]byte]struct{}
 	preTok  string
 
-	// objectChecks counts stats of objects made to verify entries; tests
-	// use it to see that a trusted cache needs none.
-	objectChecks counter
+	// objectChecks counts stats of objects made to verify entries, and
+	// objectRehashes object files read to check them before they are
+	// linked; tests use them to see that the cache spared both.
+	objectChecks, objectRehashes counter
 }
 
 // cacheEntry is a remembered sum, whether this process used it, and
@@ -119,6 +120,22 @@ func (c *hashCache) remember(k fileKey, d core.Digest, hashedAt time.Time) {
 	if c == nil || hashedAt.Sub(time.Unix(0, k.mtime)) < racyWindow {
 		return
 	}
+	c.add(k, d)
+}
+
+// rememberObject records that the object file with key k holds d. The
+// racy window does not apply: lockstep wrote the file itself from the
+// bytes it hashed, made it read-only and renamed it into place, and any
+// later change to it (which needs a chmod first) moves its ctime. It
+// spares the first materialisation of a newly stored object a rereading.
+func (c *hashCache) rememberObject(k fileKey, d core.Digest) {
+	if c != nil {
+		c.add(k, d)
+	}
+}
+
+// add records the entry k → d, its object known to be stored.
+func (c *hashCache) add(k fileKey, d core.Digest) {
 	var sum [32]byte
 	if copy(sum[:], d.Sum()) != len(sum) {
 		return

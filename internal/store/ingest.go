@@ -166,6 +166,9 @@ func (s *Store) PutFile(ctx context.Context, path string) (core.Digest, int64, e
 		return d, fi.Size(), nil
 	}
 	if s.files != nil && fi.Mode().IsRegular() && fi.Size() <= smallFile {
+		if err := ctx.Err(); err != nil {
+			return "", 0, fmt.Errorf("put file %s: %w", path, err)
+		}
 		return s.putSmallFile(path)
 	}
 	if s.files == nil {

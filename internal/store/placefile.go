@@ -92,13 +92,14 @@ func (s *Store) checkObjectFile(ctx context.Context, obj string, d core.Digest) 
 		}
 		return err
 	}
-	k, ok := keyOf(fi)
-	if ok && s.cache != nil {
-		if sum, _, hit := s.cache.lookup(k); hit && core.DigestFromSum(sum[:]) == d {
-			return nil
-		}
+	if s.knownObjectFile(fi, d) {
+		return nil
 	}
+	k, ok := keyOf(fi)
 	started := time.Now()
+	if s.cache != nil {
+		s.cache.objectRehashes.add(1)
+	}
 	got, err := HashFile(ctx, obj, nil)
 	if err != nil {
 		return fmt.Errorf("check object %s: %w", d, err)
@@ -198,4 +199,16 @@ func (s *Store) fillCopy(ctx context.Context, d core.Digest, f *os.File, cache b
 		return fmt.Errorf("object %s: bytes hash to %s: %w", d, got, ErrCorrupt)
 	}
 	return nil
+}
+
+// knownObjectFile reports whether the hash cache knows the file described
+// by fi, by (device, inode, size, mtime, ctime), as holding d's bytes:
+// rewriting an object changes its ctime, so altered bytes are not known.
+func (s *Store) knownObjectFile(fi os.FileInfo, d core.Digest) bool {
+	k, ok := keyOf(fi)
+	if !ok || s.cache == nil {
+		return false
+	}
+	sum, _, hit := s.cache.lookup(k)
+	return hit && core.DigestFromSum(sum[:]) == d
 }

@@ -99,6 +99,13 @@ func (s *Store) PutTree(ctx context.Context, dir string, opts TreeOptions) (core
 		entries[j.idx].Digest = results[i].d
 		entries[j.idx].Size = results[i].n
 	}
+	if len(jobs) > 0 && !opts.Move {
+		// The executor that materialises this tree next is another
+		// process: it finds the new objects' keys only in the saved cache.
+		if err := s.cache.save(); err != nil {
+			return "", nil, fmt.Errorf("put tree %s: %w", dir, err)
+		}
+	}
 	tree := core.NewTree(entries)
 	if err := checkLinks(tree); err != nil {
 		return "", nil, fmt.Errorf("put tree %s: %w", dir, err)
@@ -238,6 +245,9 @@ func (s *Store) installAll(ctx context.Context, jobs []fileJob, results []ingest
 		in.src = ""
 		if dir != "" {
 			renamed.Store(true)
+			if !in.moved {
+				s.rememberObjectFile(in.d)
+			}
 		}
 		return nil
 	})

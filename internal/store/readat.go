@@ -20,8 +20,10 @@ type ReaderAtCloser interface {
 // seeks, such as a zip reader), after reading the whole object once to
 // verify it: the error wraps ErrCorrupt when its bytes do not hash to d,
 // and ErrNotFound when it is missing. With local files the verified file
-// itself is returned, opened read-only; otherwise the verified bytes are
-// staged in a temp file removed by Close.
+// itself is returned, opened read-only, and a file the hash cache knows
+// as d's (by device, inode, size, mtime and ctime, as the materialiser
+// trusts it) is not read first; otherwise the verified bytes are staged
+// in a temp file removed by Close.
 func (s *Store) OpenReaderAt(ctx context.Context, d core.Digest) (ReaderAtCloser, error) {
 	if !d.Valid() {
 		return nil, fmt.Errorf("object %q: %w", d, core.ErrBadDigest)
@@ -37,7 +39,7 @@ func (s *Store) OpenReaderAt(ctx context.Context, d core.Digest) (ReaderAtCloser
 		return nil, err
 	}
 	fi, err := f.Stat()
-	if err == nil {
+	if err == nil && !s.knownObjectFile(fi, d) {
 		_, _, err = hashCopy(ctx, nil, blobio.VerifyReader(io.NewSectionReader(f, 0, fi.Size()), string(d)), nil)
 	}
 	if err != nil {
