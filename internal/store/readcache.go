@@ -114,7 +114,10 @@ func (c *readCache) Put(ctx context.Context, d core.Digest, r io.Reader) error {
 	return c.put(ctx, d, r, c.Blob.Put)
 }
 
-// PutNew is Put through the backend's PutNew, when it has one.
+// PutNew is Put through the backend's PutNew, when it has one. An object
+// the backend held already is not cached: the bytes kept would be the
+// caller's, not the ones in the bucket, which may differ if the bucket's
+// were altered, and reading them should find that out.
 func (c *readCache) PutNew(ctx context.Context, d core.Digest, r io.Reader) error {
 	if p, ok := c.Blob.(newPutter); ok {
 		return c.put(ctx, d, r, p.PutNew)
@@ -131,6 +134,9 @@ func (c *readCache) put(ctx context.Context, d core.Digest, r io.Reader, put fun
 	f := c.fill(d, io.NopCloser(r), false)
 	if err := put(ctx, d, f); err != nil {
 		f.Close()
+		if errors.Is(err, blobio.ErrExists) {
+			return nil // the bucket's bytes are its own, unread
+		}
 		return err
 	}
 	f.keep()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/store/blobio"
 	"lockstep.dev/lockstep/internal/store/s3"
 )
 
@@ -102,7 +103,11 @@ func (s *Store) putRemoteFile(ctx context.Context, path string, noFollow bool, p
 	if p, ok := s.blob.(newPutter); ok && !known {
 		put = p.PutNew
 	}
-	if err := put(ctx, in.d, io.NewSectionReader(f, 0, in.n)); err != nil {
+	err = put(ctx, in.d, io.NewSectionReader(f, 0, in.n))
+	if errors.Is(err, blobio.ErrExists) {
+		err = nil
+	}
+	if err != nil {
 		if errors.Is(err, ErrCorrupt) {
 			return in, changedError(path)
 		}
@@ -139,7 +144,8 @@ func (s *Store) placeAll(ctx context.Context, n int, place func(ctx context.Cont
 // newPutter is the optional capability of a blob backend without local
 // files (store/s3) to store an object the caller expects to be new with
 // one request fewer: a small one is sent without asking first whether it
-// exists, and left as it is if it does.
+// exists, and left as it is if it does (the error then wraps
+// blobio.ErrExists).
 type newPutter interface {
 	PutNew(ctx context.Context, d core.Digest, r io.Reader) error
 }

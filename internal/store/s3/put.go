@@ -50,7 +50,10 @@ func (s *Store) Put(ctx context.Context, d core.Digest, r io.Reader) error {
 // sent in one conditional PutObject without asking first whether it
 // exists, one request instead of two; If-None-Match: * leaves an
 // existing object as it is. A larger object is asked about once its
-// first part is read, and not uploaded again if it exists.
+// first part is read, and not uploaded again if it exists. When the
+// object was there already, and so r's bytes were not what got stored,
+// the error wraps blobio.ErrExists: a caller keeping a copy of the bytes
+// it sent (the read cache) must not take them for the bucket's.
 func (s *Store) PutNew(ctx context.Context, d core.Digest, r io.Reader) error {
 	return s.put(ctx, d, r, false)
 }
@@ -64,6 +67,12 @@ func (s *Store) put(ctx context.Context, d core.Digest, r io.Reader, askFirst bo
 	}
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	existed := func() error {
+		if askFirst {
+			return nil
+		}
+		return fmt.Errorf("put object %s: %w", d, blobio.ErrExists)
 	}
 	if askFirst {
 		if there, err := s.has(ctx, d); there || err != nil {
@@ -82,10 +91,17 @@ func (s *Store) put(ctx context.Context, d core.Digest, r io.Reader, askFirst bo
 	whole := sha256.New()
 	whole.Write(buf[:n])
 	if err == io.EOF {
-		return s.putSmall(ctx, d, k, buf[:n], whole)
+		err := s.putSmall(ctx, d, k, buf[:n], whole)
+		if errors.Is(err, blobio.ErrExists) {
+			return existed()
+		}
+		return err
 	}
 	if !askFirst {
-		if there, err := s.has(ctx, d); there || err != nil {
+		if there, err := s.has(ctx, d); err != nil || there {
+			if err == nil {
+				err = existed()
+			}
 			return err
 		}
 	}
@@ -127,7 +143,8 @@ func mismatch(d core.Digest, h hash.Hash) error {
 	return fmt.Errorf("put object %s: bytes hash to %s: %w", d, core.DigestFromSum(h.Sum(nil)), blobio.ErrCorrupt)
 }
 
-// putSmall uploads the whole object data in one conditional PutObject.
+// putSmall uploads the whole object data in one conditional PutObject;
+// the error wraps blobio.ErrExists when the object was there already.
 func (s *Store) putSmall(ctx context.Context, d core.Digest, k string, data []byte, h hash.Hash) error {
 	sum := h.Sum(nil)
 	if core.DigestFromSum(sum) != d {
@@ -141,7 +158,10 @@ func (s *Store) putSmall(ctx context.Context, d core.Digest, k string, data []by
 		ChecksumSHA256: aws.String(base64.StdEncoding.EncodeToString(sum)),
 		IfNoneMatch:    aws.String("*"),
 	}, unsigned)
-	if err != nil && !exists(err) {
+	if err != nil && exists(err) {
+		return fmt.Errorf("put object %s: %w", d, blobio.ErrExists)
+	}
+	if err != nil {
 		return s.explain("put", d, err)
 	}
 	return nil

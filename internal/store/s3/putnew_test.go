@@ -10,6 +10,7 @@ import (
 
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/store"
+	"lockstep.dev/lockstep/internal/store/blobio"
 	"lockstep.dev/lockstep/internal/store/s3/s3test"
 )
 
@@ -26,8 +27,8 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // PutNew stores new objects as Put does and refuses bytes that do not
-// match; an existing object is left as it is, and of a large one no more
-// than the first part is read.
+// match; an existing object is left as it is, said so with ErrExists, and
+// of a large one no more than the first part is read.
 func TestPutNew(t *testing.T) {
 	srv := s3test.Start(t)
 	b := open(t, srv)
@@ -43,8 +44,8 @@ func TestPutNew(t *testing.T) {
 			t.Fatalf("read back %d bytes, %v; want %d", len(got), err, len(data))
 		}
 		again := &countingReader{r: bytes.NewReader(data)}
-		if err := b.PutNew(ctx, d, again); err != nil {
-			t.Fatalf("PutNew of an existing object of %d bytes: %v", len(data), err)
+		if err := b.PutNew(ctx, d, again); !errors.Is(err, blobio.ErrExists) {
+			t.Fatalf("PutNew of an existing object of %d bytes: %v, want ErrExists", len(data), err)
 		}
 		if again.n > 5<<20 {
 			t.Errorf("PutNew of an existing object read %d bytes, more than one part", again.n)
