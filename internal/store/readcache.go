@@ -111,12 +111,32 @@ func (c *readCache) openCached(ctx context.Context, d core.Digest) (io.ReadClose
 // Put stores the object in the backend and keeps a copy of the bytes the
 // backend accepted.
 func (c *readCache) Put(ctx context.Context, d core.Digest, r io.Reader) error {
+	return c.put(ctx, d, r, c.Blob.Put)
+}
+
+// PutNew is Put through the backend's PutNew, when it has one. An object
+// the backend held already is not cached: the bytes kept would be the
+// caller's, not the ones in the bucket, which may differ if the bucket's
+// were altered, and reading them should find that out.
+func (c *readCache) PutNew(ctx context.Context, d core.Digest, r io.Reader) error {
+	if p, ok := c.Blob.(newPutter); ok {
+		return c.put(ctx, d, r, p.PutNew)
+	}
+	return c.Put(ctx, d, r)
+}
+
+// put stores the object with the backend's put and keeps a copy of the
+// bytes it accepted.
+func (c *readCache) put(ctx context.Context, d core.Digest, r io.Reader, put func(context.Context, core.Digest, io.Reader) error) error {
 	if !d.Valid() {
-		return c.Blob.Put(ctx, d, r)
+		return put(ctx, d, r)
 	}
 	f := c.fill(d, io.NopCloser(r), false)
-	if err := c.Blob.Put(ctx, d, f); err != nil {
+	if err := put(ctx, d, f); err != nil {
 		f.Close()
+		if errors.Is(err, blobio.ErrExists) {
+			return nil // the bucket's bytes are its own, unread
+		}
 		return err
 	}
 	f.keep()

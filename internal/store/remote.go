@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/store/blobio"
+	"lockstep.dev/lockstep/internal/store/s3"
 )
 
 // remoteWorkers is how many objects move at once to or from a backend
@@ -52,9 +54,10 @@ func (s *Store) putRemote(ctx context.Context, jobs []fileJob, progress func(int
 // the hash cache knows is not read to be hashed, and the backend's Put
 // does not read it either when the object is there already: an
 // unchanged file that is stored costs one request. Any other file is
-// read once to be hashed and again by Put, which checks the bytes
-// against that digest as it sends them, so a file changed in between is
-// refused rather than stored under the wrong digest.
+// read once to be hashed and again by the backend's PutNew (or Put),
+// which checks the bytes against that digest as it sends them, so a file
+// changed in between is refused rather than stored under the wrong
+// digest.
 func (s *Store) putRemoteFile(ctx context.Context, path string, noFollow bool, progress func(int64)) (ingested, error) {
 	var in ingested
 	flags := os.O_RDONLY
@@ -96,7 +99,15 @@ func (s *Store) putRemoteFile(ctx context.Context, path string, noFollow bool, p
 			return in, changedError(path)
 		}
 	}
-	if err := s.blob.Put(ctx, in.d, io.NewSectionReader(f, 0, in.n)); err != nil {
+	put := s.blob.Put // asks first: an unchanged file already stored is not read
+	if p, ok := s.blob.(newPutter); ok && !known {
+		put = p.PutNew
+	}
+	err = put(ctx, in.d, io.NewSectionReader(f, 0, in.n))
+	if errors.Is(err, blobio.ErrExists) {
+		err = nil
+	}
+	if err != nil {
 		if errors.Is(err, ErrCorrupt) {
 			return in, changedError(path)
 		}
@@ -128,6 +139,15 @@ func (s *Store) placeAll(ctx context.Context, n int, place func(ctx context.Cont
 		return nil
 	}
 	return forEachN(ctx, remoteWorkers, n, place)
+}
+
+// newPutter is the optional capability of a blob backend without local
+// files (store/s3) to store an object the caller expects to be new with
+// one request fewer: a small one is sent without asking first whether it
+// exists, and left as it is if it does (the error then wraps
+// blobio.ErrExists).
+type newPutter interface {
+	PutNew(ctx context.Context, d core.Digest, r io.Reader) error
 }
 
 // fetcher is the optional capability of a blob without local files
@@ -182,3 +202,12 @@ func (s *Store) AbortUploads(ctx context.Context, olderThan time.Duration, dryRu
 	}
 	return a.AbortUploads(ctx, olderThan, dryRun)
 }
+
+// The bucket backend has every optional capability of a backend without
+// local files; the read cache passes PutNew on.
+var (
+	_ fetcher       = (*s3.Store)(nil)
+	_ newPutter     = (*s3.Store)(nil)
+	_ uploadAborter = (*s3.Store)(nil)
+	_ newPutter     = (*readCache)(nil)
+)

@@ -18,6 +18,10 @@ import (
 // ErrNotFound is wrapped by errors about an object a backend does not hold.
 var ErrNotFound = errors.New("object not found")
 
+// ErrExists is wrapped by errors of a backend's PutNew when the object
+// was there already, so the bytes given were not the ones stored.
+var ErrExists = errors.New("object exists")
+
 // ErrCorrupt is wrapped by errors about an object whose bytes do not match
 // its digest.
 var ErrCorrupt = errors.New("object corrupt")

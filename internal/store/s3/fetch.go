@@ -53,10 +53,10 @@ func (s *Store) FetchTo(ctx context.Context, d core.Digest, f *os.File) (int64, 
 		return n, err
 	}
 	total, ok := sizeOf(aws.ToString(out.ContentRange))
-	if !ok {
+	switch {
+	case !ok: // the whole object (empty, or a service that ignores ranges)
 		total = n
-	}
-	if n != min(total, fetchChunk) {
+	case n != min(total, fetchChunk):
 		return n, fmt.Errorf("read object %s: the store sent %d bytes of a range of %d", d, n, min(total, fetchChunk))
 	}
 	if total > n {

@@ -42,6 +42,25 @@ var unsigned = s3api.WithAPIOptions(v4.SwapComputePayloadSHA256ForUnsignedPayloa
 // only if they hash to d; otherwise the error wraps blobio.ErrCorrupt.
 // An object that exists is not uploaded again and r is not read.
 func (s *Store) Put(ctx context.Context, d core.Digest, r io.Reader) error {
+	return s.put(ctx, d, r, true)
+}
+
+// PutNew is Put for an object the caller expects to be new (a file it has
+// just hashed for the first time): an object that fits in one part is
+// sent in one conditional PutObject without asking first whether it
+// exists, one request instead of two; If-None-Match: * leaves an
+// existing object as it is. A larger object is asked about once its
+// first part is read, and not uploaded again if it exists. When the
+// object was there already, and so r's bytes were not what got stored,
+// the error wraps blobio.ErrExists: a caller keeping a copy of the bytes
+// it sent (the read cache) must not take them for the bucket's.
+func (s *Store) PutNew(ctx context.Context, d core.Digest, r io.Reader) error {
+	return s.put(ctx, d, r, false)
+}
+
+// put is Put, asking whether the object exists before reading r when
+// askFirst is set, else only once r proved larger than one part.
+func (s *Store) put(ctx context.Context, d core.Digest, r io.Reader, askFirst bool) error {
 	k, err := s.key(d)
 	if err != nil {
 		return err
@@ -49,10 +68,16 @@ func (s *Store) Put(ctx context.Context, d core.Digest, r io.Reader) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if _, err := s.Stat(ctx, d); err == nil {
-		return nil
-	} else if !errors.Is(err, blobio.ErrNotFound) {
-		return err
+	existed := func() error {
+		if askFirst {
+			return nil
+		}
+		return fmt.Errorf("put object %s: %w", d, blobio.ErrExists)
+	}
+	if askFirst {
+		if there, err := s.has(ctx, d); there || err != nil {
+			return err
+		}
 	}
 	buf, err := uploadBuffers.get(ctx, true)
 	if err != nil {
@@ -66,9 +91,30 @@ func (s *Store) Put(ctx context.Context, d core.Digest, r io.Reader) error {
 	whole := sha256.New()
 	whole.Write(buf[:n])
 	if err == io.EOF {
-		return s.putSmall(ctx, d, k, buf[:n], whole)
+		err := s.putSmall(ctx, d, k, buf[:n], whole)
+		if errors.Is(err, blobio.ErrExists) {
+			return existed()
+		}
+		return err
+	}
+	if !askFirst {
+		if there, err := s.has(ctx, d); err != nil || there {
+			if err == nil {
+				err = existed()
+			}
+			return err
+		}
 	}
 	return s.putMultipart(ctx, d, k, r, &buf, whole)
+}
+
+// has reports whether the bucket holds object d.
+func (s *Store) has(ctx context.Context, d core.Digest) (bool, error) {
+	_, err := s.Stat(ctx, d)
+	if errors.Is(err, blobio.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // readPart fills buf from r and returns io.EOF with the count when r ended
@@ -97,7 +143,8 @@ func mismatch(d core.Digest, h hash.Hash) error {
 	return fmt.Errorf("put object %s: bytes hash to %s: %w", d, core.DigestFromSum(h.Sum(nil)), blobio.ErrCorrupt)
 }
 
-// putSmall uploads the whole object data in one conditional PutObject.
+// putSmall uploads the whole object data in one conditional PutObject;
+// the error wraps blobio.ErrExists when the object was there already.
 func (s *Store) putSmall(ctx context.Context, d core.Digest, k string, data []byte, h hash.Hash) error {
 	sum := h.Sum(nil)
 	if core.DigestFromSum(sum) != d {
@@ -111,7 +158,10 @@ func (s *Store) putSmall(ctx context.Context, d core.Digest, k string, data []by
 		ChecksumSHA256: aws.String(base64.StdEncoding.EncodeToString(sum)),
 		IfNoneMatch:    aws.String("*"),
 	}, unsigned)
-	if err != nil && !exists(err) {
+	if err != nil && exists(err) {
+		return fmt.Errorf("put object %s: %w", d, blobio.ErrExists)
+	}
+	if err != nil {
 		return s.explain("put", d, err)
 	}
 	return nil
