@@ -47,11 +47,11 @@ func TestSBOMAndPatchedInstalledFile(t *testing.T) {
 		t.Errorf("--format xml: exit %d, %s", r.code, r.stderr)
 	}
 
-	os.WriteFile(mod, []byte("VALUE = 2\n"), 0o644)
-	if r := p.mustRun(0, "run"); !strings.Contains(r.stdout+r.stderr, "2") {
-		t.Logf("second run:\n%s\n%s", r.stdout, r.stderr)
-	}
-	if logs := p.mustRun(0, "logs", "last", "a").stdout; !strings.Contains(logs, "2") {
+	// A new size as well as new bytes: Python trusts a cached .pyc whose
+	// source has the same size and the same mtime in whole seconds.
+	os.WriteFile(mod, []byte("VALUE = 22\n"), 0o644)
+	p.mustRun(0, "run")
+	if logs := p.mustRun(0, "logs", "last", "a").stdout; !strings.Contains(logs, "22") {
 		t.Errorf("the step did not run again after an installed file changed (cache hit?): %q", logs)
 	}
 	var envs map[string]capture.Environment
