@@ -186,6 +186,23 @@ func TestSignedRunSignsItsEnvironmentSBOM(t *testing.T) {
 	} {
 		os.WriteFile(filepath.Join(work, name), []byte(body), 0o644)
 	}
+	// The export holds the record and the bundle, and VERIFY.md the command.
+	exp := filepath.Join(t.TempDir(), "export")
+	p.mustRun(0, "export", "last", exp)
+	name := "environments/" + env.Hex()[:12]
+	if b, _ := os.ReadFile(filepath.Join(exp, name+".json")); string(b) != record {
+		t.Errorf("the export's %s.json is not the environment record", name)
+	}
+	if b, _ := os.ReadFile(filepath.Join(exp, "VERIFY.md")); !strings.Contains(string(b), "--type cyclonedx") {
+		t.Errorf("VERIFY.md does not say how to verify the SBOM:\n%s", b)
+	}
+	cmd := exec.Command(cosign, "verify-blob-attestation", "--key", filepath.Join(keys, "builder.pub"), "--bundle", name+".sbom.sigstore.json",
+		"--type", "cyclonedx", "--insecure-ignore-tlog=true", "--trusted-root", "trusted_root.json", name+".json")
+	cmd.Dir = exp
+	cmd.Env = append(os.Environ(), "HOME="+work, "TUF_ROOT="+filepath.Join(work, "tuf"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("cosign rejects the exported SBOM: %v\n%s", err, out)
+	}
 	for blob, ok := range map[string]bool{"env.json": true, "changed-env.json": false} {
 		cmd := exec.Command(cosign, "verify-blob-attestation", "--key", filepath.Join(keys, "builder.pub"), "--bundle", "sbom.sigstore.json",
 			"--type", "cyclonedx", "--insecure-ignore-tlog=true", "--trusted-root", "trusted_root.json", blob)
