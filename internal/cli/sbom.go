@@ -8,8 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"lockstep.dev/lockstep/internal/attest"
-	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/engine"
 	"lockstep.dev/lockstep/internal/provenance"
 	"lockstep.dev/lockstep/internal/query"
@@ -73,17 +71,12 @@ with --format spdx, or an unreadable key.`,
 }
 
 func runSBOM(ctx context.Context, o sbomOptions, g *globalOptions, ref, step string) error {
-	var signer core.Signer
-	if o.signWith != "" {
-		s, err := attest.LoadSigner(o.signWith, g.passphrase(false))
-		if err != nil {
-			return usageErrorf("--sign-with %s: %v", o.signWith, err)
-		}
-		signer = s
+	signer, err := signWithFlag(g, o.signWith)
+	if err != nil {
+		return err
 	}
 	var h *engine.Home
 	done := func() {}
-	var err error
 	if signer != nil { // writing bundles: hold the home against gc
 		h, done, err = g.openHomeToWrite(ctx, false)
 	} else if h, err = g.openHome(ctx); err == nil {
