@@ -17,7 +17,7 @@ func newAttestationsCommand(g *globalOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:   "attestations RUN|DIGEST",
 		Short: "List the attestations of a run or about an artifact",
-		Long: `List the signed attestations (provenance, model signatures, dataset BOMs,
+		Long: `List the signed attestations (provenance, model signatures, environment SBOMs, dataset BOMs,
 reviews, reproductions) that a run produced, or whose subject is DIGEST. For
 a RUN, also the reviews of its code and the reproductions of its outputs,
 which other commands signed.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/spf13/cobra"
 
 	"lockstep.dev/lockstep/internal/dataset"
@@ -21,7 +22,9 @@ component per model output (declared kind: model, named "model", or holding a
 weights file), with its files and a model card listing the datasets it was
 trained on (directly or through earlier steps); each dataset as a data
 component with its digest, BOM and classification; and the run's provenance
-and model signatures as attestation references. When the run was audited
+and model signatures as attestation references, and the CycloneDX SBOM of the
+environment each model was made in (lockstep sbom) as a "bom" reference with
+its sha256. When the run was audited
 (lockstep audit-deps), the newest audit's advisories are the BOM's
 vulnerabilities. RUN is an id, a unique
 prefix or "last". Text mode summarises; --json prints the BOM.
@@ -82,6 +85,10 @@ func runBOM(ctx context.Context, g *globalOptions, ref string) error {
 			}
 			if c.ExternalReferences != nil {
 				for _, r := range *c.ExternalReferences {
+					if r.Type == cdx.ERTypeBOM && r.Hashes != nil && len(*r.Hashes) > 0 {
+						p.result("  made in    environment SBOM sha256:%s (lockstep sbom %s)", (*r.Hashes)[0].Value, rec.ID)
+						continue
+					}
 					p.result("  attested   %s (%s)", r.URL, r.Comment)
 				}
 			}

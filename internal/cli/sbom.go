@@ -3,15 +3,18 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"lockstep.dev/lockstep/internal/engine"
+	"lockstep.dev/lockstep/internal/provenance"
 	"lockstep.dev/lockstep/internal/query"
 	"lockstep.dev/lockstep/internal/sbom"
 )
 
-type sbomOptions struct{ format string }
+type sbomOptions struct{ format, signWith string }
 
 func newSBOMCommand(g *globalOptions) *cobra.Command {
 	var o sbomOptions
@@ -29,13 +32,28 @@ package, unowned files in site-packages).
 The CycloneDX document is a function of the environment record alone: the same
 environment always gives the same bytes. Steps that share an environment get
 one document; when the steps ran in several environments, one document is
-written per line, in the order the steps started (pass STEP for one).
+written per line, in the order the steps started (pass STEP for one). The
+sha256 of each document (the bytes of its line, without the newline) is
+printed on stderr: it is the digest a signed run's provenance lists among its
+byproducts and its ML-BOM (lockstep bom) references.
 
-Exit codes: 0 success, 2 unknown run or step, or an unknown --format.`,
+Signed runs sign the SBOM of each of their environments with the run's key.
+--sign-with KEY signs the CycloneDX SBOMs written (of a run signed before, or
+with another key): an in-toto statement of predicate type
+https://cyclonedx.org/bom about the environment record, in a Sigstore bundle
+stored and indexed under the environment's digest (lockstep attestations
+sha256:ENV lists it; lockstep cat writes the bundle and the environment record
+that cosign verify-blob-attestation --type cyclonedx checks).
+
+Exit codes: 0 success, 2 unknown run or step, an unknown --format, --sign-with
+with --format spdx, or an unreadable key.`,
 		Args: rangeArgs(1, 2, "RUN and an optional STEP"),
 		PreRunE: func(*cobra.Command, []string) error {
 			if o.format != "cyclonedx" && o.format != "spdx" {
 				return usageErrorf("--format %q: use cyclonedx or spdx", o.format)
+			}
+			if o.signWith != "" && o.format != "cyclonedx" {
+				return usageErrorf("--sign-with signs CycloneDX SBOMs: leave out --format %s", o.format)
 			}
 			return nil
 		},
@@ -48,15 +66,26 @@ Exit codes: 0 success, 2 unknown run or step, or an unknown --format.`,
 		},
 	}
 	c.Flags().StringVar(&o.format, "format", "cyclonedx", "cyclonedx (CycloneDX 1.6 JSON) or spdx (SPDX 2.3 JSON)")
+	c.Flags().StringVar(&o.signWith, "sign-with", "", "sign each CycloneDX SBOM with this private key and store the bundle")
 	return c
 }
 
 func runSBOM(ctx context.Context, o sbomOptions, g *globalOptions, ref, step string) error {
-	h, err := g.openHome(ctx)
+	signer, err := signWithFlag(g, o.signWith)
 	if err != nil {
 		return err
 	}
-	defer h.Close()
+	var h *engine.Home
+	done := func() {}
+	if signer != nil { // writing bundles: hold the home against gc
+		h, done, err = g.openHomeToWrite(ctx, false)
+	} else if h, err = g.openHome(ctx); err == nil {
+		done = func() { h.Close() }
+	}
+	if err != nil {
+		return err
+	}
+	defer done()
 	envs, err := query.Environments(ctx, h.Store, h.Catalog, ref, step)
 	if err != nil {
 		return err
@@ -64,19 +93,33 @@ func runSBOM(ctx context.Context, o sbomOptions, g *globalOptions, ref, step str
 	if len(envs) == 0 {
 		return fmt.Errorf("run %s recorded no environment (no step ran)", ref)
 	}
+	p := newPrinter(g)
 	now := time.Now()
 	for _, e := range envs {
-		var b []byte
 		if o.format == "spdx" {
-			b, err = sbom.SPDX(e.Env, e.Digest, now)
-		} else {
-			b, err = sbom.CycloneDX(e.Env, e.Digest)
+			b, err := sbom.SPDX(e.Env, e.Digest, now)
+			if err != nil {
+				return err
+			}
+			if _, err := fmt.Fprintf(g.stdout, "%s\n", b); err != nil {
+				return err
+			}
+			continue
 		}
+		doc, err := sbom.New(e.Env, e.Digest)
 		if err != nil {
 			return err
 		}
-		if _, err := fmt.Fprintf(g.stdout, "%s\n", b); err != nil {
+		if _, err := fmt.Fprintf(g.stdout, "%s\n", doc.Bytes); err != nil {
 			return err
+		}
+		p.info("sbom %s  environment %s  steps %s", doc.Digest, e.Digest, strings.Join(e.Steps, ", "))
+		if signer != nil {
+			bundle, err := provenance.SignSBOM(ctx, h.Store, h.Catalog, doc, signer, "")
+			if err != nil {
+				return err
+			}
+			p.info("signed: bundle %s (lockstep cat %s > sbom.sigstore.json)", bundle, bundle)
 		}
 	}
 	return nil

@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"lockstep.dev/lockstep/internal/capture"
+	"lockstep.dev/lockstep/internal/catalog"
+	"lockstep.dev/lockstep/internal/core"
 )
 
 // TestSBOMAndPatchedInstalledFile runs a step in a venv whose distribution
@@ -44,11 +47,11 @@ func TestSBOMAndPatchedInstalledFile(t *testing.T) {
 		t.Errorf("--format xml: exit %d, %s", r.code, r.stderr)
 	}
 
-	os.WriteFile(mod, []byte("VALUE = 2\n"), 0o644)
-	if r := p.mustRun(0, "run"); !strings.Contains(r.stdout+r.stderr, "2") {
-		t.Logf("second run:\n%s\n%s", r.stdout, r.stderr)
-	}
-	if logs := p.mustRun(0, "logs", "last", "a").stdout; !strings.Contains(logs, "2") {
+	// A new size as well as new bytes: Python trusts a cached .pyc whose
+	// source has the same size and the same mtime in whole seconds.
+	os.WriteFile(mod, []byte("VALUE = 22\n"), 0o644)
+	p.mustRun(0, "run")
+	if logs := p.mustRun(0, "logs", "last", "a").stdout; !strings.Contains(logs, "22") {
 		t.Errorf("the step did not run again after an installed file changed (cache hit?): %q", logs)
 	}
 	var envs map[string]capture.Environment
@@ -79,5 +82,134 @@ func TestSBOMAndPatchedInstalledFile(t *testing.T) {
 	}
 	if !found {
 		t.Error("the SBOM does not show the modified file on marker-pkg")
+	}
+}
+
+// TestSignedRunSignsItsEnvironmentSBOM signs a run: the SBOM `lockstep
+// sbom` writes for its step is signed (cosign verify-blob-attestation
+// --type cyclonedx accepts it for the environment record and refuses a
+// changed record), and the run's provenance and ML-BOM name its digest.
+func TestSignedRunSignsItsEnvironmentSBOM(t *testing.T) {
+	p, keys := signedProject(t)
+	p.mustRun(0, "run", "--sign-with", filepath.Join(keys, "builder.key"))
+	r := p.mustRun(0, "sbom", "last", "train")
+	sbomDigest := core.DigestOf([]byte(strings.TrimSuffix(r.stdout, "\n")))
+	if !strings.Contains(r.stderr, "sbom "+sbomDigest.String()) {
+		t.Errorf("sbom does not print the digest of what it wrote (%s):\n%s", sbomDigest, r.stderr)
+	}
+
+	var rows []catalog.AttestationRow
+	p.jsonOf(&rows, "attestations", "last")
+	bundles := map[string]catalog.AttestationRow{}
+	for _, row := range rows {
+		bundles[row.PredicateType] = row
+	}
+	sbomRow, provRow := bundles["https://cyclonedx.org/bom"], bundles["https://slsa.dev/provenance/v1"]
+	if sbomRow.Bundle == "" || sbomRow.SubjectName != "environment" || provRow.Bundle == "" {
+		t.Fatalf("the signed run's attestations lack its SBOM or provenance: %+v", rows)
+	}
+	env := sbomRow.Subject
+	if !strings.Contains(r.stderr, "environment "+env.String()) {
+		t.Errorf("sbom names another environment than the signed one (%s):\n%s", env, r.stderr)
+	}
+
+	// The provenance lists the SBOM among its byproducts.
+	var bundle struct {
+		DSSEEnvelope struct{ Payload []byte } `json:"dsseEnvelope"`
+	}
+	json.Unmarshal([]byte(p.mustRun(0, "cat", provRow.Bundle.String()).stdout), &bundle)
+	type descriptor struct {
+		Name   string
+		Digest map[string]string
+	}
+	var stmt struct {
+		Predicate struct {
+			RunDetails struct{ Byproducts []descriptor } `json:"runDetails"`
+		}
+	}
+	json.Unmarshal(bundle.DSSEEnvelope.Payload, &stmt)
+	if !slices.ContainsFunc(stmt.Predicate.RunDetails.Byproducts, func(b descriptor) bool {
+		return b.Name == "sbom" && b.Digest["sha256"] == sbomDigest.Hex()
+	}) {
+		t.Errorf("the provenance's byproducts %+v do not name SBOM %s", stmt.Predicate.RunDetails.Byproducts, sbomDigest)
+	}
+	// The ML-BOM references it as a bom with its sha256.
+	var mlbom struct {
+		Components []struct {
+			Name               string
+			ExternalReferences []struct {
+				Type   string
+				URL    string
+				Hashes []struct{ Alg, Content string }
+			} `json:"externalReferences"`
+		}
+	}
+	p.jsonOf(&mlbom, "bom", "last")
+	var refs []string
+	for _, c := range mlbom.Components {
+		for _, ref := range c.ExternalReferences {
+			if ref.Type == "bom" && len(ref.Hashes) == 1 {
+				refs = append(refs, c.Name+" "+ref.Hashes[0].Alg+":"+ref.Hashes[0].Content)
+			}
+		}
+	}
+	if want := "train/model SHA-256:" + sbomDigest.Hex(); !slices.Equal(refs, []string{want}) {
+		t.Errorf("the ML-BOM's bom references are %v, want %s", refs, want)
+	}
+	if out := p.mustRun(0, "bom", "last").stdout; !strings.Contains(out, "environment SBOM "+sbomDigest.String()) {
+		t.Errorf("lockstep bom does not name the environment SBOM:\n%s", out)
+	}
+
+	// Signing again with another key; SPDX cannot be signed.
+	if r := p.mustRun(0, "sbom", "last", "--sign-with", filepath.Join(keys, "other.key")); !strings.Contains(r.stderr, "signed: bundle sha256:") {
+		t.Errorf("sbom --sign-with does not say it signed:\n%s", r.stderr)
+	}
+	p.jsonOf(&rows, "attestations", env.String())
+	if n := len(slices.DeleteFunc(rows, func(r catalog.AttestationRow) bool { return r.PredicateType != "https://cyclonedx.org/bom" })); n != 2 {
+		t.Errorf("%d signed SBOMs of environment %s, want the run's and the one sbom --sign-with made", n, env)
+	}
+	if r := p.run("sbom", "last", "--format", "spdx", "--sign-with", filepath.Join(keys, "other.key")); r.code != 2 || !strings.Contains(r.stderr, "--sign-with signs CycloneDX") {
+		t.Errorf("--format spdx --sign-with: exit %d, %s", r.code, r.stderr)
+	}
+
+	cosign, err := exec.LookPath("cosign")
+	if err != nil {
+		t.Skip("cosign is not on PATH; install it with: go install github.com/sigstore/cosign/v2/cmd/cosign@v2.6.5")
+	}
+	work := t.TempDir()
+	record := p.mustRun(0, "cat", env.String()).stdout
+	for name, body := range map[string]string{
+		"sbom.sigstore.json": p.mustRun(0, "cat", sbomRow.Bundle.String()).stdout,
+		"env.json":           record,
+		"changed-env.json":   strings.Replace(record, `"type"`, `"type" `, 1),
+		"trusted_root.json":  `{"mediaType":"application/vnd.dev.sigstore.trustedroot+json;version=0.1"}`,
+	} {
+		os.WriteFile(filepath.Join(work, name), []byte(body), 0o644)
+	}
+	// The export holds the record and the bundle, and VERIFY.md the command.
+	exp := filepath.Join(t.TempDir(), "export")
+	p.mustRun(0, "export", "last", exp)
+	name := "environments/" + env.Hex()[:12]
+	if b, _ := os.ReadFile(filepath.Join(exp, name+".json")); string(b) != record {
+		t.Errorf("the export's %s.json is not the environment record", name)
+	}
+	if b, _ := os.ReadFile(filepath.Join(exp, "VERIFY.md")); !strings.Contains(string(b), "--type cyclonedx") {
+		t.Errorf("VERIFY.md does not say how to verify the SBOM:\n%s", b)
+	}
+	cmd := exec.Command(cosign, "verify-blob-attestation", "--key", filepath.Join(keys, "builder.pub"), "--bundle", name+".sbom.sigstore.json",
+		"--type", "cyclonedx", "--insecure-ignore-tlog=true", "--trusted-root", "trusted_root.json", name+".json")
+	cmd.Dir = exp
+	cmd.Env = append(os.Environ(), "HOME="+work, "TUF_ROOT="+filepath.Join(work, "tuf"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("cosign rejects the exported SBOM: %v\n%s", err, out)
+	}
+	for blob, ok := range map[string]bool{"env.json": true, "changed-env.json": false} {
+		cmd := exec.Command(cosign, "verify-blob-attestation", "--key", filepath.Join(keys, "builder.pub"), "--bundle", "sbom.sigstore.json",
+			"--type", "cyclonedx", "--insecure-ignore-tlog=true", "--trusted-root", "trusted_root.json", blob)
+		cmd.Dir = work
+		cmd.Env = append(os.Environ(), "HOME="+work, "TUF_ROOT="+filepath.Join(work, "tuf"))
+		if out, err := cmd.CombinedOutput(); (err == nil) != ok {
+			t.Errorf("cosign verify-blob-attestation --type cyclonedx %s: err = %v, want success %v\n%s", blob, err, ok, out)
+		}
 	}
 }

@@ -49,3 +49,16 @@ func rerunSigner(g *globalOptions, flag string) func(fl *flow.Flow, dir string) 
 		return runSigner(g, flag, fl, dir)
 	}
 }
+
+// signWithFlag loads the private key a command's --sign-with names; nil
+// when the flag is empty, a usage error when the key cannot be loaded.
+func signWithFlag(g *globalOptions, path string) (core.Signer, error) {
+	if path == "" {
+		return nil, nil
+	}
+	s, err := attest.LoadSigner(path, g.passphrase(false))
+	if err != nil {
+		return nil, usageErrorf("--sign-with %s: %v", path, err)
+	}
+	return s, nil
+}

@@ -20,7 +20,8 @@ import (
 // finds a run's), with its files and a model card whose
 // modelParameters.datasets reference the datasets it was trained on; one data component per such dataset, with its
 // tree, BOM and classification; and the run's attestations (provenance,
-// model signatures) as external references. A run without models gets a
+// model signatures) and the SBOM of the environment the model was made in
+// (Model.SBOM) as external references. A run without models gets a
 // BOM without model components.
 func RunBOM(ctx context.Context, st *store.Store, cat catalog.Catalog, rec *core.RunRecord,
 	tasks map[string]*core.TaskRecord, models []Model) (*cdx.BOM, error) {
@@ -91,6 +92,11 @@ func modelComponent(rec *core.RunRecord, m Model, trained []string, atts []catal
 		seen[a.Bundle] = true
 		refs = append(refs, cdx.ExternalReference{Type: cdx.ERTypeAttestation, URL: "urn:lockstep:bundle:" + string(a.Bundle),
 			Comment: a.PredicateType, Hashes: &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: a.Bundle.Hex()}}})
+	}
+	if s := m.SBOM; s != nil {
+		refs = append(refs, cdx.ExternalReference{Type: cdx.ERTypeBOM, URL: s.BOMLink,
+			Comment: "CycloneDX SBOM of environment " + string(s.Environment) + ", where step " + m.Step + " ran",
+			Hashes:  &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: s.Digest.Hex()}}})
 	}
 	if len(refs) > 0 {
 		c.ExternalReferences = &refs

@@ -115,4 +115,24 @@ func TestRunBOM(t *testing.T) {
 	if n := len(*bom.Components); n != 3 {
 		t.Fatalf("with two models: %d components", n)
 	}
+
+	// The environment's SBOM is referenced as a "bom" with its sha256.
+	sbomRef := &SBOMRef{Environment: core.DigestOf([]byte("env")), Digest: core.DigestOf([]byte("sbom")),
+		BOMLink: "urn:cdx:3b6f5c2e-7a1d-5f0e-9c44-0e2b9d1f6a77/1"}
+	models[0].SBOM = sbomRef
+	if bom, err = RunBOM(ctx, e.st, e.cat, rec, tasks, models[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = EncodeBOM(bom); err != nil {
+		t.Fatal(err)
+	}
+	validateCycloneDX(t, b)
+	found := false
+	for _, r := range *(*bom.Components)[0].ExternalReferences {
+		found = found || r.Type == "bom" && r.URL == sbomRef.BOMLink && r.Hashes != nil &&
+			(*r.Hashes)[0].Algorithm == "SHA-256" && (*r.Hashes)[0].Value == sbomRef.Digest.Hex()
+	}
+	if !found {
+		t.Errorf("the model does not reference its environment's SBOM %s: %+v", sbomRef.Digest, *(*bom.Components)[0].ExternalReferences)
+	}
 }

@@ -16,6 +16,20 @@ type Model struct {
 	Tree *core.Tree
 	// Artifact is the output as the task recorded it.
 	Artifact core.Artifact
+	// SBOM names the CycloneDX SBOM of the environment Step ran in; nil
+	// when the step recorded no environment.
+	SBOM *SBOMRef
+}
+
+// SBOMRef names the CycloneDX SBOM of an environment: RunBOM lists it on
+// the model as an external reference of type "bom".
+type SBOMRef struct {
+	// Environment is the digest of the environment record.
+	Environment core.Digest
+	// Digest is the sha256 of the SBOM document.
+	Digest core.Digest
+	// BOMLink is the document's CycloneDX BOM-Link, urn:cdx:SERIAL/VERSION.
+	BOMLink string
 }
 
 // TrainedOn returns the datasets (NAME@VERSION, sorted) that step read,

@@ -1,6 +1,7 @@
 // Package evidence says what a run's evidence is and writes it out for
 // verification anywhere: the signed provenance bundles, every output (model
-// folders with their model-signing bundle as model.sig), the run and task
+// folders with their model-signing bundle as model.sig), each environment
+// record with the bundle of its signed SBOM, the run and task
 // records, an empty Sigstore trusted root and a VERIFY.md with the cosign
 // and lockstep commands that check them.
 //

@@ -11,6 +11,7 @@ import (
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/sbom"
 )
 
 // Sink receives a run's evidence one named piece at a time. Names are
@@ -35,6 +36,10 @@ type Sink interface {
 //	records/tasks/STEP.json         each task record
 //	artifacts/STEP/OUTPUT           each output; a model folder holds its
 //	                                model-signing bundle as model.sig
+//	environments/ENV.json           each environment record with a signed
+//	                                SBOM (ENV: the first 12 hex digits of
+//	                                its digest), and the SBOM's bundle as
+//	                                environments/ENV.sbom.sigstore.json
 //	trusted_root.json               an empty Sigstore trusted root
 //	VERIFY.md                       the commands that verify them
 //
@@ -45,6 +50,7 @@ func Export(ctx context.Context, cat catalog.Catalog, rec *core.RunRecord, tasks
 		return err
 	}
 	models := map[core.Digest]core.Digest{} // model tree → model-signing bundle
+	sboms := map[core.Digest]core.Digest{}  // environment → its SBOM's bundle
 	var provenance []core.Digest
 	seen := map[core.Digest]bool{}
 	for _, r := range rows {
@@ -56,6 +62,10 @@ func Export(ctx context.Context, cat catalog.Catalog, rec *core.RunRecord, tasks
 			}
 		case attest.ModelPredicateType:
 			models[r.Subject] = r.Bundle
+		case sbom.PredicateType:
+			if sboms[r.Subject] == "" {
+				sboms[r.Subject] = r.Bundle
+			}
 		}
 	}
 	for i, b := range provenance {
@@ -98,6 +108,22 @@ func Export(ctx context.Context, cat catalog.Catalog, rec *core.RunRecord, tasks
 			}
 			verifyLines = append(verifyLines, fmt.Sprintf("cosign verify-blob-attestation --key builder.pub --bundle provenance.sigstore.json --type https://slsa.dev/provenance/v1 --insecure-ignore-tlog=true --trusted-root trusted_root.json %s", p))
 		}
+	}
+	for _, step := range startOrder(tasks) {
+		env := tasks[step].Environment
+		bundle, ok := sboms[env]
+		if !ok {
+			continue
+		}
+		delete(sboms, env)
+		p := "environments/" + env.Hex()[:12]
+		if err := sink.File(ctx, p+".json", env); err != nil {
+			return err
+		}
+		if err := sink.File(ctx, p+".sbom.sigstore.json", bundle); err != nil {
+			return err
+		}
+		verifyLines = append(verifyLines, fmt.Sprintf("cosign verify-blob-attestation --key builder.pub --bundle %s.sbom.sigstore.json --type cyclonedx --insecure-ignore-tlog=true --trusted-root trusted_root.json %s.json", p, p))
 	}
 	// Key-based bundles need no CA or transparency log: an empty trusted
 	// root lets cosign verify them offline.

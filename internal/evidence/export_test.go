@@ -15,6 +15,7 @@ import (
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/home"
+	"lockstep.dev/lockstep/internal/sbom"
 	"lockstep.dev/lockstep/internal/store"
 )
 
@@ -28,6 +29,9 @@ type fixture struct {
 	tasks map[string]*core.TaskRecord
 	// bundles: provenance (twice signed) and the model signature.
 	prov1, prov2, modelSig []byte
+	// env is the environment both steps ran in; sbomSig signs its SBOM.
+	env     core.Digest
+	sbomSig []byte
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -35,7 +39,7 @@ func newFixture(t *testing.T) *fixture {
 	ctx := context.Background()
 	h := home.OpenTemp(t)
 	st, cat := h.Store, h.Catalog
-	f := &fixture{st: st, cat: cat, prov1: []byte(`{"bundle":1}`), prov2: []byte(`{"bundle":2}`), modelSig: []byte(`{"model":1}`)}
+	f := &fixture{st: st, cat: cat, prov1: []byte(`{"bundle":1}`), prov2: []byte(`{"bundle":2}`), modelSig: []byte(`{"model":1}`), sbomSig: []byte(`{"sbom":1}`)}
 	put := func(b []byte) core.Digest {
 		d, err := st.PutBytes(b)
 		if err != nil {
@@ -58,10 +62,11 @@ func newFixture(t *testing.T) *fixture {
 	}
 	base := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	model := tree(map[string]string{"weights.safetensors": "w", "config.json": "{}"})
+	f.env = put([]byte(`{"type":"environment"}`))
 	f.tasks = map[string]*core.TaskRecord{
-		"train": {Type: core.TaskType, Run: "r1", Step: "train", Status: core.StatusSucceeded, Started: base.Add(2 * time.Second),
+		"train": {Type: core.TaskType, Run: "r1", Step: "train", Status: core.StatusSucceeded, Started: base.Add(2 * time.Second), Environment: f.env,
 			Outputs: map[string]core.Artifact{"model": {Digest: model, Kind: core.KindTree}, "plots": {Digest: tree(map[string]string{"loss.txt": "1"}), Kind: core.KindTree}}},
-		"prepare": {Type: core.TaskType, Run: "r1", Step: "prepare", Status: core.StatusSucceeded, Started: base.Add(time.Second),
+		"prepare": {Type: core.TaskType, Run: "r1", Step: "prepare", Status: core.StatusSucceeded, Started: base.Add(time.Second), Environment: f.env,
 			Outputs: map[string]core.Artifact{"data": {Digest: put([]byte("a,b\n")), Kind: core.KindFile}}},
 	}
 	f.rec = &core.RunRecord{Type: core.RunType, ID: "r1", Flow: "housing", Status: core.StatusSucceeded, Started: base,
@@ -80,12 +85,13 @@ func newFixture(t *testing.T) *fixture {
 	if err := cat.FinishRun(ctx, f.rec, recDigest); err != nil {
 		t.Fatal(err)
 	}
-	p1, p2, ms := put(f.prov1), put(f.prov2), put(f.modelSig)
+	p1, p2, ms, ss := put(f.prov1), put(f.prov2), put(f.modelSig), put(f.sbomSig)
 	for i, row := range []catalog.AttestationRow{
 		{Bundle: p1, Subject: f.tasks["prepare"].Outputs["data"].Digest, SubjectName: "prepare/data", PredicateType: attest.ProvenancePredicateType},
 		{Bundle: p1, Subject: model, SubjectName: "train/model", PredicateType: attest.ProvenancePredicateType},
 		{Bundle: ms, Subject: model, SubjectName: "train/model", PredicateType: attest.ModelPredicateType},
 		{Bundle: p2, Subject: model, SubjectName: "train/model", PredicateType: attest.ProvenancePredicateType},
+		{Bundle: ss, Subject: f.env, SubjectName: "environment", PredicateType: sbom.PredicateType},
 	} {
 		row.Run, row.Created = "r1", base.Add(time.Duration(i)*time.Second)
 		if err := cat.PutAttestation(ctx, row); err != nil {
@@ -121,10 +127,11 @@ func TestExportToFolderLaysOutEverythingVerifyNeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := files(t, dest)
+	envFile := "environments/" + f.env.Hex()[:12]
 	want := []string{
 		"VERIFY.md", "artifacts/prepare/data", "artifacts/train/model/config.json", "artifacts/train/model/model.sig",
-		"artifacts/train/model/weights.safetensors", "artifacts/train/plots/loss.txt", "provenance-2.sigstore.json",
-		"provenance.sigstore.json", "records/run.json", "records/tasks/prepare.json", "records/tasks/train.json", "trusted_root.json",
+		"artifacts/train/model/weights.safetensors", "artifacts/train/plots/loss.txt", envFile + ".json", envFile + ".sbom.sigstore.json",
+		"provenance-2.sigstore.json", "provenance.sigstore.json", "records/run.json", "records/tasks/prepare.json", "records/tasks/train.json", "trusted_root.json",
 	}
 	if !reflect.DeepEqual(sortedNames(got), want) {
 		t.Errorf("exported files:\n%v\nwant\n%v", sortedNames(got), want)
@@ -135,6 +142,8 @@ func TestExportToFolderLaysOutEverythingVerifyNeeds(t *testing.T) {
 		"artifacts/train/model/model.sig": string(f.modelSig),
 		"artifacts/prepare/data":          "a,b\n",
 		"trusted_root.json":               emptyTrustedRoot,
+		envFile + ".json":                 `{"type":"environment"}`,
+		envFile + ".sbom.sigstore.json":   string(f.sbomSig),
 	} {
 		if got[name] != body {
 			t.Errorf("%s = %q, want %q", name, got[name], body)
@@ -145,6 +154,9 @@ func TestExportToFolderLaysOutEverythingVerifyNeeds(t *testing.T) {
 	if !strings.HasPrefix(verify, "# Evidence of run r1 (flow housing)") || !strings.Contains(verify, cosign) ||
 		!strings.Contains(verify, "lockstep verify artifacts/train/plots --key builder.pub") {
 		t.Errorf("VERIFY.md does not list the file with cosign, then the folders with lockstep, in start order:\n%s", verify)
+	}
+	if !strings.Contains(verify, "--bundle "+envFile+".sbom.sigstore.json --type cyclonedx --insecure-ignore-tlog=true --trusted-root trusted_root.json "+envFile+".json") {
+		t.Errorf("VERIFY.md does not say how cosign verifies the environment's SBOM:\n%s", verify)
 	}
 	if fi, err := os.Stat(filepath.Join(dest, "artifacts/train/model/weights.safetensors")); err != nil || fi.Mode().Perm()&0o200 == 0 {
 		t.Errorf("exported files must be writable copies: %v %v", fi.Mode(), err)
@@ -198,6 +210,7 @@ func TestExportNamesEachPieceOnce(t *testing.T) {
 		"file provenance.sigstore.json", "file provenance-2.sigstore.json", "file records/run.json",
 		"file records/tasks/prepare.json", "file artifacts/prepare/data",
 		"file records/tasks/train.json", "tree artifacts/train/model", "file artifacts/train/model/model.sig", "tree artifacts/train/plots",
+		"file environments/" + f.env.Hex()[:12] + ".json", "file environments/" + f.env.Hex()[:12] + ".sbom.sigstore.json",
 		"bytes trusted_root.json", "bytes VERIFY.md",
 	}
 	if !reflect.DeepEqual(r, want) {

@@ -31,13 +31,18 @@ type Signed struct {
 	Provenance core.Digest `json:"provenance"`
 	// Models maps STEP/OUTPUT to the digest of its model-signing bundle.
 	Models map[string]core.Digest `json:"models,omitempty"`
+	// SBOMs maps the digest of each environment the run's steps ran in to
+	// the digest of the bundle signing its CycloneDX SBOM.
+	SBOMs map[core.Digest]core.Digest `json:"sboms,omitempty"`
 	// Key is the signing key's fingerprint.
 	Key string `json:"key"`
 }
 
-// Attest signs a finished run: SLSA provenance v1 over every output, and an
-// OpenSSF model signature for every model directory. Bundles are stored and
-// indexed by subject digest so verify finds them from an artifact's bytes.
+// Attest signs a finished run: the CycloneDX SBOM of every environment its
+// steps ran in (SignSBOM), SLSA provenance v1 over every output naming
+// those SBOMs among its byproducts, and an OpenSSF model signature for
+// every model directory. Bundles are stored and indexed by subject digest
+// so verify finds them from an artifact's bytes.
 func Attest(ctx context.Context, st *store.Store, cat catalog.Catalog, rec *core.RunRecord, opts Options) (*Signed, error) {
 	pub, err := attest.PublicKeyOf(opts.Signer)
 	if err != nil {
@@ -52,7 +57,17 @@ func Attest(ctx context.Context, st *store.Store, cat catalog.Catalog, rec *core
 	if prov.BuilderID == "" {
 		prov.BuilderID = DefaultBuilderID(rec.Host, pub.Fingerprint())
 	}
-	out := &Signed{Key: pub.Fingerprint(), Models: map[string]core.Digest{}}
+	out := &Signed{Key: pub.Fingerprint(), Models: map[string]core.Digest{}, SBOMs: map[core.Digest]core.Digest{}}
+	sboms, err := SBOMs(st, tasks)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sboms {
+		if out.SBOMs[s.Environment], err = SignSBOM(ctx, st, cat, s.Document, opts.Signer, rec.ID); err != nil {
+			return nil, err
+		}
+	}
+	prov.Byproducts = append(prov.Byproducts, sbomByproducts(sboms)...)
 	if len(prov.Subjects) > 0 {
 		stmt, err := prov.Statement()
 		if err != nil {
@@ -62,7 +77,7 @@ func Attest(ctx context.Context, st *store.Store, cat catalog.Catalog, rec *core
 			return nil, err
 		}
 	}
-	models, err := Models(st, tasks)
+	models, err := modelsOf(st, tasks, sboms)
 	if err != nil {
 		return out, err
 	}

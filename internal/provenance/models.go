@@ -22,7 +22,22 @@ var WeightExtensions = []string{".safetensors", ".pt", ".pth", ".bin", ".onnx", 
 // stored spec says), named "model", or holding a file with one of the
 // WeightExtensions. A model directory that cannot be read is an error: the
 // run's evidence would silently lack it.
+//
+// Each model names the SBOM of the environment its step ran in.
 func Models(st *store.Store, tasks map[string]*core.TaskRecord) ([]dataset.Model, error) {
+	sboms, err := SBOMs(st, tasks)
+	if err != nil {
+		return nil, err
+	}
+	return modelsOf(st, tasks, sboms)
+}
+
+// modelsOf is Models with the run's SBOMs already rendered.
+func modelsOf(st *store.Store, tasks map[string]*core.TaskRecord, sboms []EnvironmentSBOM) ([]dataset.Model, error) {
+	byEnv := map[core.Digest]*dataset.SBOMRef{}
+	for _, s := range sboms {
+		byEnv[s.Environment] = &dataset.SBOMRef{Environment: s.Environment, Digest: s.Digest, BOMLink: s.BOMLink}
+	}
 	var out []dataset.Model
 	for _, step := range sortedKeys(tasks) {
 		t := tasks[step]
@@ -37,7 +52,8 @@ func Models(st *store.Store, tasks map[string]*core.TaskRecord) ([]dataset.Model
 				return nil, fmt.Errorf("output %s/%s: %w", step, name, err)
 			}
 			if declared[name] || name == "model" || holdsWeights(tree) {
-				out = append(out, dataset.Model{Name: step + "/" + name, Step: step, Tree: tree, Artifact: a})
+				out = append(out, dataset.Model{Name: step + "/" + name, Step: step, Tree: tree, Artifact: a,
+					SBOM: byEnv[t.Environment]})
 			}
 		}
 	}

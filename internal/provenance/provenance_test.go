@@ -1,18 +1,23 @@
 package provenance
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"lockstep.dev/lockstep/internal/attest"
+	"lockstep.dev/lockstep/internal/capture"
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/home"
+	"lockstep.dev/lockstep/internal/sbom"
 	"lockstep.dev/lockstep/internal/store"
 )
 
@@ -216,6 +221,59 @@ func TestAttestSignsProvenanceAndEachModel(t *testing.T) {
 	if kinds[attest.ProvenancePredicateType] != signed.Provenance || kinds[attest.ModelPredicateType] != signed.Models["train/model"] {
 		t.Errorf("the model's attestations = %v, want its provenance and its model signature", kinds)
 	}
+	// The environment's SBOM: signed about the environment record, listed
+	// among the provenance's byproducts, named by the model.
+	envDigest := tasks["train"].Environment
+	envRecord, _ := h.st.ReadBytes(envDigest)
+	env := new(capture.Environment)
+	if err := json.Unmarshal(envRecord, env); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := sbom.New(env, envDigest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sbomRows, err := attest.Stored(ctx, h.st, h.cat, envDigest, sbom.PredicateType)
+	if err != nil || len(sbomRows) != 1 || sbomRows[0].Row.Bundle != signed.SBOMs[envDigest] || sbomRows[0].Row.Run != "r1" {
+		t.Fatalf("SBOM attestations of the environment = %+v (%v), want the one in %+v", sbomRows, err, signed.SBOMs)
+	}
+	sv, err := attest.Verify(sbomRows[0].Bytes, trusted, envDigest)
+	if err != nil {
+		t.Fatalf("signed SBOM does not verify for its environment: %v", err)
+	}
+	if !bytes.Equal(sv.Statement.Predicate.(json.RawMessage), doc.Bytes) {
+		t.Error("the signed SBOM is not the environment's SBOM")
+	}
+	if stored, err := h.st.ReadBytes(doc.Digest); err != nil || !bytes.Equal(stored, doc.Bytes) {
+		t.Errorf("the SBOM %s is not stored: %v", doc.Digest, err)
+	}
+	type descriptor struct {
+		Name        string
+		URI         string
+		Digest      map[string]string
+		Annotations map[string]any
+	}
+	var by struct {
+		RunDetails struct {
+			Byproducts []descriptor `json:"byproducts"`
+		} `json:"runDetails"`
+	}
+	if err := v.Statement.DecodePredicate(&by); err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(by.RunDetails.Byproducts, func(b descriptor) bool { return b.Name == "sbom" })
+	if i < 0 {
+		t.Fatalf("provenance byproducts %+v name no SBOM", by.RunDetails.Byproducts)
+	}
+	if b := by.RunDetails.Byproducts[i]; b.Digest["sha256"] != doc.Digest.Hex() || b.URI != doc.BOMLink ||
+		b.Annotations["environment"] != envDigest.String() || b.Annotations["mediaType"] != sbom.MediaType {
+		t.Errorf("SBOM byproduct = %+v, want %s of environment %s", b, doc.Digest, envDigest)
+	}
+	ms, err := Models(h.st, tasks)
+	if err != nil || len(ms) != 1 || ms[0].SBOM == nil || ms[0].SBOM.Digest != doc.Digest || ms[0].SBOM.BOMLink != doc.BOMLink {
+		t.Errorf("models = %+v (%v), want the SBOM %s named", ms, err, doc.Digest)
+	}
+
 	dir := filepath.Join(t.TempDir(), "model")
 	if err := h.st.Materialize(ctx, model, dir, store.MaterializeOptions{}); err != nil {
 		t.Fatal(err)

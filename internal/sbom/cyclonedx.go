@@ -28,7 +28,7 @@ func CycloneDX(env *capture.Environment, d core.Digest) ([]byte, error) {
 	inv := inventoryOf(env, d)
 	bom := cdx.NewBOM()
 	bom.SpecVersion = cdx.SpecVersion1_6
-	bom.SerialNumber = "urn:uuid:" + uuid.NewSHA1(serialSpace, []byte(d)).String()
+	bom.SerialNumber = serialNumber(d)
 	root := &cdx.Component{BOMRef: "environment", Type: cdx.ComponentTypePlatform, Name: "environment", Version: string(d),
 		Hashes: &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: d.Hex()}}, Properties: cdxProps(inv.props)}
 	bom.Metadata = &cdx.Metadata{
