@@ -20,10 +20,21 @@ import (
 // the first encoding that only reorders object members: records such as
 // an environment with a thousand packages are encoded for every task.
 func CanonicalJSON(v any) ([]byte, error) {
-	raw, err := marshalNoEscape(v)
+	raw, err := EncodeJSON(v)
 	if err != nil {
 		return nil, err
 	}
+	return Canonicalize(raw)
+}
+
+// EncodeJSON is encoding/json's encoding of v without HTML escaping: the
+// first step of CanonicalJSON. One value always gives the same bytes, so
+// a caller may remember what Canonicalize made of them.
+func EncodeJSON(v any) ([]byte, error) { return marshalNoEscape(v) }
+
+// Canonicalize returns the canonical form (see CanonicalJSON) of JSON that
+// EncodeJSON wrote.
+func Canonicalize(raw []byte) ([]byte, error) {
 	if !utf8.Valid(raw) {
 		return canonicalGeneric(raw)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"os"
@@ -45,12 +46,55 @@ func (s *Store) PutBytes(b []byte) (core.Digest, error) {
 
 // PutJSON stores v encoded as canonical JSON (core.CanonicalJSON) and
 // returns the digest that names it.
+//
+// Records such as a task's environment (a thousand OS packages) are put
+// again and again with the same content: the digest each encoding gave is
+// remembered, so putting it again costs the first encoding and a lookup,
+// not the canonical pass and the digest.
 func (s *Store) PutJSON(v any) (core.Digest, error) {
-	b, err := core.CanonicalJSON(v)
+	raw, err := core.EncodeJSON(v)
 	if err != nil {
 		return "", fmt.Errorf("put json: %w", err)
 	}
-	return s.PutBytes(b)
+	key := sha256.Sum256(raw)
+	if d, ok := s.jsonDigests.get(key); ok && s.Has(d) {
+		return d, nil
+	}
+	b, err := core.Canonicalize(raw)
+	if err != nil {
+		return "", fmt.Errorf("put json: %w", err)
+	}
+	d, err := s.PutBytes(b)
+	if err == nil {
+		s.jsonDigests.put(key, d)
+	}
+	return d, err
+}
+
+// digestMemo remembers the digests of recently put JSON encodings, by the
+// SHA-256 of the encoding; it forgets everything when full.
+type digestMemo struct {
+	mu sync.Mutex
+	m  map[[32]byte]core.Digest
+}
+
+// maxDigestMemo bounds a digestMemo.
+const maxDigestMemo = 4096
+
+func (m *digestMemo) get(k [32]byte) (core.Digest, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d, ok := m.m[k]
+	return d, ok
+}
+
+func (m *digestMemo) put(k [32]byte, d core.Digest) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil || len(m.m) >= maxDigestMemo {
+		m.m = make(map[[32]byte]core.Digest)
+	}
+	m.m[k] = d
 }
 
 // writeTemp streams r through sha256 into a new read-only, fsynced temp

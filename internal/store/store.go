@@ -21,6 +21,9 @@ type Store struct {
 	// hashedBytes counts file bytes read for hashing by PutFile and
 	// PutTree; tests use it to see that the hash cache was used.
 	hashedBytes counter
+
+	// jsonDigests remembers what PutJSON stored (see there).
+	jsonDigests digestMemo
 }
 
 // New returns a store keeping its objects in b. When b implements

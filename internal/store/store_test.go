@@ -204,3 +204,35 @@ func TestPutCancelled(t *testing.T) {
 		t.Fatalf("a cancelled Put left %d temp files or an object", len(left))
 	}
 }
+
+// TestPutJSONAgainAfterRemoval: a value put again gets the digest it got
+// before, and is stored again once gc removed its object, though the
+// store remembers the digest of its encoding.
+func TestPutJSONAgainAfterRemoval(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), ".lockstep"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	v := struct {
+		B string `json:"b"`
+		A []int  `json:"a"`
+	}{"x", []int{2, 1}}
+	d1, err := s.PutJSON(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := core.CanonicalJSON(v)
+	if d1 != core.DigestOf(want) {
+		t.Fatalf("PutJSON = %s, want the digest of the canonical form %s", d1, want)
+	}
+	if d2, err := s.PutJSON(v); err != nil || d2 != d1 {
+		t.Fatalf("put again: %s, %v; want %s", d2, err, d1)
+	}
+	if err := s.Remove(d1); err != nil {
+		t.Fatal(err)
+	}
+	if d3, err := s.PutJSON(v); err != nil || d3 != d1 || !s.Has(d1) {
+		t.Fatalf("put after removal: %s, %v, stored %v; want %s stored again", d3, err, s.Has(d1), d1)
+	}
+}
