@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
 	"math/rand/v2"
 	"testing"
@@ -30,6 +31,44 @@ func TestRandomBytesAreNotPickles(t *testing.T) {
 		if rep.Verdict == Refused || rep.Verdict == Unsafe {
 			t.Fatalf("random file %d (%d bytes, first byte %#x) scanned %s: %+v", i, len(b), b[0], rep.Verdict, rep.Findings)
 		}
+	}
+}
+
+// TestRandomBytesAreNotBrokenZlib scans random files that start with a
+// valid zlib header (0x78 and a second byte passing its check, as one
+// random file in about 8,000 does): they are plain data, not a zlib stream
+// to refuse as invalid. A real zlib stream of a pickle is still opened.
+func TestRandomBytesAreNotBrokenZlib(t *testing.T) {
+	n := 20000
+	if testing.Short() {
+		n = 1000
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	second := []byte{0x01, 0x5e, 0x9c, 0xda, 0x20, 0x7d, 0xbb, 0xf9}
+	for i := range n {
+		b := make([]byte, 2+rng.IntN(20000))
+		for j := range b {
+			b[j] = byte(rng.UintN(256))
+		}
+		b[0], b[1] = 0x78, second[i%len(second)]
+		rep, err := Reader(context.Background(), "r.bin", bytes.NewReader(b), int64(len(b)), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Verdict != Clean {
+			t.Fatalf("random file %d (%d bytes, header %#x %#x) scanned %s as %s: %+v", i, len(b), b[0], b[1], rep.Verdict, rep.Format, rep.Findings)
+		}
+	}
+	var z bytes.Buffer
+	w := zlib.NewWriter(&z)
+	w.Write([]byte(proto(2) + "cos\nsystem\n(S'id'\ntR."))
+	w.Close()
+	rep, err := Reader(context.Background(), "x.z", bytes.NewReader(z.Bytes()), int64(z.Len()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != Unsafe {
+		t.Fatalf("a zlib stream of a pickle calling os.system scanned %s: %+v", rep.Verdict, rep.Findings)
 	}
 }
 
