@@ -142,7 +142,7 @@ func (s *Store) copyObject(ctx context.Context, d core.Digest, target string, pe
 // and leaving it unsynced, for a caller that makes a whole folder durable
 // at once and that nobody reads before then. A failed copy is removed.
 func (s *Store) copyObjectAt(ctx context.Context, d core.Digest, target string, perm os.FileMode) (err error) {
-	f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.OpenFile(target, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}

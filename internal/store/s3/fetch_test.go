@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"lockstep.dev/lockstep/internal/core"
@@ -68,5 +69,38 @@ func TestFetchTo(t *testing.T) {
 	}
 	if _, err := fetch(core.DigestOf([]byte("never stored"))); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("missing object: got %v, want ErrNotFound", err)
+	}
+}
+
+// TestWritableTreeCopyOutOfABucket: `lockstep get` of a folder output
+// writes each file in place inside the folder it renames whole, through
+// the parallel fetch, which reads the file back as it hashes it.
+func TestWritableTreeCopyOutOfABucket(t *testing.T) {
+	srv := s3test.Start(t)
+	st, err := store.New(open(t, srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := t.TempDir()
+	files := map[string][]byte{"small.bin": make([]byte, 1000), "big.bin": make([]byte, 9<<20)}
+	for name, data := range files {
+		rand.Read(data)
+		if err := os.WriteFile(filepath.Join(src, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, _, err := st.PutTree(ctx, src, store.TreeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(t.TempDir(), "out")
+	if err := st.Materialize(ctx, d, dest, store.MaterializeOptions{Writable: true}); err != nil {
+		t.Fatalf("writable copy of a tree out of the bucket: %v", err)
+	}
+	for name, data := range files {
+		got, err := os.ReadFile(filepath.Join(dest, name))
+		if err != nil || !bytes.Equal(got, data) {
+			t.Errorf("%s: %d bytes, %v; want the %d bytes stored", name, len(got), err, len(data))
+		}
 	}
 }
