@@ -81,6 +81,10 @@ type entry struct {
 	Key    string          `json:"key"`
 	Stamps []Stamp         `json:"stamps"`
 	Value  json.RawMessage `json:"value"`
+
+	// decoded is Value as Remember last decoded it (guarded by the
+	// cache's mutex): a process asks the same question once per task.
+	decoded any
 }
 
 // valid reports whether every file of the entry keeps its identity.
@@ -138,7 +142,14 @@ func (c *Cache) lookup(key string) *entry {
 	e := c.mem[key]
 	c.mu.Unlock()
 	if e == nil && c.dir != "" {
-		e = c.read(key)
+		if e = c.read(key); e != nil {
+			c.mu.Lock()
+			if c.mem == nil {
+				c.mem = map[string]*entry{}
+			}
+			c.mem[key] = e
+			c.mu.Unlock()
+		}
 	}
 	if e == nil || !e.valid() {
 		return nil
@@ -173,9 +184,15 @@ func (c *Cache) Get(key string, v any) bool {
 // the folder too unless a stamp is too recent to trust; failing to write
 // it there only means it is asked again.
 func (c *Cache) Put(key string, stamps []Stamp, v any) {
+	c.put(key, stamps, v)
+}
+
+// put is Put, returning the entry kept in memory (nil when v does not
+// encode).
+func (c *Cache) put(key string, stamps []Stamp, v any) *entry {
 	value, err := json.Marshal(v)
 	if err != nil {
-		return
+		return nil
 	}
 	e := &entry{Key: key, Stamps: stamps, Value: value}
 	c.mu.Lock()
@@ -187,12 +204,13 @@ func (c *Cache) Put(key string, stamps []Stamp, v any) {
 	now := time.Now()
 	for _, s := range stamps {
 		if s.racy(now) {
-			return
+			return e
 		}
 	}
 	if c.dir != "" {
 		c.write(key, e)
 	}
+	return e
 }
 
 // write replaces key's file with e.
@@ -217,18 +235,33 @@ func (c *Cache) write(key string, e *entry) {
 // Remember returns key's answer when a valid one is kept, else the one
 // ask gives, which it remembers valid while the files keep the
 // identities they had before it was asked, and the files ask names in
-// its answer keep those they have after.
+// its answer keep those they have after. An answer is decoded once per
+// process and then shared by every caller: callers must not modify it.
 func Remember[T any](c *Cache, key string, files []string, ask func() (T, []string, error)) (T, error) {
-	var v T
-	if c.Get(key, &v) {
-		return v, nil
+	if e := c.lookup(key); e != nil {
+		c.mu.Lock()
+		v, ok := e.decoded.(T)
+		c.mu.Unlock()
+		if ok {
+			return v, nil
+		}
+		if json.Unmarshal(e.Value, &v) == nil {
+			c.mu.Lock()
+			e.decoded = v
+			c.mu.Unlock()
+			return v, nil
+		}
 	}
 	before := Stamps(files...)
 	v, more, err := ask()
 	if err != nil {
 		return v, err
 	}
-	c.Put(key, append(before, Stamps(more...)...), v)
+	if e := c.put(key, append(before, Stamps(more...)...), v); e != nil {
+		c.mu.Lock()
+		e.decoded = v
+		c.mu.Unlock()
+	}
 	return v, nil
 }
 

@@ -120,3 +120,30 @@ func TestAskErrorsAreNotRemembered(t *testing.T) {
 		t.Fatalf("a failed answer was remembered (%d asks)", calls)
 	}
 }
+
+// One process asks the same question for every task: an answer read from
+// the folder is kept in memory, yet a file changed since is still seen.
+func TestAnswersReadBackStayValidatedInOneProcess(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "status")
+	aged(t, db, "pkg 1.0")
+	cacheDir := filepath.Join(dir, "cache")
+	a := &asker{file: db}
+	Remember(Open(cacheDir), "db", []string{db}, a.ask) // an earlier process
+	c := Open(cacheDir)
+	for i := range 3 {
+		if got, err := Remember(c, "db", []string{db}, a.ask); err != nil || got != "pkg 1.0" {
+			t.Fatalf("round %d: %q, %v", i, got, err)
+		}
+	}
+	if err := os.Remove(c.file("db")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := Remember(c, "db", []string{db}, a.ask); got != "pkg 1.0" || a.calls != 1 {
+		t.Fatalf("answer kept in memory: %q after %d asks, want it without asking again", got, a.calls)
+	}
+	aged(t, db, "pkg 2.00")
+	if got, _ := Remember(c, "db", []string{db}, a.ask); got != "pkg 2.00" || a.calls != 2 {
+		t.Fatalf("after the file changed: %q after %d asks, want the new answer", got, a.calls)
+	}
+}
