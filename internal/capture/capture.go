@@ -63,9 +63,7 @@ func Capture(ctx context.Context, opts Options) (*Environment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("capture environment: %w", err)
 	}
-	if set != nil {
-		env.OSPackages = &PackageSet{Manager: set.Manager, Packages: slices.Clone(set.Packages)}
-	}
+	env.OSPackages = set // shared: never modified
 	if env.Interpreter, err = capturePython(ctx, opts); err != nil {
 		return nil, fmt.Errorf("capture environment of %q: %w", opts.Command, err)
 	}

@@ -1,5 +1,11 @@
 package capture
 
+import (
+	"sync"
+
+	"lockstep.dev/lockstep/internal/core"
+)
+
 // EnvironmentType is the "type" field of every Environment record.
 const EnvironmentType = "lockstep.environment/v1"
 
@@ -92,6 +98,11 @@ type Interpreter struct {
 }
 
 // PackageSet is the list of packages one package manager installed.
+//
+// The set Capture gives is read from the host once and shared by every
+// environment captured while the package database keeps its identity:
+// it must not be modified, and its JSON encoding (most of an
+// environment record's size) is made once.
 type PackageSet struct {
 	// Manager is "dpkg", "apk" or "rpm".
 	Manager  string    `json:"manager"`
@@ -99,6 +110,52 @@ type PackageSet struct {
 	// Depends maps a package to the installed packages its dependencies
 	// resolve to (dpkg's Depends and Pre-Depends), sorted.
 	Depends map[string][]string `json:"depends,omitempty"`
+
+	encoded *onceJSON // set on a shared set: its encoding, made once
+}
+
+// PreencodedJSON encodes e as its fields say (core.Preencoded), with a
+// shared OS package set's encoding, made once, spliced in as it is.
+func (e *Environment) PreencodedJSON() ([]byte, error) {
+	type plain Environment
+	if e.OSPackages == nil || e.OSPackages.encoded == nil {
+		return core.EncodeJSON((*plain)(e))
+	}
+	rest := *e
+	rest.OSPackages = nil
+	head, err := core.EncodeJSON((*plain)(&rest))
+	if err != nil {
+		return nil, err
+	}
+	set, err := e.OSPackages.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	// head is an object with at least "type": its closing brace becomes
+	// the package set's member.
+	out := make([]byte, 0, len(head)+len(set)+len(`,"os_packages":`))
+	out = append(out, head[:len(head)-1]...)
+	out = append(out, `,"os_packages":`...)
+	out = append(out, set...)
+	return append(out, '}'), nil
+}
+
+// onceJSON is the JSON encoding of a value that never changes, made at
+// first use.
+type onceJSON struct {
+	once sync.Once
+	b    []byte
+	err  error
+}
+
+// MarshalJSON encodes s as its fields say; a shared set is encoded once.
+func (s *PackageSet) MarshalJSON() ([]byte, error) {
+	type plain PackageSet
+	if s.encoded == nil {
+		return core.EncodeJSON((*plain)(s))
+	}
+	s.encoded.once.Do(func() { s.encoded.b, s.encoded.err = core.EncodeJSON((*plain)(s)) })
+	return s.encoded.b, s.encoded.err
 }
 
 // Package is one installed package. Python package names are normalised

@@ -2,19 +2,15 @@ package capture
 
 import (
 	"os"
-	"path/filepath"
 	"slices"
-	"sync"
+
+	"lockstep.dev/lockstep/internal/hostcache"
 )
 
-// inspectInstalled adds to env what the packages' own files say: dpkg's
-// dependency relations, and for the interpreter its distributions'
-// requirements and archive digests and the verification of its installed
+// inspectInstalled adds to env what the interpreter's packages' own files
+// say: its distributions' requirements and archive digests and the verification of its installed
 // files (see FileCheck).
 func inspectInstalled(env *Environment, cacheDir string) error {
-	if env.OSPackages != nil && env.OSPackages.Manager == "dpkg" {
-		env.OSPackages.Depends = dpkgRelations()
-	}
 	if env.Interpreter == nil {
 		return nil
 	}
@@ -53,36 +49,23 @@ func withVersions(files []ChangedFile, set *PackageSet) []ChangedFile {
 	return files
 }
 
-// relationsCache keeps the dpkg relations while the status file's size
-// and modification time stay the same.
-var relationsCache struct {
-	sync.Mutex
-	stamp fileStamp
-	deps  map[string][]string
-}
-
-// dpkgRelations returns the resolved Depends of dpkg's installed packages;
-// nil when the status file cannot be read.
-func dpkgRelations() map[string][]string {
-	path := filepath.Join(dpkgAdmin, "status")
-	stamp, err := stampOf(path)
+// dpkgRelations returns the resolved Depends of the installed packages
+// in dpkg's status file at path; nil when it cannot be read.
+func dpkgRelations(path string) map[string][]string {
+	// Every process would otherwise parse the whole status file again:
+	// the relations are remembered for the host too, valid while the
+	// file keeps its identity.
+	deps, err := hostcache.Remember(hostcache.Shared(), "dpkg-relations\x00"+path, []string{path}, func() (map[string][]string, []string, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer f.Close()
+		deps, err := parseDpkgRelations(f)
+		return deps, nil, err
+	})
 	if err != nil {
 		return nil
 	}
-	relationsCache.Lock()
-	defer relationsCache.Unlock()
-	if relationsCache.deps != nil && relationsCache.stamp == stamp {
-		return relationsCache.deps
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	deps, err := parseDpkgRelations(f)
-	if err != nil {
-		return nil
-	}
-	relationsCache.stamp, relationsCache.deps = stamp, deps
 	return deps
 }

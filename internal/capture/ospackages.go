@@ -82,7 +82,7 @@ type cachedPackages struct {
 }
 
 // readOSPackages lists the packages of the first package manager found, or
-// returns nil when there is none.
+// returns nil when there is none. The set is shared (see PackageSet).
 func readOSPackages(ctx context.Context) (*PackageSet, error) {
 	for _, db := range packageDBs {
 		stamp, err := stampOf(db.path)
@@ -110,7 +110,10 @@ func readOSPackages(ctx context.Context) (*PackageSet, error) {
 		if pkgs == nil {
 			continue
 		}
-		set := &PackageSet{Manager: db.manager, Packages: pkgs}
+		set := &PackageSet{Manager: db.manager, Packages: pkgs, encoded: &onceJSON{}}
+		if db.manager == "dpkg" {
+			set.Depends = dpkgRelations(db.path)
+		}
 		osPackageCache.Lock()
 		osPackageCache.m[db.path] = cachedPackages{stamp, set}
 		osPackageCache.Unlock()

@@ -5,7 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+
+	"lockstep.dev/lockstep/internal/core"
 )
 
 // useDBs points readOSPackages at test databases for one test.
@@ -32,7 +35,7 @@ func TestReadOSPackagesNoticesChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &PackageSet{Manager: "dpkg", Packages: []Package{{"bash", "5.2", "amd64"}}}
-	if !reflect.DeepEqual(set, want) {
+	if set.Manager != want.Manager || !reflect.DeepEqual(set.Packages, want.Packages) {
 		t.Fatalf("got %+v, want %+v", set, want)
 	}
 	if err := os.WriteFile(status, []byte(stanza("bash", "5.2")+stanza("curl", "7.88")), 0o644); err != nil {
@@ -44,6 +47,48 @@ func TestReadOSPackagesNoticesChanges(t *testing.T) {
 	}
 	if len(set.Packages) != 2 || set.Packages[1].Name != "curl" {
 		t.Errorf("after installing curl: %+v", set.Packages)
+	}
+}
+
+// The package set is read once and shared by every environment; its
+// encoding, made once, must be exactly that of an unshared set with the
+// same packages, or the environment digests (and so every cache key)
+// would change.
+func TestSharedPackageSetEncodesAsAPlainOne(t *testing.T) {
+	status := filepath.Join(t.TempDir(), "status")
+	db := "Package: app\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1<2&3\nDepends: libc6 (>= 2.36)\n\n" +
+		"Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.36-9\n\n"
+	if err := os.WriteFile(status, []byte(db), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	useDBs(t, []packageDB{{"dpkg", status, parseFile(parseDpkgStatus)}})
+	shared, err := readOSPackages(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := shared.Depends["app"]; !reflect.DeepEqual(got, []string{"libc6"}) {
+		t.Fatalf("Depends of app = %v, want [libc6]", got)
+	}
+	plain := &PackageSet{Manager: shared.Manager, Packages: shared.Packages, Depends: shared.Depends}
+	for i := 0; i < 2; i++ { // the second encoding is the remembered one
+		a, err := core.CanonicalJSON(&Environment{Type: EnvironmentType, OSPackages: shared})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := core.CanonicalJSON(&Environment{Type: EnvironmentType, OSPackages: plain})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(a) != string(b) {
+			t.Fatalf("shared set encodes as\n%s\nan unshared one as\n%s", a, b)
+		}
+		if !strings.Contains(string(a), `"version":"1<2&3"`) {
+			t.Fatalf("encoding escapes HTML characters: %s", a)
+		}
+	}
+	again, err := readOSPackages(context.Background())
+	if err != nil || again != shared {
+		t.Fatalf("an unchanged database gave a new set (%v)", err)
 	}
 }
 
@@ -60,7 +105,7 @@ func TestReadOSPackagesRPM(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &PackageSet{Manager: "rpm", Packages: []Package{{"bash", "5.2.26-3.fc40", "x86_64"}, {"kernel-core", "1:6.8.5-301.fc40", "x86_64"}}}
-	if !reflect.DeepEqual(set, want) {
+	if set.Manager != want.Manager || !reflect.DeepEqual(set.Packages, want.Packages) || set.Depends != nil {
 		t.Errorf("got %+v, want %+v", set, want)
 	}
 }

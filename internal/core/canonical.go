@@ -29,8 +29,25 @@ func CanonicalJSON(v any) ([]byte, error) {
 
 // EncodeJSON is encoding/json's encoding of v without HTML escaping: the
 // first step of CanonicalJSON. One value always gives the same bytes, so
-// a caller may remember what Canonicalize made of them.
-func EncodeJSON(v any) ([]byte, error) { return marshalNoEscape(v) }
+// a caller may remember what Canonicalize made of them. A Preencoded
+// value gives its own.
+func EncodeJSON(v any) ([]byte, error) {
+	if p, ok := v.(Preencoded); ok {
+		return p.PreencodedJSON()
+	}
+	return marshalNoEscape(v)
+}
+
+// Preencoded is a value that gives its own JSON encoding, as EncodeJSON
+// does: a record holding a large part that never changes (a host's
+// thousand OS packages) splices in that part's encoding, made once,
+// instead of having encoding/json encode and then re-check it for every
+// task. The bytes must have the canonical form of the value's own
+// encoding; they are taken unchecked, and canonicalising them fails if
+// they are not JSON.
+type Preencoded interface {
+	PreencodedJSON() ([]byte, error)
+}
 
 // Canonicalize returns the canonical form (see CanonicalJSON) of JSON that
 // EncodeJSON wrote.
