@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -24,6 +25,9 @@ func Git(ctx context.Context, dir string) (*core.GitInfo, error) {
 	if _, err := os.Stat(dir); err != nil {
 		return nil, fmt.Errorf("git state of %s: %w", dir, err)
 	}
+	if !inRepository(dir) {
+		return nil, nil // spares starting git where it would find nothing
+	}
 	gitPath, err := exec.LookPath("git")
 	if err != nil {
 		return nil, nil
@@ -33,20 +37,61 @@ func Git(ctx context.Context, dir string) (*core.GitInfo, error) {
 	if err != nil || inside != "true" {
 		return nil, nil // not a work tree (or inside .git itself)
 	}
-	info := &core.GitInfo{}
-	// These fail, as they should be empty, without commits, on a detached
-	// HEAD and without an origin remote.
-	info.Commit, _ = g.run("rev-parse", "--verify", "-q", "HEAD")
-	info.Branch, _ = g.run("symbolic-ref", "--short", "-q", "HEAD")
-	if remote, err := g.run("config", "--get", "remote.origin.url"); err == nil {
-		info.Remote = stripCredentials(remote)
-	}
-	status, err := g.run("status", "--porcelain", "--untracked-files=normal", "--ignore-submodules=none", "--", ".", ":(exclude).lockstep")
+	// One status gives the commit, the branch and the changes. The commit
+	// is empty without commits, the branch on a detached HEAD.
+	status, err := g.run("status", "--porcelain=v2", "--branch", "--no-ahead-behind", "--untracked-files=normal", "--ignore-submodules=none", "--", ".", ":(exclude).lockstep")
 	if err != nil {
 		return nil, fmt.Errorf("git status in %s: %w", dir, err)
 	}
-	info.Dirty = status != ""
+	info := parseStatusV2(status)
+	// This fails, as it should be empty, without an origin remote.
+	if remote, err := g.run("config", "--get", "remote.origin.url"); err == nil {
+		info.Remote = stripCredentials(remote)
+	}
 	return info, nil
+}
+
+// parseStatusV2 reads `git status --porcelain=v2 --branch`: the header
+// lines name the commit and branch, any other line is a change.
+func parseStatusV2(status string) *core.GitInfo {
+	info := &core.GitInfo{}
+	for _, line := range strings.Split(status, "\n") {
+		switch {
+		case line == "":
+		case strings.HasPrefix(line, "# branch.oid "):
+			if oid := strings.TrimPrefix(line, "# branch.oid "); oid != "(initial)" {
+				info.Commit = oid
+			}
+		case strings.HasPrefix(line, "# branch.head "):
+			if head := strings.TrimPrefix(line, "# branch.head "); head != "(detached)" {
+				info.Branch = head
+			}
+		case strings.HasPrefix(line, "# "):
+		default:
+			info.Dirty = true
+		}
+	}
+	return info
+}
+
+// inRepository reports whether dir or a folder above it holds a .git
+// entry: without one, git finds no repository (the GIT_* variables that
+// could point it elsewhere are not passed to it).
+func inRepository(dir string) bool {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return true // let git decide
+	}
+	for {
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			return true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return false
+		}
+		dir = parent
+	}
 }
 
 // gitRunner runs git in one directory, isolated from any repository the
