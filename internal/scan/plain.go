@@ -1,9 +1,7 @@
 package scan
 
 import (
-	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -68,34 +66,16 @@ func checkJSON(r io.Reader) error {
 	}
 }
 
-// csv validates that every record has the column count of the first one.
+// csv validates that every record has the column count of the first one
+// (see countCSV).
 func (s *scanner) csv(member string, r io.Reader, sep rune) {
-	cr := csv.NewReader(&lineLimit{r: r, max: s.lim.MaxHeader})
-	if sep != 0 {
-		cr.Comma = sep
+	if sep == 0 {
+		sep = ','
 	}
-	cr.ReuseRecord = true
-	var rows, cols int64
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && errors.Is(err, csv.ErrFieldCount) {
-				err = fmt.Errorf("line %d has %d field%s but the header has %d: quote fields that contain the separator or fix the row", pe.Line, len(rec), plural(len(rec)), cols)
-			} else {
-				err = fmt.Errorf("csv: %w", err)
-			}
-			s.fail(member, "csv", err)
-			return
-		}
-		if cols == 0 {
-			cols = int64(len(rec))
-			continue
-		}
-		rows++
+	rows, cols, err := countCSV(r, byte(sep), s.lim.MaxHeader)
+	if err != nil {
+		s.fail(member, "csv", err)
+		return
 	}
 	s.rep.addSummary(rows, cols, 0)
 }
@@ -105,26 +85,4 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
-}
-
-// lineLimit fails a read once a line grows beyond max bytes, so one endless
-// line cannot make the CSV reader hold the whole file.
-type lineLimit struct {
-	r   io.Reader
-	max int64
-	run int64 // bytes since the last newline
-}
-
-func (l *lineLimit) Read(p []byte) (int, error) {
-	n, err := l.r.Read(p)
-	for _, c := range p[:n] {
-		l.run++
-		if c == '\n' {
-			l.run = 0
-		}
-	}
-	if l.run > l.max {
-		return n, fmt.Errorf("a line longer than %d bytes (Limits.MaxHeader): %w", l.max, errLimit)
-	}
-	return n, err
 }

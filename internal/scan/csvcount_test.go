@@ -1,0 +1,103 @@
+package scan
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// readCSV is what encoding/csv, read as the scanner configures it, makes
+// of data: records after the header, the header's fields, and the line
+// of a record with another field count (0 for none).
+func readCSV(data []byte, sep byte) (rows, cols, badLine int64, err error) {
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.Comma = rune(sep)
+	cr.ReuseRecord = true
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return rows, cols, 0, nil
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) && errors.Is(err, csv.ErrFieldCount) {
+			return rows, cols, int64(pe.Line), err
+		}
+		if err != nil {
+			return rows, cols, 0, err
+		}
+		if cols == 0 {
+			cols = int64(len(rec))
+			continue
+		}
+		rows++
+	}
+}
+
+// checkAgainstEncodingCSV fails t when countCSV and encoding/csv disagree
+// on data: accepted or refused, records and fields, the line of a bad
+// record.
+func checkAgainstEncodingCSV(t *testing.T, data []byte, sep byte) {
+	t.Helper()
+	wantRows, wantCols, wantLine, wantErr := readCSV(data, sep)
+	// One byte per read, so every state is crossed at a chunk edge too.
+	for _, r := range []io.Reader{bytes.NewReader(data), iotest.OneByteReader(bytes.NewReader(data))} {
+		rows, cols, err := countCSV(r, sep, 1<<40)
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("%q: countCSV says %v, encoding/csv %v", data, err, wantErr)
+		}
+		var fc *csvFieldCount
+		if errors.As(err, &fc) && fc.line != wantLine {
+			t.Fatalf("%q: bad record on line %d, encoding/csv says line %d", data, fc.line, wantLine)
+		}
+		if (fc != nil) != (wantLine != 0) {
+			t.Fatalf("%q: countCSV says %v, encoding/csv %v", data, err, wantErr)
+		}
+		if err == nil && (rows != wantRows || cols != wantCols) {
+			t.Fatalf("%q: %d rows × %d columns, encoding/csv says %d × %d", data, rows, cols, wantRows, wantCols)
+		}
+		if err != nil && !errors.Is(err, errCSV) {
+			t.Fatalf("%q: %v is not marked as a content error", data, err)
+		}
+	}
+}
+
+func TestCountCSVAgreesWithEncodingCSV(t *testing.T) {
+	for _, data := range []string{
+		"", "\n", "a", "a,b\n1,2\n", "a,b\n1,2", "a,b\r\n1,2\r\n", "a,b\n\n\n1,2\n\r\n", "a,b\n1\n",
+		"a,b\n1,2,3\n", `a,"b,c"` + "\n1,2\n", "\"a\nb\",c\n1,2\n", `a,"b""c"` + "\n1,2\n",
+		`a,b"c` + "\n", `"a"b,c` + "\n", "\"a,b\n", "a,b\r", "a,b\n1,2\r", "a,\"b\"\r\n", "a,\"b\"\r", "a\rb,c\n1,2\n",
+		"\"a\"\r\rb\n", ",\n,\n", "a,\n1,\n", "\"\",\"\"\n1,2\n", "a,b\n\"1\n\n2\",3\n4\n", "\xff\xfe,\x00\n1,2\n",
+	} {
+		checkAgainstEncodingCSV(t, []byte(data), ',')
+		checkAgainstEncodingCSV(t, []byte(strings.ReplaceAll(data, ",", "\t")), '\t')
+	}
+}
+
+func TestCountCSVRefusesEndlessLines(t *testing.T) {
+	data := "a,b\n1,2\n3," + strings.Repeat("4", 5000) + "\n5,6\n"
+	for _, r := range []io.Reader{strings.NewReader(data), iotest.OneByteReader(strings.NewReader(data))} {
+		if _, _, err := countCSV(r, ',', 1000); !errors.Is(err, errLimit) {
+			t.Fatalf("a 5002-byte line under a 1000-byte limit: %v", err)
+		}
+	}
+	if _, _, err := countCSV(strings.NewReader("a,b\n"+strings.Repeat("x", 999)+",y\n"), ',', 1001); err != nil {
+		t.Fatalf("a line of exactly the limit: %v", err)
+	}
+}
+
+func FuzzCountCSV(f *testing.F) {
+	for _, s := range []string{"a,b\n1,2\n", "\"a\nb\",c\r\n1,\"2\"\"\"\n", "a,b\n1\n", "x\"y\n", "\"a\"b\n", "a\r\r\n"} {
+		f.Add([]byte(s), false)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, tab bool) {
+		sep := byte(',')
+		if tab {
+			sep = '\t'
+		}
+		checkAgainstEncodingCSV(t, data, sep)
+	})
+}
