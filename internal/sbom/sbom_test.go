@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -66,9 +67,16 @@ var cycloneDXSchema = &jsonSchema{name: "CycloneDX 1.6", base: "http://cyclonedx
 
 var spdx23Schema = &jsonSchema{name: "SPDX 2.3", base: "http://spdx.org/rdf/terms/", files: []string{"spdx-schema-2.3.json"}}
 
-// validate checks document b against the schema.
+// validate fails the test unless document b is valid under the schema.
 func (s *jsonSchema) validate(t *testing.T, b []byte) {
 	t.Helper()
+	if err := s.check(b); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// check validates document b against the schema, compiled on first use.
+func (s *jsonSchema) check(b []byte) error {
 	s.once.Do(func() {
 		c := jsonschema.NewCompiler()
 		c.AssertFormat()
@@ -94,15 +102,16 @@ func (s *jsonSchema) validate(t *testing.T, b []byte) {
 		s.schema, s.err = c.Compile(s.base + s.files[0])
 	})
 	if s.err != nil {
-		t.Fatalf("load %s schema: %v", s.name, s.err)
+		return fmt.Errorf("load %s schema: %w", s.name, s.err)
 	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
 	if err != nil {
-		t.Fatalf("SBOM is not JSON: %v", err)
+		return fmt.Errorf("SBOM is not JSON: %w", err)
 	}
 	if err := s.schema.Validate(inst); err != nil {
-		t.Fatalf("SBOM does not validate against %s: %v", s.name, err)
+		return fmt.Errorf("SBOM does not validate against %s: %w", s.name, err)
 	}
+	return nil
 }
 
 // validateCycloneDX checks b against the official CycloneDX 1.6 schema.

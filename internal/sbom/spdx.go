@@ -79,7 +79,7 @@ func SPDX(env *capture.Environment, d core.Digest, created time.Time) ([]byte, e
 	doc.Packages = append(doc.Packages, root)
 	doc.Relationships = append(doc.Relationships, spdxRelationship{"SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-environment"})
 	for _, ref := range inv.top {
-		doc.Relationships = append(doc.Relationships, spdxRelationship{"SPDXRef-environment", "DEPENDS_ON", ids[ref]})
+		doc.Relationships = append(doc.Relationships, spdxRelationship{"SPDXRef-environment", "CONTAINS", ids[ref]})
 	}
 	for _, c := range inv.comps {
 		p := spdxPackage{SPDXID: ids[c.ref], Name: orUnknown(c.name), VersionInfo: c.version, DownloadLocation: "NOASSERTION",
@@ -91,9 +91,13 @@ func SPDX(env *capture.Environment, d core.Digest, created time.Time) ([]byte, e
 			p.Checksums = []spdxChecksum{{"SHA256", c.sha256}}
 		}
 		doc.Packages = append(doc.Packages, p)
+		typ := "DEPENDS_ON"
+		if holds(c.kind) {
+			typ = "CONTAINS"
+		}
 		for _, dep := range c.depends {
 			if id := ids[dep]; id != "" {
-				doc.Relationships = append(doc.Relationships, spdxRelationship{p.SPDXID, "DEPENDS_ON", id})
+				doc.Relationships = append(doc.Relationships, spdxRelationship{p.SPDXID, typ, id})
 			}
 		}
 	}
