@@ -250,6 +250,16 @@ func TestSPDXDebian(t *testing.T) {
 	if !found {
 		t.Error("no scikit-learn package")
 	}
+	types := map[string]int{}
+	for _, r := range doc.Relationships {
+		types[r.Type]++
+	}
+	// The environment contains the OS, the interpreter, the CPU and the
+	// GPUs; the OS its packages, the interpreter its distributions;
+	// packages depend on each other.
+	if types["CONTAINS"] != 3+len(env.GPUs)+len(env.OSPackages.Packages)+len(env.Interpreter.Packages) || types["DEPENDS_ON"] < 100 || types["DESCRIBES"] != 1 {
+		t.Errorf("relationships by type: %v", types)
+	}
 }
 
 // checkSPDX validates a document against the official SPDX 2.3 schema
