@@ -76,8 +76,9 @@ var spdx3Purpose = map[string]string{"library": "library", "operating-system": "
 // what CycloneDX and SPDX say: one software_Package per component with
 // its package URL and archive digest, the environment a package of
 // purpose platform that contains the operating system, the interpreter
-// and the hardware, which contain their packages, and dependsOn
-// relationships between packages where they resolve.
+// and the hardware, the operating system and the interpreter containing
+// their packages, and dependsOn relationships between packages (and from
+// a GPU to its driver) where they resolve.
 //
 // The document is https://lockstep.dev/spdx/environment/HEX; its elements
 // are named under it, through the document's namespace map prefix "env:"
