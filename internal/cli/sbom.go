@@ -14,7 +14,10 @@ import (
 	"lockstep.dev/lockstep/internal/sbom"
 )
 
-type sbomOptions struct{ format, signWith string }
+type sbomOptions struct {
+	format   string
+	signWith string
+}
 
 func newSBOMCommand(g *globalOptions) *cobra.Command {
 	var o sbomOptions
@@ -22,38 +25,40 @@ func newSBOMCommand(g *globalOptions) *cobra.Command {
 		Use:   "sbom RUN [STEP]",
 		Short: "Write the software bill of materials of the environment a run's steps ran in",
 		Long: `Write the environment each step of RUN (or STEP alone) ran in as a software
-bill of materials: CycloneDX 1.6 JSON (the default) or SPDX 2.3 JSON. It lists
-every Python distribution (pkg:pypi), every OS package (pkg:deb, pkg:rpm,
-pkg:apk), the interpreter, the operating system, the CPU and GPUs, with the
-dependencies between them, and what the verification of installed files found
-when the environment was captured (modified and missing files on their
-package, unowned files in site-packages).
+bill of materials: CycloneDX 1.6 JSON (the default), SPDX 2.3 JSON (--format
+spdx) or SPDX 3.0.1 JSON-LD (--format spdx3, core and software profiles). It
+lists every Python distribution (pkg:pypi), every OS package (pkg:deb,
+pkg:rpm, pkg:apk), the interpreter, the operating system, the CPU and GPUs,
+with the dependencies between them, and what the verification of installed
+files found when the environment was captured (modified and missing files on
+their package, unowned files in site-packages).
 
 The CycloneDX document is a function of the environment record alone: the same
-environment always gives the same bytes. Steps that share an environment get
+environment always gives the same bytes. SPDX documents also carry the time
+they were written, which SPDX requires. Steps that share an environment get
 one document; when the steps ran in several environments, one document is
 written per line, in the order the steps started (pass STEP for one). The
 sha256 of each document (the bytes of its line, without the newline) is
-printed on stderr: it is the digest a signed run's provenance lists among its
-byproducts and its ML-BOM (lockstep bom) references.
+printed on stderr: for CycloneDX it is the digest a signed run's provenance
+lists among its byproducts and its ML-BOM (lockstep bom) references.
 
-Signed runs sign the SBOM of each of their environments with the run's key.
---sign-with KEY signs the CycloneDX SBOMs written (of a run signed before, or
-with another key): an in-toto statement of predicate type
-https://cyclonedx.org/bom about the environment record, in a Sigstore bundle
-stored and indexed under the environment's digest (lockstep attestations
-sha256:ENV lists it; lockstep cat writes the bundle and the environment record
-that cosign verify-blob-attestation --type cyclonedx checks).
+Signed runs sign the CycloneDX SBOM of each of their environments with the
+run's key. --sign-with KEY signs the SBOMs written (of a run signed before,
+in another format, or with another key): an in-toto statement about the
+environment record whose predicate is the document, of predicate type
+https://cyclonedx.org/bom (CycloneDX), https://spdx.dev/Document (SPDX 2.3)
+or https://spdx.dev/Document/v3 (SPDX 3), in a Sigstore bundle stored and
+indexed under the environment's digest (lockstep attestations sha256:ENV lists
+it; lockstep cat writes the bundle and the environment record that cosign
+verify-blob-attestation checks with --type cyclonedx, --type spdx or --type
+https://spdx.dev/Document/v3).
 
-Exit codes: 0 success, 2 unknown run or step, an unknown --format, --sign-with
-with --format spdx, or an unreadable key.`,
+Exit codes: 0 success, 2 unknown run or step, an unknown --format, or an
+unreadable key.`,
 		Args: rangeArgs(1, 2, "RUN and an optional STEP"),
 		PreRunE: func(*cobra.Command, []string) error {
-			if o.format != "cyclonedx" && o.format != "spdx" {
-				return usageErrorf("--format %q: use cyclonedx or spdx", o.format)
-			}
-			if o.signWith != "" && o.format != "cyclonedx" {
-				return usageErrorf("--sign-with signs CycloneDX SBOMs: leave out --format %s", o.format)
+			if _, err := sbom.ParseFormat(o.format); err != nil {
+				return usageErrorf("--format: %v", err)
 			}
 			return nil
 		},
@@ -65,8 +70,9 @@ with --format spdx, or an unreadable key.`,
 			return runSBOM(c.Context(), o, g, args[0], step)
 		},
 	}
-	c.Flags().StringVar(&o.format, "format", "cyclonedx", "cyclonedx (CycloneDX 1.6 JSON) or spdx (SPDX 2.3 JSON)")
-	c.Flags().StringVar(&o.signWith, "sign-with", "", "sign each CycloneDX SBOM with this private key and store the bundle")
+	c.Flags().StringVar(&o.format, "format", string(sbom.FormatCycloneDX),
+		"cyclonedx (CycloneDX 1.6 JSON), spdx (SPDX 2.3 JSON) or spdx3 (SPDX 3.0.1 JSON-LD)")
+	c.Flags().StringVar(&o.signWith, "sign-with", "", "sign each SBOM with this private key and store the bundle")
 	return c
 }
 
@@ -96,17 +102,7 @@ func runSBOM(ctx context.Context, o sbomOptions, g *globalOptions, ref, step str
 	p := newPrinter(g)
 	now := time.Now()
 	for _, e := range envs {
-		if o.format == "spdx" {
-			b, err := sbom.SPDX(e.Env, e.Digest, now)
-			if err != nil {
-				return err
-			}
-			if _, err := fmt.Fprintf(g.stdout, "%s\n", b); err != nil {
-				return err
-			}
-			continue
-		}
-		doc, err := sbom.New(e.Env, e.Digest)
+		doc, err := sbom.Render(e.Env, e.Digest, sbom.Format(o.format), now)
 		if err != nil {
 			return err
 		}
@@ -119,7 +115,7 @@ func runSBOM(ctx context.Context, o sbomOptions, g *globalOptions, ref, step str
 			if err != nil {
 				return err
 			}
-			p.info("signed: bundle %s (lockstep cat %s > sbom.sigstore.json)", bundle, bundle)
+			p.info("signed: bundle %s, predicate type %s (lockstep cat %s > sbom.sigstore.json)", bundle, doc.PredicateType, bundle)
 		}
 	}
 	return nil

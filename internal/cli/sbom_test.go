@@ -40,10 +40,19 @@ func TestSBOMAndPatchedInstalledFile(t *testing.T) {
 	if !strings.Contains(out, `"purl":"pkg:pypi/marker-pkg@1.0"`) || !strings.Contains(out, `"specVersion":"1.6"`) {
 		t.Fatalf("CycloneDX SBOM lacks marker-pkg:\n%.2000s", out)
 	}
-	if spdx := p.mustRun(0, "sbom", "last", "a", "--format", "spdx").stdout; !strings.Contains(spdx, `"spdxVersion":"SPDX-2.3"`) {
+	if spdx := p.mustRun(0, "sbom", "last", "a", "--format", "spdx").stdout; !strings.Contains(spdx, `"spdxVersion":"SPDX-2.3"`) ||
+		!strings.Contains(spdx, `"referenceLocator":"pkg:pypi/marker-pkg@1.0"`) {
 		t.Errorf("SPDX SBOM:\n%.500s", spdx)
 	}
-	if r := p.run("sbom", "last", "--format", "xml"); r.code != 2 || !strings.Contains(r.stderr, "cyclonedx or spdx") {
+	r := p.mustRun(0, "sbom", "last", "a", "--format", "spdx3")
+	if !strings.HasPrefix(r.stdout, `{"@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld"`) ||
+		!strings.Contains(r.stdout, `"software_packageUrl":"pkg:pypi/marker-pkg@1.0"`) {
+		t.Errorf("SPDX 3 SBOM:\n%.500s", r.stdout)
+	}
+	if d := core.DigestOf([]byte(strings.TrimSuffix(r.stdout, "\n"))); !strings.Contains(r.stderr, "sbom "+d.String()) {
+		t.Errorf("sbom --format spdx3 does not print the digest of what it wrote (%s):\n%s", d, r.stderr)
+	}
+	if r := p.run("sbom", "last", "--format", "xml"); r.code != 2 || !strings.Contains(r.stderr, "use cyclonedx, spdx or spdx3") {
 		t.Errorf("--format xml: exit %d, %s", r.code, r.stderr)
 	}
 
@@ -160,16 +169,31 @@ func TestSignedRunSignsItsEnvironmentSBOM(t *testing.T) {
 		t.Errorf("lockstep bom does not name the environment SBOM:\n%s", out)
 	}
 
-	// Signing again with another key; SPDX cannot be signed.
+	// Signing again with another key, in each format.
 	if r := p.mustRun(0, "sbom", "last", "--sign-with", filepath.Join(keys, "other.key")); !strings.Contains(r.stderr, "signed: bundle sha256:") {
 		t.Errorf("sbom --sign-with does not say it signed:\n%s", r.stderr)
 	}
+	spdxDocs := map[string]string{} // predicate type: the document signed
+	for _, format := range []string{"spdx", "spdx3"} {
+		r := p.mustRun(0, "sbom", "last", "--format", format, "--sign-with", filepath.Join(keys, "other.key"))
+		for _, typ := range []string{"https://spdx.dev/Document", "https://spdx.dev/Document/v3"} {
+			if strings.Contains(r.stderr, "predicate type "+typ+" ") {
+				spdxDocs[typ] = strings.TrimSuffix(r.stdout, "\n")
+			}
+		}
+	}
 	p.jsonOf(&rows, "attestations", env.String())
-	if n := len(slices.DeleteFunc(rows, func(r catalog.AttestationRow) bool { return r.PredicateType != "https://cyclonedx.org/bom" })); n != 2 {
+	byType := map[string][]catalog.AttestationRow{}
+	for _, r := range rows {
+		byType[r.PredicateType] = append(byType[r.PredicateType], r)
+	}
+	if n := len(byType["https://cyclonedx.org/bom"]); n != 2 {
 		t.Errorf("%d signed SBOMs of environment %s, want the run's and the one sbom --sign-with made", n, env)
 	}
-	if r := p.run("sbom", "last", "--format", "spdx", "--sign-with", filepath.Join(keys, "other.key")); r.code != 2 || !strings.Contains(r.stderr, "--sign-with signs CycloneDX") {
-		t.Errorf("--format spdx --sign-with: exit %d, %s", r.code, r.stderr)
+	for _, typ := range []string{"https://spdx.dev/Document", "https://spdx.dev/Document/v3"} {
+		if len(byType[typ]) != 1 || spdxDocs[typ] == "" || byType[typ][0].Subject != env {
+			t.Errorf("signed SPDX documents of type %s: %+v (sbom printed %.80q)", typ, byType[typ], spdxDocs[typ])
+		}
 	}
 
 	cosign, err := exec.LookPath("cosign")
@@ -203,13 +227,26 @@ func TestSignedRunSignsItsEnvironmentSBOM(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("cosign rejects the exported SBOM: %v\n%s", err, out)
 	}
-	for blob, ok := range map[string]bool{"env.json": true, "changed-env.json": false} {
-		cmd := exec.Command(cosign, "verify-blob-attestation", "--key", filepath.Join(keys, "builder.pub"), "--bundle", "sbom.sigstore.json",
-			"--type", "cyclonedx", "--insecure-ignore-tlog=true", "--trusted-root", "trusted_root.json", blob)
+	// The SPDX bundles as `lockstep cat` writes them.
+	os.WriteFile(filepath.Join(work, "spdx.sigstore.json"), []byte(p.mustRun(0, "cat", byType["https://spdx.dev/Document"][0].Bundle.String()).stdout), 0o644)
+	os.WriteFile(filepath.Join(work, "spdx3.sigstore.json"), []byte(p.mustRun(0, "cat", byType["https://spdx.dev/Document/v3"][0].Bundle.String()).stdout), 0o644)
+	for _, tt := range []struct {
+		key, bundle, typ, blob string
+		ok                     bool
+	}{
+		{"builder.pub", "sbom.sigstore.json", "cyclonedx", "env.json", true},
+		{"builder.pub", "sbom.sigstore.json", "cyclonedx", "changed-env.json", false},
+		{"other.pub", "spdx.sigstore.json", "spdx", "env.json", true},
+		{"other.pub", "spdx.sigstore.json", "spdx", "changed-env.json", false},
+		{"other.pub", "spdx3.sigstore.json", "https://spdx.dev/Document/v3", "env.json", true},
+		{"other.pub", "spdx3.sigstore.json", "spdx", "env.json", false},
+	} {
+		cmd := exec.Command(cosign, "verify-blob-attestation", "--key", filepath.Join(keys, tt.key), "--bundle", tt.bundle,
+			"--type", tt.typ, "--insecure-ignore-tlog=true", "--trusted-root", "trusted_root.json", tt.blob)
 		cmd.Dir = work
 		cmd.Env = append(os.Environ(), "HOME="+work, "TUF_ROOT="+filepath.Join(work, "tuf"))
-		if out, err := cmd.CombinedOutput(); (err == nil) != ok {
-			t.Errorf("cosign verify-blob-attestation --type cyclonedx %s: err = %v, want success %v\n%s", blob, err, ok, out)
+		if out, err := cmd.CombinedOutput(); (err == nil) != tt.ok {
+			t.Errorf("cosign verify-blob-attestation --type %s --bundle %s %s: err = %v, want success %v\n%s", tt.typ, tt.bundle, tt.blob, err, tt.ok, out)
 		}
 	}
 }

@@ -56,8 +56,9 @@ func SBOMs(st *store.Store, tasks map[string]*core.TaskRecord) ([]EnvironmentSBO
 }
 
 // SignSBOM stores the SBOM document (so its digest names an object `lockstep
-// cat` writes), signs it as an in-toto statement of predicate type
-// sbom.PredicateType about its environment record, and stores and indexes
+// cat` writes), signs it as an in-toto statement of the document's
+// predicate type (sbom.PredicateType for CycloneDX, the SPDX ones for SPDX)
+// about its environment record, and stores and indexes
 // the bundle under the environment's digest as belonging to run (may be
 // ""). It returns the bundle's digest.
 func SignSBOM(ctx context.Context, st *store.Store, cat catalog.Catalog, doc *sbom.Document, signer core.Signer, run string) (core.Digest, error) {

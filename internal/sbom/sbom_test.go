@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -45,46 +46,78 @@ func debian(t *testing.T) (*capture.Environment, core.Digest) {
 	return debianEnv, d
 }
 
-var (
-	schemaOnce sync.Once
-	schema     *jsonschema.Schema
-	schemaErr  error
-)
+// jsonSchema is an official JSON schema vendored in testdata/schema: the
+// files it is made of, registered under the URLs the schemas reference
+// each other by, and the one documents are checked against.
+type jsonSchema struct {
+	name  string   // what a failure calls it: "CycloneDX 1.6"
+	base  string   // URL the files are registered under
+	files []string // in testdata/schema; the first is the root
+	// regexp compiles the schema's patterns, when Go's RE2 syntax cannot
+	// (nil: the default engine).
+	regexp jsonschema.RegexpEngine
 
-// validateCycloneDX checks b against the official CycloneDX 1.6 schema.
-func validateCycloneDX(t *testing.T, b []byte) {
+	once   sync.Once
+	schema *jsonschema.Schema
+	err    error
+}
+
+var cycloneDXSchema = &jsonSchema{name: "CycloneDX 1.6", base: "http://cyclonedx.org/schema/",
+	files: []string{"bom-1.6.schema.json", "spdx.schema.json", "jsf-0.82.schema.json"}}
+
+var spdx23Schema = &jsonSchema{name: "SPDX 2.3", base: "http://spdx.org/rdf/terms/", files: []string{"spdx-schema-2.3.json"}}
+
+// validate fails the test unless document b is valid under the schema.
+func (s *jsonSchema) validate(t *testing.T, b []byte) {
 	t.Helper()
-	schemaOnce.Do(func() {
+	if err := s.check(b); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// check validates document b against the schema, compiled on first use.
+func (s *jsonSchema) check(b []byte) error {
+	s.once.Do(func() {
 		c := jsonschema.NewCompiler()
 		c.AssertFormat()
-		for _, name := range []string{"bom-1.6.schema.json", "spdx.schema.json", "jsf-0.82.schema.json"} {
+		if s.regexp != nil {
+			c.UseRegexpEngine(s.regexp)
+		}
+		for _, name := range s.files {
 			f, err := os.Open(filepath.Join("testdata", "schema", name))
 			if err != nil {
-				schemaErr = err
+				s.err = err
 				return
 			}
 			doc, err := jsonschema.UnmarshalJSON(f)
 			f.Close()
 			if err == nil {
-				err = c.AddResource("http://cyclonedx.org/schema/"+name, doc)
+				err = c.AddResource(s.base+name, doc)
 			}
 			if err != nil {
-				schemaErr = err
+				s.err = err
 				return
 			}
 		}
-		schema, schemaErr = c.Compile("http://cyclonedx.org/schema/bom-1.6.schema.json")
+		s.schema, s.err = c.Compile(s.base + s.files[0])
 	})
-	if schemaErr != nil {
-		t.Fatalf("load CycloneDX schema: %v", schemaErr)
+	if s.err != nil {
+		return fmt.Errorf("load %s schema: %w", s.name, s.err)
 	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
 	if err != nil {
-		t.Fatalf("SBOM is not JSON: %v", err)
+		return fmt.Errorf("SBOM is not JSON: %w", err)
 	}
-	if err := schema.Validate(inst); err != nil {
-		t.Fatalf("SBOM does not validate against CycloneDX 1.6: %v", err)
+	if err := s.schema.Validate(inst); err != nil {
+		return fmt.Errorf("SBOM does not validate against %s: %w", s.name, err)
 	}
+	return nil
+}
+
+// validateCycloneDX checks b against the official CycloneDX 1.6 schema.
+func validateCycloneDX(t *testing.T, b []byte) {
+	t.Helper()
+	cycloneDXSchema.validate(t, b)
 }
 
 type cdxDoc struct {
@@ -217,12 +250,24 @@ func TestSPDXDebian(t *testing.T) {
 	if !found {
 		t.Error("no scikit-learn package")
 	}
+	types := map[string]int{}
+	for _, r := range doc.Relationships {
+		types[r.Type]++
+	}
+	// The environment contains the OS, the interpreter, the CPU and the
+	// GPUs; the OS its packages, the interpreter its distributions;
+	// packages depend on each other.
+	if types["CONTAINS"] != 3+len(env.GPUs)+len(env.OSPackages.Packages)+len(env.Interpreter.Packages) || types["DEPENDS_ON"] < 100 || types["DESCRIBES"] != 1 {
+		t.Errorf("relationships by type: %v", types)
+	}
 }
 
-// checkSPDX checks what the SPDX 2.3 schema requires of a document and
-// that every relationship names an element of it.
+// checkSPDX validates a document against the official SPDX 2.3 schema
+// and checks what the schema cannot: identifiers unique, every
+// relationship naming an element of the document.
 func checkSPDX(t *testing.T, b []byte) spdxDoc {
 	t.Helper()
+	spdx23Schema.validate(t, b)
 	var doc spdxDoc
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)

@@ -15,19 +15,23 @@ import (
 // writes.
 const MediaType = "application/vnd.cyclonedx+json"
 
-// Document is the CycloneDX SBOM of one environment record: its bytes,
-// their digest, and the BOM-Link other CycloneDX documents name it by.
+// Document is the SBOM of one environment record: its bytes, their
+// digest, the predicate type that signs it, and for CycloneDX the
+// BOM-Link other CycloneDX documents name it by.
 type Document struct {
 	// Environment is the digest of the environment record it describes.
 	Environment core.Digest
-	// Bytes is the canonical JSON CycloneDX returns.
+	// Bytes is the canonical JSON CycloneDX (or SPDX, SPDX3) returns.
 	Bytes []byte
 	// Digest is the sha256 of Bytes: the same environment record always
-	// gives the same digest.
+	// gives the same CycloneDX digest.
 	Digest core.Digest
 	// BOMLink is "urn:cdx:SERIAL/1", the CycloneDX BOM-Link of the
-	// document (its serial number and version).
+	// document (its serial number and version); "" for SPDX.
 	BOMLink string
+	// PredicateType is the in-toto predicate type of the signed document:
+	// PredicateType, SPDXPredicateType or SPDX3PredicateType.
+	PredicateType string
 }
 
 // New renders env (stored under digest d) as CycloneDX and names the
@@ -37,7 +41,7 @@ func New(env *capture.Environment, d core.Digest) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Document{Environment: d, Bytes: b, Digest: core.DigestOf(b), BOMLink: BOMLink(d)}, nil
+	return &Document{Environment: d, Bytes: b, Digest: core.DigestOf(b), BOMLink: BOMLink(d), PredicateType: PredicateType}, nil
 }
 
 // BOMLink is the CycloneDX BOM-Link (urn:cdx:SERIAL/VERSION) of the SBOM of
@@ -57,9 +61,10 @@ func serialNumber(d core.Digest) string {
 const SubjectName = "environment"
 
 // Statement returns the in-toto statement that signs the document: the
-// whole CycloneDX document as the predicate, of type PredicateType (what
-// `cosign verify-blob-attestation --type cyclonedx` expects), about the
+// whole document as the predicate, of the document's predicate type
+// (PredicateType is what `cosign verify-blob-attestation --type
+// cyclonedx` expects, SPDXPredicateType --type spdx), about the
 // environment record it describes, whose bytes `lockstep cat` writes.
 func (doc *Document) Statement() *attest.Statement {
-	return attest.NewStatement([]attest.Subject{{Name: SubjectName, Digest: doc.Environment}}, PredicateType, json.RawMessage(doc.Bytes))
+	return attest.NewStatement([]attest.Subject{{Name: SubjectName, Digest: doc.Environment}}, doc.PredicateType, json.RawMessage(doc.Bytes))
 }

@@ -148,20 +148,28 @@ func TestCosignVerifiesSignedSBOM(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, cosign, "verify-blob-attestation", "--key", tt.key, "--bundle", tt.bundle,
-				"--new-bundle-format", "--trusted-root", "trusted_root.json", "--type", "cyclonedx",
-				"--insecure-ignore-tlog=true", tt.blob)
-			cmd.Dir = dir
-			cmd.Env = append(os.Environ(), "HOME="+dir, "TUF_ROOT="+filepath.Join(dir, "tuf"))
-			out, err := cmd.CombinedOutput()
-			if (err == nil) != tt.ok {
-				t.Fatalf("cosign verify-blob-attestation --type cyclonedx: err = %v, want success %v\n%s", err, tt.ok, out)
-			}
-			if tt.ok && !bytes.Contains(out, []byte("Verified OK")) {
-				t.Errorf("cosign output lacks Verified OK:\n%s", out)
-			}
+			cosignVerify(t, cosign, dir, tt.key, tt.bundle, tt.blob, "cyclonedx", tt.ok)
 		})
+	}
+}
+
+// cosignVerify runs `cosign verify-blob-attestation --type typ` offline in
+// dir (holding trusted_root.json) on blob with the bundle and public key
+// named, and fails the test unless it succeeds exactly when ok.
+func cosignVerify(t *testing.T, cosign, dir, key, bundle, blob, typ string, ok bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, cosign, "verify-blob-attestation", "--key", key, "--bundle", bundle,
+		"--new-bundle-format", "--trusted-root", "trusted_root.json", "--type", typ,
+		"--insecure-ignore-tlog=true", blob)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "HOME="+dir, "TUF_ROOT="+filepath.Join(dir, "tuf"))
+	out, err := cmd.CombinedOutput()
+	if (err == nil) != ok {
+		t.Fatalf("cosign verify-blob-attestation --type %s %s: err = %v, want success %v\n%s", typ, blob, err, ok, out)
+	}
+	if ok && !bytes.Contains(out, []byte("Verified OK")) {
+		t.Errorf("cosign output lacks Verified OK:\n%s", out)
 	}
 }

@@ -55,7 +55,7 @@ type (
 )
 
 // spdxPurpose maps component kinds to SPDX primary package purposes.
-var spdxPurpose = map[string]string{"library": "LIBRARY", "operating-system": "OPERATING-SYSTEM",
+var spdxPurpose = map[string]string{"library": "LIBRARY", "operating-system": "OPERATING_SYSTEM",
 	"application": "APPLICATION", "device": "DEVICE", "device-driver": "FIRMWARE", "platform": "CONTAINER"}
 
 // SPDX returns the SPDX 2.3 JSON SBOM of the environment record env,
@@ -79,7 +79,7 @@ func SPDX(env *capture.Environment, d core.Digest, created time.Time) ([]byte, e
 	doc.Packages = append(doc.Packages, root)
 	doc.Relationships = append(doc.Relationships, spdxRelationship{"SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-environment"})
 	for _, ref := range inv.top {
-		doc.Relationships = append(doc.Relationships, spdxRelationship{"SPDXRef-environment", "DEPENDS_ON", ids[ref]})
+		doc.Relationships = append(doc.Relationships, spdxRelationship{"SPDXRef-environment", "CONTAINS", ids[ref]})
 	}
 	for _, c := range inv.comps {
 		p := spdxPackage{SPDXID: ids[c.ref], Name: orUnknown(c.name), VersionInfo: c.version, DownloadLocation: "NOASSERTION",
@@ -91,9 +91,13 @@ func SPDX(env *capture.Environment, d core.Digest, created time.Time) ([]byte, e
 			p.Checksums = []spdxChecksum{{"SHA256", c.sha256}}
 		}
 		doc.Packages = append(doc.Packages, p)
+		typ := "DEPENDS_ON"
+		if holds(c.kind) {
+			typ = "CONTAINS"
+		}
 		for _, dep := range c.depends {
 			if id := ids[dep]; id != "" {
-				doc.Relationships = append(doc.Relationships, spdxRelationship{p.SPDXID, "DEPENDS_ON", id})
+				doc.Relationships = append(doc.Relationships, spdxRelationship{p.SPDXID, typ, id})
 			}
 		}
 	}
