@@ -1,10 +1,7 @@
 package cli
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,28 +18,10 @@ const osvFixture = "../sbom/osv/testdata/fixture"
 // name the fixture's MAL- advisory is about, and returns its path.
 func evilWheel(t *testing.T) string {
 	t.Helper()
-	files := map[string]string{
+	return osv.Wheel(t, "lockstep-test-evil", "0.1", map[string]string{
 		"lockstep_test_evil/__init__.py":                 "print('harmless stand-in for a malicious package')\n",
-		"lockstep_test_evil-0.1.dist-info/METADATA":      "Metadata-Version: 2.1\nName: lockstep-test-evil\nVersion: 0.1\n",
-		"lockstep_test_evil-0.1.dist-info/WHEEL":         "Wheel-Version: 1.0\nGenerator: lockstep-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
 		"lockstep_test_evil-0.1.dist-info/top_level.txt": "lockstep_test_evil\n",
-	}
-	var record strings.Builder
-	for _, name := range sortedKeys(files) {
-		sum := sha256.Sum256([]byte(files[name]))
-		fmt.Fprintf(&record, "%s,sha256=%s,%d\n", name, base64.RawURLEncoding.EncodeToString(sum[:]), len(files[name]))
-	}
-	record.WriteString("lockstep_test_evil-0.1.dist-info/RECORD,,\n")
-	files["lockstep_test_evil-0.1.dist-info/RECORD"] = record.String()
-	members := map[string][]byte{}
-	for name, body := range files {
-		members[name] = []byte(body)
-	}
-	path := filepath.Join(t.TempDir(), "lockstep_test_evil-0.1-py3-none-any.whl")
-	if err := os.Rename(osv.WriteZip(t, members), path); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	})
 }
 
 // debianVenv makes a virtual environment over Debian's python3 and its
