@@ -25,6 +25,9 @@ const syftVersion = "v1.57.2"
 // install puts it. The test skips only when it is absent.
 func syftBinary(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("the comparison with syft takes tens of seconds; not under -short")
+	}
 	if p := os.Getenv("SYFT"); p != "" {
 		return p
 	}
