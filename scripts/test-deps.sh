@@ -3,7 +3,7 @@
 # bubblewrap sandbox, git, Debian's Python with numpy, scikit-learn,
 # PyTorch, pandas, joblib and onnx, PostgreSQL 15 for the catalog and lock
 # tests, Slurm and munge, etcd, python3-cryptography, -certifi, -jwt, -yaml and
-# pip for the dependency audit's tests), cosign, osv-scanner, versitygw (a real S3 server for the
+# pip and venv for the dependency audit's and SBOM's tests), cosign, osv-scanner, syft, versitygw (a real S3 server for the
 # S3 store's tests) and kube-apiserver, built from their Go modules; as root,
 # it starts a one-node Slurm cluster (slurm-up.sh).
 # As root with apt-get it installs them; otherwise it says what is missing
@@ -11,7 +11,7 @@
 set -euo pipefail
 packages=(bubblewrap git make ca-certificates bzip2 python3 python3-numpy python3-sklearn
   python3-joblib python3-torch python3-pandas python3-onnx postgresql-15 slurm-wlm munge etcd-server
-  python3-pip python3-cryptography python3-certifi python3-jwt python3-yaml)
+  python3-pip python3-venv python3-cryptography python3-certifi python3-jwt python3-yaml)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -38,6 +38,10 @@ fi
 if ! command -v osv-scanner >/dev/null 2>&1 && [ ! -x "$gobin/osv-scanner" ]; then
   echo "building osv-scanner (github.com/google/osv-scanner v1.9.2; a few minutes, once)"
   go install github.com/google/osv-scanner/cmd/osv-scanner@v1.9.2 || echo "osv-scanner did not build; the comparison with it will skip" >&2
+fi
+if ! command -v syft >/dev/null 2>&1 && [ ! -x "$gobin/syft" ]; then
+  echo "building syft (github.com/anchore/syft v1.57.2; a few minutes, once)"
+  go install github.com/anchore/syft/cmd/syft@v1.57.2 || echo "syft did not build; the SBOM comparison with it will skip" >&2
 fi
 "$(dirname "$0")/kube-apiserver.sh" || echo "kube-apiserver did not build; the Kubernetes backend's API-server tests will skip" >&2
 if [ "$(id -u)" = 0 ] && command -v slurmctld >/dev/null 2>&1; then

@@ -33,8 +33,9 @@ func newAuditDepsCommand(g *globalOptions) *cobra.Command {
 packages lockstep recorded) against the OSV advisories imported with
 ` + "`lockstep vulndb import`" + `, or against the export --osv names, offline. For
 each step it reports the advisory id, aliases (CVE, GHSA), severity (the
-CVSS v3 base score computed from the vector, else the database's rating),
-the package and version, and the versions that fix it. MAL- advisories mark
+base score computed from the CVSS v4.0 or v3.x vector and its rating, else
+the database's rating; a vector that does not parse is named), the
+package and version, and the versions that fix it. MAL- advisories mark
 known malicious packages. An advisory whose ranges cannot be evaluated is
 reported as undecided, a missing advisory database as missing, and the age
 of each database is shown.
@@ -199,6 +200,9 @@ func printAudit(p *printer, rep *osv.Report, d, bundle core.Digest, check policy
 		}
 		for _, f := range s.Findings {
 			p.result("  %s", findingLine(p, f))
+			if f.BadVector != "" {
+				p.result("    %s %s: rated from its other scores, its database's rating or unknown", p.paint(yellow, "!"), f.BadVector)
+			}
 		}
 	}
 	p.result("")

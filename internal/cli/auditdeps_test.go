@@ -1,10 +1,7 @@
 package cli
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,28 +18,10 @@ const osvFixture = "../sbom/osv/testdata/fixture"
 // name the fixture's MAL- advisory is about, and returns its path.
 func evilWheel(t *testing.T) string {
 	t.Helper()
-	files := map[string]string{
+	return osv.Wheel(t, "lockstep-test-evil", "0.1", map[string]string{
 		"lockstep_test_evil/__init__.py":                 "print('harmless stand-in for a malicious package')\n",
-		"lockstep_test_evil-0.1.dist-info/METADATA":      "Metadata-Version: 2.1\nName: lockstep-test-evil\nVersion: 0.1\n",
-		"lockstep_test_evil-0.1.dist-info/WHEEL":         "Wheel-Version: 1.0\nGenerator: lockstep-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
 		"lockstep_test_evil-0.1.dist-info/top_level.txt": "lockstep_test_evil\n",
-	}
-	var record strings.Builder
-	for _, name := range sortedKeys(files) {
-		sum := sha256.Sum256([]byte(files[name]))
-		fmt.Fprintf(&record, "%s,sha256=%s,%d\n", name, base64.RawURLEncoding.EncodeToString(sum[:]), len(files[name]))
-	}
-	record.WriteString("lockstep_test_evil-0.1.dist-info/RECORD,,\n")
-	files["lockstep_test_evil-0.1.dist-info/RECORD"] = record.String()
-	members := map[string][]byte{}
-	for name, body := range files {
-		members[name] = []byte(body)
-	}
-	path := filepath.Join(t.TempDir(), "lockstep_test_evil-0.1-py3-none-any.whl")
-	if err := os.Rename(osv.WriteZip(t, members), path); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	})
 }
 
 // debianVenv makes a virtual environment over Debian's python3 and its
@@ -103,6 +82,7 @@ func TestAuditDepsFindsAdvisoriesAndTheMaliciousPackage(t *testing.T) {
 		"MAL-2099-0001", "MALICIOUS", "lockstep-test-evil 0.1",
 		"GHSA-x4qr-2fvf-3mr5", "high 7.4", "cryptography 38.0.4 → fixed in 39.0.1 (CVE-2023-0286)",
 		"PYSEC-2023-135", "certifi 2022.9.24 → fixed in 2023.7.22",
+		"GHSA-jm77-qphf-c4w8", "high 8.7", // rated by its CVSS v4.0 vector alone
 		"LOCKSTEP-TEST-FUZZY", "undecided",
 	} {
 		if !strings.Contains(r.stdout, want) {
@@ -141,6 +121,10 @@ func TestAuditDepsFindsAdvisoriesAndTheMaliciousPackage(t *testing.T) {
 			Affects []struct {
 				Ref string `json:"ref"`
 			} `json:"affects"`
+			Ratings []struct {
+				Score  float64 `json:"score"`
+				Method string  `json:"method"`
+			} `json:"ratings"`
 		} `json:"vulnerabilities"`
 	}
 	p.jsonOf(&bom, "bom", "last")
@@ -148,6 +132,9 @@ func TestAuditDepsFindsAdvisoriesAndTheMaliciousPackage(t *testing.T) {
 	for _, v := range bom.Vulnerabilities {
 		if v.ID == "MAL-2099-0001" && len(v.Affects) == 1 && v.Affects[0].Ref == "pkg:pypi/lockstep-test-evil@0.1" {
 			found = true
+		}
+		if v.ID == "GHSA-jm77-qphf-c4w8" && (len(v.Ratings) != 1 || v.Ratings[0].Method != "CVSSv4" || v.Ratings[0].Score != 8.7) {
+			t.Errorf("the ML-BOM rates the CVSS v4.0 advisory %+v, want 8.7 by CVSSv4", v.Ratings)
 		}
 	}
 	if !found {
@@ -161,6 +148,12 @@ func TestAuditDepsFindsAdvisoriesAndTheMaliciousPackage(t *testing.T) {
 	r = p.mustRun(1, "audit-deps", "last", "--osv", fixture, "--policy", policyFile)
 	if !strings.Contains(r.stderr, "malicious") || strings.Contains(r.stderr, "GHSA-x4qr") {
 		t.Errorf("with everything but the malicious package allowed:\n%s", r.stderr)
+	}
+	// max-severity judges an advisory rated by its CVSS v4.0 vector alone.
+	os.WriteFile(policyFile, []byte("apiVersion: lockstep.dev/v1\nkind: Policy\nrequire:\n  dependencies: {malicious: allow, max-severity: medium, max-age: 100000d, allow: [GHSA-x4qr-2fvf-3mr5, PYSEC-2023-135, LOCKSTEP-TEST-FUZZY, DEBIAN-TEST-DPKG]}\n"), 0o644)
+	r = p.mustRun(1, "audit-deps", "last", "--osv", fixture, "--policy", policyFile)
+	if !strings.Contains(r.stderr, "GHSA-jm77-qphf-c4w8") || !strings.Contains(r.stderr, "severity high is above max-severity medium") {
+		t.Errorf("max-severity medium with a CVSS v4.0 advisory rated high:\n%s", r.stderr)
 	}
 	os.WriteFile(policyFile, []byte("apiVersion: lockstep.dev/v1\nkind: Policy\nrequire:\n  dependencies: {malicious: allow, max-severity: critical, max-age: 100000d, allow: [LOCKSTEP-TEST-FUZZY, DEBIAN-TEST-DPKG], unverified-files: deny}\n"), 0o644)
 	r = p.mustRun(1, "audit-deps", "last", "--osv", fixture, "--policy", policyFile)

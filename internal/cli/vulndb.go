@@ -85,6 +85,9 @@ func runVulndbImport(ctx context.Context, o vulndbOptions, g *globalOptions, exp
 		for _, u := range im.Undecidable {
 			p.result("  %s kept, but lockstep cannot evaluate it: audit-deps reports it as undecided", u)
 		}
+		for _, b := range im.BadVectors {
+			p.result("  %s: kept, rated from its other scores, its database's rating or unknown", b)
+		}
 		if n := len(im.Skipped); n > 0 {
 			p.info("%d entries of %s are not usable OSV advisories and were skipped:", n, path)
 			for i, s := range im.Skipped {

@@ -160,7 +160,7 @@ func findingFor(a *Advisory, eco, normName string, p installed) (Finding, bool) 
 		} else {
 			undecided = append(undecided, m.Undecided)
 		}
-		if s := severityOf(a, af); sev.rating < 0 || s.worse(sev) {
+		if s := severityOf(a, i); sev.rating < 0 || s.worse(sev) {
 			sev = s
 		}
 	}
@@ -170,7 +170,7 @@ func findingFor(a *Advisory, eco, normName string, p installed) (Finding, bool) 
 	if !hit {
 		f.Undecided = strings.Join(undecided, "; ")
 	}
-	f.Severity, f.Score, f.Vector = sev.rating.String(), sev.score, sev.vector
+	f.Severity, f.Score, f.Vector, f.BadVector = sev.rating.String(), sev.score, sev.vector, sev.problem
 	slices.Sort(f.Fixed)
 	f.Fixed = slices.Compact(f.Fixed)
 	return f, true

@@ -90,7 +90,7 @@ func TestAuditFindsWhatTheFixtureSays(t *testing.T) {
 	}
 	want := map[string]string{
 		"GHSA-x4qr-2fvf-3mr5 cryptography@38.0.4": "high|39.0.1|",
-		"GHSA-jm77-qphf-c4w8 cryptography@38.0.4": "medium|41.0.3|",
+		"GHSA-jm77-qphf-c4w8 cryptography@38.0.4": "high|41.0.3|",
 		"PYSEC-2023-135 certifi@2022.9.24":        "critical|2023.7.22|",
 		"MAL-2099-0001 lockstep-test-evil@0.1":    "critical||",
 		"LOCKSTEP-TEST-FUZZY certifi@2022.9.24":   `unknown||range type "FUZZY" is not one lockstep evaluates (ECOSYSTEM, SEMVER, GIT)`,
@@ -105,6 +105,9 @@ func TestAuditFindsWhatTheFixtureSays(t *testing.T) {
 		}
 		if f.ID == "GHSA-x4qr-2fvf-3mr5" && (f.Score != 7.4 || f.Vector == "" || !reflect.DeepEqual(f.Aliases, []string{"CVE-2023-0286"})) {
 			t.Errorf("GHSA-x4qr-2fvf-3mr5: score %v vector %q aliases %v", f.Score, f.Vector, f.Aliases)
+		}
+		if f.ID == "GHSA-jm77-qphf-c4w8" && (f.Score != 8.7 || !strings.HasPrefix(f.Vector, "CVSS:4.0/")) {
+			t.Errorf("GHSA-jm77-qphf-c4w8, rated by CVSS v4.0 alone: score %v vector %q", f.Score, f.Vector)
 		}
 		if f.ID == "DEBIAN-TEST-DPKG" && f.Ecosystem != "Debian:12" {
 			t.Errorf("dpkg finding in ecosystem %q", f.Ecosystem)
@@ -236,6 +239,11 @@ func TestReportIsStoredSignedAndRenderedInTheBOM(t *testing.T) {
 			r := (*v.Ratings)[0]
 			if r.Method != cdx.ScoringMethodCVSSv31 || *r.Score != 7.4 || r.Severity != cdx.SeverityHigh || ref != "pkg:pypi/cryptography@38.0.4" {
 				t.Errorf("GHSA-x4qr-2fvf-3mr5 rendered as %+v %+v", v, r)
+			}
+		case "GHSA-jm77-qphf-c4w8":
+			r := (*v.Ratings)[0]
+			if r.Method != cdx.ScoringMethodCVSSv4 || *r.Score != 8.7 || r.Severity != cdx.SeverityHigh || !strings.HasPrefix(r.Vector, "CVSS:4.0/AV:N/") {
+				t.Errorf("GHSA-jm77-qphf-c4w8 rendered as %+v %+v", v, r)
 			}
 		case "LOCKSTEP-TEST-FUZZY":
 			if v.Analysis == nil || v.Analysis.State != cdx.IASInTriage {

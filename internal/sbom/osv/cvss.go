@@ -3,7 +3,10 @@ package osv
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
+
+	cvss40 "github.com/pandatix/go-cvss/40"
 )
 
 // Rating is a qualitative severity, ordered: None < Low < Medium < High <
@@ -148,34 +151,69 @@ var cvss4Values = map[string]string{
 	"E": "XAPU", "CR": "XHML", "IR": "XHML", "AR": "XHML",
 	"MAV": "XNALP", "MAC": "XLH", "MAT": "XNP", "MPR": "XNLH", "MUI": "XNPA",
 	"MVC": "XHLN", "MVI": "XHLN", "MVA": "XHLN", "MSC": "XHLN", "MSI": "XSHLN", "MSA": "XSHLN",
-	"S": "XNP", "AU": "XNY", "R": "XAUI", "V": "XDC", "RE": "XLMH", "U": "XClearGreenAmberRed",
+	"S": "XNP", "AU": "XNY", "R": "XAUI", "V": "XDC", "RE": "XLMH", "U": "",
 }
 
+// cvss4Urgency are the values of v4.0's Provider Urgency (U), the one
+// metric whose values are words.
+var cvss4Urgency = []string{"X", "Clear", "Green", "Amber", "Red"}
+
+// cvss4Base are CVSS v4.0's base metrics in the specification's order.
 var cvss4Base = []string{"AV", "AC", "AT", "PR", "UI", "VC", "VI", "VA", "SC", "SI", "SA"}
 
-// CheckCVSS4 validates a CVSS v4.0 vector: the prefix, every base metric
-// once, known metrics and values only.
-func CheckCVSS4(vector string) error {
+// CVSS4BaseScore computes the CVSS-B score of a CVSS v4.0 vector
+// ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N" is
+// 9.3) with FIRST's macrovector lookup table and interpolation, as
+// github.com/pandatix/go-cvss implements them. The vector is validated
+// first: the prefix, every base metric once, known metrics and values
+// only, in any order. Threat, environmental and supplemental metrics are
+// checked but not applied, as v3's temporal ones are not: the score is
+// the base score, the worst case the advisory describes.
+//
+// The library rounds to one decimal without the 10⁻⁶ FIRST's calculator
+// adds first, so a score lying a hair below x.x5 in floating point rounds
+// down: 450 of the 104,976 base vectors score 0.1 below FIRST's (5.6 for
+// 5.7, 8.5 for 8.6), none across a rating boundary. The tests pin that
+// against FIRST's calculator over every base vector.
+func CVSS4BaseScore(vector string) (float64, error) {
+	m, err := parseCVSS4(vector)
+	if err != nil {
+		return 0, err
+	}
+	var b strings.Builder
+	b.WriteString("CVSS:4.0")
+	for _, k := range cvss4Base {
+		b.WriteString("/" + k + ":" + m[k])
+	}
+	c, err := cvss40.ParseVector(b.String())
+	if err != nil {
+		return 0, fmt.Errorf("CVSS vector %q: %v", clip(vector, 64), err)
+	}
+	return c.Score(), nil
+}
+
+// parseCVSS4 validates a CVSS v4.0 vector and returns its metrics.
+func parseCVSS4(vector string) (map[string]string, error) {
 	parts := strings.Split(vector, "/")
 	if parts[0] != "CVSS:4.0" {
-		return fmt.Errorf("CVSS vector %q: want it to start CVSS:4.0/", clip(vector, 64))
+		return nil, fmt.Errorf("CVSS vector %q: want it to start CVSS:4.0/", clip(vector, 64))
 	}
 	m, err := metrics(vector, parts[1:], func(k, v string) bool {
 		allowed, ok := cvss4Values[k]
 		if k == "U" {
-			return ok && strings.Contains("X Clear Green Amber Red", v) && v != "" && !strings.Contains(v, " ")
+			return slices.Contains(cvss4Urgency, v)
 		}
 		return ok && len(v) == 1 && strings.Contains(allowed, v)
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, k := range cvss4Base {
 		if m[k] == "" {
-			return fmt.Errorf("CVSS vector %q: base metric %s is missing", clip(vector, 64), k)
+			return nil, fmt.Errorf("CVSS vector %q: base metric %s is missing", clip(vector, 64), k)
 		}
 	}
-	return nil
+	return m, nil
 }
 
 // metrics splits "K:V" parts into a map, each key once and valid by ok.

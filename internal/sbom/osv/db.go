@@ -26,6 +26,10 @@ type Imported struct {
 	// (an unknown range type): they are reported when they name an
 	// installed package.
 	Undecidable []string `json:"undecidable,omitempty"`
+	// BadVectors lists the CVSS vectors of advisories kept that do not
+	// parse, each naming the advisory and the field: such an advisory is
+	// rated from its other scores, its database's rating, or unknown.
+	BadVectors []string `json:"bad_vectors,omitempty"`
 }
 
 // Import stores the advisories of ex in the catalog, replacing the
@@ -58,7 +62,7 @@ func (ex *Export) rows(only []string, now time.Time) (*Imported, []catalog.Advis
 		if err != nil {
 			return nil, nil, fmt.Errorf("advisory %s: %w", a.ID, err)
 		}
-		seen, ecos := map[[2]string]bool{}, map[string]bool{}
+		seen, ecos, before := map[[2]string]bool{}, map[string]bool{}, len(rows)
 		for _, af := range a.Affected {
 			eco := BaseEcosystem(af.Package.Ecosystem)
 			key := [2]string{eco, NormalizeName(eco, af.Package.Name)}
@@ -76,6 +80,9 @@ func (ex *Export) rows(only []string, now time.Time) (*Imported, []catalog.Advis
 					out.Undecidable = append(out.Undecidable, fmt.Sprintf("%s: range type %q", a.ID, cleanText(r.Type)))
 				}
 			}
+		}
+		if len(rows) > before {
+			out.BadVectors = append(out.BadVectors, a.BadVectors()...)
 		}
 	}
 	for _, eco := range only {

@@ -67,6 +67,10 @@ type Finding struct {
 	Severity string  `json:"severity"`
 	Score    float64 `json:"score,omitempty"`
 	Vector   string  `json:"vector,omitempty"`
+	// BadVector, when set, names a CVSS vector of the advisory that does
+	// not parse (advisory id, field and why); the severity comes from the
+	// advisory's other scores, its database's rating, or is unknown.
+	BadVector string `json:"bad_vector,omitempty"`
 	// Ecosystem, Package and Version name the installed package (the
 	// package name as the environment records it).
 	Ecosystem string `json:"ecosystem"`
