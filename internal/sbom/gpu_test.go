@@ -31,8 +31,10 @@ func gpuEnv() *capture.Environment {
 	}
 }
 
-func TestGPUSoftwareCycloneDX(t *testing.T) {
-	env := gpuEnv()
+// bothSBOMs renders env as CycloneDX, validated against its schema, and
+// as SPDX, checked.
+func bothSBOMs(t *testing.T, env *capture.Environment) (cdxDoc, spdxDoc) {
+	t.Helper()
 	_, d, _ := core.DigestJSON(env)
 	b, err := CycloneDX(env, d)
 	if err != nil {
@@ -43,6 +45,15 @@ func TestGPUSoftwareCycloneDX(t *testing.T) {
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
+	s, err := SPDX(env, d, time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc, checkSPDX(t, s)
+}
+
+func TestGPUSoftwareSBOM(t *testing.T) {
+	doc, spdx := bothSBOMs(t, gpuEnv())
 	type seen struct {
 		typ   string
 		props map[string][]string
@@ -97,11 +108,6 @@ func TestGPUSoftwareCycloneDX(t *testing.T) {
 	if got := deps["cuda-toolkit:/usr/local/cuda-12.2"]; len(got) != 1 || got[0] != "pkg:generic/nvidia/cuda-runtime@12.2.140" {
 		t.Errorf("the toolkit depends on %v, want its runtime", got)
 	}
-	s, err := SPDX(env, d, time.Unix(0, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	spdx := checkSPDX(t, s)
 	purposes := map[string]string{}
 	for _, p := range spdx.Packages {
 		for _, r := range p.ExternalRefs {
@@ -122,22 +128,10 @@ func TestGPUSoftwareHostileSBOM(t *testing.T) {
 		Toolkits:  []capture.CUDAToolkit{{Path: "/a\"b", Version: "@/"}},
 		Libraries: []capture.GPULibrary{{Name: "cudnn/../x", Version: "1 2", Source: "pip", Path: "\x1b[31m"}},
 		Builds:    []capture.FrameworkBuild{{Package: "ok", CUDA: "12\n1"}, {Package: "absent", CUDA: "1"}}}
-	_, d, _ := core.DigestJSON(env)
-	b, err := CycloneDX(env, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	validateCycloneDX(t, b)
-	var doc cdxDoc
-	json.Unmarshal(b, &doc)
+	doc, _ := bothSBOMs(t, env)
 	for _, c := range doc.Components {
 		if strings.Contains(c.PURL, "/../") || strings.Contains(c.PURL, "?x=") || strings.Contains(c.PURL, "#") {
 			t.Errorf("purl %q lets a version or name out", c.PURL)
 		}
 	}
-	s, err := SPDX(env, d, time.Unix(0, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkSPDX(t, s)
 }
