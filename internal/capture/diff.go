@@ -172,13 +172,7 @@ func (d *differ) gpuSoftware(a, b *GPUSoftware) {
 	builds := func(sw *GPUSoftware) map[string]string {
 		m := map[string]string{}
 		for _, b := range sw.Builds {
-			var parts []string
-			for _, kv := range [][2]string{{"cuda", b.CUDA}, {"cudnn", b.CuDNN}, {"hip", b.HIP}} {
-				if kv[1] != "" {
-					parts = append(parts, kv[0]+" "+kv[1])
-				}
-			}
-			m[b.Package] = strings.Join(parts, ", ")
+			m[b.Package] = b.String()
 		}
 		return m
 	}

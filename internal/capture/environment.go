@@ -1,5 +1,7 @@
 package capture
 
+import "strings"
+
 // EnvironmentType is the "type" field of every Environment record.
 const EnvironmentType = "lockstep.environment/v1"
 
@@ -117,6 +119,18 @@ type FrameworkBuild struct {
 	CuDNN string `json:"cudnn,omitempty"`
 	// HIP is the ROCm HIP version of a ROCm build.
 	HIP string `json:"hip,omitempty"`
+}
+
+// String returns what the framework was built against: "cuda 12.1, cudnn
+// 8".
+func (b FrameworkBuild) String() string {
+	var parts []string
+	for _, kv := range [][2]string{{"cuda", b.CUDA}, {"cudnn", b.CuDNN}, {"hip", b.HIP}} {
+		if kv[1] != "" {
+			parts = append(parts, kv[0]+" "+kv[1])
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Interpreter is the language runtime a step's command starts.

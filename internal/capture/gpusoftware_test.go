@@ -356,7 +356,8 @@ func TestGPUSoftwareRemembered(t *testing.T) {
 }
 
 // TestLibraryPath: the folders of the step's LD_LIBRARY_PATH that it can
-// see are searched; relative ones and hidden ones are not.
+// see are searched; relative ones and hidden ones are not, and the host's
+// libraries and toolkits a confined step cannot see are left out.
 func TestLibraryPath(t *testing.T) {
 	dir := fakeRoot(t, map[string]string{
 		"seen/libcudart.so.12.4.127": "elf", "seen/libcudart.so.12": "->libcudart.so.12.4.127",
@@ -364,13 +365,15 @@ func TestLibraryPath(t *testing.T) {
 	})
 	seen, hidden := filepath.Join(dir, "seen"), filepath.Join(dir, "hidden")
 	opts := Options{Env: map[string]string{"LD_LIBRARY_PATH": "lib:" + seen + "::" + hidden}, Visible: []string{seen}}
-	got := stepGPUSoftware(GPUSoftware{}, opts, nil)
-	want := &GPUSoftware{Libraries: []GPULibrary{{Name: "cuda-runtime", Version: "12.4.127", Source: "LD_LIBRARY_PATH", Path: filepath.Join(seen, "libcudart.so.12.4.127")}}}
+	host := GPUSoftware{Driver: "535.129.03", Toolkits: []CUDAToolkit{{Path: "/opt/cuda", Version: "12.2.2"}},
+		Libraries: []GPULibrary{{Name: "cudnn", Version: "8.9.2", Source: "ld.so.cache", Path: "/opt/cudnn/libcudnn.so.8.9.2"}}}
+	got := stepGPUSoftware(host, opts, nil)
+	want := &GPUSoftware{Driver: "535.129.03", Libraries: []GPULibrary{{Name: "cuda-runtime", Version: "12.4.127", Source: "LD_LIBRARY_PATH", Path: filepath.Join(seen, "libcudart.so.12.4.127")}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("found %+v, want %+v", got, want)
 	}
 	opts.Visible = nil
-	if got := stepGPUSoftware(GPUSoftware{}, opts, nil); got == nil || len(got.Libraries) != 2 {
+	if got := stepGPUSoftware(host, opts, nil); got == nil || len(got.Libraries) != 3 || len(got.Toolkits) != 1 {
 		t.Errorf("unconfined: %+v", got)
 	}
 }

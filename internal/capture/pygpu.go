@@ -39,17 +39,22 @@ func stepGPUSoftware(host GPUSoftware, opts Options, in *Interpreter) *GPUSoftwa
 	} else {
 		ldPath = opts.Env["LD_LIBRARY_PATH"]
 	}
+	visible := func(p string) bool {
+		return opts.Visible == nil || slices.ContainsFunc(opts.Visible, func(v string) bool { return within(p, v) })
+	}
 	var libs []GPULibrary
 	for i, dir := range strings.Split(ldPath, ":") {
 		if i == maxLibraryPath {
 			break
 		}
-		dir = filepath.Clean(dir)
-		if !filepath.IsAbs(dir) || opts.Visible != nil && !slices.ContainsFunc(opts.Visible, func(v string) bool { return within(dir, v) }) {
-			continue
+		if dir = filepath.Clean(dir); filepath.IsAbs(dir) && visible(dir) {
+			libs = append(libs, libraryDir(hostcache.Shared(), dir)...)
 		}
-		libs = append(libs, libraryDir(hostcache.Shared(), dir)...)
 	}
+	// A confined step sees only some folders: what is elsewhere (a
+	// toolkit under /opt named by the loader's cache) it cannot load.
+	host.Toolkits = slices.DeleteFunc(slices.Clone(host.Toolkits), func(t CUDAToolkit) bool { return !visible(t.Path) })
+	host.Libraries = slices.DeleteFunc(slices.Clone(host.Libraries), func(l GPULibrary) bool { return !visible(l.Path) })
 	return withInterpreterGPU(host, libs, in)
 }
 
