@@ -20,7 +20,7 @@ import (
 
 // fakeRoot writes files (path → contents; contents "->target" makes a
 // symbolic link) under a temporary root.
-func fakeRoot(t *testing.T, files map[string]string) string {
+func fakeRoot(t testing.TB, files map[string]string) string {
 	t.Helper()
 	root := t.TempDir()
 	for p, body := range files {
@@ -90,7 +90,7 @@ const (
 // gpuMachine is a root with a driver, a CUDA 12.2 toolkit (and the usual
 // /usr/local/cuda link to it), cuDNN and libcuda in the multiarch folder,
 // and a loader cache naming them.
-func gpuMachine(t *testing.T) string {
+func gpuMachine(t testing.TB) string {
 	t.Helper()
 	lib := "/usr/lib/x86_64-linux-gnu/"
 	root := fakeRoot(t, map[string]string{
@@ -376,4 +376,28 @@ func TestLibraryPath(t *testing.T) {
 	if got := stepGPUSoftware(host, opts, nil); got == nil || len(got.Libraries) != 3 || len(got.Toolkits) != 1 {
 		t.Errorf("unconfined: %+v", got)
 	}
+}
+
+// BenchmarkGPUSoftware measures finding the GPU software of a machine with
+// a driver, two toolkits and a loader cache: scanning it, and the answer
+// a new process gets from the host cache's folder (what each task executor
+// pays).
+func BenchmarkGPUSoftware(b *testing.B) {
+	root := gpuMachine(b)
+	past := time.Now().Add(-time.Hour)
+	filepath.Walk(root, func(p string, _ os.FileInfo, _ error) error { return os.Chtimes(p, past, past) })
+	b.Run("scan", func(b *testing.B) {
+		for range b.N {
+			scanGPUSoftware(root)
+		}
+	})
+	dir := b.TempDir()
+	hostGPUSoftware(hostcache.Open(dir), root)
+	b.Run("remembered", func(b *testing.B) {
+		for range b.N {
+			if sw := hostGPUSoftware(hostcache.Open(dir), root); sw.Driver == "" {
+				b.Fatal("no driver")
+			}
+		}
+	})
 }
