@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"lockstep.dev/lockstep/internal/hostcache"
 )
 
 // Options says what a step will run and with which environment.
@@ -67,6 +69,7 @@ func Capture(ctx context.Context, opts Options) (*Environment, error) {
 	if env.Interpreter, err = capturePython(ctx, opts); err != nil {
 		return nil, fmt.Errorf("capture environment of %q: %w", opts.Command, err)
 	}
+	env.GPUSoftware = stepGPUSoftware(h.gpuSoftware, opts, env.Interpreter)
 	if err := inspectInstalled(env, opts.CacheDir); err != nil {
 		return nil, fmt.Errorf("capture environment of %q: %w", opts.Command, err)
 	}
@@ -93,6 +96,8 @@ type host struct {
 	cpu    CPU
 	memory int64
 	gpus   []GPU
+	// gpuSoftware is what of the GPU software stack the host's files say.
+	gpuSoftware GPUSoftware
 }
 
 // hostCache keeps the host facts after the first successful read.
@@ -128,6 +133,7 @@ func hostFacts(ctx context.Context) (*host, error) {
 	}
 	// A broken nvidia-smi (no driver in a container) means no usable GPU.
 	h.gpus, _ = readGPUs(ctx)
+	h.gpuSoftware = hostGPUSoftware(hostcache.Shared(), "/")
 	hostCache.h = h
 	return h, nil
 }

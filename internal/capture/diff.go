@@ -50,6 +50,7 @@ func Diff(a, b *Environment) []Change {
 	d.members("cpu flags", a.CPU.Flags, b.CPU.Flags)
 	d.value("memory", formatBytes(a.Memory), formatBytes(b.Memory))
 	d.set("gpu ", gpuSet(a.GPUs), gpuSet(b.GPUs))
+	d.gpuSoftware(a.GPUSoftware, b.GPUSoftware)
 	ai, bi := a.Interpreter, b.Interpreter
 	if ai == nil {
 		ai = &Interpreter{}
@@ -141,6 +142,43 @@ func gpuSet(gpus []GPU) map[string]string {
 		m[strconv.Itoa(i)] = fmt.Sprintf("%s (driver %s, %s)", g.Name, g.Driver, formatBytes(g.MemoryBytes))
 	}
 	return m
+}
+
+// gpuSoftware adds the changes of the GPU software stack: "nvidia driver
+// 535.129.03 -> 550.54.14", "gpu library cudnn /usr/lib/…", "cuda toolkit
+// /usr/local/cuda-12.2", "framework build torch".
+func (d *differ) gpuSoftware(a, b *GPUSoftware) {
+	if a == nil {
+		a = &GPUSoftware{}
+	}
+	if b == nil {
+		b = &GPUSoftware{}
+	}
+	d.value("nvidia driver", a.Driver, b.Driver)
+	toolkits := func(sw *GPUSoftware) map[string]string {
+		m := map[string]string{}
+		for _, t := range sw.Toolkits {
+			m[t.Path] = t.Version
+		}
+		return m
+	}
+	libraries := func(sw *GPUSoftware) map[string]string {
+		m := map[string]string{}
+		for _, l := range sw.Libraries {
+			m[l.Name+" "+l.Path] = l.Version
+		}
+		return m
+	}
+	builds := func(sw *GPUSoftware) map[string]string {
+		m := map[string]string{}
+		for _, b := range sw.Builds {
+			m[b.Package] = b.String()
+		}
+		return m
+	}
+	d.set("cuda toolkit ", toolkits(a), toolkits(b))
+	d.set("gpu library ", libraries(a), libraries(b))
+	d.set("framework build ", builds(a), builds(b))
 }
 
 // packageSet keys packages by name, or by name:arch for a name installed

@@ -50,6 +50,14 @@ func TestDiff(t *testing.T) {
 			{"python", "3.11.2", ""}, {"python package numpy", "1.24.2", ""}, {"python package six", "1.16.0", ""},
 			{"python path", "/usr/bin/python3.11", ""}, {"python prefix", "/usr", ""},
 		}, nil},
+		{"gpu software", func(e *Environment) {
+			e.GPUSoftware = &GPUSoftware{Driver: "550.54.14", Toolkits: []CUDAToolkit{{Path: "/usr/local/cuda-12.4", Version: "12.4.1"}},
+				Libraries: []GPULibrary{{Name: "cudnn", Version: "9.1.0", Source: "ld.so.cache", Path: "/usr/lib/libcudnn.so.9.1.0"}},
+				Builds:    []FrameworkBuild{{Package: "torch", CUDA: "12.4", HIP: ""}}}
+		}, []Change{
+			{"cuda toolkit /usr/local/cuda-12.4", "", "12.4.1"}, {"framework build torch", "", "cuda 12.4"},
+			{"gpu library cudnn /usr/lib/libcudnn.so.9.1.0", "", "9.1.0"}, {"nvidia driver", "", "550.54.14"},
+		}, []string{"+ cuda toolkit /usr/local/cuda-12.4 12.4.1", "+ framework build torch cuda 12.4"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

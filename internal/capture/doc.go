@@ -1,8 +1,8 @@
 // Package capture records what a step ran with: the machine (OS release,
-// kernel, libc, CPU, memory, GPUs), the installed OS packages, the Python
-// interpreter and its packages, the allowlisted environment variables with
-// secret values sealed, and the git state and file selection of the project's
-// code.
+// kernel, libc, CPU, memory, GPUs and their software: driver, CUDA, cuDNN),
+// the installed OS packages, the Python interpreter and its packages, the
+// allowlisted environment variables with secret values sealed, and the git
+// state and file selection of the project's code.
 //
 // An Environment is stored as canonical JSON and deduplicated by digest, so
 // everything in it is deterministic: slices are sorted and nothing that

@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"strings"
 	"sync"
 
 	"lockstep.dev/lockstep/internal/core"
@@ -27,6 +28,10 @@ type Environment struct {
 	// Files is what re-hashing the interpreter's installed files found
 	// (see FileCheck); nil when the step starts no interpreter.
 	Files *FileCheck `json:"installed_files,omitempty"`
+	// GPUSoftware is the GPU software the step can reach (driver, CUDA,
+	// cuDNN, what its frameworks were built against); nil when none was
+	// found, so the record of a machine without any is unchanged.
+	GPUSoftware *GPUSoftware `json:"gpu_software,omitempty"`
 }
 
 // OSInfo identifies the operating system release, from /etc/os-release.
@@ -66,6 +71,71 @@ type GPU struct {
 	Driver      string `json:"driver"`
 	MemoryBytes int64  `json:"memory_bytes"`
 	UUID        string `json:"uuid"`
+}
+
+// GPUSoftware is the GPU software stack found on the host and in the
+// interpreter, read from files only (no GPU, driver call or nvidia-smi
+// needed): each list is sorted and empty lists are left out.
+type GPUSoftware struct {
+	// Driver is the NVIDIA kernel driver's version, "535.129.03", from
+	// /proc/driver/nvidia/version or /sys/module/nvidia/version.
+	Driver string `json:"driver,omitempty"`
+	// Toolkits are the CUDA toolkits installed under /usr/local/cuda*.
+	Toolkits []CUDAToolkit `json:"toolkits,omitempty"`
+	// Libraries are the CUDA runtime, cuDNN and CUDA driver libraries the
+	// dynamic loader, a toolkit or a pip distribution provides.
+	Libraries []GPULibrary `json:"libraries,omitempty"`
+	// Builds say what the interpreter's frameworks were built against.
+	Builds []FrameworkBuild `json:"builds,omitempty"`
+}
+
+// CUDAToolkit is one CUDA toolkit folder.
+type CUDAToolkit struct {
+	// Path is the folder with symbolic links resolved, "/usr/local/cuda-12.2".
+	Path string `json:"path"`
+	// Version is the toolkit's, from its version.json or version.txt.
+	Version string `json:"version"`
+}
+
+// GPULibrary is one GPU library found.
+type GPULibrary struct {
+	// Name is "cuda-runtime" (libcudart), "cudnn" (libcudnn or its
+	// header) or "cuda-driver" (libcuda, the driver's user-space half).
+	Name string `json:"name"`
+	// Version is read from the library's file name (libcudart.so.12.2.140),
+	// cuDNN's header, or the pip distribution's version.
+	Version string `json:"version"`
+	// Source says where it was found: "ld.so.cache", "lib-dir" (a
+	// standard library folder, when there is no ld.so.cache),
+	// "LD_LIBRARY_PATH", "toolkit", "header" or "pip".
+	Source string `json:"source"`
+	// Path is the file with symbolic links resolved; for "pip", the
+	// distribution's name (nvidia-cudnn-cu12).
+	Path string `json:"path"`
+}
+
+// FrameworkBuild is what one Python framework was built against, from its
+// own files (torch/version.py, tensorflow's build_info.py).
+type FrameworkBuild struct {
+	// Package is the distribution's normalised name, "torch".
+	Package string `json:"package"`
+	// CUDA and CuDNN are the versions it was built with, as it says them.
+	CUDA  string `json:"cuda,omitempty"`
+	CuDNN string `json:"cudnn,omitempty"`
+	// HIP is the ROCm HIP version of a ROCm build.
+	HIP string `json:"hip,omitempty"`
+}
+
+// String returns what the framework was built against: "cuda 12.1, cudnn
+// 8".
+func (b FrameworkBuild) String() string {
+	var parts []string
+	for _, kv := range [][2]string{{"cuda", b.CUDA}, {"cudnn", b.CuDNN}, {"hip", b.HIP}} {
+		if kv[1] != "" {
+			parts = append(parts, kv[0]+" "+kv[1])
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Interpreter is the language runtime a step's command starts.

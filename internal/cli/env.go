@@ -76,6 +76,20 @@ func printEnv(p *printer, env query.Environment, all bool) {
 	for _, gpu := range e.GPUs {
 		p.result("  gpu       %s, driver %s, %s", gpu.Name, gpu.Driver, humanBytes(gpu.MemoryBytes))
 	}
+	if sw := e.GPUSoftware; sw != nil {
+		if sw.Driver != "" {
+			p.result("  nvidia    driver %s", sw.Driver)
+		}
+		for _, t := range sw.Toolkits {
+			p.result("  cuda      toolkit %s at %s", t.Version, t.Path)
+		}
+		for _, l := range sw.Libraries {
+			p.result("  gpu lib   %s %s (%s: %s)", l.Name, l.Version, l.Source, l.Path)
+		}
+		for _, b := range sw.Builds {
+			p.result("  built     %s with %s", b.Package, b)
+		}
+	}
 	if in := e.Interpreter; in != nil {
 		p.result("  %-9s %s at %s (prefix %s), %d packages:", in.Kind, in.Version, in.Path, in.Prefix, len(in.Packages))
 		for _, pkg := range in.Packages {

@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,7 +36,7 @@ type inventory struct {
 
 // inventoryOf lists what env holds: the operating system, its packages,
 // the interpreter and its distributions, the CPU, the GPUs and their
-// driver, with dependencies where they resolve and the installed-file
+// driver, the CUDA toolkits and GPU libraries, with dependencies where they resolve and the installed-file
 // verification as properties.
 func inventoryOf(env *capture.Environment, d core.Digest) inventory {
 	inv := inventory{env: d}
@@ -83,10 +84,17 @@ func inventoryOf(env *capture.Environment, d core.Digest) inventory {
 		{"lockstep:cores", strconv.Itoa(env.CPU.Cores)}, {"lockstep:memory_bytes", strconv.FormatInt(env.Memory, 10)}}}
 	inv.top = append(inv.top, "cpu")
 	inv.comps = append(inv.comps, cpu)
+	sw := env.GPUSoftware
+	if sw == nil {
+		sw = &capture.GPUSoftware{}
+	}
 	for i, g := range env.GPUs {
 		gpu := component{ref: fmt.Sprintf("gpu:%d", i), kind: "device", name: g.Name, props: []property{
 			{"lockstep:memory_bytes", strconv.FormatInt(g.MemoryBytes, 10)}, {"lockstep:uuid", g.UUID}}}
-		if g.Driver != "" {
+		switch {
+		case g.Driver != "" && g.Driver == sw.Driver:
+			gpu.depends = []string{nvidiaDriverRef} // added with the GPU software
+		case g.Driver != "":
 			drv := component{ref: fmt.Sprintf("gpu-driver:%d", i), kind: "device-driver", name: "nvidia-driver", version: g.Driver,
 				purl: purl("generic", "nvidia", "driver", g.Driver, nil)}
 			gpu.depends = []string{drv.ref}
@@ -95,8 +103,58 @@ func inventoryOf(env *capture.Environment, d core.Digest) inventory {
 		inv.top = append(inv.top, gpu.ref)
 		inv.comps = append(inv.comps, gpu)
 	}
+	inv.addGPUSoftware(sw)
 	inv.addVerification(env.Files)
 	return inv
+}
+
+// nvidiaDriverRef is the NVIDIA kernel driver's component.
+const nvidiaDriverRef = "nvidia-driver"
+
+// addGPUSoftware adds the GPU software stack: the kernel driver as a
+// device driver, each CUDA toolkit as a framework depending on the
+// libraries found in it, each GPU library (one component per name and
+// version, with every place it was found as a property), and on each
+// framework distribution what it was built against.
+func (inv *inventory) addGPUSoftware(sw *capture.GPUSoftware) {
+	if sw.Driver != "" {
+		inv.top = append(inv.top, nvidiaDriverRef)
+		inv.comps = append(inv.comps, component{ref: nvidiaDriverRef, kind: "device-driver", name: "nvidia-driver", version: sw.Driver,
+			purl: purl("generic", "nvidia", "driver", sw.Driver, nil), props: []property{{"lockstep:gpu:source", "kernel module"}}})
+	}
+	toolkits := make([]component, len(sw.Toolkits))
+	for i, t := range sw.Toolkits {
+		toolkits[i] = component{ref: "cuda-toolkit:" + t.Path, kind: "framework", name: "cuda-toolkit", version: t.Version,
+			purl: purl("generic", "nvidia", "cuda-toolkit", t.Version, nil), props: []property{{"lockstep:path", t.Path}}}
+		inv.top = append(inv.top, toolkits[i].ref)
+	}
+	libs := map[string]int{} // ref → index in inv.comps
+	for _, l := range sw.Libraries {
+		ref := "gpu-library:" + l.Name + "@" + l.Version
+		i, ok := libs[ref]
+		if !ok {
+			i = len(inv.comps)
+			libs[ref] = i
+			inv.top = append(inv.top, ref)
+			inv.comps = append(inv.comps, component{ref: ref, kind: "library", name: l.Name, version: l.Version,
+				purl: purl("generic", "nvidia", l.Name, l.Version, nil)})
+		}
+		inv.comps[i].props = append(inv.comps[i].props, property{"lockstep:gpu:found_in", l.Source + ": " + l.Path})
+		for j, t := range sw.Toolkits {
+			if strings.HasPrefix(l.Path, t.Path+"/") && !slices.Contains(toolkits[j].depends, ref) {
+				toolkits[j].depends = append(toolkits[j].depends, ref)
+			}
+		}
+	}
+	inv.comps = append(inv.comps, toolkits...)
+	for _, b := range sw.Builds {
+		i := slices.IndexFunc(inv.comps, func(c component) bool { return c.ref == "pypi:"+b.Package })
+		if i < 0 {
+			continue
+		}
+		inv.comps[i].props = append(inv.comps[i].props, property{"lockstep:built_with:cuda", b.CUDA},
+			property{"lockstep:built_with:cudnn", b.CuDNN}, property{"lockstep:built_with:hip", b.HIP})
+	}
 }
 
 func osRef(manager string, p capture.Package) string {

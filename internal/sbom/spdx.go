@@ -56,7 +56,7 @@ type (
 
 // spdxPurpose maps component kinds to SPDX primary package purposes.
 var spdxPurpose = map[string]string{"library": "LIBRARY", "operating-system": "OPERATING_SYSTEM",
-	"application": "APPLICATION", "device": "DEVICE", "device-driver": "FIRMWARE", "platform": "CONTAINER"}
+	"application": "APPLICATION", "device": "DEVICE", "device-driver": "FIRMWARE", "platform": "CONTAINER", "framework": "FRAMEWORK"}
 
 // SPDX returns the SPDX 2.3 JSON SBOM of the environment record env,
 // stored under digest d, stamped with the creation time SPDX requires
