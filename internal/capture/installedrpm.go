@@ -87,7 +87,8 @@ func (v *verifier) readRPM() error {
 	case ctx.Err() != nil:
 		return fmt.Errorf("verify the files of rpm packages in %s: rpm did not list them within %v; check the database with rpm --rebuilddb", filepath.Join(rpmRoot, db), rpmTimeout)
 	case werr != nil:
-		return fmt.Errorf("verify the files of rpm packages in %s: rpm -qa: %v: %s", filepath.Join(rpmRoot, db), werr, strings.TrimSpace(stderr.String()))
+		msg := strings.Join(strings.Fields(strings.ReplaceAll(strings.TrimSpace(stderr.String()), "\n", " / ")), " ")
+		return fmt.Errorf("verify the files of rpm packages in %s: rpm -qa: %v: %s; check the database with rpm --rebuilddb", filepath.Join(rpmRoot, db), werr, msg)
 	}
 	return nil
 }

@@ -33,9 +33,9 @@ printf 'k=v\n' > %{buildroot}/etc/madeup.conf
 `
 
 // installRPM builds the package spec describes with rpmbuild and installs
-// it with rpm into a new root with its own database, which the verifier
-// reads for the rest of the test. It returns the root.
-func installRPM(t *testing.T, spec string) string {
+// it with rpm (-i, or the mode given) into root, in a database of its own
+// there, which the verifier reads for the rest of the test.
+func installRPM(t *testing.T, root, spec string, mode ...string) {
 	t.Helper()
 	for _, tool := range []string{"rpm", "rpmbuild"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -43,7 +43,6 @@ func installRPM(t *testing.T, spec string) string {
 		}
 	}
 	dir := t.TempDir()
-	root := filepath.Join(dir, "root")
 	os.WriteFile(filepath.Join(dir, "p.spec"), []byte(spec), 0o644)
 	build := exec.Command("rpmbuild", "-bb", "--define", "_topdir "+filepath.Join(dir, "top"),
 		"--define", "__os_install_post %{nil}", "--buildroot", filepath.Join(dir, "buildroot"), filepath.Join(dir, "p.spec"))
@@ -54,19 +53,28 @@ func installRPM(t *testing.T, spec string) string {
 	if len(rpms) == 0 {
 		t.Fatal("rpmbuild built no package")
 	}
-	install := exec.Command("rpm", append([]string{"--root", root, "--dbpath", "/var/lib/rpm", "-i", "--nodeps", "--noscripts", "--notriggers"}, rpms...)...)
+	if len(mode) == 0 {
+		mode = []string{"-i"}
+	}
+	args := append([]string{"--root", root, "--dbpath", "/var/lib/rpm", "--nodeps", "--noscripts", "--notriggers"}, mode...)
+	install := exec.Command("rpm", append(args, rpms...)...)
 	if out, err := install.CombinedOutput(); err != nil {
 		t.Fatalf("rpm -i: %v\n%s", err, out)
 	}
+	useRPMRoot(t, root)
+}
+
+// useRPMRoot points the verifier at the rpm database under root.
+func useRPMRoot(t *testing.T, root string) {
 	old := rpmRoot
 	rpmRoot = root
 	t.Cleanup(func() { rpmRoot = old })
-	return root
 }
 
 func TestRPMInstalledFiles(t *testing.T) {
 	noDpkg(t)
-	root := installRPM(t, madeupSpec)
+	root := t.TempDir()
+	installRPM(t, root, madeupSpec)
 	site := filepath.Join(root, "usr/lib/python3.11/site-packages")
 	mod := filepath.Join(site, "madeup", "__init__.py")
 	stray := filepath.Join(site, "stray.py")
@@ -144,5 +152,42 @@ func TestRPMFileListSkipsWhatRPMDoesNotVouchFor(t *testing.T) {
 	}
 	if r := pkgs[2]; !strings.Contains(r.Bad, "line 8") || !strings.Contains(r.Bad, `"99"`) || r.BadPath != "/root/site/r.py" {
 		t.Errorf("r (unknown digest algorithm): %+v", r)
+	}
+}
+
+// TestRPMDatabaseChange changes rpm's database alone after a
+// verification: the remembered result does not hold any more.
+func TestRPMDatabaseChange(t *testing.T) {
+	noDpkg(t)
+	root := t.TempDir()
+	installRPM(t, root, madeupSpec)
+	site := filepath.Join(root, "usr/lib/python3.11/site-packages")
+	os.WriteFile(filepath.Join(site, "madeup", "__init__.py"), []byte("x = 2\n"), 0o644)
+	if c := verifySite(t, site); len(c.Modified) != 1 {
+		t.Fatalf("patched module: %+v", c)
+	}
+	// Version 1.3 ships the patched module; only the database learns of it.
+	next := strings.NewReplacer("Version: 1.2", "Version: 1.3", "x = 1", "x = 2").Replace(madeupSpec)
+	installRPM(t, root, next, "-U", "--justdb")
+	if c := verifySite(t, site); !c.Clean() || c.Packages != 1 {
+		t.Errorf("after rpm recorded 1.3, which ships the patched module: %+v", c)
+	}
+}
+
+// TestRPMDatabaseCorrupt fails the verification with rpm's own words and
+// the fix when rpm cannot read its database.
+func TestRPMDatabaseCorrupt(t *testing.T) {
+	if _, err := exec.LookPath("rpm"); err != nil {
+		t.Skip("rpm is not installed (apt-get install rpm)")
+	}
+	noDpkg(t)
+	root := t.TempDir()
+	db := filepath.Join(root, "var/lib/rpm")
+	os.MkdirAll(db, 0o755)
+	os.WriteFile(filepath.Join(db, "rpmdb.sqlite"), []byte("not a database\n"), 0o644)
+	useRPMRoot(t, root)
+	_, err := verifyInstalled(&Interpreter{Path: "/test/python", Paths: []string{filepath.Join(root, "site")}}, "")
+	if err == nil || !strings.Contains(err.Error(), db) || !strings.Contains(err.Error(), "rpm --rebuilddb") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("corrupt database: %v; want one line naming %s and the fix", err, db)
 	}
 }
