@@ -3,7 +3,8 @@
 # bubblewrap sandbox, git, Debian's Python with numpy, scikit-learn,
 # PyTorch, pandas, joblib and onnx, PostgreSQL 15 for the catalog and lock
 # tests, Slurm and munge, etcd, python3-cryptography, -certifi, -jwt, -yaml and
-# pip and venv for the dependency audit's and SBOM's tests), cosign, osv-scanner, syft, versitygw (a real S3 server for the
+# pip and venv for the dependency audit's and SBOM's tests, rpm and
+# rpmbuild to build and install an rpm package whose files are verified), cosign, osv-scanner, syft, versitygw (a real S3 server for the
 # S3 store's tests) and kube-apiserver, built from their Go modules; as root,
 # it starts a one-node Slurm cluster (slurm-up.sh).
 # As root with apt-get it installs them; otherwise it says what is missing
@@ -11,7 +12,7 @@
 set -euo pipefail
 packages=(bubblewrap git make ca-certificates bzip2 python3 python3-numpy python3-sklearn
   python3-joblib python3-torch python3-pandas python3-onnx postgresql-15 slurm-wlm munge etcd-server
-  python3-pip python3-venv python3-cryptography python3-certifi python3-jwt python3-yaml)
+  python3-pip python3-venv python3-cryptography python3-certifi python3-jwt python3-yaml rpm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

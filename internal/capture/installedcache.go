@@ -3,6 +3,7 @@ package capture
 import (
 	"bytes"
 	"crypto/md5"
+	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/gob"
@@ -51,7 +52,7 @@ func stampOfStat(st *unix.Stat_t) inodeStamp {
 func (s inodeStamp) regular() bool { return s.Mode&unix.S_IFMT == unix.S_IFREG }
 
 // verifyCacheVersion changes when the cache file's meaning changes.
-const verifyCacheVersion = 1
+const verifyCacheVersion = 2
 
 // verifyState is one environment's verification, kept in the home's cache
 // folder: the result and every path it depends on with its stamp, and
@@ -201,6 +202,10 @@ func newHash(algo string) (hash.Hash, error) {
 	switch algo {
 	case "sha256":
 		return sha256.New(), nil
+	case "sha224":
+		return sha256.New224(), nil
+	case "sha1":
+		return sha1.New(), nil
 	case "sha384":
 		return sha512.New384(), nil
 	case "sha512":

@@ -12,8 +12,9 @@ import (
 
 // FileCheck is what re-hashing the interpreter's installed files found:
 // every file a Python distribution's RECORD lists with a hash, and every
-// file a dpkg package installed under the interpreter's search path,
-// compared with the digest its package manager wrote at install time.
+// file of a dpkg or rpm package that installed files under the
+// interpreter's search path, compared with the digest its package manager
+// wrote at install time.
 // Any change to an installed file changes the environment record, so the
 // task cache cannot hide it.
 type FileCheck struct {
@@ -27,11 +28,12 @@ type FileCheck struct {
 	// no longer regular files).
 	Missing []ChangedFile `json:"missing,omitempty"`
 	// Unverifiable are distributions with nothing to check against: no
-	// RECORD (and no dpkg package owns them), or a malformed one.
+	// RECORD (and no OS package owns them), or a malformed one; and rpm
+	// packages whose recorded digests cannot be read.
 	Unverifiable []Unverifiable `json:"unverifiable,omitempty"`
 	// Unowned are files and links in site-packages directories that no
-	// distribution's RECORD and no dpkg package lists, sorted; at most
-	// MaxListed of them, UnownedTotal says how many there were.
+	// distribution's RECORD and no dpkg or rpm package lists, sorted; at
+	// most MaxListed of them, UnownedTotal says how many there were.
 	Unowned      []string `json:"unowned,omitempty"`
 	UnownedTotal int      `json:"unowned_total,omitempty"`
 }
@@ -42,12 +44,14 @@ const MaxListed = 1000
 
 // ChangedFile is one installed file that is not what its package shipped.
 type ChangedFile struct {
-	// Manager is "pip" (checked against RECORD) or "dpkg" (md5sums).
+	// Manager is "pip" (checked against RECORD), "dpkg" (md5sums) or
+	// "rpm" (the file digests in rpm's database).
 	Manager string `json:"manager"`
 	Package string `json:"package"`
 	Version string `json:"version,omitempty"`
 	Path    string `json:"path"`
-	// Expected is the recorded digest, "sha256:<hex>" or "md5:<hex>";
+	// Expected is the recorded digest, "sha256:<hex>", "md5:<hex>" (or
+	// the sha1, sha224, sha384 or sha512 an rpm package may record);
 	// Actual is the file's digest now, "" when it is missing.
 	Expected string `json:"expected"`
 	Actual   string `json:"actual,omitempty"`
@@ -85,9 +89,9 @@ type verifier struct {
 }
 
 // verifyInstalled checks the installed files of interp's distributions
-// (and of the dpkg packages that installed files on its search path),
-// reusing the result remembered in cacheDir while nothing it read has
-// changed.
+// (and of the dpkg and rpm packages that installed files on its search
+// path), reusing the result remembered in cacheDir while nothing it read
+// has changed.
 func verifyInstalled(interp *Interpreter, cacheDir string) (installedResult, error) {
 	key := fmt.Sprintf("%d\x00%s\x00%s", verifyCacheVersion, interp.Path, strings.Join(interp.Paths, "\x00"))
 	prev := loadVerifyState(cacheDir, key)
@@ -104,6 +108,9 @@ func verifyInstalled(interp *Interpreter, cacheDir string) (installedResult, err
 		}
 	}
 	if err := v.readDpkg(); err != nil {
+		return installedResult{}, err
+	}
+	if err := v.readRPM(); err != nil {
 		return installedResult{}, err
 	}
 	if err := v.readDistributions(); err != nil {
@@ -200,9 +207,9 @@ func distributionsIn(dir string) ([]distribution, error) {
 }
 
 // readDistribution reads one distribution's RECORD, requirements and
-// direct_url.json. A distribution dpkg installed (its metadata is in a
-// dpkg package) is checked against dpkg's md5sums instead: a RECORD it
-// ships was written before Debian's build stripped its binaries and
+// direct_url.json. A distribution dpkg or rpm installed (its metadata is
+// in an OS package) is checked against that package instead: a RECORD it
+// ships was written before the OS's build stripped its binaries and
 // moved its scripts.
 func (v *verifier) readDistribution(d distribution, pkg Package) {
 	if reqs := v.requirements(d); len(reqs) > 0 {
