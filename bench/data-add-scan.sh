@@ -38,7 +38,7 @@ for i in range(2000):
         open(os.path.join(d, "blob-%04d.bin" % i), "wb").write(rnd.randbytes(16 << 10))
 PY
 share() { # PROFILES...: percent of samples under internal/scan
-	go tool pprof -top -focus='lockstep/internal/scan\.' "$lockstep" "$@" 2>/dev/null |
+	go tool pprof -top -nodecount=1000000 -focus='lockstep/internal/scan\.' "$lockstep" "$@" 2>/dev/null |
 		awk '/^Showing nodes accounting for/ { gsub("%", "", $(NF-3)); print $(NF-3); exit }'
 }
 for _ in $(seq "$ROUNDS"); do

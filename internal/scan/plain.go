@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -38,32 +37,6 @@ func (s *scanner) plain(member, name string, r io.Reader, head []byte) string {
 		return "text"
 	}
 	return "unknown"
-}
-
-// maxJSONDepth bounds the nesting of JSON values.
-const maxJSONDepth = 10_000
-
-// checkJSON reads every JSON value in r (one document or JSON lines).
-func checkJSON(r io.Reader) error {
-	dec := json.NewDecoder(r)
-	depth := 0
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("invalid JSON near byte %d: %w", dec.InputOffset(), err)
-		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			if depth++; depth > maxJSONDepth {
-				return fmt.Errorf("JSON nested deeper than %d levels near byte %d: %w", maxJSONDepth, dec.InputOffset(), errLimit)
-			}
-		case json.Delim('}'), json.Delim(']'):
-			depth--
-		}
-	}
 }
 
 // csv validates that every record has the column count of the first one
