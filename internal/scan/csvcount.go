@@ -181,12 +181,8 @@ func (c *csvCounter) step(b byte, line int64) error {
 		fallthrough
 	case csvUnquoted:
 		switch b {
-		case c.sep:
-			c.fields++
-			c.st = csvFieldStart
-		case '\n':
-			c.st = csvRecordStart
-			return c.endRecord()
+		case c.sep, '\n':
+			return c.endField(b)
 		case '"':
 			return fmt.Errorf("line %d: a quote inside a field that does not start with one: %w; quote the whole field and double the quotes inside it", line, errCSV)
 		}
@@ -198,16 +194,24 @@ func (c *csvCounter) step(b byte, line int64) error {
 		switch b {
 		case '"':
 			c.st = csvQuoted // a doubled quote
-		case c.sep:
-			c.fields++
-			c.st = csvFieldStart
-		case '\n':
-			c.st = csvRecordStart
-			return c.endRecord()
+		case c.sep, '\n':
+			return c.endField(b)
 		default:
 			return fmt.Errorf("line %d: text after the closing quote of a field: %w; double the quotes inside a quoted field", line, errCSV)
 		}
 	}
+	return nil
+}
+
+// endField ends a field at b, a separator or a line break (which ends the
+// record too).
+func (c *csvCounter) endField(b byte) error {
+	if b == '\n' {
+		c.st = csvRecordStart
+		return c.endRecord()
+	}
+	c.fields++
+	c.st = csvFieldStart
 	return nil
 }
 
