@@ -115,9 +115,10 @@ func prepare(ctx context.Context, st *store.Store, s *core.TaskSpec, specDigest 
 	// finally shows it (what it hides from the interpreter included).
 	keyed := CaptureOptions(s, opts.Environ, "", opts.SecretKey)
 	keyed.CacheDir = opts.CacheDir
+	var paths *stepPaths
 	if sandbox.Mode(s.Sandbox) == sandbox.Bubblewrap {
-		if p, _, err := sandbox.StepPath(keyed.PATH); err == nil {
-			keyed.PATH = p
+		if paths = newStepPaths(keyed.PATH); paths.err == nil {
+			keyed.PATH = paths.stepPath
 		}
 	}
 	envRec, err := capture.Capture(ctx, keyed)
@@ -145,7 +146,7 @@ func prepare(ctx context.Context, st *store.Store, s *core.TaskSpec, specDigest 
 	if !opts.Keep {
 		defer dirs.remove()
 	}
-	return execute(ctx, st, s, dirs, rec, opts)
+	return execute(ctx, st, s, dirs, rec, paths, opts)
 }
 
 func hostname() string {
@@ -162,7 +163,7 @@ func fail(rec *core.TaskRecord, format string, args ...any) {
 	rec.Error = fmt.Sprintf(format, args...)
 }
 
-func execute(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDirs, rec *core.TaskRecord, opts ExecOptions) error {
+func execute(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDirs, rec *core.TaskRecord, paths *stepPaths, opts ExecOptions) error {
 	// Without the sandbox's read-only mount, nothing the step can write
 	// may be a link to an object: it gets its own copies, rechecked after.
 	sandboxed := sandbox.Mode(s.Sandbox) == sandbox.Bubblewrap
@@ -202,7 +203,7 @@ func execute(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDi
 	}
 	if sandboxed {
 		spec.ReadOnly = append(sandbox.SystemBinds(), spec.ReadOnly...)
-		if err := confinedPATH(&spec, recorded["PATH"], s.Restore); err != nil {
+		if err := confinedPATH(&spec, paths.of(recorded["PATH"]), s.Restore); err != nil {
 			return err
 		}
 		for _, p := range append(tool, s.Paths...) {

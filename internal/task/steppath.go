@@ -10,17 +10,40 @@ import (
 	"lockstep.dev/lockstep/internal/sandbox"
 )
 
-// confinedPATH gives a confined step the caller's PATH (pyenv shims
-// replaced by what they select) and exposes its directories and the
-// interpreters it selects read-only, so that the programs the step starts,
-// directly or through a shell or a script, are those the caller's PATH
-// names. Directories at or below a restored archive are left to it.
-func confinedPATH(spec *sandbox.Spec, path string, restore map[string]core.Digest) error {
-	stepPath, dirs, err := sandbox.StepPath(path)
-	if err != nil {
-		return fmt.Errorf("expose the programs of PATH: %w", err)
+// stepPaths is what sandbox.StepPath said of one PATH: a task asks once,
+// for its cache key, and uses the answer again to confine the step.
+type stepPaths struct {
+	path, stepPath string
+	dirs           []string
+	err            error
+}
+
+func newStepPaths(path string) *stepPaths {
+	p := &stepPaths{path: path}
+	p.stepPath, p.dirs, p.err = sandbox.StepPath(path)
+	return p
+}
+
+// of returns the answer for path: p's when p was asked about the same
+// PATH, else a new one.
+func (p *stepPaths) of(path string) *stepPaths {
+	if p != nil && p.path == path {
+		return p
 	}
-	for _, d := range dirs {
+	return newStepPaths(path)
+}
+
+// confinedPATH gives a confined step the caller's PATH (pyenv shims
+// replaced by what they select, as paths says) and exposes its directories
+// and the interpreters it selects read-only, so that the programs the step
+// starts, directly or through a shell or a script, are those the caller's
+// PATH names. Directories at or below a restored archive are left to it.
+func confinedPATH(spec *sandbox.Spec, paths *stepPaths, restore map[string]core.Digest) error {
+	if paths.err != nil {
+		return fmt.Errorf("expose the programs of PATH: %w", paths.err)
+	}
+	stepPath := paths.stepPath
+	for _, d := range paths.dirs {
 		restored := false
 		for r := range restore {
 			restored = restored || strings.HasPrefix(d+"/", r+"/")
