@@ -59,6 +59,7 @@ func newVenv(t *testing.T, name string) (python, site string) {
 
 func captureVenv(t *testing.T, python, cacheDir string) (*Environment, core.Digest) {
 	t.Helper()
+	filesChanged() // each capture checks the files as they are now
 	env, err := Capture(context.Background(), Options{Command: python + " -c pass", PATH: "/usr/bin:/bin", Env: map[string]string{"PATH": "/usr/bin:/bin"}, CacheDir: cacheDir})
 	if err != nil {
 		t.Fatal(err)

@@ -329,6 +329,11 @@ func runCommand(ctx context.Context, s *core.TaskSpec, spec sandbox.Spec, dirs w
 	if err != nil {
 		return 0, "", 0, fmt.Errorf("step %s: %w", s.Step, err)
 	}
+	if sandbox.Mode(s.Sandbox) != sandbox.Bubblewrap {
+		// It may write to the interpreter's files: the next task checks
+		// them again.
+		defer capture.UnconfinedStep()()
+	}
 	runErr := cmd.Run()
 	if cmd.ProcessState != nil {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
