@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/md5"
 	"crypto/sha1"
@@ -89,12 +90,16 @@ func loadVerifyState(dir, key string) *verifyState {
 	if s != nil || dir == "" {
 		return s
 	}
-	b, err := os.ReadFile(verifyStatePath(dir, key))
+	f, err := os.Open(verifyStatePath(dir, key))
 	if err != nil {
 		return nil
 	}
+	defer f.Close()
 	s = &verifyState{}
-	if gob.NewDecoder(bytes.NewReader(b)).Decode(s) != nil || s.Version != verifyCacheVersion ||
+	// Decoded as it is read: gob copies its message out anyway, and a
+	// copy of the whole file first cost a fresh process page faults for
+	// every byte.
+	if gob.NewDecoder(bufio.NewReaderSize(f, 256<<10)).Decode(s) != nil || s.Version != verifyCacheVersion ||
 		len(s.Stamps) != len(s.Paths) || len(s.Sums) != len(s.Paths) {
 		return nil
 	}
