@@ -51,7 +51,7 @@ for _ in $(seq "$ROUNDS"); do
 done
 first=$(share "$work"/first.prof.*)
 again=$(share "$work"/again.prof.*)
-met=$(awk -v a="${first:-100}" 'BEGIN { print (a < 5 ? "yes" : "no") }')
+met=$(meets "${first:-100}" "<" 5)
 printf 'lockstep data add of 2,000 files (1,000 CSV of 64 KiB, 500 JSON lines, 500 binary); CPU samples of %d rounds pooled; cores %s; load average %s\n' \
 	"$ROUNDS" "$(nproc)" "$(loadavg)"
 printf '  share of samples in internal/scan: first add %s%%, re-add %s%% (goal < 5%%)\n' "${first:-0}" "${again:-0}"

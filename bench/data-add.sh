@@ -85,6 +85,6 @@ if [[ -z "$peer" ]]; then
 	result "data add ${SIZE_MIB} MiB" "$(secs "$ls_ns") s" "n/a (no restic, no git-annex)" "-" "fastest of lockstep, restic, git annex" "n/a"
 	exit 0
 fi
-ratio=$(awk -v a="$peer_ns" -v b="$ls_ns" 'BEGIN { printf "%.1f", a / b }')
+ratio=$(quotient "$peer_ns" "$ls_ns" 1)
 printf '  fastest peer (%s) / lockstep: %s× (above 1: lockstep is faster)\n' "$peer" "$ratio"
 result "data add ${SIZE_MIB} MiB" "$(secs "$ls_ns") s" "$(secs "$peer_ns") s ($peer)" "$ratio× faster" "fastest of lockstep, restic, git annex" "$met"

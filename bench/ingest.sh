@@ -63,8 +63,8 @@ for _ in $(seq "$ROUNDS"); do
 done
 ls_ns=$(median <"$work/ls.ns")
 cp_ns=$(median <"$work/cp.ns")
-ratio=$(awk -v a="$ls_ns" -v b="$cp_ns" 'BEGIN { printf "%.2f", a / b }')
-met=$(awk -v r="$ratio" 'BEGIN { print (r <= 1.5 ? "yes" : "no") }')
+ratio=$(quotient "$ls_ns" "$cp_ns")
+met=$(meets "$ratio" "<=" 1.5)
 mib=$(du -sm "$work/src" | cut -f1)
 files=$(find "$work/src" -type f | wc -l)
 printf 'lockstep data add of a mixed tree (%d files, %d MiB) into a fresh home; %d rounds alternating, medians; page cache warm (source read in, not dropped); cores %s; load average %s\n' \

@@ -68,6 +68,15 @@ drop_caches() {
 # result WORK LOCKSTEP PEER RATIO GOAL MET: the summary line, last of all.
 result() { printf 'RESULT\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@"; }
 
+# quotient A B [DECIMALS]: A / B printed with DECIMALS decimals (default 2).
+quotient() { awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { printf ("%." d "f"), a / b }'; }
+
+# meets VALUE OP LIMIT: "yes" when VALUE OP LIMIT holds (OP is <=, >= or <),
+# else "no": the last column of a RESULT line.
+meets() {
+	awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN { ok = (op == "<=") ? v <= l : (op == ">=") ? v >= l : v < l; print (ok ? "yes" : "no") }'
+}
+
 # flow_project FILES KIB: in the current folder, writes data/ (FILES files
 # of KIB KiB of hex text, 100 a folder) and lockstep.yaml, a one-step flow
 # whose step counts the files of its input.

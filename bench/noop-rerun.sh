@@ -41,8 +41,8 @@ for _ in $(seq "$ROUNDS"); do
 done
 ls_ns=$(median <"$work/ls.ns")
 sha_ns=$(median <"$work/sha.ns")
-ratio=$(awk -v a="$sha_ns" -v b="$ls_ns" 'BEGIN { printf "%.1f", a / b }')
-met=$(awk -v r="$ratio" 'BEGIN { print (r >= 20 ? "yes" : "no") }')
+ratio=$(quotient "$sha_ns" "$ls_ns" 1)
+met=$(meets "$ratio" ">=" 20)
 printf 'no-op rerun of a one-step flow (sandbox %s) over %d files of %d KiB; %d rounds alternating, medians; page cache warm (not dropped); cores %s; load average %s\n' \
 	"$SANDBOX" "$FILES" "$SIZE_KIB" "$ROUNDS" "$(nproc)" "$(loadavg)"
 show "lockstep run, unchanged" "$work/ls.ns"
@@ -53,4 +53,4 @@ floor_ns=$(($(median <"$work/start.ns") + $(median <"$work/stat.ns")))
 printf '  lockstep above its floor (start-up + a stat a file): %s s\n' "$(secs $((ls_ns - floor_ns)))"
 printf '  sha256sum / lockstep: %s× (goal ≥ 20×)\n' "$ratio"
 result "no-op rerun $((FILES / 1000))k×${SIZE_KIB}KiB" "$(secs "$ls_ns") s" "$(secs "$sha_ns") s (sha256sum)" "$ratio× faster" "≥ 20× faster" "$met"
-result "no-op rerun vs its floor" "$(secs "$ls_ns") s" "$(secs "$floor_ns") s (start-up + stats)" "$(awk -v a="$ls_ns" -v b="$floor_ns" 'BEGIN { printf "%.1f", a / b }')× floor" "-" "-"
+result "no-op rerun vs its floor" "$(secs "$ls_ns") s" "$(secs "$floor_ns") s (start-up + stats)" "$(quotient "$ls_ns" "$floor_ns" 1)× floor" "-" "-"

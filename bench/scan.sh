@@ -53,8 +53,8 @@ done
 scan_ns=$(median <"$work/scan.ns")
 start_ns=$(median <"$work/start.ns")
 py_ns=$(median <"$work/py.ns")
-ratio=$(awk -v a="$scan_ns" -v b="$start_ns" 'BEGIN { printf "%.2f", a / b }')
-met=$(awk -v r="$ratio" 'BEGIN { print (r <= 1.2 ? "yes" : "no") }')
+ratio=$(quotient "$scan_ns" "$start_ns")
+met=$(meets "$ratio" "<=" 1.2)
 printf 'lockstep scan of a %s-byte PyTorch checkpoint; %d rounds alternating, medians; page cache warm (not dropped); cores %s; load average %s\n' \
 	"$(stat -c %s "$work/model.pt")" "$ROUNDS" "$(nproc)" "$(loadavg)"
 show "lockstep scan" "$work/scan.ns"

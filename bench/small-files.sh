@@ -47,8 +47,8 @@ for _ in $(seq "$ROUNDS"); do
 done
 ls_ns=$(median <"$work/ls.ns")
 cp_ns=$(median <"$work/cp.ns")
-ratio=$(awk -v a="$ls_ns" -v b="$cp_ns" 'BEGIN { printf "%.2f", a / b }')
-met=$(awk -v r="$ratio" 'BEGIN { print (r <= 0.8 ? "yes" : "no") }')
+ratio=$(quotient "$ls_ns" "$cp_ns")
+met=$(meets "$ratio" "<=" 0.8)
 printf 'first run of a one-step flow (sandbox %s) over %d files of %d KiB, fresh home each round; %d rounds alternating, medians; page cache warm (source read in, not dropped); cores %s; load average %s\n' \
 	"$SANDBOX" "$FILES" "$SIZE_KIB" "$ROUNDS" "$(nproc)" "$(loadavg)"
 show "lockstep run, first" "$work/ls.ns"
