@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 )
 
 // FileCheck is what re-hashing the interpreter's installed files found:
@@ -95,13 +94,13 @@ type verifier struct {
 // has changed.
 func verifyInstalled(interp *Interpreter, cacheDir string) (installedResult, error) {
 	key := fmt.Sprintf("%d\x00%s\x00%s", verifyCacheVersion, interp.Path, strings.Join(interp.Paths, "\x00"))
-	start, gen := time.Now(), generation()
-	if res, ok := recentlyVerified(key, start); ok {
+	start := Now()
+	if res, ok := recentChecks.Get(key, start); ok {
 		return res, nil
 	}
 	prev := loadVerifyState(cacheDir, key)
 	if prev != nil && prev.unchanged() {
-		rememberVerified(key, start, gen, prev.Result)
+		recentChecks.Put(key, start, prev.Result)
 		return prev.Result, nil
 	}
 	v := &verifier{interp: interp, prev: prev, index: map[string]int{}, owned: map[string]bool{}, checked: map[string]bool{},
@@ -129,7 +128,7 @@ func verifyInstalled(interp *Interpreter, cacheDir string) (installedResult, err
 	v.res.Check.Packages = len(v.checked)
 	v.state.Result = v.res
 	saveVerifyState(cacheDir, key, &v.state)
-	rememberVerified(key, start, gen, v.res)
+	recentChecks.Put(key, start, v.res)
 	return v.res, nil
 }
 

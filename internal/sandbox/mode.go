@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"lockstep.dev/lockstep/internal/hostcache"
@@ -40,6 +41,10 @@ const optOut = "or run unconfined with `--sandbox none` (or `sandbox: none` on t
 // and says how to install bubblewrap or enable user namespaces, and how to
 // opt out of confinement.
 func Available() error {
+	path := os.Getenv("PATH")
+	if p := availableWith.Load(); p != nil && *p == path {
+		return nil
+	}
 	bwrap, err := exec.LookPath("bwrap")
 	if err != nil {
 		return fmt.Errorf("%w: bubblewrap (bwrap) is not installed: install it with `apt-get install bubblewrap` (Debian, Ubuntu) or `dnf install bubblewrap` (Fedora), %s", ErrUnavailable, optOut)
@@ -54,8 +59,18 @@ func Available() error {
 	_, err = hostcache.Remember(hostcache.Shared(), key, []string{bwrap}, func() (bool, []string, error) {
 		return true, nil, tryBwrap(bwrap)
 	})
+	if err == nil {
+		availableWith.Store(&path)
+	}
 	return err
 }
+
+// availableWith is the PATH under which Available last succeeded in this
+// process. Every step of a run asks again, and the answer, which costs
+// looking bwrap up and reading the kernel's settings, does not change
+// under a running process except by a bwrap removed or a setting turned
+// off, which the step's own bwrap then reports.
+var availableWith atomic.Pointer[string]
 
 // namespaceSettings are the kernel settings that decide whether bwrap
 // may create namespaces, and the boot's identity.

@@ -7,6 +7,7 @@ import (
 
 	"lockstep.dev/lockstep/internal/capture"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/pyenv"
 	"lockstep.dev/lockstep/internal/sandbox"
 )
 
@@ -18,11 +19,30 @@ type stepPaths struct {
 	err            error
 }
 
+// newStepPaths asks sandbox.StepPath about path, or takes the answer
+// another task of this process got a moment ago (see capture.Recent): the
+// answer depends on the files of PATH's folders, the working folder and
+// the variables that steer pyenv, and a run's steps share them all.
 func newStepPaths(path string) *stepPaths {
+	cwd, _ := os.Getwd()
+	key := path + "\x00" + cwd
+	for _, name := range pyenv.Steering {
+		key += "\x00" + name + "=" + os.Getenv(name)
+	}
+	now := capture.Now()
+	if p, ok := recentStepPaths.Get(key, now); ok {
+		return p
+	}
 	p := &stepPaths{path: path}
 	p.stepPath, p.dirs, p.err = sandbox.StepPath(path)
+	if p.err == nil {
+		recentStepPaths.Put(key, now, p)
+	}
 	return p
 }
+
+// recentStepPaths are the answers newStepPaths got lately.
+var recentStepPaths capture.Recent[*stepPaths]
 
 // of returns the answer for path: p's when p was asked about the same
 // PATH, else a new one.

@@ -68,14 +68,18 @@ func newWorkDirs(work, run, step string) (workDirs, error) {
 // remove deletes the task's folder; materialised inputs are read-only, so
 // permissions are restored first.
 func (d workDirs) remove() error {
-	_ = filepath.WalkDir(d.root, func(p string, e os.DirEntry, err error) error {
-		if err == nil && e.IsDir() {
-			_ = os.Chmod(p, 0o755)
-		}
-		return nil
-	})
+	// Most tasks leave nothing read-only behind (or run as root): try
+	// without walking the folder first.
 	if err := os.RemoveAll(d.root); err != nil {
-		return err
+		_ = filepath.WalkDir(d.root, func(p string, e os.DirEntry, err error) error {
+			if err == nil && e.IsDir() {
+				_ = os.Chmod(p, 0o755)
+			}
+			return nil
+		})
+		if err := os.RemoveAll(d.root); err != nil {
+			return err
+		}
 	}
 	// The run's folder goes with its last task; while others use it,
 	// removing it fails, harmlessly.

@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 )
 
 // filesChanged makes the next verification check the files again, as
@@ -17,9 +16,7 @@ func asNewProcess() {
 	verifyMemo.Lock()
 	clear(verifyMemo.m)
 	verifyMemo.Unlock()
-	recent.Lock()
-	clear(recent.verified)
-	recent.Unlock()
+	recentChecks.forget()
 }
 
 // The tasks of one run share a verification for a moment, but never
@@ -59,16 +56,11 @@ func TestRecentVerificationIsSharedUntilAnUnconfinedStep(t *testing.T) {
 	}
 
 	os.WriteFile(patched, []byte("x = 1\n"), 0o644) // put back by someone else
-	recent.Lock()
-	for k, c := range recent.verified {
-		c.at = c.at.Add(-reuseWindow)
-		recent.verified[k] = c
-	}
-	recent.Unlock()
+	recentChecks.age(reuseWindow)
 	if c := verify(); !c.Clean() {
 		t.Fatalf("a check older than %v was shared: %+v", reuseWindow, c)
 	}
-	if _, ok := recentlyVerified("unknown", time.Now()); ok {
+	if _, ok := recentChecks.Get("unknown", Now()); ok {
 		t.Fatal("an interpreter never checked was taken as checked")
 	}
 }
