@@ -44,7 +44,7 @@ func locatePython(cmdline, dir, pathList string, depth int) *interpreterCall {
 // throughScript follows a script: its #! line when it names Python or a
 // shell, else nothing (a binary or an unknown interpreter).
 func throughScript(file, dir, pathList string, depth int) *interpreterCall {
-	text := readScript(file)
+	text := readShebangScript(file)
 	cmds := shell.Shebang(text)
 	if len(cmds) == 0 {
 		return nil
@@ -85,7 +85,16 @@ func findScript(word, dir, pathList string) string {
 }
 
 // readScript returns the beginning of a regular file, "" for anything else.
-func readScript(file string) string {
+func readScript(file string) string { return readHead(file, false) }
+
+// readShebangScript returns the beginning of a regular file that starts
+// with "#!", "" for anything else: a program started by name is a script
+// only then, and a binary (most programs) is not read past its first bytes.
+func readShebangScript(file string) string { return readHead(file, true) }
+
+// readHead returns up to maxScriptHead bytes from the start of a regular
+// file; with shebang, only when they start with "#!".
+func readHead(file string, shebang bool) string {
 	if file == "" {
 		return ""
 	}
@@ -97,8 +106,16 @@ func readScript(file string) string {
 	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
 		return ""
 	}
-	b, _ := io.ReadAll(io.LimitReader(f, maxScriptHead))
-	return string(b)
+	prefix := ""
+	if shebang {
+		var first [2]byte
+		if _, err := io.ReadFull(f, first[:]); err != nil || string(first[:]) != "#!" {
+			return ""
+		}
+		prefix = "#!"
+	}
+	b, _ := io.ReadAll(io.LimitReader(f, maxScriptHead-int64(len(prefix))))
+	return prefix + string(b)
 }
 
 // mergeCall adds what an outer command does to the environment (the

@@ -48,7 +48,8 @@ func layout(spec Spec) ([]mount, error) {
 		binds []Bind
 	}{{"--ro-bind", ro}, {"--bind", spec.Writable}} {
 		for _, raw := range set.binds {
-			b, err := normalize(raw)
+			_, system := systemLinks()[raw.Src]
+			b, err := normalize(raw, system && (raw.Dst == "" || raw.Dst == raw.Src))
 			if err != nil {
 				return nil, err
 			}
@@ -85,21 +86,16 @@ func asSymlink(m mount, byDst map[string]mount) mount {
 	if m.src != m.dst {
 		return m
 	}
-	fi, err := os.Lstat(m.src)
-	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
-		return m
+	link, system := systemLinks()[m.src]
+	if !system {
+		link = lookUpLink(m.src)
 	}
-	target, err := os.Readlink(m.src)
-	if err != nil {
-		return m
-	}
-	resolved, err := filepath.EvalSymlinks(m.src)
-	if err != nil {
+	if !link.symlink {
 		return m
 	}
 	for _, other := range byDst {
-		if other.dst != m.dst && other.src == other.dst && within(resolved, other.dst) {
-			return mount{op: "--symlink", src: target, dst: m.dst}
+		if other.dst != m.dst && other.src == other.dst && within(link.resolved, other.dst) {
+			return mount{op: "--symlink", src: link.target, dst: m.dst}
 		}
 	}
 	return m

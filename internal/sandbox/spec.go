@@ -44,7 +44,9 @@ var ErrBadBind = errors.New("bad sandbox bind")
 var reserved = []string{"/", "/proc", "/dev", "/dev/shm", "/tmp"}
 
 // normalize checks b and returns it with an absolute, clean Src and Dst.
-func normalize(b Bind) (Bind, error) {
+// known says Src is a system bind this process found (SystemBinds), which
+// is not looked up again.
+func normalize(b Bind, known bool) (Bind, error) {
 	if b.Src == "" {
 		return b, fmt.Errorf("bind to %q: %w: the source path is empty", b.Dst, ErrBadBind)
 	}
@@ -65,6 +67,9 @@ func normalize(b Bind) (Bind, error) {
 	}
 	if within(b.Dst, "/proc") || within(b.Dst, "/dev") {
 		return b, fmt.Errorf("bind %s on %s: %w: /proc and /dev are private to the sandbox; choose another destination", b.Src, b.Dst, ErrBadBind)
+	}
+	if known {
+		return b, nil
 	}
 	if _, err := os.Stat(b.Src); err != nil {
 		return b, fmt.Errorf("bind %s on %s: %w: %w", b.Src, b.Dst, ErrBadBind, err)

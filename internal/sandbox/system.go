@@ -84,5 +84,40 @@ func lookUpSystemBinds() []Bind {
 	return binds
 }
 
+// systemLink is what the path of a system bind is, looked up once per
+// process with SystemBinds: a symlink (such as /bin -> usr/bin) with its
+// target and where it resolves, or not one.
+type systemLink struct {
+	symlink          bool
+	target, resolved string
+}
+
+// systemLinks maps each system bind's path to what it is.
+var systemLinks = sync.OnceValue(func() map[string]systemLink {
+	links := map[string]systemLink{}
+	for _, b := range systemBinds() {
+		links[b.Src] = lookUpLink(b.Src)
+	}
+	return links
+})
+
+// lookUpLink says whether p is a symlink that resolves, and if so its
+// target and where it resolves.
+func lookUpLink(p string) systemLink {
+	fi, err := os.Lstat(p)
+	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		return systemLink{}
+	}
+	target, err := os.Readlink(p)
+	if err != nil {
+		return systemLink{}
+	}
+	resolved, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return systemLink{}
+	}
+	return systemLink{symlink: true, target: target, resolved: resolved}
+}
+
 // resolvConf is bound for steps that may use the network.
 const resolvConf = "/etc/resolv.conf"
