@@ -7,11 +7,10 @@
 # copy unsynced. The comparison of record: ≤ 1.5× cp -r.
 #
 # The two run alternately ROUNDS times (default 5), each into a fresh
-# destination; the last round's is deleted, synced, and the script waits
-# 6 s, because ext4 passes over inodes freed less than 5 s ago when it
-# allocates new ones, which slows whichever tool runs right after a
-# deletion. Page cache: warm — the source is read in before every timed
-# command and dirty pages are flushed; the cache itself is not dropped.
+# destination, on a fresh file system where the script can make one (see
+# bench_dir in lib.sh); nothing is deleted before the end. Page cache:
+# warm — the source is read in before every timed command and dirty pages
+# are flushed; the cache itself is not dropped.
 #
 # Usage: [ROUNDS=N] [LOCKSTEP=bin] bench/ingest.sh [--small]
 set -euo pipefail
@@ -25,8 +24,10 @@ elif [[ -n "${1:-}" ]]; then
 	exit 2
 fi
 lockstep=$(lockstep_bin)
-work=$(mktemp -d "${TMPDIR:-/var/tmp}/lockstep-ingest.XXXXXX")
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+# Every round's home and copy are kept until the end: room for them all.
+BENCH_FS_GIB=${BENCH_FS_GIB:-$(((big_n * big_mib + mid_n + small_n / 32) * (2 * ROUNDS + 1) / 1024 + 2))}
+bench_dir ingest
+work=$BENCH_DIR
 python3 - "$work/src" "$big_n" "$big_mib" "$mid_n" "$small_n" <<'PY'
 import os, sys
 root, big_n, big_mib, mid_n, small_n = sys.argv[1], *map(int, sys.argv[2:])
@@ -43,23 +44,15 @@ for i in range(mid_n): write(f"{root}/mid/m{i:03d}.bin", 1 << 20)
 for i in range(small_n): write(f"{root}/small/{i // 100:02d}/s{i:04d}.bin", 16 << 10)
 PY
 settle() {
-	if [[ -e "$work/out" ]]; then
-		chmod -R u+w "$work/out"
-		rm -rf "$work/out"
-		sync
-		sleep 6
-	fi
 	find "$work/src" -type f -exec cat {} + >/dev/null
 	sync
-	mkdir -p "$work/out"
 }
-add() { LOCKSTEP_HOME="$work/out/home" "$lockstep" data add -q bench@1 "$work/src"; }
-for _ in $(seq "$ROUNDS"); do
+for r in $(seq "$ROUNDS"); do
 	settle
-	LOCKSTEP_HOME="$work/out/home" "$lockstep" init -q >/dev/null
-	time_ns add >>"$work/ls.ns"
+	LOCKSTEP_HOME="$work/home-$r" "$lockstep" init -q >/dev/null
+	time_ns env LOCKSTEP_HOME="$work/home-$r" "$lockstep" data add -q bench@1 "$work/src" >>"$work/ls.ns"
 	settle
-	time_ns cp -r "$work/src" "$work/out/copy" >>"$work/cp.ns"
+	time_ns cp -r "$work/src" "$work/copy-$r" >>"$work/cp.ns"
 done
 ls_ns=$(median <"$work/ls.ns")
 cp_ns=$(median <"$work/cp.ns")
@@ -67,8 +60,8 @@ ratio=$(quotient "$ls_ns" "$cp_ns")
 met=$(meets "$ratio" "<=" 1.5)
 mib=$(du -sm "$work/src" | cut -f1)
 files=$(find "$work/src" -type f | wc -l)
-printf 'lockstep data add of a mixed tree (%d files, %d MiB) into a fresh home; %d rounds alternating, medians; page cache warm (source read in, not dropped); cores %s; load average %s\n' \
-	"$files" "$mib" "$ROUNDS" "$(nproc)" "$(loadavg)"
+printf 'lockstep data add of a mixed tree (%d files, %d MiB) into a fresh home; %d rounds alternating, medians; page cache warm (source read in, not dropped); on %s; cores %s; load average %s\n' \
+	"$files" "$mib" "$ROUNDS" "$BENCH_FS_DESC" "$(nproc)" "$(loadavg)"
 show "lockstep data add" "$work/ls.ns"
 show "cp -r" "$work/cp.ns"
 printf '  data add / cp -r: %s (goal ≤ 1.5)\n' "$ratio"

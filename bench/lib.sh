@@ -107,3 +107,48 @@ YAML
 show() {
 	printf '  %-36s %s s (rounds: %s)\n' "$1" "$(secs "$(median <"$2")")" "$(awk '{ printf "%.3f ", $1 / 1e9 }' "$2")"
 }
+
+# bench_dir NAME: makes a new folder for a script's files and sets
+# BENCH_DIR to its path (call it directly, not in $(...)). As root, where
+# mkfs.ext4 and a loop device are at hand and BENCH_FS is not "host", the
+# folder is the root of a fresh ext4 file system (mkfs defaults, journal
+# on) on a sparse image of BENCH_FS_GIB GiB (default 8) in TMPDIR;
+# elsewhere it is a folder in TMPDIR. Why: an ext4 without a journal (the
+# file system of the machine these figures come from) passes over every
+# inode freed in the last vm.dirtytime_expire_seconds (12 hours) when it
+# allocates one, so creating 10,000 files there takes 0.4 s or 3 s
+# depending on what the disk deleted that day, whichever tool does it.
+# BENCH_FS_DESC says which it was, for the report; bench_dir_cleanup
+# (set as the EXIT trap) unmounts and deletes what bench_dir made.
+bench_dir() {
+	local base=${TMPDIR:-/var/tmp}
+	BENCH_IMG="" BENCH_MNT=""
+	if [[ ${BENCH_FS:-} != host && $EUID -eq 0 ]] && command -v mkfs.ext4 >/dev/null && [[ -e /dev/loop-control ]]; then
+		BENCH_IMG=$(mktemp "$base/lockstep-$1.XXXXXX.img")
+		BENCH_MNT=$(mktemp -d "$base/lockstep-$1.XXXXXX")
+		if truncate -s "${BENCH_FS_GIB:-8}G" "$BENCH_IMG" && mkfs.ext4 -q -F "$BENCH_IMG" &&
+			mount -o loop "$BENCH_IMG" "$BENCH_MNT"; then
+			BENCH_FS_DESC="a fresh ext4 (journal on) on a loop device"
+			BENCH_DIR=$BENCH_MNT
+			trap bench_dir_cleanup EXIT
+			return
+		fi
+		rm -f "$BENCH_IMG"
+		rmdir "$BENCH_MNT"
+		BENCH_IMG="" BENCH_MNT=""
+	fi
+	BENCH_FS_DESC="$(df --output=fstype "$base" | tail -1) in $base (not root, or BENCH_FS=host: no fresh file system)"
+	BENCH_DIR=$(mktemp -d "$base/lockstep-$1.XXXXXX")
+	trap bench_dir_cleanup EXIT
+}
+
+# bench_dir_cleanup: deletes what bench_dir made.
+bench_dir_cleanup() {
+	cd /
+	chmod -R u+w "$BENCH_DIR" 2>/dev/null
+	if [[ -n ${BENCH_MNT:-} ]]; then
+		umount "$BENCH_MNT" && rm -f "$BENCH_IMG" && rmdir "$BENCH_MNT"
+	else
+		rm -rf "$BENCH_DIR"
+	fi
+}

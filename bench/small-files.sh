@@ -6,10 +6,11 @@
 # only copies, and leaves its copy unsynced. Goal: lockstep ≤ 0.8× cp -r.
 #
 # lockstep and cp -r run alternately ROUNDS times (default 5), each round
-# into a fresh destination (a new home, a new copy); the previous round's
-# are deleted and synced away before it. Page cache: warm — the source
-# tree is read in before every timed command and dirty pages are flushed,
-# the cache itself is not dropped.
+# into a fresh destination (a new home, a new copy), on a fresh file
+# system where the script can make one (see bench_dir in lib.sh); nothing
+# is deleted before the end. Page cache: warm — the source tree is read in
+# before every timed command and dirty pages are flushed, the cache itself
+# is not dropped.
 #
 # Usage: [ROUNDS=N] [FILES=N] [SIZE_KIB=N] [SANDBOX=required|none] [LOCKSTEP=bin] bench/small-files.sh
 # (SANDBOX defaults to required where bubblewrap works here, else none)
@@ -20,37 +21,31 @@ FILES=${FILES:-10000}
 SIZE_KIB=${SIZE_KIB:-16}
 SANDBOX=${SANDBOX:-$(default_sandbox)}
 lockstep=$(lockstep_bin)
-work=$(mktemp -d "${TMPDIR:-/var/tmp}/lockstep-small.XXXXXX")
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+bench_dir small
+work=$BENCH_DIR
 mkdir -p "$work/proj"
 cd "$work/proj"
 flow_project "$FILES" "$SIZE_KIB"
-# settle: drops what the last round made, flushes it, and reads the
-# source tree in so that both tools find it in memory.
+# settle: flushes what the last round made and reads the source tree in
+# so that both tools find it in memory. Nothing is deleted until the end:
+# see bench_dir.
 settle() {
-	chmod -R u+w "$work/out" 2>/dev/null || true
-	rm -rf "$work/out"
 	sync
 	find data -type f -exec cat {} + >/dev/null
 }
-run_lockstep() {
-	LOCKSTEP_HOME="$work/out/home" "$lockstep" run -q --sandbox "$SANDBOX"
-}
-for _ in $(seq "$ROUNDS"); do
+for r in $(seq "$ROUNDS"); do
 	settle
-	mkdir -p "$work/out"
-	LOCKSTEP_HOME="$work/out/home" "$lockstep" init -q >/dev/null
-	time_ns run_lockstep >>"$work/ls.ns"
+	LOCKSTEP_HOME="$work/home-$r" "$lockstep" init -q >/dev/null
+	time_ns env LOCKSTEP_HOME="$work/home-$r" "$lockstep" run -q --sandbox "$SANDBOX" >>"$work/ls.ns"
 	settle
-	mkdir -p "$work/out"
-	time_ns cp -r data "$work/out/copy" >>"$work/cp.ns"
+	time_ns cp -r data "$work/copy-$r" >>"$work/cp.ns"
 done
 ls_ns=$(median <"$work/ls.ns")
 cp_ns=$(median <"$work/cp.ns")
 ratio=$(quotient "$ls_ns" "$cp_ns")
 met=$(meets "$ratio" "<=" 0.8)
-printf 'first run of a one-step flow (sandbox %s) over %d files of %d KiB, fresh home each round; %d rounds alternating, medians; page cache warm (source read in, not dropped); cores %s; load average %s\n' \
-	"$SANDBOX" "$FILES" "$SIZE_KIB" "$ROUNDS" "$(nproc)" "$(loadavg)"
+printf 'first run of a one-step flow (sandbox %s) over %d files of %d KiB, fresh home each round; %d rounds alternating, medians; page cache warm (source read in, not dropped); on %s; cores %s; load average %s\n' \
+	"$SANDBOX" "$FILES" "$SIZE_KIB" "$ROUNDS" "$BENCH_FS_DESC" "$(nproc)" "$(loadavg)"
 show "lockstep run, first" "$work/ls.ns"
 show "cp -r" "$work/cp.ns"
 printf '  lockstep / cp -r: %s (goal ≤ 0.8)\n' "$ratio"
