@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"runtime"
-
-	"golang.org/x/sync/errgroup"
 
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/scan"
@@ -46,36 +43,11 @@ func ingestDir(ctx context.Context, st *store.Store, abs, p, shown string, o Add
 // and remembering new ones. ONNX models are scanned from dir as well, where
 // their external data files sit beside them.
 func scanTree(ctx context.Context, st *store.Store, dir string, tree *core.Tree, pickle scan.PicklePolicy, cache *scan.Cache) ([]*scan.Report, error) {
-	var files []core.TreeEntry
-	for _, e := range tree.Entries {
-		if e.Kind == core.KindFile {
-			files = append(files, e)
+	return scan.Entries(ctx, tree.Entries, cache, func(ctx context.Context, e core.TreeEntry) (*scan.Report, error) {
+		r, err := scanObject(ctx, st, e.Digest, e.Size, e.Path, pickle)
+		if err == nil && r.Format == "onnx" {
+			r, err = scan.File(ctx, filepath.Join(dir, filepath.FromSlash(e.Path)), scan.Options{Pickle: pickle})
 		}
-	}
-	reports := make([]*scan.Report, len(files))
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, e := range files {
-		if r, ok := cache.Get(e.Digest, e.Path); ok {
-			reports[i] = r
-			continue
-		}
-		g.Go(func() error {
-			r, err := scanObject(ctx, st, e.Digest, e.Size, e.Path, pickle)
-			if err == nil && r.Format == "onnx" {
-				r, err = scan.File(ctx, filepath.Join(dir, filepath.FromSlash(e.Path)), scan.Options{Pickle: pickle})
-			}
-			if err != nil {
-				return err
-			}
-			r.Path = e.Path
-			cache.Put(e.Digest, r)
-			reports[i] = r
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	return reports, nil
+		return r, err
+	})
 }

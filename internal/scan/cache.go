@@ -1,11 +1,15 @@
 package scan
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"runtime"
 	"runtime/debug"
 	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"lockstep.dev/lockstep/internal/core"
 )
@@ -93,3 +97,41 @@ var buildRevision = sync.OnceValue(func() string {
 	}
 	return rev + dirty
 })
+
+// Entries returns the reports of the files of a tree, in the order of
+// entries (files only; other kinds are skipped): the report cache
+// remembers for an entry's digest, else what scanOne says of it, which is
+// then remembered. scanOne runs for several entries at once, one per
+// core; the first error stops the scan. Each report carries its entry's
+// path.
+func Entries(ctx context.Context, entries []core.TreeEntry, cache *Cache, scanOne func(ctx context.Context, e core.TreeEntry) (*Report, error)) ([]*Report, error) {
+	var files []core.TreeEntry
+	for _, e := range entries {
+		if e.Kind == core.KindFile {
+			files = append(files, e)
+		}
+	}
+	reports := make([]*Report, len(files))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, e := range files {
+		if r, ok := cache.Get(e.Digest, e.Path); ok {
+			reports[i] = r
+			continue
+		}
+		g.Go(func() error {
+			r, err := scanOne(ctx, e)
+			if err != nil {
+				return err
+			}
+			r.Path = e.Path
+			cache.Put(e.Digest, r)
+			reports[i] = r
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return reports, nil
+}

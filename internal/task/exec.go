@@ -175,7 +175,7 @@ func execute(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDi
 	if err != nil {
 		return err
 	}
-	allowed, msg, err := scanInputs(ctx, s, inputs)
+	allowed, msg, err := scanInputs(ctx, st, s, inputs)
 	if err != nil {
 		return err
 	} else if msg != "" {

@@ -11,6 +11,7 @@ import (
 
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/scan"
+	"lockstep.dev/lockstep/internal/store"
 )
 
 // scanOptions turns the flow's `formats:` into scanner options.
@@ -21,8 +22,10 @@ func scanOptions(s *core.TaskSpec) scan.Options {
 // scanInputs scans the inputs that did not come from another step (those
 // were scanned as that step's outputs). It returns the records of files the
 // format policy let in with a warning, and a message for the user when an
-// input is refused.
-func scanInputs(ctx context.Context, s *core.TaskSpec, paths map[string]string) ([]core.FileReport, string, error) {
+// input is refused. A file whose bytes were scanned before under the same
+// rules (by digest, in the store's scan memo: by an earlier task, or by
+// `data add`) is not scanned again.
+func scanInputs(ctx context.Context, st *store.Store, s *core.TaskSpec, paths map[string]string) ([]core.FileReport, string, error) {
 	names := make([]string, 0, len(paths))
 	for name := range paths {
 		if !strings.HasPrefix(s.Inputs[name].Source, "step:") {
@@ -30,9 +33,11 @@ func scanInputs(ctx context.Context, s *core.TaskSpec, paths map[string]string) 
 		}
 	}
 	sort.Strings(names)
+	memo := st.Memo("scan")
+	cache := scan.NewCache(memo, scanOptions(s))
 	var allowed []core.FileReport
 	for _, name := range names {
-		reports, msg, err := scanPath(ctx, s, "input:"+name, paths[name])
+		reports, msg, err := scanInput(ctx, st, s, name, paths[name], cache)
 		if err != nil || msg != "" {
 			if msg != "" {
 				msg = fmt.Sprintf("input %s: %s", name, msg)
@@ -45,7 +50,43 @@ func scanInputs(ctx context.Context, s *core.TaskSpec, paths map[string]string) 
 			}
 		}
 	}
+	if memo != nil {
+		if err := memo.Save(); err != nil {
+			return nil, "", err
+		}
+	}
 	return allowed, "", nil
+}
+
+// scanInput scans input name, materialised at path, taking the verdicts
+// cache remembers for its files' digests.
+func scanInput(ctx context.Context, st *store.Store, s *core.TaskSpec, name, path string, cache *scan.Cache) ([]core.FileReport, string, error) {
+	a := s.Inputs[name]
+	artifact := "input:" + name
+	entries := []core.TreeEntry{{Kind: core.KindFile, Digest: a.Digest}}
+	dir := a.Kind == core.KindTree
+	if dir {
+		tree, err := st.GetTree(a.Digest)
+		if err != nil {
+			return nil, "", fmt.Errorf("scan %s: %w", artifact, err)
+		}
+		entries = tree.Entries
+	}
+	opts := scanOptions(s)
+	reports, err := scan.Entries(ctx, entries, cache, func(ctx context.Context, e core.TreeEntry) (*scan.Report, error) {
+		if !dir {
+			return scan.File(ctx, path, opts)
+		}
+		return scan.File(ctx, filepath.Join(path, filepath.FromSlash(e.Path)), opts)
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("scan %s: %w", artifact, err)
+	}
+	if !dir {
+		reports[0].Path = path
+	}
+	out, msg := fileReports(artifact, opts, reports, dir)
+	return out, msg, nil
 }
 
 // warnAllowed writes a warning line for each file a format policy let in.
@@ -83,6 +124,21 @@ func scanPath(ctx context.Context, s *core.TaskSpec, artifact, path string) ([]c
 	if err != nil {
 		return nil, "", fmt.Errorf("scan %s: %w", artifact, err)
 	}
+	if fi.IsDir() {
+		for _, r := range reports {
+			if rel, err := filepath.Rel(path, r.Path); err == nil && filepath.IsAbs(r.Path) {
+				r.Path = filepath.ToSlash(rel)
+			}
+		}
+	}
+	out, msg := fileReports(artifact, opts, reports, fi.IsDir())
+	return out, msg, nil
+}
+
+// fileReports turns scanner reports into the records a task keeps, with
+// a message for the user when one is refused. In a folder (dir), each
+// report's path is the file's path in it, with slashes.
+func fileReports(artifact string, opts scan.Options, reports []*scan.Report, dir bool) ([]core.FileReport, string) {
 	var out []core.FileReport
 	var msg string
 	for _, r := range reports {
@@ -90,12 +146,8 @@ func scanPath(ctx context.Context, s *core.TaskSpec, artifact, path string) ([]c
 		if r.Verdict == scan.Allowed {
 			fr.Policy = string(opts.Pickle)
 		}
-		if fi.IsDir() {
-			rel, _ := filepath.Rel(path, r.Path)
-			if !filepath.IsAbs(r.Path) {
-				rel = r.Path
-			}
-			fr.Path = filepath.ToSlash(rel)
+		if dir {
+			fr.Path = r.Path
 		}
 		if r.Summary != nil {
 			fr.Summary = SummaryCounts(r.Summary)
@@ -123,7 +175,7 @@ func scanPath(ctx context.Context, s *core.TaskSpec, artifact, path string) ([]c
 			msg += refusalHint(r.Verdict)
 		}
 	}
-	return out, msg, nil
+	return out, msg
 }
 
 // SummaryCounts turns a scanner summary into the counts a task record keeps

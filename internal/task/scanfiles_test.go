@@ -2,11 +2,14 @@ package task
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/scan"
+	"lockstep.dev/lockstep/internal/store"
 )
 
 // TestScanPathPicklePolicy pins the format policy for task inputs and
@@ -45,5 +48,62 @@ func TestScanPathPicklePolicy(t *testing.T) {
 				t.Errorf("allowed pickle not recorded with its policy: %v", recs[0].Findings)
 			}
 		})
+	}
+}
+
+// A task's inputs are scanned once per content: the verdicts are kept in
+// the store's scan memo by digest, and a later task reading the same bytes
+// takes them from there instead of scanning the files again.
+func TestScanInputsRemembersVerdictsByDigest(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	dir := t.TempDir()
+	pkl, err := os.ReadFile("../scan/testdata/policy/list.pkl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "list.pkl"), pkl, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "t.csv"), []byte("a,b\n1,2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, tree, err := st.PutTree(ctx, dir, store.TreeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &core.TaskSpec{Formats: map[string]string{"pickle": "allow-safe"},
+		Inputs: map[string]core.Artifact{"data": {Digest: d, Kind: core.KindTree, Source: "path:data"}}}
+	allowed, msg, err := scanInputs(ctx, st, s, map[string]string{"data": dir})
+	if err != nil || msg != "" {
+		t.Fatalf("first scan: %q, %v", msg, err)
+	}
+	if len(allowed) != 1 || allowed[0].Path != "list.pkl" || allowed[0].Artifact != "input:data" {
+		t.Fatalf("allowed files %+v, want list.pkl of input:data", allowed)
+	}
+	memo := st.Memo("scan")
+	cache := scan.NewCache(memo, scanOptions(s))
+	var csv core.Digest
+	for _, e := range tree.Entries {
+		if _, ok := cache.Get(e.Digest, e.Path); !ok {
+			t.Errorf("the verdict on %s was not remembered", e.Path)
+		}
+		if e.Path == "t.csv" {
+			csv = e.Digest
+		}
+	}
+	// A verdict remembered for the table's bytes is what the next task
+	// goes by: it does not scan the file again.
+	cache.Put(csv, &scan.Report{Format: "pickle", Verdict: scan.Unsafe})
+	if err := memo.Save(); err != nil {
+		t.Fatal(err)
+	}
+	_, msg, err = scanInputs(ctx, st, s, map[string]string{"data": dir})
+	if err != nil || !strings.Contains(msg, "input data: t.csv is unsafe") {
+		t.Fatalf("second scan: %q, %v; want the remembered verdict on t.csv", msg, err)
 	}
 }
