@@ -46,9 +46,10 @@ func (e *csvFieldCount) Unwrap() error { return errCSV }
 // dataset holds. sep must be an ASCII byte other than a quote or a line
 // break.
 func countCSV(r io.Reader, sep byte, maxLine int64) (rows, cols int64, err error) {
-	c := csvCounter{sep: sep, maxLine: maxLine, line: 1}
-	c.special[sep], c.special['"'], c.special['\n'], c.special['\r'] = true, true, true, true
-	buf := make([]byte, 64<<10)
+	c := newCSVCounter(sep, maxLine)
+	bp := getBuf(csvChunk)
+	defer putBuf(bp)
+	buf := *bp
 	for {
 		n, rerr := r.Read(buf)
 		if err := c.feed(buf[:n]); err != nil {
@@ -61,6 +62,35 @@ func countCSV(r io.Reader, sep byte, maxLine int64) (rows, cols int64, err error
 			return c.rows, c.cols, rerr
 		}
 	}
+	return c.finish()
+}
+
+// csvChunk is how many bytes countCSV reads at a time.
+const csvChunk = 64 << 10
+
+// countCSVBytes is countCSV of the bytes of data, taken in the chunks
+// countCSV would read them in (the length of a line is checked at the end
+// of every chunk, so the chunks decide which error comes first).
+func countCSVBytes(data []byte, sep byte, maxLine int64) (rows, cols int64, err error) {
+	c := newCSVCounter(sep, maxLine)
+	for len(data) > 0 {
+		n := min(len(data), csvChunk)
+		if err := c.feed(data[:n]); err != nil {
+			return c.rows, c.cols, err
+		}
+		data = data[n:]
+	}
+	return c.finish()
+}
+
+func newCSVCounter(sep byte, maxLine int64) *csvCounter {
+	c := &csvCounter{sep: sep, maxLine: maxLine, line: 1}
+	c.special[sep], c.special['"'], c.special['\n'], c.special['\r'] = true, true, true, true
+	return c
+}
+
+// finish ends the input and returns the counts.
+func (c *csvCounter) finish() (rows, cols int64, err error) {
 	// A '\r' just before the end is dropped, as encoding/csv does.
 	switch c.st {
 	case csvFieldStart, csvUnquoted, csvQuoteSeen:

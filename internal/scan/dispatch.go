@@ -14,7 +14,9 @@ import (
 func (s *scanner) scanAt(member, name string, ra io.ReaderAt, size int64, depth int) string {
 	pre := s.pending // the walk of this very member, started ahead
 	s.pending = nil
-	head := make([]byte, min(size, headSize))
+	bp := getBuf(int(min(size, max(headSize, maxMemFile))))
+	defer putBuf(bp)
+	head := (*bp)[:min(size, headSize)]
 	if n, err := ra.ReadAt(head, 0); n < len(head) {
 		s.fail(member, "unknown", fmt.Errorf("read: %w", noEOF(err)))
 		return "unknown"
@@ -42,7 +44,17 @@ func (s *scanner) scanAt(member, name string, ra io.ReaderAt, size int64, depth 
 	default:
 		return s.scanStream(member, name, sectionReader(ra, size), size, depth)
 	}
-	if hasEndOfZip(ra, size, head) {
+	// Neither a container nor a columnar format: several passes read the
+	// bytes, so a small file is read whole once and they share it.
+	var data []byte
+	if mem := s.readWhole(ra, size, bp, head); mem != nil {
+		ra, data, head = mem, mem.data, mem.data[:len(head)]
+	}
+	zhead := head
+	if data != nil {
+		zhead = data
+	}
+	if hasEndOfZip(ra, size, zhead) {
 		// A zip whose members start after a prefix (a polyglot): zip
 		// readers that look only at the end of the file still open it.
 		s.zip(member, ra, size, depth)
@@ -54,7 +66,10 @@ func (s *scanner) scanAt(member, name string, ra io.ReaderAt, size int64, depth 
 	if len(head) > 0 && head[0] == 0x08 && s.onnx(member, ra, size) {
 		return "onnx"
 	}
-	return s.plain(member, name, sectionReader(ra, size), head)
+	if data != nil {
+		return s.plain(member, name, nil, data, head)
+	}
+	return s.plain(member, name, sectionReader(ra, size), nil, head)
 }
 
 // sectionReader reads size bytes of ra through a buffer of up to 64 KiB,
@@ -97,7 +112,7 @@ func (s *scanner) scanStream(member, name string, r io.Reader, size int64, depth
 			return s.pickleFindings(member, walkPickles(br, size, s.lim, s.cls))
 		case probeNo:
 			if !(len(head) > 0 && head[0] == 0x08) {
-				return s.plain(member, name, br, head)
+				return s.plain(member, name, br, nil, head)
 			}
 		}
 	}
@@ -158,8 +173,8 @@ var tailPool = sync.Pool{New: func() any { b := make([]byte, endOfZipSpan); retu
 
 // hasEndOfZip reports whether the last 64 KiB of the file hold a zip
 // end-of-central-directory record that leads to at least one member. head
-// is the file's first bytes, already read: a file no longer than head is
-// searched there, and a longer one is read into a pooled buffer, so that
+// is the file's first bytes, already read (or all of them): a file no
+// longer than head is searched there, and a longer one is read into a pooled buffer, so that
 // scanning many small files allocates nothing here. The signature is
 // looked for with bytes.Index, which is vectorised: any occurrence will do,
 // since zip.NewReader then finds the record itself.
@@ -167,7 +182,7 @@ func hasEndOfZip(ra io.ReaderAt, size int64, head []byte) bool {
 	if size < 22 {
 		return false
 	}
-	tail := head
+	tail := head[len(head)-min(len(head), endOfZipSpan):]
 	if int64(len(head)) < size {
 		bp := tailPool.Get().(*[]byte)
 		defer tailPool.Put(bp)
