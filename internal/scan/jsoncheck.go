@@ -113,13 +113,16 @@ func (c *jsonChecker) read() (byte, error) {
 // end of the input.
 func (c *jsonChecker) skipSpace() (byte, error) {
 	for {
-		for c.pos < len(c.buf) {
-			b := c.buf[c.pos]
-			c.pos++
-			if b != ' ' && b != '\n' && b != '\t' && b != '\r' {
+		buf, pos := c.buf, c.pos
+		for pos < len(buf) {
+			b := buf[pos]
+			pos++
+			if b > ' ' || b != ' ' && b != '\n' && b != '\t' && b != '\r' {
+				c.pos = pos
 				return b, nil
 			}
 		}
+		c.pos = pos
 		if !c.fill() {
 			return 0, c.rerr
 		}
@@ -234,9 +237,11 @@ func (c *jsonChecker) array() error {
 // str checks a string after its opening quote.
 func (c *jsonChecker) str() error {
 	for {
-		for c.pos < len(c.buf) && strText[c.buf[c.pos]] { // the common case: plain text
-			c.pos++
+		buf, pos := c.buf, c.pos
+		for pos < len(buf) && strText[buf[pos]] { // the common case: plain text
+			pos++
 		}
+		c.pos = pos
 		b, err := c.read()
 		if err != nil {
 			return err
@@ -334,11 +339,12 @@ func (c *jsonChecker) number(b byte) error {
 // end of the input).
 func (c *jsonChecker) digits() (byte, error) {
 	for {
-		for c.pos < len(c.buf) {
-			if b := c.buf[c.pos]; b < '0' || b > '9' {
-				return b, nil
-			}
-			c.pos++
+		buf, pos := c.buf, c.pos
+		for pos < len(buf) && buf[pos]-'0' < 10 {
+			pos++
+		}
+		if c.pos = pos; pos < len(buf) {
+			return buf[pos], nil
 		}
 		if b, err := c.peek(); err != nil || b == 0 {
 			return b, err
