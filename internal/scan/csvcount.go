@@ -115,9 +115,40 @@ type csvCounter struct {
 	pendingCR  bool  // the last byte was a '\r' outside quotes
 }
 
-// feed takes the next chunk of the input.
+// feed takes the next chunk of the input. Whole records are counted by
+// fast where it can vouch for them; the byte-wise state machine (slow)
+// reads the rest, a record at a time.
 func (c *csvCounter) feed(chunk []byte) error {
+	// Lines the fast count passes are no longer than the chunk.
+	fast, misses := int64(len(chunk)) <= c.maxLine, 0
 	for i := 0; i < len(chunk); {
+		if fast && c.st == csvRecordStart && !c.pendingCR {
+			j := c.fast(chunk, i)
+			if j == i {
+				// Give up on records the fast count keeps declining.
+				misses++
+				fast = misses < 8
+			}
+			if i = j; i == len(chunk) {
+				break
+			}
+		}
+		var err error
+		if i, err = c.slow(chunk, i); err != nil {
+			return err
+		}
+	}
+	if c.run > c.maxLine {
+		return lineTooLong(c.maxLine)
+	}
+	return nil
+}
+
+// slow reads chunk from i one state at a time up to the end of the
+// current record (the next record's start) or of the chunk, and returns
+// where it stopped.
+func (c *csvCounter) slow(chunk []byte, i int) (int, error) {
+	for i < len(chunk) {
 		switch c.st {
 		case csvUnquoted:
 			if !c.pendingCR { // the common case: the text of a field
@@ -135,7 +166,7 @@ func (c *csvCounter) feed(chunk []byte) error {
 			for ; j < len(chunk) && chunk[j] != '"'; j++ {
 				if chunk[j] == '\n' {
 					if err := c.lineBreak(int64(j - i)); err != nil {
-						return err
+						return i, err
 					}
 					i = j + 1
 				}
@@ -152,7 +183,7 @@ func (c *csvCounter) feed(chunk []byte) error {
 			if b != '\n' { // a lone '\r' is text
 				c.run++
 				if err := c.step('\r', c.line); err != nil {
-					return err
+					return i, err
 				}
 			}
 		}
@@ -166,19 +197,19 @@ func (c *csvCounter) feed(chunk []byte) error {
 			c.run++
 		case '\n':
 			if err := c.lineBreak(0); err != nil {
-				return err
+				return i, err
 			}
 		default:
 			c.run++
 		}
 		if err := c.step(b, line); err != nil {
-			return err
+			return i, err
+		}
+		if b == '\n' && c.st == csvRecordStart {
+			return i, nil
 		}
 	}
-	if c.run > c.maxLine {
-		return lineTooLong(c.maxLine)
-	}
-	return nil
+	return i, nil
 }
 
 // lineBreak ends the current line, which has n more bytes before the
