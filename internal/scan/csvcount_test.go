@@ -136,7 +136,7 @@ func checkFastCSV(t *testing.T, data []byte, sep byte) {
 	}
 	rows, cols, err := countCSVBytes(data, sep, 1<<40)
 	check("in memory", rows, cols, err)
-	for _, n := range []int{8, 13, 64, 1000} {
+	for _, n := range []int{64, 100, 150, 1000} {
 		rows, cols, err := countCSV(&piecewiseReader{data: data, n: n}, sep, 1<<40)
 		check(fmt.Sprintf("in reads of %d bytes", n), rows, cols, err)
 	}
@@ -184,6 +184,8 @@ func TestCountCSVFastAgreesWithByteWise(t *testing.T) {
 				b.WriteString("\r\n")
 			case 1:
 				b.WriteString("\n\n")
+			case 2:
+				b.WriteString("\r\n\r\n")
 			default:
 				b.WriteByte('\n')
 			}

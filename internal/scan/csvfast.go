@@ -22,17 +22,29 @@ func byteMask(w, pat uint64) uint64 {
 	return ^((x&lowSeven + lowSeven) | x | lowSeven)
 }
 
-// firstFlag is the mask of a word's first byte when b holds.
-func firstFlag(b bool) uint64 {
-	if b {
-		return 0x80
+// gather packs the high bits of a byte mask into the low byte.
+func gather(m uint64) uint64 {
+	// Bit 8k+7 times 2^(7(7-k)) lands on bit 56+k; no two products meet.
+	return m * 0x0002040810204081 >> 56
+}
+
+// blockMasks flags the quotes, separators, '\n' and '\r' among the 64
+// bytes of b, one bit a byte.
+func blockMasks(b []byte, sepPat uint64) (q, s, n, r uint64) {
+	_ = b[63]
+	for j := 0; j < 64; j += 8 {
+		w := binary.LittleEndian.Uint64(b[j:])
+		q |= gather(byteMask(w, eachByte*'"')) << j
+		s |= gather(byteMask(w, sepPat)) << j
+		n |= gather(byteMask(w, eachByte*'\n')) << j
+		r |= gather(byteMask(w, eachByte*'\r')) << j
 	}
-	return 0
+	return q, s, n, r
 }
 
 // fast counts the records of chunk that start at i (where c is at the
-// start of a record, outside quotes, with no '\r' pending) eight bytes at
-// a time, for as long as they are plainly valid: quotes open fields and
+// start of a record, outside quotes, with no '\r' pending) 64 bytes at a
+// time, for as long as they are plainly valid: quotes open fields and
 // close them before a separator, a line break or a doubled quote, a '\r'
 // outside quotes comes just before a '\n', and every record has the
 // header's field count. A quote's place inside or outside a quoted field
@@ -43,72 +55,65 @@ func firstFlag(b bool) uint64 {
 // lines it passes are no longer than the chunk, which the caller has
 // checked against Limits.MaxHeader.
 func (c *csvCounter) fast(chunk []byte, i int) int {
-	quotePat, sepPat := eachByte*uint64('"'), eachByte*uint64(c.sep)
-	lfPat, crPat := eachByte*uint64('\n'), eachByte*uint64('\r')
+	sepPat := eachByte * uint64(c.sep)
 	var (
-		inside    uint64 // highBits inside a quoted field at the word's start, else 0
-		prevM     = true // the byte before the word is a separator, quote or '\n' (or none)
-		prevClose bool   // the byte before the word closes a quoted field
-		prevCR    bool   // the byte before the word is a '\r' outside quotes
-		recStart  = i    // where the current record starts
-		seps      int    // separators outside quotes in the current record so far
+		inside    uint64     // all ones inside a quoted field at the block's start
+		prevM     uint64 = 1 // 1: the byte before the block is a separator, quote or '\n' (or none)
+		prevClose uint64     // 1: the byte before the block closes a quoted field
+		prevCR    uint64     // 1: the byte before the block is a '\r' outside quotes
+		recStart  = i        // where the current record starts
+		seps      int        // separators outside quotes in the current record so far
 		line      = c.line
+		rows      = c.rows
+		cols      = c.cols
 		done      = i // the end of the records counted
 		doneLine  = c.line
+		doneRows  = c.rows
 	)
-	for p := i; p+8 <= len(chunk); p += 8 {
-		w := binary.LittleEndian.Uint64(chunk[p:])
-		q, s, n, r := byteMask(w, quotePat), byteMask(w, sepPat), byteMask(w, lfPat), byteMask(w, crPat)
-		if q|s|n|r == 0 && !prevClose && !prevCR { // text of a field
-			prevM = false
-			continue
-		}
+blocks:
+	for p := i; p+64 <= len(chunk); p += 64 {
+		q, s, n, r := blockMasks(chunk[p:p+64], sepPat)
 		in := q // after each byte: inside a quoted field?
+		in ^= in << 1
+		in ^= in << 2
+		in ^= in << 4
 		in ^= in << 8
 		in ^= in << 16
 		in ^= in << 32
 		in ^= inside
 		open, closing, crOut := q&in, q&^in, r&^in
 		m := s | n | q
-		if open&^(m<<8|firstFlag(prevM)) != 0 || // a quote that does not start a field
-			(closing<<8|firstFlag(prevClose))&^(m|r) != 0 || // text after a closing quote
-			(crOut<<8|firstFlag(prevCR))&^n != 0 { // a lone '\r' outside quotes
+		if open&^(m<<1|prevM) != 0 || // a quote that does not start a field
+			(closing<<1|prevClose)&^(m|r) != 0 || // text after a closing quote
+			(crOut<<1|prevCR)&^n != 0 { // a lone '\r' outside quotes
 			break
 		}
-		inside = highBits * (in >> 63)
-		prevM, prevClose, prevCR = m>>63 != 0, closing>>63 != 0, crOut>>63 != 0
+		inside = -(in >> 63)
+		prevM, prevClose, prevCR = m>>63, closing>>63, crOut>>63
 		sepOut := s &^ in
-		ok := true
 		for nl := n &^ in; nl != 0; nl &= nl - 1 {
-			bit := nl & -nl
-			seps += bits.OnesCount64(sepOut & (bit - 1))
-			sepOut &^= bit - 1
-			end := p + bits.TrailingZeros64(bit)/8
-			line += int64(bits.OnesCount64(n & (bit - 1))) // quoted line breaks before it
-			n &^= bit - 1
+			below := nl&-nl - 1
+			seps += bits.OnesCount64(sepOut & below)
+			sepOut &^= below
+			line += int64(bits.OnesCount64(n&below)) + 1 // quoted line breaks before it, and it
+			n &^= below<<1 | 1
+			end := p + bits.TrailingZeros64(nl)
 			switch {
 			case end == recStart || end == recStart+1 && chunk[recStart] == '\r':
 				// An empty line is no record.
-			case c.cols == 0:
-				c.cols = int64(seps) + 1 // the header
-			case int64(seps)+1 != c.cols:
-				ok = false
+			case cols == 0:
+				cols = int64(seps) + 1 // the header
+				c.cols = cols
+			case int64(seps)+1 != cols:
+				break blocks
 			default:
-				c.rows++
+				rows++
 			}
-			if !ok {
-				break
-			}
-			line++
-			n &^= bit
-			recStart, seps, done, doneLine = end+1, 0, end+1, line
-		}
-		if !ok {
-			break
+			recStart, seps, done, doneLine, doneRows = end+1, 0, end+1, line, rows
 		}
 		seps += bits.OnesCount64(sepOut)
 		line += int64(bits.OnesCount64(n))
 	}
-	c.line = doneLine
+	c.line, c.rows = doneLine, doneRows
 	return done
 }
