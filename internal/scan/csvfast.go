@@ -32,12 +32,18 @@ func gather(m uint64) uint64 {
 // bytes of b, one bit a byte.
 func blockMasks(b []byte, sepPat uint64) (q, s, n, r uint64) {
 	_ = b[63]
+	var cr uint64
 	for j := 0; j < 64; j += 8 {
 		w := binary.LittleEndian.Uint64(b[j:])
 		q |= gather(byteMask(w, eachByte*'"')) << j
 		s |= gather(byteMask(w, sepPat)) << j
 		n |= gather(byteMask(w, eachByte*'\n')) << j
-		r |= gather(byteMask(w, eachByte*'\r')) << j
+		cr |= byteMask(w, eachByte*'\r')
+	}
+	if cr != 0 { // seldom: gathered only when there is one
+		for j := 0; j < 64; j += 8 {
+			r |= gather(byteMask(binary.LittleEndian.Uint64(b[j:]), eachByte*'\r')) << j
+		}
 	}
 	return q, s, n, r
 }
