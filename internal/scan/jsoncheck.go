@@ -102,11 +102,20 @@ func (c *jsonChecker) ended() error {
 // read returns the next byte; the end of the input inside a value is an
 // error.
 func (c *jsonChecker) read() (byte, error) {
-	if c.pos == len(c.buf) && !c.fill() {
+	if buf := c.buf[c.pos:]; len(buf) > 0 {
+		c.pos++
+		return buf[0], nil
+	}
+	return c.readMore()
+}
+
+// readMore is read at the end of the window.
+func (c *jsonChecker) readMore() (byte, error) {
+	if !c.fill() {
 		return 0, c.ended()
 	}
 	c.pos++
-	return c.buf[c.pos-1], nil
+	return c.buf[0], nil
 }
 
 // skipSpace returns the next byte that is not white space; io.EOF at the
@@ -131,6 +140,15 @@ func (c *jsonChecker) skipSpace() (byte, error) {
 
 // nextSpace is skipSpace inside a value, where the end is an error.
 func (c *jsonChecker) nextSpace() (byte, error) {
+	if buf := c.buf[c.pos:]; len(buf) > 0 && buf[0] > ' ' { // no white space
+		c.pos++
+		return buf[0], nil
+	}
+	return c.nextAfterSpace()
+}
+
+// nextAfterSpace is nextSpace where white space may come first.
+func (c *jsonChecker) nextAfterSpace() (byte, error) {
 	b, err := c.skipSpace()
 	if err == io.EOF {
 		return 0, c.ended()
