@@ -59,7 +59,14 @@ func (s *scanner) scanAt(member, name string, ra io.ReaderAt, size int64, depth 
 		// readers that look only at the end of the file still open it.
 		s.zip(member, ra, size, depth)
 	}
-	w := pre.result(func() *pickleWalk { return s.walkMember(ra, size) })
+	w := pre.result(func() *pickleWalk {
+		if len(head) > 0 && !isOpcode[head[0]] {
+			// The walk would stop at the first byte, with nothing read:
+			// not a pickle (as for most text).
+			return &pickleWalk{trailing: -1}
+		}
+		return s.walkMember(ra, size)
+	})
 	if w.isPickle() {
 		return s.pickleFindings(member, w)
 	}
