@@ -198,3 +198,34 @@ func TestCountCSVFastAgreesWithByteWise(t *testing.T) {
 		checkAgainstEncodingCSV(t, data, ',')
 	}
 }
+
+// TestBlockMasks checks both ways of flagging a block's bytes against a
+// byte-by-byte loop.
+func TestBlockMasks(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 8))
+	b := make([]byte, 64)
+	for i := range 20000 {
+		for j := range b {
+			if rnd.IntN(2) == 0 {
+				b[j] = "\",\t;\n\rx\x00\xff"[rnd.IntN(9)]
+			} else {
+				b[j] = byte(rnd.Uint32())
+			}
+		}
+		sep := ",\t;|"[i%4]
+		var want [4]uint64
+		for j, c := range b {
+			for k, special := range []byte{'"', sep, '\n', '\r'} {
+				if c == special {
+					want[k] |= 1 << j
+				}
+			}
+		}
+		for name, f := range map[string]func([]byte, byte) (q, s, n, r uint64){"blockMasks": blockMasks, "blockMasksSWAR": blockMasksSWAR} {
+			q, s, n, r := f(b, sep)
+			if got := [4]uint64{q, s, n, r}; got != want {
+				t.Fatalf("%s(%q, %q) = %x, want %x", name, b, sep, got, want)
+			}
+		}
+	}
+}

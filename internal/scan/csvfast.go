@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"encoding/binary"
 	"math/bits"
 )
 
@@ -28,26 +27,6 @@ func gather(m uint64) uint64 {
 	return m * 0x0002040810204081 >> 56
 }
 
-// blockMasks flags the quotes, separators, '\n' and '\r' among the 64
-// bytes of b, one bit a byte.
-func blockMasks(b []byte, sepPat uint64) (q, s, n, r uint64) {
-	_ = b[63]
-	var cr uint64
-	for j := 0; j < 64; j += 8 {
-		w := binary.LittleEndian.Uint64(b[j:])
-		q |= gather(byteMask(w, eachByte*'"')) << j
-		s |= gather(byteMask(w, sepPat)) << j
-		n |= gather(byteMask(w, eachByte*'\n')) << j
-		cr |= byteMask(w, eachByte*'\r')
-	}
-	if cr != 0 { // seldom: gathered only when there is one
-		for j := 0; j < 64; j += 8 {
-			r |= gather(byteMask(binary.LittleEndian.Uint64(b[j:]), eachByte*'\r')) << j
-		}
-	}
-	return q, s, n, r
-}
-
 // fast counts the records of chunk that start at i (where c is at the
 // start of a record, outside quotes, with no '\r' pending) 64 bytes at a
 // time, for as long as they are plainly valid: quotes open fields and
@@ -61,7 +40,6 @@ func blockMasks(b []byte, sepPat uint64) (q, s, n, r uint64) {
 // lines it passes are no longer than the chunk, which the caller has
 // checked against Limits.MaxHeader.
 func (c *csvCounter) fast(chunk []byte, i int) int {
-	sepPat := eachByte * uint64(c.sep)
 	var (
 		inside    uint64     // all ones inside a quoted field at the block's start
 		prevM     uint64 = 1 // 1: the byte before the block is a separator, quote or '\n' (or none)
@@ -78,7 +56,7 @@ func (c *csvCounter) fast(chunk []byte, i int) int {
 	)
 blocks:
 	for p := i; p+64 <= len(chunk); p += 64 {
-		q, s, n, r := blockMasks(chunk[p:p+64], sepPat)
+		q, s, n, r := blockMasks(chunk[p:p+64], c.sep)
 		in := q // after each byte: inside a quoted field?
 		in ^= in << 1
 		in ^= in << 2
