@@ -60,10 +60,8 @@ func (s *scanner) scanAt(member, name string, ra io.ReaderAt, size int64, depth 
 		s.zip(member, ra, size, depth)
 	}
 	w := pre.result(func() *pickleWalk {
-		if len(head) > 0 && !isOpcode[head[0]] {
-			// The walk would stop at the first byte, with nothing read:
-			// not a pickle (as for most text).
-			return &pickleWalk{trailing: -1}
+		if failsFirstOpcode(head) {
+			return &pickleWalk{trailing: -1} // not a pickle, as most text is not
 		}
 		return s.walkMember(ra, size)
 	})
@@ -124,6 +122,24 @@ func (s *scanner) scanStream(member, name string, r io.Reader, size int64, depth
 		}
 	}
 	return s.spilled(member, name, br, depth)
+}
+
+// failsFirstOpcode reports whether walking the pickles of a file that
+// starts with head fails at its first opcode, importing nothing: the walk
+// would find no pickle. That is so when the first byte is no opcode, and
+// when it is GLOBAL or INST ('c', 'i': a table whose header starts "id,")
+// and the module name on the rest of the first line is not a dotted name
+// (a line too long for the head is longer than any such name, or runs into
+// the end of the file).
+func failsFirstOpcode(head []byte) bool {
+	switch {
+	case len(head) == 0:
+		return false
+	case head[0] == 'c' || head[0] == 'i':
+		end := bytes.IndexByte(head, '\n')
+		return end < 0 || !validDotted(string(bytes.TrimSuffix(head[1:end], []byte{'\r'})))
+	}
+	return !isOpcode[head[0]]
 }
 
 // pickleFindings records the findings of a pickle walk and names the format.
