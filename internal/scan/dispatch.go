@@ -14,7 +14,11 @@ import (
 func (s *scanner) scanAt(member, name string, ra io.ReaderAt, size int64, depth int) string {
 	pre := s.pending // the walk of this very member, started ahead
 	s.pending = nil
-	bp := getBuf(int(min(size, max(headSize, maxMemFile))))
+	n := min(size, headSize)
+	if _, ok := ra.(*recordingReaderAt); ok && size <= maxMemFile {
+		n = size // room for the whole file (see readWhole)
+	}
+	bp := getBuf(int(n))
 	defer putBuf(bp)
 	head := (*bp)[:min(size, headSize)]
 	if n, err := ra.ReadAt(head, 0); n < len(head) {

@@ -15,24 +15,35 @@ import (
 // not read past its head and tail at all.
 const maxMemFile = 256 << 10
 
-// bufPool keeps the buffers that heads and whole small files are read into,
-// so that scanning thousands of small files allocates (and clears) nothing
-// per file.
-var bufPool sync.Pool
+// headPool and filePool keep the buffers that heads (headSize bytes) and
+// whole small files (up to maxMemFile bytes) are read into, so that
+// scanning thousands of small files allocates (and clears) nothing per
+// file.
+var headPool, filePool sync.Pool
 
 // getBuf returns a pooled buffer of n bytes (n ≤ maxMemFile); putBuf gives
 // it back once nothing refers to it.
 func getBuf(n int) *[]byte {
-	bp, _ := bufPool.Get().(*[]byte)
-	if bp == nil || cap(*bp) < n {
-		b := make([]byte, max(n, headSize))
+	pool, size := &headPool, headSize
+	if n > headSize {
+		pool, size = &filePool, maxMemFile
+	}
+	bp, _ := pool.Get().(*[]byte)
+	if bp == nil {
+		b := make([]byte, size)
 		bp = &b
 	}
 	*bp = (*bp)[:n]
 	return bp
 }
 
-func putBuf(bp *[]byte) { bufPool.Put(bp) }
+func putBuf(bp *[]byte) {
+	if cap(*bp) > headSize {
+		filePool.Put(bp)
+	} else {
+		headPool.Put(bp)
+	}
+}
 
 // memFile is a file of the scan read whole into memory. It answers reads
 // as recordingReaderAt does (a read outside the file is the content's
