@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"math/bits"
 )
 
@@ -47,12 +48,9 @@ func (c *csvCounter) fast(chunk []byte, i int) int {
 		prevCR    uint64     // 1: the byte before the block is a '\r' outside quotes
 		recStart  = i        // where the current record starts
 		seps      int        // separators outside quotes in the current record so far
-		line      = c.line
 		rows      = c.rows
 		cols      = c.cols
 		done      = i // the end of the records counted
-		doneLine  = c.line
-		doneRows  = c.rows
 	)
 blocks:
 	for p := i; p+64 <= len(chunk); p += 64 {
@@ -79,8 +77,6 @@ blocks:
 			below := nl&-nl - 1
 			seps += bits.OnesCount64(sepOut & below)
 			sepOut &^= below
-			line += int64(bits.OnesCount64(n&below)) + 1 // quoted line breaks before it, and it
-			n &^= below<<1 | 1
 			end := p + bits.TrailingZeros64(nl)
 			switch {
 			case end == recStart || end == recStart+1 && chunk[recStart] == '\r':
@@ -93,11 +89,12 @@ blocks:
 			default:
 				rows++
 			}
-			recStart, seps, done, doneLine, doneRows = end+1, 0, end+1, line, rows
+			recStart, seps, done = end+1, 0, end+1
 		}
 		seps += bits.OnesCount64(sepOut)
-		line += int64(bits.OnesCount64(n))
 	}
-	c.line, c.rows = doneLine, doneRows
+	// A record that fails is left before it is counted.
+	c.rows = rows
+	c.line += int64(bytes.Count(chunk[i:done], []byte{'\n'}))
 	return done
 }
