@@ -14,16 +14,26 @@ import (
 func (s *scanner) scanAt(member, name string, ra io.ReaderAt, size int64, depth int) string {
 	pre := s.pending // the walk of this very member, started ahead
 	s.pending = nil
+	// A small file of the scan is read whole, in one read (see readWhole);
+	// anything else has its head read.
+	rr, top := ra.(*recordingReaderAt)
+	top = top && size <= maxMemFile
 	n := min(size, headSize)
-	if _, ok := ra.(*recordingReaderAt); ok && size <= maxMemFile {
-		n = size // room for the whole file (see readWhole)
+	if top {
+		n = size
 	}
 	bp := getBuf(int(n))
 	defer putBuf(bp)
 	head := (*bp)[:min(size, headSize)]
-	if n, err := ra.ReadAt(head, 0); n < len(head) {
-		s.fail(member, "unknown", fmt.Errorf("read: %w", noEOF(err)))
-		return "unknown"
+	var mem *memFile
+	if top {
+		mem = rr.readWhole(*bp)
+	}
+	if mem == nil {
+		if n, err := ra.ReadAt(head, 0); n < len(head) {
+			s.fail(member, "unknown", fmt.Errorf("read: %w", noEOF(err)))
+			return "unknown"
+		}
 	}
 	switch format := sniff(head, size); format {
 	case "zip":
@@ -49,10 +59,10 @@ func (s *scanner) scanAt(member, name string, ra io.ReaderAt, size int64, depth 
 		return s.scanStream(member, name, sectionReader(ra, size), size, depth)
 	}
 	// Neither a container nor a columnar format: several passes read the
-	// bytes, so a small file is read whole once and they share it.
+	// bytes, so those of a small file, read whole, are shared.
 	var data []byte
-	if mem := s.readWhole(ra, size, bp, head); mem != nil {
-		ra, data, head = mem, mem.data, mem.data[:len(head)]
+	if mem != nil {
+		ra, data = mem, mem.data
 	}
 	zhead := head
 	if data != nil {

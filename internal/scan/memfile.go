@@ -7,12 +7,12 @@ import (
 	"sync"
 )
 
-// maxMemFile is the largest file whose bytes a scan reads whole, once,
-// when its head names no format: the searches for a zip's end, the pickle
-// walks and the JSON or CSV check then take slices of those bytes instead
-// of reading the file three or four times through buffers of their own.
-// A larger file is read piece by piece as before; a binary one is mostly
-// not read past its head and tail at all.
+// maxMemFile is the largest file a scan reads whole, in one read, before
+// looking at it. When its head names no format (text, tables, unknown
+// bytes), the search for a zip's end, the pickle walks and the JSON or CSV
+// check take slices of those bytes instead of reading the file three or
+// four times through buffers of their own. A larger file is read piece by
+// piece; a binary one is mostly not read past its head and tail at all.
 const maxMemFile = 256 << 10
 
 // headPool and filePool keep the buffers that heads (headSize bytes) and
@@ -68,22 +68,19 @@ func (m *memFile) ReadAt(p []byte, off int64) (int, error) {
 	return n, nil
 }
 
-// readWhole reads the rest of a file of the scan after its head (already
-// in (*bp)[:len(head)]) into the same buffer and returns the file in
-// memory, or nil when ra is not the scanned file itself, the file is too
-// large, or the read falls short (the file is then read as before, which
-// meets the same error).
-func (s *scanner) readWhole(ra io.ReaderAt, size int64, bp *[]byte, head []byte) *memFile {
-	if _, ok := ra.(*recordingReaderAt); !ok || size > maxMemFile || int64(cap(*bp)) < size {
+// readWhole reads all of the scanned file into p (as long as the file) and
+// returns it in memory, or nil when the read falls short or the scan is
+// interrupted. A failed read is not recorded as the file's read error: the
+// scan then reads the file piece by piece as before and meets (or not) the
+// same error where it always did.
+func (r *recordingReaderAt) readWhole(p []byte) *memFile {
+	if r.s.ctx.Err() != nil {
 		return nil
 	}
-	data := (*bp)[:size]
-	if rest := data[len(head):]; len(rest) > 0 {
-		if n, _ := ra.ReadAt(rest, int64(len(head))); n < len(rest) {
-			return nil
-		}
+	if n, _ := r.r.ReadAt(p, 0); n < len(p) {
+		return nil
 	}
-	return &memFile{data: data, s: s}
+	return &memFile{data: p, s: r.s}
 }
 
 // walkChunk is how many bytes a chunkReader hands out per read.
