@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,5 +101,45 @@ func BenchmarkCSV(b *testing.B) {
 		if err != nil || rep.Verdict != Clean {
 			b.Fatalf("%v %+v", err, rep)
 		}
+	}
+}
+
+// datasetMix returns one file of each kind a tabular dataset holds, shaped
+// like bench/data-add-scan.sh's: a 64 KiB CSV shard with quoted text
+// columns, 16 KiB of JSON lines and a 16 KiB random blob.
+func datasetMix() map[string][]byte {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	cities := []string{"Oslo", "Lyon, FR", "Kyiv"}
+	var csvData bytes.Buffer
+	csvData.WriteString("id,city,score,comment\n")
+	for n := 1; csvData.Len() < 64<<10; n++ {
+		fmt.Fprintf(&csvData, "%d,\"%s\",%.4f,\"said \"\"%s\"\", then left\"\n", n, cities[rnd.IntN(3)], rnd.Float64(), []string{"hi", "ok"}[rnd.IntN(2)])
+	}
+	var jsonl bytes.Buffer
+	for jsonl.Len() < 16<<10 {
+		fmt.Fprintf(&jsonl, "{\"id\": %d, \"tags\": [\"a\", \"b\"], \"v\": %v}\n", rnd.IntN(1<<30), rnd.Float64())
+	}
+	blob := make([]byte, 16<<10)
+	for i := range blob {
+		blob[i] = byte(rnd.Uint32())
+	}
+	return map[string][]byte{"shard.csv": csvData.Bytes(), "events.jsonl": jsonl.Bytes(), "blob.bin": blob}
+}
+
+// BenchmarkDatasetMix measures scanning each kind of file of a tabular
+// dataset from memory: what `data add` of such a tree spends per file.
+func BenchmarkDatasetMix(b *testing.B) {
+	for _, name := range []string{"shard.csv", "events.jsonl", "blob.bin"} {
+		data := datasetMix()[name]
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				rep, err := Reader(context.Background(), name, bytes.NewReader(data), int64(len(data)), Options{})
+				if err != nil || rep.Verdict != Clean {
+					b.Fatalf("%v %+v", err, rep)
+				}
+			}
+		})
 	}
 }

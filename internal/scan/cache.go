@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -35,7 +36,16 @@ type Memo interface {
 type Cache struct {
 	memo   Memo
 	prefix string // version and options, hashed
+
+	// decoded keeps the reports decoded so far by their encoding: the
+	// files of a dataset share a handful of reports (every JSON-lines
+	// shard is clean JSON), each decoded once.
+	mu      sync.Mutex
+	decoded map[string]*Report
 }
+
+// maxDecoded bounds the reports a Cache keeps decoded.
+const maxDecoded = 4096
 
 // NewCache returns a cache of reports made with opts, kept in memo; nil
 // if memo is nil.
@@ -59,12 +69,46 @@ func (c *Cache) Get(d core.Digest, path string) (*Report, bool) {
 	if !ok {
 		return nil, false
 	}
+	c.mu.Lock()
+	known := c.decoded[string(b)]
+	c.mu.Unlock()
+	if known != nil {
+		r := known.clone()
+		r.Path = path
+		return r, true
+	}
 	var r Report
 	if json.Unmarshal(b, &r) != nil || r.Verdict == "" {
 		return nil, false
 	}
+	c.mu.Lock()
+	if c.decoded == nil {
+		c.decoded = map[string]*Report{}
+	}
+	if len(c.decoded) < maxDecoded {
+		c.decoded[string(b)] = r.clone()
+	}
+	c.mu.Unlock()
 	r.Path = path
 	return &r, true
+}
+
+// clone copies r and everything it refers to.
+func (r *Report) clone() *Report {
+	c := *r
+	if r.Summary != nil {
+		s := *r.Summary
+		c.Summary = &s
+	}
+	if r.Findings != nil {
+		c.Findings = make([]Finding, len(r.Findings))
+		for i, f := range r.Findings {
+			f.Globals = slices.Clone(f.Globals)
+			f.Calls = slices.Clone(f.Calls)
+			c.Findings[i] = f
+		}
+	}
+	return &c
 }
 
 // Put remembers r as the report of content d.

@@ -46,9 +46,10 @@ func (e *csvFieldCount) Unwrap() error { return errCSV }
 // dataset holds. sep must be an ASCII byte other than a quote or a line
 // break.
 func countCSV(r io.Reader, sep byte, maxLine int64) (rows, cols int64, err error) {
-	c := csvCounter{sep: sep, maxLine: maxLine, line: 1}
-	c.special[sep], c.special['"'], c.special['\n'], c.special['\r'] = true, true, true, true
-	buf := make([]byte, 64<<10)
+	c := newCSVCounter(sep, maxLine)
+	bp := getBuf(csvChunk)
+	defer putBuf(bp)
+	buf := *bp
 	for {
 		n, rerr := r.Read(buf)
 		if err := c.feed(buf[:n]); err != nil {
@@ -61,6 +62,35 @@ func countCSV(r io.Reader, sep byte, maxLine int64) (rows, cols int64, err error
 			return c.rows, c.cols, rerr
 		}
 	}
+	return c.finish()
+}
+
+// csvChunk is how many bytes countCSV reads at a time.
+const csvChunk = 64 << 10
+
+// countCSVBytes is countCSV of the bytes of data, taken in the chunks
+// countCSV would read them in (the length of a line is checked at the end
+// of every chunk, so the chunks decide which error comes first).
+func countCSVBytes(data []byte, sep byte, maxLine int64) (rows, cols int64, err error) {
+	c := newCSVCounter(sep, maxLine)
+	for len(data) > 0 {
+		n := min(len(data), csvChunk)
+		if err := c.feed(data[:n]); err != nil {
+			return c.rows, c.cols, err
+		}
+		data = data[n:]
+	}
+	return c.finish()
+}
+
+func newCSVCounter(sep byte, maxLine int64) *csvCounter {
+	c := &csvCounter{sep: sep, maxLine: maxLine, line: 1}
+	c.special[sep], c.special['"'], c.special['\n'], c.special['\r'] = true, true, true, true
+	return c
+}
+
+// finish ends the input and returns the counts.
+func (c *csvCounter) finish() (rows, cols int64, err error) {
 	// A '\r' just before the end is dropped, as encoding/csv does.
 	switch c.st {
 	case csvFieldStart, csvUnquoted, csvQuoteSeen:
@@ -85,9 +115,40 @@ type csvCounter struct {
 	pendingCR  bool  // the last byte was a '\r' outside quotes
 }
 
-// feed takes the next chunk of the input.
+// feed takes the next chunk of the input. Whole records are counted by
+// fast where it can vouch for them; the byte-wise state machine (slow)
+// reads the rest, a record at a time.
 func (c *csvCounter) feed(chunk []byte) error {
+	// Lines the fast count passes are no longer than the chunk.
+	fast, misses := int64(len(chunk)) <= c.maxLine, 0
 	for i := 0; i < len(chunk); {
+		if fast && c.st == csvRecordStart && !c.pendingCR {
+			j := c.fast(chunk, i)
+			if j == i {
+				// Give up on records the fast count keeps declining.
+				misses++
+				fast = misses < 8
+			}
+			if i = j; i == len(chunk) {
+				break
+			}
+		}
+		var err error
+		if i, err = c.slow(chunk, i); err != nil {
+			return err
+		}
+	}
+	if c.run > c.maxLine {
+		return lineTooLong(c.maxLine)
+	}
+	return nil
+}
+
+// slow reads chunk from i one state at a time up to the end of the
+// current record (the next record's start) or of the chunk, and returns
+// where it stopped.
+func (c *csvCounter) slow(chunk []byte, i int) (int, error) {
+	for i < len(chunk) {
 		switch c.st {
 		case csvUnquoted:
 			if !c.pendingCR { // the common case: the text of a field
@@ -105,7 +166,7 @@ func (c *csvCounter) feed(chunk []byte) error {
 			for ; j < len(chunk) && chunk[j] != '"'; j++ {
 				if chunk[j] == '\n' {
 					if err := c.lineBreak(int64(j - i)); err != nil {
-						return err
+						return i, err
 					}
 					i = j + 1
 				}
@@ -122,7 +183,7 @@ func (c *csvCounter) feed(chunk []byte) error {
 			if b != '\n' { // a lone '\r' is text
 				c.run++
 				if err := c.step('\r', c.line); err != nil {
-					return err
+					return i, err
 				}
 			}
 		}
@@ -136,19 +197,19 @@ func (c *csvCounter) feed(chunk []byte) error {
 			c.run++
 		case '\n':
 			if err := c.lineBreak(0); err != nil {
-				return err
+				return i, err
 			}
 		default:
 			c.run++
 		}
 		if err := c.step(b, line); err != nil {
-			return err
+			return i, err
+		}
+		if b == '\n' && c.st == csvRecordStart {
+			return i, nil
 		}
 	}
-	if c.run > c.maxLine {
-		return lineTooLong(c.maxLine)
-	}
-	return nil
+	return i, nil
 }
 
 // lineBreak ends the current line, which has n more bytes before the

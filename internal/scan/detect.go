@@ -112,21 +112,24 @@ func looksJSON(head []byte) bool {
 // looksCSV reports whether the complete lines of head have the same number
 // (at least one) of commas or tabs, over at least two lines.
 func looksCSV(head []byte) (rune, bool) {
-	lines := bytes.Split(head, []byte{'\n'})
-	if len(lines) > 1 {
-		lines = lines[:len(lines)-1] // the last line may be cut
-	}
-	if len(lines) > 20 {
-		lines = lines[:20]
-	}
-	if len(lines) < 2 || bytes.IndexByte(head, '"') >= 0 {
+	// The complete lines are those a '\n' ends (the last line may be cut).
+	if bytes.Count(head, []byte{'\n'}) < 2 || bytes.IndexByte(head, '"') >= 0 {
 		return 0, false
 	}
 	for _, sep := range []byte{',', '\t'} {
-		n := bytes.Count(lines[0], []byte{sep})
-		ok := n > 0
-		for _, l := range lines[1:] {
-			ok = ok && bytes.Count(l, []byte{sep}) == n
+		n, ok := -1, true
+		rest := head
+		for i := 0; i < 20 && ok; i++ {
+			end := bytes.IndexByte(rest, '\n')
+			if end < 0 {
+				break
+			}
+			k := bytes.Count(rest[:end], []byte{sep})
+			if n < 0 {
+				n = k
+			}
+			ok = k > 0 && k == n
+			rest = rest[end+1:]
 		}
 		if ok {
 			return rune(sep), true

@@ -14,10 +14,26 @@ import (
 func (s *scanner) scanAt(member, name string, ra io.ReaderAt, size int64, depth int) string {
 	pre := s.pending // the walk of this very member, started ahead
 	s.pending = nil
-	head := make([]byte, min(size, headSize))
-	if n, err := ra.ReadAt(head, 0); n < len(head) {
-		s.fail(member, "unknown", fmt.Errorf("read: %w", noEOF(err)))
-		return "unknown"
+	// A small file of the scan is read whole, in one read (see readWhole);
+	// anything else has its head read.
+	rr, top := ra.(*recordingReaderAt)
+	top = top && size <= maxMemFile
+	n := min(size, headSize)
+	if top {
+		n = size
+	}
+	bp := getBuf(int(n))
+	defer putBuf(bp)
+	head := (*bp)[:min(size, headSize)]
+	var mem *memFile
+	if top {
+		mem = rr.readWhole(*bp)
+	}
+	if mem == nil {
+		if n, err := ra.ReadAt(head, 0); n < len(head) {
+			s.fail(member, "unknown", fmt.Errorf("read: %w", noEOF(err)))
+			return "unknown"
+		}
 	}
 	switch format := sniff(head, size); format {
 	case "zip":
@@ -42,19 +58,37 @@ func (s *scanner) scanAt(member, name string, ra io.ReaderAt, size int64, depth 
 	default:
 		return s.scanStream(member, name, sectionReader(ra, size), size, depth)
 	}
-	if hasEndOfZip(ra, size, head) {
+	// Neither a container nor a columnar format: several passes read the
+	// bytes, so those of a small file, read whole, are shared.
+	var data []byte
+	if mem != nil {
+		ra, data = mem, mem.data
+	}
+	zhead := head
+	if data != nil {
+		zhead = data
+	}
+	if hasEndOfZip(ra, size, zhead) {
 		// A zip whose members start after a prefix (a polyglot): zip
 		// readers that look only at the end of the file still open it.
 		s.zip(member, ra, size, depth)
 	}
-	w := pre.result(func() *pickleWalk { return s.walkMember(ra, size) })
+	w := pre.result(func() *pickleWalk {
+		if failsFirstOpcode(head) {
+			return &pickleWalk{trailing: -1} // not a pickle, as most text is not
+		}
+		return s.walkMember(ra, size)
+	})
 	if w.isPickle() {
 		return s.pickleFindings(member, w)
 	}
 	if len(head) > 0 && head[0] == 0x08 && s.onnx(member, ra, size) {
 		return "onnx"
 	}
-	return s.plain(member, name, sectionReader(ra, size), head)
+	if data != nil {
+		return s.plain(member, name, nil, data, head)
+	}
+	return s.plain(member, name, sectionReader(ra, size), nil, head)
 }
 
 // sectionReader reads size bytes of ra through a buffer of up to 64 KiB,
@@ -97,11 +131,29 @@ func (s *scanner) scanStream(member, name string, r io.Reader, size int64, depth
 			return s.pickleFindings(member, walkPickles(br, size, s.lim, s.cls))
 		case probeNo:
 			if !(len(head) > 0 && head[0] == 0x08) {
-				return s.plain(member, name, br, head)
+				return s.plain(member, name, br, nil, head)
 			}
 		}
 	}
 	return s.spilled(member, name, br, depth)
+}
+
+// failsFirstOpcode reports whether walking the pickles of a file that
+// starts with head fails at its first opcode, importing nothing: the walk
+// would find no pickle. That is so when the first byte is no opcode, and
+// when it is GLOBAL or INST ('c', 'i': a table whose header starts "id,")
+// and the module name on the rest of the first line is not a dotted name
+// (a line too long for the head is longer than any such name, or runs into
+// the end of the file).
+func failsFirstOpcode(head []byte) bool {
+	switch {
+	case len(head) == 0:
+		return false
+	case head[0] == 'c' || head[0] == 'i':
+		end := bytes.IndexByte(head, '\n')
+		return end < 0 || !validDotted(string(bytes.TrimSuffix(head[1:end], []byte{'\r'})))
+	}
+	return !isOpcode[head[0]]
 }
 
 // pickleFindings records the findings of a pickle walk and names the format.
@@ -158,8 +210,8 @@ var tailPool = sync.Pool{New: func() any { b := make([]byte, endOfZipSpan); retu
 
 // hasEndOfZip reports whether the last 64 KiB of the file hold a zip
 // end-of-central-directory record that leads to at least one member. head
-// is the file's first bytes, already read: a file no longer than head is
-// searched there, and a longer one is read into a pooled buffer, so that
+// is the file's first bytes, already read (or all of them): a file no
+// longer than head is searched there, and a longer one is read into a pooled buffer, so that
 // scanning many small files allocates nothing here. The signature is
 // looked for with bytes.Index, which is vectorised: any occurrence will do,
 // since zip.NewReader then finds the record itself.
@@ -167,7 +219,7 @@ func hasEndOfZip(ra io.ReaderAt, size int64, head []byte) bool {
 	if size < 22 {
 		return false
 	}
-	tail := head
+	tail := head[len(head)-min(len(head), endOfZipSpan):]
 	if int64(len(head)) < size {
 		bp := tailPool.Get().(*[]byte)
 		defer tailPool.Put(bp)

@@ -48,5 +48,11 @@
 //
 // Resource use is bounded by Limits; reaching a limit is reported, never
 // passed silently as clean. Large files are streamed and tensor storages of
-// PyTorch zips are skipped by size, not read.
+// PyTorch zips are skipped by size, not read. A file of up to 256 KiB whose
+// head names no format (text, tables, unknown bytes) is read once, whole:
+// the search for a zip's end, the pickle walks and the JSON or CSV check
+// take slices of those bytes. CSV records are counted 64 bytes at a time
+// (bit masks of quotes, separators and line breaks) while they are plainly
+// valid; the byte-wise state machine reads anything else, so an error is
+// reported where encoding/csv would find it.
 package scan

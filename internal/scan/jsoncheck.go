@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -18,7 +17,20 @@ const maxJSONDepth = 10_000
 // than walking encoding/json's tokens. Nesting deeper than maxJSONDepth
 // is a limit (errLimit), not a verdict.
 func checkJSON(r io.Reader) error {
-	c := jsonChecker{r: bufio.NewReaderSize(r, 64<<10)}
+	bp := getBuf(64 << 10)
+	defer putBuf(bp)
+	c := jsonChecker{r: r, store: *bp}
+	return c.check()
+}
+
+// checkJSONBytes is checkJSON of the bytes of data.
+func checkJSONBytes(data []byte) error {
+	c := jsonChecker{buf: data, rerr: io.EOF}
+	return c.check()
+}
+
+// check checks every value of the input.
+func (c *jsonChecker) check() error {
 	for {
 		b, err := c.skipSpace()
 		if err == io.EOF {
@@ -33,56 +45,113 @@ func checkJSON(r io.Reader) error {
 	}
 }
 
-// jsonChecker reads JSON values from r one byte at a time.
+// jsonChecker reads JSON values from a window of the input: buf, refilled
+// from r into store in large reads (or all of the input from the start).
 type jsonChecker struct {
-	r     *bufio.Reader
-	off   int64 // bytes read
+	r     io.Reader
+	store []byte
+	buf   []byte // the window; buf[pos:] is not read yet
+	pos   int
+	base  int64 // offset of buf[0] in the input
+	rerr  error // what ends the input after buf: io.EOF or a read error
 	depth int
 }
 
 // errJSON marks a JSON syntax error (as opposed to a read error).
 var errJSON = errors.New("invalid JSON")
 
+// off is the number of bytes read.
+func (c *jsonChecker) off() int64 { return c.base + int64(c.pos) }
+
+// fill reads the next window once the current one is read, and reports
+// false at the end of the input (c.rerr then says why).
+func (c *jsonChecker) fill() bool {
+	if c.rerr != nil {
+		return false
+	}
+	c.base += int64(len(c.buf))
+	c.buf, c.pos = nil, 0
+	for range 100 { // as bufio.Reader, which gives up on a reader that returns nothing
+		n, err := c.r.Read(c.store)
+		c.buf, c.rerr = c.store[:n], err
+		if n > 0 {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+	}
+	c.rerr = io.ErrNoProgress
+	return false
+}
+
 // syntax returns the error for byte b, just read, that the grammar does
 // not allow: what was expected instead.
 func (c *jsonChecker) syntax(b byte, expected string) error {
-	return fmt.Errorf("%w near byte %d: %q where %s was expected", errJSON, c.off-1, b, expected)
+	return fmt.Errorf("%w near byte %d: %q where %s was expected", errJSON, c.off()-1, b, expected)
+}
+
+// ended is the error for the end of the input inside a value.
+func (c *jsonChecker) ended() error {
+	if c.rerr == io.EOF {
+		return fmt.Errorf("%w near byte %d: the input ends inside a value", errJSON, c.off())
+	}
+	return c.rerr
 }
 
 // read returns the next byte; the end of the input inside a value is an
 // error.
 func (c *jsonChecker) read() (byte, error) {
-	b, err := c.r.ReadByte()
-	if err == io.EOF {
-		return 0, fmt.Errorf("%w near byte %d: the input ends inside a value", errJSON, c.off)
+	if buf := c.buf[c.pos:]; len(buf) > 0 {
+		c.pos++
+		return buf[0], nil
 	}
-	if err != nil {
-		return 0, err
+	return c.readMore()
+}
+
+// readMore is read at the end of the window.
+func (c *jsonChecker) readMore() (byte, error) {
+	if !c.fill() {
+		return 0, c.ended()
 	}
-	c.off++
-	return b, nil
+	c.pos++
+	return c.buf[0], nil
 }
 
 // skipSpace returns the next byte that is not white space; io.EOF at the
 // end of the input.
 func (c *jsonChecker) skipSpace() (byte, error) {
 	for {
-		b, err := c.r.ReadByte()
-		if err != nil {
-			return 0, err
+		buf, pos := c.buf, c.pos
+		for pos < len(buf) {
+			b := buf[pos]
+			pos++
+			if b > ' ' || b != ' ' && b != '\n' && b != '\t' && b != '\r' {
+				c.pos = pos
+				return b, nil
+			}
 		}
-		c.off++
-		if b != ' ' && b != '\t' && b != '\n' && b != '\r' {
-			return b, nil
+		c.pos = pos
+		if !c.fill() {
+			return 0, c.rerr
 		}
 	}
 }
 
 // nextSpace is skipSpace inside a value, where the end is an error.
 func (c *jsonChecker) nextSpace() (byte, error) {
+	if buf := c.buf[c.pos:]; len(buf) > 0 && buf[0] > ' ' { // no white space
+		c.pos++
+		return buf[0], nil
+	}
+	return c.nextAfterSpace()
+}
+
+// nextAfterSpace is nextSpace where white space may come first.
+func (c *jsonChecker) nextAfterSpace() (byte, error) {
 	b, err := c.skipSpace()
 	if err == io.EOF {
-		return 0, fmt.Errorf("%w near byte %d: the input ends inside a value", errJSON, c.off)
+		return 0, c.ended()
 	}
 	return b, err
 }
@@ -92,7 +161,7 @@ func (c *jsonChecker) value(b byte) error {
 	switch {
 	case b == '{' || b == '[':
 		if c.depth++; c.depth > maxJSONDepth {
-			return fmt.Errorf("JSON nested deeper than %d levels near byte %d: %w", maxJSONDepth, c.off-1, errLimit)
+			return fmt.Errorf("JSON nested deeper than %d levels near byte %d: %w", maxJSONDepth, c.off()-1, errLimit)
 		}
 		var err error
 		if b == '{' {
@@ -186,6 +255,11 @@ func (c *jsonChecker) array() error {
 // str checks a string after its opening quote.
 func (c *jsonChecker) str() error {
 	for {
+		buf, pos := c.buf, c.pos
+		for pos < len(buf) && strText[buf[pos]] { // the common case: plain text
+			pos++
+		}
+		c.pos = pos
 		b, err := c.read()
 		if err != nil {
 			return err
@@ -217,6 +291,14 @@ func (c *jsonChecker) str() error {
 	}
 }
 
+// strText holds the bytes that stand for themselves inside a string.
+var strText = func() (t [256]bool) {
+	for b := 0x20; b < 256; b++ {
+		t[b] = b != '"' && b != '\\'
+	}
+	return t
+}()
+
 func isHex(b byte) bool {
 	return b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F'
 }
@@ -241,8 +323,7 @@ func (c *jsonChecker) number(b byte) error {
 		return err
 	}
 	if b == '.' {
-		c.r.ReadByte()
-		c.off++
+		c.pos++
 		if b, err = c.read(); err != nil {
 			return err
 		}
@@ -254,8 +335,7 @@ func (c *jsonChecker) number(b byte) error {
 		}
 	}
 	if b == 'e' || b == 'E' {
-		c.r.ReadByte()
-		c.off++
+		c.pos++
 		if b, err = c.read(); err != nil {
 			return err
 		}
@@ -277,26 +357,29 @@ func (c *jsonChecker) number(b byte) error {
 // end of the input).
 func (c *jsonChecker) digits() (byte, error) {
 	for {
-		b, err := c.peek()
-		if err != nil || b < '0' || b > '9' {
+		buf, pos := c.buf, c.pos
+		for pos < len(buf) && buf[pos]-'0' < 10 {
+			pos++
+		}
+		if c.pos = pos; pos < len(buf) {
+			return buf[pos], nil
+		}
+		if b, err := c.peek(); err != nil || b == 0 {
 			return b, err
 		}
-		c.r.ReadByte()
-		c.off++
 	}
 }
 
 // peek returns the next byte without reading it; 0 at the end of the
 // input (which no JSON byte that continues a number is).
 func (c *jsonChecker) peek() (byte, error) {
-	p, err := c.r.Peek(1)
-	if err == io.EOF {
-		return 0, nil
+	if c.pos == len(c.buf) && !c.fill() {
+		if c.rerr == io.EOF {
+			return 0, nil
+		}
+		return 0, c.rerr
 	}
-	if err != nil {
-		return 0, err
-	}
-	return p[0], nil
+	return c.buf[c.pos], nil
 }
 
 // literal checks the rest of true, false or null.

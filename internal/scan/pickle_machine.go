@@ -32,7 +32,7 @@ type machine struct {
 }
 
 func newMachine(in *input, lim Limits, cls *classifier) *machine {
-	return &machine{in: in, lim: lim, cls: cls, seen: map[[2]string]*value{}, called: map[string]bool{}}
+	return &machine{in: in, lim: lim, cls: cls} // seen and called are made when first needed
 }
 
 // errStack reports malformed stack use, like Python's UnpicklingError.
@@ -133,6 +133,9 @@ func (m *machine) global(module, name string) error {
 	if !ok {
 		class := m.cls.classify(module, name)
 		g = &value{kind: kGlobal, s: module + "." + name, unsafe: class != ClassSafe}
+		if m.seen == nil {
+			m.seen = map[[2]string]*value{}
+		}
 		m.seen[[2]string{module, name}] = g
 		m.globals = append(m.globals, Global{Module: module, Name: name, Class: class})
 	}
@@ -149,6 +152,9 @@ func (m *machine) call(fn, args, kw *value) error {
 	if fn.unsafe && len(m.calls) < maxCalls {
 		s := render(v, 300)
 		if !m.called[s] {
+			if m.called == nil {
+				m.called = map[string]bool{}
+			}
 			m.called[s] = true
 			m.calls = append(m.calls, s)
 		}

@@ -136,5 +136,14 @@ var quickAudit func(quick, full *pickleWalk)
 
 // fullWalk walks the pickles in size bytes of ra with the full walker.
 func (s *scanner) fullWalk(ra io.ReaderAt, size int64) *pickleWalk {
-	return walkPickles(sectionReader(ra, size), size, s.lim, s.cls)
+	var r io.Reader = io.NewSectionReader(ra, 0, size)
+	if m, ok := ra.(*memFile); ok {
+		r = &chunkReader{data: m.data[:size]}
+	}
+	br := pooledReader(r)
+	defer func() {
+		br.Reset(nil)
+		readerPool.Put(br)
+	}()
+	return walkPickles(br, size, s.lim, s.cls)
 }

@@ -47,10 +47,13 @@ func quickWalk(ra io.ReaderAt, size int64, lim Limits, cls *classifier) (*pickle
 		q = &quick{}
 	}
 	*q = quick{ra: ra, size: size, lim: lim, cls: cls, maxS: 64, guess: int(min(size/8, 1<<16)),
-		buf: q.buf[:0], stack: q.stack[:0], marks: q.marks[:0], dense: q.dense[:0], arena: q.arena[:0]}
+		window: q.window, stack: q.stack[:0], marks: q.marks[:0], dense: q.dense[:0], arena: q.arena[:0]}
+	if m, ok := ra.(*memFile); ok {
+		q.mem = m.data[:size]
+	}
 	w, ok := q.walk()
 	if cap(q.arena) <= maxPooled && cap(q.dense) <= maxPooled/8 {
-		q.ra, q.cls, q.globals, q.seen, q.sparse = nil, nil, nil, nil, nil
+		q.ra, q.cls, q.globals, q.seen, q.sparse, q.mem, q.buf = nil, nil, nil, nil, nil, nil, nil
 		quickPool.Put(q)
 	}
 	return w, ok
@@ -70,9 +73,11 @@ type quick struct {
 	lim  Limits
 	cls  *classifier
 
-	buf  []byte
-	base int64 // offset of buf[0] in ra
-	pos  int   // next byte in buf
+	buf    []byte
+	base   int64  // offset of buf[0] in ra
+	pos    int    // next byte in buf
+	window []byte // what buf is read into
+	mem    []byte // all of ra's bytes when they are in memory: buf is a slice of them
 
 	stack  []uint64
 	marks  []int
@@ -106,13 +111,17 @@ func (q *quick) refill(n int) bool {
 	if want < n {
 		return false
 	}
-	if q.buf == nil {
-		q.buf = make([]byte, quickWindow)
+	if q.mem != nil {
+		q.buf, q.base, q.pos = q.mem[off:off+int64(want)], off, 0
+		return true
 	}
-	if k, _ := q.ra.ReadAt(q.buf[:want], off); k < want {
+	if q.window == nil {
+		q.window = make([]byte, quickWindow)
+	}
+	if k, _ := q.ra.ReadAt(q.window[:want], off); k < want {
 		return false
 	}
-	q.buf, q.base, q.pos = q.buf[:want], off, 0
+	q.buf, q.base, q.pos = q.window[:want], off, 0
 	return true
 }
 
