@@ -10,8 +10,8 @@ import (
 	"lockstep.dev/lockstep/internal/scan"
 )
 
-// TestAddRemembersVerdicts: a file added again, under another name and
-// in another tree, is not scanned again — the verdict remembered for its
+// TestAddRemembersVerdicts: a file added again, under another name (with
+// the same extension) and in another tree, is not scanned again — the verdict remembered for its
 // bytes is used, as a planted verdict shows — while the same bytes under
 // another format policy are scanned afresh; and a refusal is remembered
 // as a refusal.
@@ -30,7 +30,7 @@ func TestAddRemembersVerdicts(t *testing.T) {
 
 	// Plant an "unsafe" verdict for those bytes under the default policy.
 	memo := e.st.Memo("scan")
-	scan.NewCache(memo, scan.Options{}).Put(d, &scan.Report{Format: "pickle", Verdict: scan.Unsafe,
+	scan.NewCache(memo, scan.Options{}).Put(d, &scan.Report{Path: "train.csv", Format: "pickle", Verdict: scan.Unsafe,
 		Findings: []scan.Finding{{Format: "pickle", Severity: scan.SeverityDangerous, Message: "planted"}}})
 	if err := memo.Save(); err != nil {
 		t.Fatal(err)
@@ -52,7 +52,7 @@ func TestAddRemembersVerdicts(t *testing.T) {
 			t.Fatalf("%s: err = %v, want %v", ref, err, ErrUnsafeContent)
 		}
 	}
-	if r, ok := scan.NewCache(e.st.Memo("scan"), scan.Options{}).Get(core.DigestOf([]byte(pickleBytes)), "x"); !ok || r.Verdict != scan.Unsafe {
+	if r, ok := scan.NewCache(e.st.Memo("scan"), scan.Options{}).Get(core.DigestOf([]byte(pickleBytes)), "model.pkl"); !ok || r.Verdict != scan.Unsafe {
 		t.Fatalf("remembered verdict of the pickle = %+v, %v; want unsafe", r, ok)
 	}
 }

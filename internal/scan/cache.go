@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -22,15 +24,17 @@ import (
 const Version = "scan/4"
 
 // Memo is where a Cache keeps its entries: a persistent map, such as the
-// store's (store.Memo).
+// store's (store.Memo), safe for concurrent use.
 type Memo interface {
 	Get(key string) ([]byte, bool)
 	Put(key string, value []byte)
 }
 
-// Cache remembers reports by the digest of the bytes scanned, the scanner
-// version and the options, so that a file already scanned under the same
-// rules is not scanned again. A report that depends on more than the
+// Cache remembers reports by the digest of the bytes scanned, the
+// extensions of the file's name (a name can claim a format the bytes must
+// then have: the same bytes are clean as notes.txt and invalid as
+// notes.json), the scanner version and the options, so that a file already
+// scanned under the same rules is not scanned again. A report that depends on more than the
 // file's own bytes (ONNX, whose external data sits in other files) is
 // never remembered. A nil *Cache remembers nothing.
 type Cache struct {
@@ -65,7 +69,7 @@ func (c *Cache) Get(d core.Digest, path string) (*Report, bool) {
 	if c == nil {
 		return nil, false
 	}
-	b, ok := c.memo.Get(c.prefix + string(d))
+	b, ok := c.memo.Get(c.key(d, path))
 	if !ok {
 		return nil, false
 	}
@@ -111,7 +115,7 @@ func (r *Report) clone() *Report {
 	return &c
 }
 
-// Put remembers r as the report of content d.
+// Put remembers r as the report of content d under the name r.Path.
 func (c *Cache) Put(d core.Digest, r *Report) {
 	if c == nil || r == nil || r.Format == "onnx" {
 		return
@@ -119,8 +123,20 @@ func (c *Cache) Put(d core.Digest, r *Report) {
 	saved := *r
 	saved.Path = ""
 	if b, err := json.Marshal(&saved); err == nil {
-		c.memo.Put(c.prefix+string(d), b)
+		c.memo.Put(c.key(d, r.Path), b)
 	}
+}
+
+// key is where the report of content d under the name path is kept: the
+// name counts by its extensions (".csv", ".csv.gz"; none for "README"),
+// which are all a scan reads of it.
+func (c *Cache) key(d core.Digest, path string) string {
+	base := strings.ToLower(filepath.Base(filepath.FromSlash(path)))
+	ext := ""
+	if i := strings.IndexByte(strings.TrimLeft(base, "."), '.'); i >= 0 {
+		ext = strings.TrimLeft(base, ".")[i:]
+	}
+	return c.prefix + string(d) + ext
 }
 
 // buildRevision returns the VCS revision the binary was built from, with

@@ -98,7 +98,7 @@ func TestScanInputsRemembersVerdictsByDigest(t *testing.T) {
 	}
 	// A verdict remembered for the table's bytes is what the next task
 	// goes by: it does not scan the file again.
-	cache.Put(csv, &scan.Report{Format: "pickle", Verdict: scan.Unsafe})
+	cache.Put(csv, &scan.Report{Path: "t.csv", Format: "pickle", Verdict: scan.Unsafe})
 	if err := memo.Save(); err != nil {
 		t.Fatal(err)
 	}
