@@ -21,7 +21,7 @@ import (
 // format or findings may change, so that verdicts remembered by earlier
 // versions (see Cache) are not reused. The binary's VCS revision is part
 // of the cache key too, so a released build never trusts another's.
-const Version = "scan/4"
+const Version = "scan/5"
 
 // Memo is where a Cache keeps its entries: a persistent map, such as the
 // store's (store.Memo), safe for concurrent use.
