@@ -31,7 +31,8 @@ type ingestOptions struct {
 	wb       *writeback // nil: fsync the temp copy; else leave it to wb (PutTree syncs the file system once)
 	move     bool       // rename the file itself when it is safe to
 	progress func(int64)
-	tmpDir   string // folder for the temp copy; "" for the store's temp folder
+	tmpDir   string                    // folder for the temp copy; "" for the store's temp folder
+	whole    func(core.Digest, []byte) // shown a small file's bytes (see hashCopyWhole)
 }
 
 // ingestFile hashes the regular file at path into a temp copy, or hashes it
@@ -68,13 +69,13 @@ func (s *Store) ingestFile(ctx context.Context, path string, opts ingestOptions)
 		}
 	}
 	if opts.move && s.canMove(before) {
-		in.d, in.n, err = hashCopy(ctx, nil, f, progress)
+		in.d, in.n, err = hashCopyWhole(ctx, nil, f, progress, opts.whole)
 		if err == nil {
 			err = f.Chmod(0o444)
 		}
 		in.src, in.moved = path, true
 	} else {
-		in.src, in.d, in.n, err = s.copyTemp(ctx, f, opts.tmpDir, opts.wb, progress)
+		in.src, in.d, in.n, err = s.copyTemp(ctx, f, opts.tmpDir, opts.wb, progress, opts.whole)
 	}
 	if err != nil {
 		return in, err
@@ -101,9 +102,9 @@ const writebackChunk = 8 << 20
 // copyTemp copies the regular file src into a new read-only temp file in
 // dir ("" for the store's temp folder) and returns the digest of the copy
 // (see copyHash).
-func (s *Store) copyTemp(ctx context.Context, src *os.File, dir string, wb *writeback, progress func(int64)) (string, core.Digest, int64, error) {
+func (s *Store) copyTemp(ctx context.Context, src *os.File, dir string, wb *writeback, progress func(int64), whole func(core.Digest, []byte)) (string, core.Digest, int64, error) {
 	return s.fillTemp(dir, wb, func(f *os.File) (core.Digest, int64, error) {
-		return copyHash(ctx, f, src, progress)
+		return copyHash(ctx, f, src, progress, whole)
 	})
 }
 
@@ -114,12 +115,13 @@ func (s *Store) copyTemp(ctx context.Context, src *os.File, dir string, wb *writ
 // and every writebackChunk their writeback to disk is started, so that
 // the disk writes while the rest is hashed and a later sync finds little
 // left to do. Either way the digest is of exactly the bytes in dst, even
-// if src changes meanwhile.
-func copyHash(ctx context.Context, dst, src *os.File, progress func(int64)) (core.Digest, int64, error) {
+// if src changes meanwhile. whole, if not nil, is shown a small file's
+// bytes (see hashCopyWhole).
+func copyHash(ctx context.Context, dst, src *os.File, progress func(int64), whole func(core.Digest, []byte)) (core.Digest, int64, error) {
 	if unix.IoctlFileClone(int(dst.Fd()), int(src.Fd())) == nil {
-		return hashCopy(ctx, nil, dst, progress)
+		return hashCopyWhole(ctx, nil, dst, progress, whole)
 	}
-	return hashCopy(ctx, &earlyWriteback{f: dst}, src, progress)
+	return hashCopyWhole(ctx, &earlyWriteback{f: dst}, src, progress, whole)
 }
 
 // earlyWriteback writes to f and starts the writeback of every
@@ -172,7 +174,7 @@ func (s *Store) PutFile(ctx context.Context, path string) (core.Digest, int64, e
 		return s.putSmallFile(path)
 	}
 	if s.files == nil {
-		in, err := s.putRemoteFile(ctx, path, false, nil)
+		in, err := s.putRemoteFile(ctx, path, false, nil, nil)
 		if err != nil {
 			return "", 0, fmt.Errorf("put file %s: %w", path, err)
 		}

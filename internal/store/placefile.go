@@ -191,7 +191,7 @@ func (s *Store) fillCopy(ctx context.Context, d core.Digest, f *os.File, cache b
 		return err
 	}
 	defer src.Close()
-	got, _, err := copyHash(ctx, f, src, nil)
+	got, _, err := copyHash(ctx, f, src, nil, nil)
 	if err != nil {
 		return fmt.Errorf("copy object %s: %w", d, err)
 	}

@@ -148,6 +148,14 @@ func (s *Store) fillTemp(dir string, wb *writeback, fill func(f *os.File) (core.
 // buffer and returns the digest and length of the bytes, checking ctx
 // between chunks.
 func hashCopy(ctx context.Context, w io.Writer, r io.Reader, progress func(int64)) (core.Digest, int64, error) {
+	return hashCopyWhole(ctx, w, r, progress, nil)
+}
+
+// hashCopyWhole is hashCopy that also shows whole, when not nil, the
+// bytes and their digest if they fitted in the buffer's first fill (up to
+// 1 MiB): a caller that must look at every byte of a small file can do it
+// without reading the file again. The bytes are only valid during the call.
+func hashCopyWhole(ctx context.Context, w io.Writer, r io.Reader, progress func(int64), whole func(core.Digest, []byte)) (core.Digest, int64, error) {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	buf := *bp
@@ -177,7 +185,11 @@ func hashCopy(ctx context.Context, w io.Writer, r io.Reader, progress func(int64
 			return "", 0, rerr
 		}
 	}
-	return core.DigestFromSum(h.Sum(nil)), n, nil
+	d := core.DigestFromSum(h.Sum(nil))
+	if whole != nil && n < int64(len(buf)) {
+		whole(d, buf[:n])
+	}
+	return d, n, nil
 }
 
 // install makes the durable file src object d of size n and returns the

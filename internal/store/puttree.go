@@ -37,6 +37,12 @@ type TreeOptions struct {
 	// archiving toolchains, whose virtual environments link their
 	// interpreter by absolute path.
 	ExternalLinks LinkPolicy
+	// Content, if not nil, is called from worker goroutines with the path
+	// and digest of each file of at most 1 MiB that is read to be stored,
+	// and its bytes (valid only during the call): a caller that must look
+	// at every byte, such as a scan, need not read those files again.
+	// Files the hash cache vouches for are not read, and not shown.
+	Content func(path string, d core.Digest, b []byte)
 }
 
 // LinkPolicy says how a tree treats symlinks that leave it.
@@ -70,7 +76,7 @@ func (s *Store) PutTree(ctx context.Context, dir string, opts TreeOptions) (core
 	var results []ingested
 	var stage *staging // nil when every file is known, and for a bucket
 	if s.files == nil {
-		results, err = s.putRemote(ctx, jobs, opts.Progress)
+		results, err = s.putRemote(ctx, jobs, opts)
 	} else {
 		if len(jobs) > 0 {
 			if stage, err = newStaging(s.tmp, min(runtime.GOMAXPROCS(0), len(jobs))); err != nil {
@@ -130,7 +136,8 @@ func (s *Store) hashFiles(ctx context.Context, jobs []fileJob, stage *staging, o
 	err := forEachWorker(ctx, workers, len(jobs), func(ctx context.Context, w, k int) error {
 		i := order[k]
 		j := jobs[i]
-		in, err := s.ingestFile(ctx, j.path, ingestOptions{noFollow: true, move: opts.Move, wb: wb, progress: opts.Progress, tmpDir: stage.dir(w)})
+		in, err := s.ingestFile(ctx, j.path, ingestOptions{noFollow: true, move: opts.Move, wb: wb, progress: opts.Progress,
+			tmpDir: stage.dir(w), whole: contentOf(opts, j.path)})
 		if err != nil {
 			return fmt.Errorf("%s: %w", j.path, err)
 		}
@@ -141,6 +148,15 @@ func (s *Store) hashFiles(ctx context.Context, jobs []fileJob, stage *staging, o
 		err = werr
 	}
 	return results, err
+}
+
+// contentOf returns what shows opts.Content the bytes of the file at
+// path, or nil.
+func contentOf(opts TreeOptions, path string) func(core.Digest, []byte) {
+	if opts.Content == nil {
+		return nil
+	}
+	return func(d core.Digest, b []byte) { opts.Content(path, d, b) }
 }
 
 // largestFirst returns the indexes of jobs, biggest file first. Started in

@@ -34,12 +34,12 @@ func remoteHashCache(cacheDir string) (*hashCache, error) {
 // putRemote stores the files of jobs in a backend without local files,
 // remoteWorkers at a time, biggest first, reading each file where it is
 // (putRemoteFile): no temp copy is written. results[i] belongs to jobs[i].
-func (s *Store) putRemote(ctx context.Context, jobs []fileJob, progress func(int64)) ([]ingested, error) {
+func (s *Store) putRemote(ctx context.Context, jobs []fileJob, opts TreeOptions) ([]ingested, error) {
 	results := make([]ingested, len(jobs))
 	order := largestFirst(jobs)
 	err := forEachN(ctx, remoteWorkers, len(jobs), func(ctx context.Context, k int) error {
 		i := order[k]
-		in, err := s.putRemoteFile(ctx, jobs[i].path, true, progress)
+		in, err := s.putRemoteFile(ctx, jobs[i].path, true, opts.Progress, contentOf(opts, jobs[i].path))
 		if err != nil {
 			return fmt.Errorf("%s: %w", jobs[i].path, err)
 		}
@@ -58,7 +58,7 @@ func (s *Store) putRemote(ctx context.Context, jobs []fileJob, progress func(int
 // which checks the bytes against that digest as it sends them, so a file
 // changed in between is refused rather than stored under the wrong
 // digest.
-func (s *Store) putRemoteFile(ctx context.Context, path string, noFollow bool, progress func(int64)) (ingested, error) {
+func (s *Store) putRemoteFile(ctx context.Context, path string, noFollow bool, progress func(int64), whole func(core.Digest, []byte)) (ingested, error) {
 	var in ingested
 	flags := os.O_RDONLY
 	if noFollow {
@@ -82,12 +82,12 @@ func (s *Store) putRemoteFile(ctx context.Context, path string, noFollow bool, p
 	if known {
 		in.d = core.DigestFromSum(sum[:])
 	} else {
-		in.d, in.n, err = hashCopy(ctx, nil, f, func(n int64) {
+		in.d, in.n, err = hashCopyWhole(ctx, nil, f, func(n int64) {
 			s.hashedBytes.add(n)
 			if progress != nil {
 				progress(n)
 			}
-		})
+		}, whole)
 		if err != nil {
 			return in, err
 		}
