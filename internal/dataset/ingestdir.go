@@ -1,7 +1,6 @@
 package dataset
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -19,7 +18,7 @@ import (
 // by digest sound. Unsafe content refuses the dataset (ErrUnsafeContent);
 // its objects, bound to nothing, are left for gc.
 func ingestDir(ctx context.Context, st *store.Store, abs, p, shown string, o AddOptions, cache *scan.Cache, memo *store.Memo) (*ingested, error) {
-	d, tree, err := st.PutTree(ctx, abs, store.TreeOptions{Progress: o.Progress, Content: scanWhole(ctx, cache, o.Pickle)})
+	d, tree, err := st.PutTree(ctx, abs, store.TreeOptions{Progress: o.Progress, Content: cache.ScanWhole(ctx)})
 	if err != nil {
 		return nil, fmt.Errorf("ingest %s: %w", p, err)
 	}
@@ -37,26 +36,6 @@ func ingestDir(ctx context.Context, st *store.Store, abs, p, shown string, o Add
 	in := &ingested{digest: d, tree: tree, scans: scans, source: Fetched{URL: shown}}
 	in.source.Digest, in.source.Size = d, tree.Size()
 	return in, nil
-}
-
-// scanWhole returns what scans a small file as PutTree reads it to store
-// it, remembering the verdict in cache, so that scanTree finds it there
-// instead of reading the object again; nil without a cache. A file that
-// cannot be judged from its own bytes (ONNX) is left to scanTree.
-func scanWhole(ctx context.Context, cache *scan.Cache, pickle scan.PicklePolicy) func(string, core.Digest, []byte) {
-	if cache == nil {
-		return nil
-	}
-	return func(path string, d core.Digest, b []byte) {
-		if _, ok := cache.Get(d, path); ok {
-			return
-		}
-		r, err := scan.Reader(ctx, path, bytes.NewReader(b), int64(len(b)), scan.Options{Pickle: pickle})
-		if err == nil {
-			r.Path = path
-			cache.Put(d, r)
-		}
-	}
 }
 
 // scanTree scans the stored files of tree (ingested from dir) in

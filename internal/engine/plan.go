@@ -14,6 +14,8 @@ import (
 	"lockstep.dev/lockstep/internal/dataset"
 	"lockstep.dev/lockstep/internal/flow"
 	"lockstep.dev/lockstep/internal/review"
+	"lockstep.dev/lockstep/internal/scan"
+	"lockstep.dev/lockstep/internal/task"
 )
 
 // plan turns a step whose dependencies are done into a task spec with its
@@ -108,7 +110,15 @@ func (r *runner) ingestPath(ctx context.Context, in flow.Input) (core.Artifact, 
 	}
 	a := core.Artifact{Source: "path:" + in.Path}
 	if fi.IsDir() {
-		d, tree, err := r.h.Store.PutTree(ctx, p, r.storeTreeOptions(in.Path))
+		// The task scans its inputs by the verdicts remembered for their
+		// bytes: those of the files read here are found there already.
+		memo := r.h.Store.Memo("scan")
+		opts := r.storeTreeOptions(in.Path)
+		opts.Content = scan.NewCache(memo, task.ScanOptions(r.fl.Formats)).ScanWhole(ctx)
+		d, tree, err := r.h.Store.PutTree(ctx, p, opts)
+		if err == nil {
+			err = memo.Save()
+		}
 		if err != nil {
 			return a, fmt.Errorf("input %s: %w", in.Name, err)
 		}

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -39,6 +40,7 @@ type Memo interface {
 // never remembered. A nil *Cache remembers nothing.
 type Cache struct {
 	memo   Memo
+	opts   Options
 	prefix string // version and options, hashed
 
 	// decoded keeps the reports decoded so far by their encoding: the
@@ -61,7 +63,30 @@ func NewCache(memo Memo, opts Options) *Cache {
 	h := sha256.New()
 	h.Write([]byte(Version + "\x00" + buildRevision() + "\x00"))
 	h.Write(o)
-	return &Cache{memo: memo, prefix: hex.EncodeToString(h.Sum(nil)[:12]) + ":"}
+	return &Cache{memo: memo, opts: opts, prefix: hex.EncodeToString(h.Sum(nil)[:12]) + ":"}
+}
+
+// ScanWhole returns what scans a file from its whole bytes b (its digest
+// d, its path for its name) and remembers the report, unless one is
+// remembered already; nil for a nil Cache. It fits store.TreeOptions'
+// Content: a file is then scanned from the bytes read to store it, and a
+// later Get finds its report without reading the file again. A file that
+// cannot be judged from its own bytes (ONNX) is not remembered, and is
+// left to the scan that needs it.
+func (c *Cache) ScanWhole(ctx context.Context) func(path string, d core.Digest, b []byte) {
+	if c == nil {
+		return nil
+	}
+	return func(path string, d core.Digest, b []byte) {
+		if _, ok := c.Get(d, path); ok {
+			return
+		}
+		r, err := Reader(ctx, path, bytes.NewReader(b), int64(len(b)), c.opts)
+		if err == nil {
+			r.Path = path
+			c.Put(d, r)
+		}
+	}
 }
 
 // Get returns the report remembered for content d, under the name path.

@@ -96,3 +96,29 @@ func TestEntriesRemembersByContentAndExtension(t *testing.T) {
 		t.Fatalf("scanned %d times over two passes, want each name once", n)
 	}
 }
+
+// ScanWhole scans bytes handed to it and remembers the report under the
+// file's name, so a Get for the same content and name finds it; content
+// remembered already is not scanned again.
+func TestScanWholeRemembers(t *testing.T) {
+	if (*Cache)(nil).ScanWhole(context.Background()) != nil {
+		t.Fatal("a nil cache gave a scanning function")
+	}
+	c := NewCache(&mapMemo{}, Options{})
+	scan := c.ScanWhole(context.Background())
+	pkl, text := []byte("cos\nsystem\n(S'id'\ntR."), []byte("a,b\n1,2\n")
+	scan("/data/model.bin", core.DigestOf(pkl), pkl)
+	scan("/data/t.csv", core.DigestOf(text), text)
+	if r, ok := c.Get(core.DigestOf(pkl), "model.bin"); !ok || r.Verdict != Unsafe || r.Path != "model.bin" {
+		t.Fatalf("pickle: %+v, %v; want remembered unsafe", r, ok)
+	}
+	if r, ok := c.Get(core.DigestOf(text), "sub/t.csv"); !ok || r.Verdict != Clean || r.Summary == nil || r.Summary.Rows != 1 {
+		t.Fatalf("table: %+v, %v; want remembered clean with one row", r, ok)
+	}
+	// Known content is looked up, not scanned: bytes that are not the
+	// ones remembered under that digest do not change the report.
+	scan("/data/t.csv", core.DigestOf(text), pkl)
+	if r, _ := c.Get(core.DigestOf(text), "t.csv"); r.Verdict != Clean {
+		t.Fatalf("known content scanned again: %+v", r)
+	}
+}

@@ -15,8 +15,12 @@ import (
 )
 
 // scanOptions turns the flow's `formats:` into scanner options.
-func scanOptions(s *core.TaskSpec) scan.Options {
-	return scan.Options{Pickle: scan.PicklePolicy(s.Formats["pickle"])}
+func scanOptions(s *core.TaskSpec) scan.Options { return ScanOptions(s.Formats) }
+
+// ScanOptions turns a flow's `formats:` into the options its steps scan
+// their inputs and outputs with.
+func ScanOptions(formats map[string]string) scan.Options {
+	return scan.Options{Pickle: scan.PicklePolicy(formats["pickle"])}
 }
 
 // scanInputs scans the inputs that did not come from another step (those
