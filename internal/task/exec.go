@@ -171,11 +171,12 @@ func execute(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDi
 	if err != nil {
 		return fmt.Errorf("code snapshot: %w", err)
 	}
-	inputs, err := materialiseInputs(ctx, st, s, dirs, placement(sandboxed))
+	in, err := materialiseInputs(ctx, st, s, dirs, opts.WorkDir, sandboxed)
 	if err != nil {
 		return err
 	}
-	allowed, msg, err := scanInputs(ctx, st, s, inputs)
+	inputs := in.paths
+	allowed, msg, err := scanInputs(ctx, st, s, in.onHost())
 	if err != nil {
 		return err
 	} else if msg != "" {
@@ -202,7 +203,7 @@ func execute(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDi
 		}
 	}
 	if sandboxed {
-		spec.ReadOnly = append(sandbox.SystemBinds(), spec.ReadOnly...)
+		spec.ReadOnly = append(append(sandbox.SystemBinds(), spec.ReadOnly...), in.binds...)
 		if err := confinedPATH(&spec, paths.of(recorded["PATH"]), s.Restore); err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/sandbox"
 	"lockstep.dev/lockstep/internal/store"
 )
 
@@ -118,27 +119,59 @@ func placement(sandboxed bool) store.MaterializeOptions {
 	return store.MaterializeOptions{Copy: !sandboxed}
 }
 
+// stepInputs are a task's inputs as materialised: where the step finds
+// each (name → path) and, where that differs, where this host holds it.
+type stepInputs struct {
+	paths map[string]string // as the step sees them
+	host  map[string]string // name → the host folder bound at paths[name], for folders the sandbox binds
+	binds []sandbox.Bind    // the read-only binds that put them there
+}
+
+// onHost returns name → the path where this host holds each input.
+func (in stepInputs) onHost() map[string]string {
+	m := make(map[string]string, len(in.paths))
+	for name, p := range in.paths {
+		if h, ok := in.host[name]; ok {
+			p = h
+		}
+		m[name] = p
+	}
+	return m
+}
+
 // materialiseInputs places every input read-only where the step will find
-// it and returns name → path.
-func materialiseInputs(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDirs, opts store.MaterializeOptions) (map[string]string, error) {
-	paths := make(map[string]string, len(s.Inputs))
+// it. A confined step's folder inputs are shared trees (see sharedTree)
+// that the sandbox binds read-only at their places in the task folder: a
+// 10,000-file dataset is linked once for every step and run that reads
+// it, not once a task, and not removed after each.
+func materialiseInputs(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDirs, work string, sandboxed bool) (stepInputs, error) {
+	in := stepInputs{paths: make(map[string]string, len(s.Inputs)), host: map[string]string{}}
+	opts := placement(sandboxed)
 	for name, a := range s.Inputs {
 		p := inputPath(dirs, name, a)
 		var err error
-		if a.Kind == core.KindTree {
+		switch {
+		case a.Kind == core.KindTree && sandboxed:
+			var shared string
+			if shared, err = sharedTree(ctx, st, work, a.Digest); err == nil {
+				err = os.MkdirAll(p, 0o755) // the mount point
+				in.host[name] = shared
+				in.binds = append(in.binds, sandbox.Bind{Src: shared, Dst: p})
+			}
+		case a.Kind == core.KindTree:
 			err = st.Materialize(ctx, a.Digest, p, opts)
-		} else {
+		default:
 			if err = os.MkdirAll(filepath.Dir(p), 0o755); err == nil {
 				err = st.MaterializeFile(ctx, a.Digest, p, opts)
 			}
 		}
 		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
-				return nil, fmt.Errorf("input %s (%s) is missing from the store: %w", name, a.Digest, err)
+				return in, fmt.Errorf("input %s (%s) is missing from the store: %w", name, a.Digest, err)
 			}
-			return nil, fmt.Errorf("input %s: %w", name, err)
+			return in, fmt.Errorf("input %s: %w", name, err)
 		}
-		paths[name] = p
+		in.paths[name] = p
 	}
-	return paths, nil
+	return in, nil
 }
