@@ -44,7 +44,7 @@ func (s *Store) ingestFile(ctx context.Context, path string, opts ingestOptions)
 		flags |= syscall.O_NOFOLLOW
 	}
 	in.hashedAt = time.Now()
-	f, err := os.OpenFile(path, flags, 0)
+	f, err := openPlain(path, flags, 0)
 	if err != nil {
 		return in, err
 	}

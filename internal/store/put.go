@@ -115,7 +115,7 @@ func (s *Store) fillTemp(dir string, wb *writeback, fill func(f *os.File) (core.
 	if dir == "" {
 		dir = s.tmp
 	}
-	f, err := os.CreateTemp(dir, "obj-*")
+	f, err := createTemp(dir, "obj-")
 	if err != nil {
 		return "", "", 0, err
 	}
