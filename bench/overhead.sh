@@ -20,8 +20,11 @@ source bench/lib.sh
 STEPS=${STEPS:-20}
 lockstep=$(lockstep_bin)
 command -v bwrap >/dev/null || { echo "bench/overhead.sh: bubblewrap (bwrap) is not installed: apt-get install bubblewrap" >&2; exit 1; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# Each step makes and removes its task folder and objects: on a fresh
+# file system where the script can make one (see bench_dir in lib.sh).
+BENCH_FS_GIB=${BENCH_FS_GIB:-2}
+bench_dir overhead
+work=$BENCH_DIR
 
 flowfile() { # N: a flow of N independent `true` steps
   echo "flow: overhead"
@@ -84,7 +87,7 @@ none_ns=$(median <"$work/none")
 cached_ns=$(median <"$work/cached")
 over_ns=$((bwrap_ns - bare_ns))
 
-echo "per step, median of $ROUNDS rounds of $STEPS and $((2 * STEPS)) steps (load average: $(loadavg); page cache warm)"
+echo "per step, median of $ROUNDS rounds of $STEPS and $((2 * STEPS)) steps (load average: $(loadavg); page cache warm; on $BENCH_FS_DESC)"
 printf '%-36s %9s ms\n' "bare bwrap … sh -c true (floor)" "$(ms "$bare_ns")"
 printf '%-36s %9s ms   %s ms above the floor\n' "lockstep, bubblewrap, --no-cache" "$(ms "$bwrap_ns")" "$(ms "$over_ns")"
 printf '%-36s %9s ms\n' "lockstep, --sandbox none, --no-cache" "$(ms "$none_ns")"
