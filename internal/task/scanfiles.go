@@ -67,21 +67,20 @@ func scanInputs(ctx context.Context, st *store.Store, s *core.TaskSpec, paths ma
 func scanInput(ctx context.Context, st *store.Store, s *core.TaskSpec, name, path string, cache *scan.Cache) ([]core.FileReport, string, error) {
 	a := s.Inputs[name]
 	artifact := "input:" + name
-	entries := []core.TreeEntry{{Kind: core.KindFile, Digest: a.Digest}}
+	// A file input is a one-entry tree under its folder: its verdict is
+	// remembered under its own name, which can claim a format.
+	root, entries := filepath.Dir(path), []core.TreeEntry{{Path: filepath.Base(path), Kind: core.KindFile, Digest: a.Digest}}
 	dir := a.Kind == core.KindTree
 	if dir {
 		tree, err := st.GetTree(a.Digest)
 		if err != nil {
 			return nil, "", fmt.Errorf("scan %s: %w", artifact, err)
 		}
-		entries = tree.Entries
+		root, entries = path, tree.Entries
 	}
 	opts := scanOptions(s)
 	reports, err := scan.Entries(ctx, entries, cache, func(ctx context.Context, e core.TreeEntry) (*scan.Report, error) {
-		if !dir {
-			return scan.File(ctx, path, opts)
-		}
-		return scan.File(ctx, filepath.Join(path, filepath.FromSlash(e.Path)), opts)
+		return scan.File(ctx, filepath.Join(root, filepath.FromSlash(e.Path)), opts)
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("scan %s: %w", artifact, err)

@@ -107,3 +107,35 @@ func TestScanInputsRemembersVerdictsByDigest(t *testing.T) {
 		t.Fatalf("second scan: %q, %v; want the remembered verdict on t.csv", msg, err)
 	}
 }
+
+// A file input's verdict is remembered under its own name: the same
+// bytes are clean as notes.txt and invalid as notes.json, task after task.
+func TestScanInputsKeepsAFileInputsName(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	text := []byte("hello\n")
+	scanOne := func(name string) string {
+		p := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(p, text, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s := &core.TaskSpec{Inputs: map[string]core.Artifact{"in": {Digest: core.DigestOf(text), Kind: core.KindFile, File: name, Source: "path:" + name}}}
+		_, msg, err := scanInputs(ctx, st, s, map[string]string{"in": p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return msg
+	}
+	for pass := 1; pass <= 2; pass++ {
+		if msg := scanOne("notes.json"); !strings.Contains(msg, "input in: notes.json is invalid") {
+			t.Fatalf("pass %d: notes.json: %q, want it refused as invalid", pass, msg)
+		}
+		if msg := scanOne("notes.txt"); msg != "" {
+			t.Fatalf("pass %d: notes.txt: %q, want it let in", pass, msg)
+		}
+	}
+}
