@@ -190,3 +190,32 @@ func TestNewObjectsNeedNoRehashToLink(t *testing.T) {
 		t.Fatalf("materialising over an altered object: %v, want %v", err, ErrCorrupt)
 	}
 }
+
+// TestHashCacheDamagedFileVouchesForNothing: a cache file cut short in a
+// record keeps its intact entries, but none is trusted without a stat of
+// its object, though the file's header carries the current token.
+func TestHashCacheDamagedFileVouchesForNothing(t *testing.T) {
+	root := filepath.Join(t.TempDir(), ".lockstep")
+	dir := writeFixture(t, sample)
+	ctx := context.Background()
+	s1, _ := Open(root)
+	if _, _, err := s1.PutTree(ctx, dir, TreeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s1.Close()
+	b, err := os.ReadFile(s1.cache.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(s1.cache.path, b[:len(b)-cacheRecLen/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s2, _ := Open(root)
+	defer s2.Close()
+	if _, _, err := s2.PutTree(ctx, dir, TreeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if s2.cache.objectChecks.load() == 0 {
+		t.Fatal("entries of a damaged cache file trusted without an object stat")
+	}
+}

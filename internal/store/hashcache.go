@@ -70,11 +70,23 @@ func (c *hashCache) load() {
 	}
 	c.once.Do(func() {
 		tok := readRemovalToken(c.tokenPath)
-		m, fileTok := readCacheFile(c.path)
-		trusted := tok != "" && fileTok == tok
-		c.m = make(map[fileKey]cacheEntry, len(m))
-		for k, sum := range m {
+		trusted := false
+		_, err := readCacheFileFunc(c.path, func(fileTok string, n int) {
+			trusted = tok != "" && fileTok == tok
+			c.m = make(map[fileKey]cacheEntry, n)
+		}, func(k fileKey, sum [32]byte) {
 			c.m[k] = cacheEntry{sum: sum, verified: trusted}
+		})
+		if c.m == nil {
+			c.m = map[fileKey]cacheEntry{}
+		}
+		if err != nil && trusted {
+			// A damaged file vouches for nothing: its entries are kept as
+			// unverified, to be confirmed by a stat of their objects.
+			for k, e := range c.m {
+				e.verified = false
+				c.m[k] = e
+			}
 		}
 		c.mu.Lock()
 		c.loadTok = tok

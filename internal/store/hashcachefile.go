@@ -24,25 +24,46 @@ const (
 // valid under ("" for none). A missing or damaged file gives the entries
 // that could be read: it is only a cache.
 func readCacheFile(path string) (map[fileKey][32]byte, string) {
-	f, err := os.Open(path)
-	if err != nil {
-		return map[fileKey][32]byte{}, ""
+	var m map[fileKey][32]byte
+	tok, err := readCacheFileFunc(path, func(_ string, n int) { m = make(map[fileKey][32]byte, n) },
+		func(k fileKey, sum [32]byte) { m[k] = sum })
+	if m == nil {
+		m = map[fileKey][32]byte{}
 	}
-	defer f.Close()
-	m := map[fileKey][32]byte{}
-	if fi, err := f.Stat(); err == nil {
-		m = make(map[fileKey][32]byte, min(fi.Size()/cacheRecLen, maxCacheEntries))
-	}
-	tok, err := decodeCache(bufio.NewReader(f), m)
 	if err != nil {
 		tok = "" // a damaged file vouches for nothing
 	}
 	return m, tok
 }
 
+// readCacheFileFunc reads the cache file at path, calling header once
+// with its removal token ("" for none) and the number of records the
+// file's size allows, then put for each record. It returns the token and
+// the first error (a missing file, a bad header, a damaged record); the
+// records put before a damaged one were read intact.
+func readCacheFileFunc(path string, header func(tok string, n int), put func(fileKey, [32]byte)) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	n := 0
+	if fi, err := f.Stat(); err == nil {
+		n = int(min(fi.Size()/cacheRecLen, maxCacheEntries))
+	}
+	return decodeCacheFunc(bufio.NewReaderSize(f, 64<<10), func(tok string) { header(tok, n) }, put)
+}
+
 // decodeCache reads a cache file from r into m until EOF or the first
 // damaged record, and returns the removal token of its header.
 func decodeCache(r io.Reader, m map[fileKey][32]byte) (string, error) {
+	return decodeCacheFunc(r, func(string) {}, func(k fileKey, sum [32]byte) { m[k] = sum })
+}
+
+// decodeCacheFunc reads a cache file from r, calling header with the
+// removal token of its header and then put for each record, until EOF or
+// the first damaged record; it returns the token.
+func decodeCacheFunc(r io.Reader, header func(tok string), put func(fileKey, [32]byte)) (string, error) {
 	magic := make([]byte, len(cacheMagic))
 	if _, err := io.ReadFull(r, magic); err != nil {
 		return "", errors.New("hash cache: bad header")
@@ -61,6 +82,7 @@ func decodeCache(r io.Reader, m map[fileKey][32]byte) (string, error) {
 	default:
 		return "", errors.New("hash cache: bad header")
 	}
+	header(tok)
 	var rec [cacheRecLen]byte
 	for {
 		if _, err := io.ReadFull(r, rec[:]); err != nil {
@@ -77,9 +99,7 @@ func decodeCache(r io.Reader, m map[fileKey][32]byte) (string, error) {
 		if k.size < 0 {
 			return tok, fmt.Errorf("hash cache: negative size %d", k.size)
 		}
-		var sum [32]byte
-		copy(sum[:], rec[40:])
-		m[k] = sum
+		put(k, [32]byte(rec[40:]))
 	}
 }
 
