@@ -10,6 +10,7 @@ import (
 
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/evidence/oci"
 	"lockstep.dev/lockstep/internal/home"
 	"lockstep.dev/lockstep/internal/verify"
 )
@@ -26,7 +27,8 @@ func newVerifyCommand(g *globalOptions) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "verify ARTIFACT --key KEY.pub",
 		Short: "Verify an artifact's signed provenance (and a model directory's signature)",
-		Long: `Verify ARTIFACT (a file, a directory, or sha256:<hex>) against trusted public
+		Long: `Verify ARTIFACT (a file, a directory, sha256:<hex>, or a model in a registry,
+oci://REGISTRY/REPOSITORY:TAG or @sha256:...) against trusted public
 keys: find the provenance whose subject is the artifact's digest (in this
 home's catalog, or in --bundle files), check its signature and subject, and
 say what was verified, signed by which key, built by which run from which
@@ -36,7 +38,8 @@ code and data. A model directory's OpenSSF signature (DIR/model.sig, or
 Exit codes: 0 verified, 1 not verified, 2 bad usage.`,
 		Example: `  lockstep verify model/ --key keys/builder.pub
   lockstep verify export/artifacts/evaluate/metrics --key builder.pub --bundle export/provenance.sigstore.json
-  lockstep verify sha256:4c2f… --key builder.pub --json`,
+  lockstep verify sha256:4c2f… --key builder.pub --json
+  lockstep verify oci://registry.internal/team/churn-model:v3 --key builder.pub`,
 		Args: exactArgs(1, "one ARTIFACT (a path or sha256:<hex>)"),
 		RunE: func(c *cobra.Command, args []string) error { return runVerify(c.Context(), o, g, args[0]) },
 	}
@@ -48,6 +51,12 @@ Exit codes: 0 verified, 1 not verified, 2 bad usage.`,
 }
 
 func runVerify(ctx context.Context, o verifyOptions, g *globalOptions, arg string) error {
+	if strings.HasPrefix(arg, oci.Scheme) {
+		if o.policy != "" || o.signature != "" || len(o.bundles) > 0 {
+			return usageErrorf("verify oci://… takes --key only: its evidence is what the registry holds")
+		}
+		return runRegistryVerify(ctx, g, arg, "", o.keys)
+	}
 	if o.policy != "" {
 		return verifyWithPolicy(ctx, g, o.policy, arg)
 	}

@@ -68,3 +68,8 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, s...)
 	return append(b, '"')
 }
+
+// TreeDigest returns the digest t has once stored, without storing it.
+func TreeDigest(t *core.Tree) core.Digest {
+	return core.DigestOf(treeJSON(t))
+}

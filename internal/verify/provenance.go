@@ -18,10 +18,6 @@ var errNoProvenance = errors.New("no signed provenance")
 // and the given files) and returns the first that verifies. When none does,
 // the error explains the most telling failure.
 func findProvenance(ctx context.Context, st *store.Store, cat catalog.Catalog, d core.Digest, files []string, keys []*attest.PublicKey) (*Provenance, error) {
-	type candidate struct {
-		name string
-		b    []byte
-	}
 	var cands []candidate
 	for _, f := range files {
 		b, err := core.ReadFileLimited(f, attest.MaxBundleSize)
@@ -45,6 +41,18 @@ func findProvenance(ctx context.Context, st *store.Store, cat catalog.Catalog, d
 	if len(cands) == 0 {
 		return nil, fmt.Errorf("%w for %s: no run signed it (sign runs with `lockstep run --sign-with KEY`), or pass the bundle with --bundle", errNoProvenance, d)
 	}
+	return provenanceAmong(cands, d, keys)
+}
+
+// candidate is a provenance bundle to try, and what to call it.
+type candidate struct {
+	name string
+	b    []byte
+}
+
+// provenanceAmong returns the first of cands that verifies with keys and
+// names d, or why none did (a bundle naming another subject first).
+func provenanceAmong(cands []candidate, d core.Digest, keys []*attest.PublicKey) (*Provenance, error) {
 	var firstErr error
 	for _, c := range cands {
 		v, err := attest.Verify(c.b, keys, d)

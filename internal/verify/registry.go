@@ -1,0 +1,137 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"lockstep.dev/lockstep/internal/attest"
+	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/evidence/oci"
+)
+
+// RegistryReport is what Registry found for a model in a registry.
+type RegistryReport struct {
+	Report
+	// Ref is the reference as given; Manifest the digest it named.
+	Ref      string      `json:"ref"`
+	Manifest core.Digest `json:"manifest"`
+	// ManifestAttested is set when a trusted key also signed the
+	// provenance about the manifest digest itself (what cosign
+	// verify-attestation checks).
+	ManifestAttested bool `json:"manifest_attested"`
+	// Notes are referrers that were not used: another predicate, an
+	// unknown artifact type, a bundle that did not verify while another
+	// did.
+	Notes []string `json:"notes,omitempty"`
+
+	modelSignature []byte
+	remote         *oci.Remote
+}
+
+// Registry verifies the model at ref (oci://...) from its manifest and
+// referrers alone, before any of its files is downloaded: a provenance
+// bundle attached to it must verify with one of keys and name the tree
+// (or file) the manifest's layers make up. Each layer is checked against
+// its digest only when it is pulled (Pull). The error wraps
+// ErrNotVerified when the evidence does not hold.
+func Registry(ctx context.Context, ref string, keys []*attest.PublicKey, lim oci.Limits, opts ...remote.Option) (*RegistryReport, error) {
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("no trusted keys: pass --key KEY.pub")
+	}
+	r, err := oci.ParseReference(ref)
+	if err != nil {
+		return nil, err
+	}
+	rem, err := oci.Open(ctx, r, lim, opts...)
+	if err != nil {
+		return nil, err
+	}
+	m := rem.Model
+	rep := &RegistryReport{Report: Report{Artifact: ref, Digest: m.Subject, Kind: "oci"}, Ref: ref, Manifest: m.Digest, remote: rem}
+	refs, err := rem.Referrers()
+	if err != nil {
+		return rep, err
+	}
+	var provenance []candidate
+	for _, x := range refs {
+		a, err := rem.Fetch(x)
+		if err != nil {
+			rep.Notes = append(rep.Notes, err.Error())
+			continue
+		}
+		if a.Data == nil {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("referrer %s of artifact type %q: not a Sigstore bundle; ignored", x.Digest.Short(), a.ArtifactType))
+			continue
+		}
+		b := a.Data
+		st, err := attest.InspectUnverified(b)
+		if err != nil {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("referrer %s: %v", x.Digest.Short(), err))
+			continue
+		}
+		switch st.PredicateType {
+		case attest.ProvenancePredicateType:
+			if _, err := attest.Verify(b, keys, m.Digest); err == nil {
+				rep.ManifestAttested = true
+				continue
+			}
+			provenance = append(provenance, candidate{name: "referrer " + string(x.Digest), b: b})
+		case attest.ModelPredicateType:
+			if rep.modelSignature == nil {
+				rep.modelSignature = b
+			}
+		default:
+			rep.Notes = append(rep.Notes, fmt.Sprintf("referrer %s: predicate %s; not checked", x.Digest.Short(), st.PredicateType))
+		}
+	}
+	if len(provenance) == 0 {
+		rep.fail(fmt.Sprintf("%v for %s: %s has no provenance bundle attached (push it with `lockstep push` from a signed run)", errNoProvenance, m.Subject, ref))
+		return rep, fmt.Errorf("%w: %s", ErrNotVerified, rep.Problems[0])
+	}
+	prov, err := provenanceAmong(provenance, m.Subject, keys)
+	rep.Provenance = prov
+	if err != nil {
+		rep.fail(err.Error())
+		return rep, fmt.Errorf("%w: %s", ErrNotVerified, rep.Problems[0])
+	}
+	rep.Verified = true
+	return rep, nil
+}
+
+// Pull verifies the model at ref as Registry does and only then downloads
+// it to dest (which must not exist), each file checked against its layer's
+// digest; a model signature attached to it is written as dest/model.sig
+// and checked against the files. On any failure nothing is left at dest.
+func Pull(ctx context.Context, ref, dest string, keys []*attest.PublicKey, lim oci.Limits, opts ...remote.Option) (*RegistryReport, error) {
+	if _, err := os.Lstat(dest); err == nil {
+		return nil, fmt.Errorf("%s already exists: choose a new destination", dest)
+	}
+	rep, err := Registry(ctx, ref, keys, lim, opts...)
+	if err != nil {
+		return rep, err
+	}
+	if err := rep.remote.PullTo(ctx, dest); err != nil {
+		return rep, err
+	}
+	if rep.modelSignature == nil || rep.remote.Model.Single {
+		return rep, nil
+	}
+	sig := filepath.Join(dest, attest.ModelSignatureFile)
+	err = os.WriteFile(sig, rep.modelSignature, 0o644)
+	if err == nil {
+		rep.Model = checkModel(ctx, dest, sig, keys, &rep.Report)
+		if !rep.Model.Verified {
+			err = fmt.Errorf("%w: %s", ErrNotVerified, rep.Problems[len(rep.Problems)-1])
+		}
+	}
+	if err != nil {
+		rep.Verified = false
+		return rep, errors.Join(err, os.RemoveAll(dest))
+	}
+	return rep, nil
+}
