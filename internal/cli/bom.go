@@ -10,7 +10,6 @@ import (
 	"lockstep.dev/lockstep/internal/dataset"
 	"lockstep.dev/lockstep/internal/provenance"
 	"lockstep.dev/lockstep/internal/query"
-	"lockstep.dev/lockstep/internal/sbom/osv"
 )
 
 func newBOMCommand(g *globalOptions) *cobra.Command {
@@ -46,21 +45,10 @@ func runBOM(ctx context.Context, g *globalOptions, ref string) error {
 	if err != nil {
 		return err
 	}
-	rec, tasks := run.Record, run.Tasks
-	models, err := provenance.Models(h.Store, tasks)
+	rec := run.Record
+	bom, auditDigest, err := provenance.MLBOM(ctx, h.Store, h.Catalog, rec, run.Tasks)
 	if err != nil {
 		return err
-	}
-	bom, err := dataset.RunBOM(ctx, h.Store, h.Catalog, rec, tasks, models)
-	if err != nil {
-		return err
-	}
-	audit, auditDigest, err := osv.Latest(ctx, h.Store, h.Catalog, rec.ID)
-	if err != nil {
-		return err
-	}
-	if audit != nil {
-		osv.AddToBOM(bom, audit, auditDigest)
 	}
 	p := newPrinter(g)
 	if g.json {

@@ -68,7 +68,7 @@ func runPush(ctx context.Context, g *globalOptions, what, to, signWith string) e
 	if err := g.checkRead(ctx, h, a); err != nil {
 		return err
 	}
-	pushed, err := oci.PushOutput(ctx, h.Store, h.Catalog, oci.Output{Run: run.Record, Target: target, Artifact: a}, ref, signer)
+	pushed, err := oci.PushOutput(ctx, h.Store, h.Catalog, oci.Output{Run: run.Record, Tasks: run.Tasks, Target: target, Artifact: a}, ref, signer)
 	if err != nil {
 		return &failedError{err.Error()}
 	}
@@ -143,6 +143,9 @@ func runRegistryVerify(ctx context.Context, g *globalOptions, ref, dest string, 
 		p.result("%s  manifest %s", ref, rep.Manifest)
 		if rep.ManifestAttested {
 			p.result("%s provenance restated about the manifest, signed by a trusted key", p.paint(green, "✓"))
+		}
+		for _, d := range rep.Documents {
+			p.result("  attached %s (%s; unsigned)", d.Type, d.Referrer.Short())
 		}
 		for _, n := range rep.Notes {
 			p.result("  note: %s", n)

@@ -31,14 +31,19 @@ func TestPushPullVerifyRegistry(t *testing.T) {
 				Referrers []string `json:"referrers"`
 			}
 			p.jsonOf(&pushed, "push", "last:train.model", "oci://"+repo+":v1", "--sign-with", key)
-			if len(pushed.Referrers) != 3 { // provenance, model signature, provenance about the manifest
-				t.Fatalf("push attached %d referrers, want 3: %+v", len(pushed.Referrers), pushed)
+			// provenance, model signature, provenance about the manifest,
+			// ML-BOM, scan report
+			if len(pushed.Referrers) != 5 {
+				t.Fatalf("push attached %d referrers, want 5: %+v", len(pushed.Referrers), pushed)
 			}
 
 			var rep verify.RegistryReport
 			p.jsonOf(&rep, "verify", "oci://"+repo+":v1", "--key", pub)
 			if !rep.Verified || rep.Manifest.String() != pushed.Manifest || rep.Digest.String() != pushed.Subject || !rep.ManifestAttested {
 				t.Fatalf("verify report: %+v", rep)
+			}
+			if len(rep.Documents) != 2 || len(rep.Notes) != 0 {
+				t.Errorf("verify lists documents %+v and notes %q; want the ML-BOM and the scan report, no notes", rep.Documents, rep.Notes)
 			}
 			if r := p.mustRun(1, "verify", "oci://"+repo+":v1", "--key", other); !strings.Contains(r.stdout, "not trusted") {
 				t.Errorf("verify with another key:\n%s", r.stdout)
@@ -95,8 +100,8 @@ func TestPushPullVerifyRegistry(t *testing.T) {
 				}
 				// go-containerregistry's registry names a referrer by its
 				// config's media type in its index; the others by its own.
-				if kind != ocitest.Referrers && bundles != 3 || len(d.Referrers) != 3 {
-					t.Errorf("oras discover lists %d referrers, %d of them bundles; want 3:\n%s", len(d.Referrers), bundles, out)
+				if kind != ocitest.Referrers && bundles != 3 || len(d.Referrers) != 5 {
+					t.Errorf("oras discover lists %d referrers, %d of them bundles; want 5, 3 bundles:\n%s", len(d.Referrers), bundles, out)
 				}
 			} else {
 				t.Log("oras is not on PATH (go install oras.land/oras/cmd/oras@v1.3.6): not checked with oras")

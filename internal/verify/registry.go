@@ -28,9 +28,18 @@ type RegistryReport struct {
 	// unknown artifact type, a bundle that did not verify while another
 	// did.
 	Notes []string `json:"notes,omitempty"`
+	// Documents are the unsigned documents attached: the run's ML-BOM,
+	// the output's scan report. They are listed, not verified.
+	Documents []Document `json:"documents,omitempty"`
 
 	modelSignature []byte
 	remote         *oci.Remote
+}
+
+// Document is an unsigned document attached to a model in a registry.
+type Document struct {
+	Type     string      `json:"artifact_type"`
+	Referrer core.Digest `json:"referrer"`
 }
 
 // Registry verifies the model at ref (oci://...) from its manifest and
@@ -65,7 +74,12 @@ func Registry(ctx context.Context, ref string, keys []*attest.PublicKey, lim oci
 			continue
 		}
 		if a.Data == nil {
-			rep.Notes = append(rep.Notes, fmt.Sprintf("referrer %s of artifact type %q: not a Sigstore bundle; ignored", x.Digest.Short(), a.ArtifactType))
+			switch a.ArtifactType {
+			case oci.ArtifactTypeBOM, oci.ArtifactTypeScanReport:
+				rep.Documents = append(rep.Documents, Document{Type: a.ArtifactType, Referrer: x.Digest})
+			default:
+				rep.Notes = append(rep.Notes, fmt.Sprintf("referrer %s of artifact type %q: not a Sigstore bundle; ignored", x.Digest.Short(), a.ArtifactType))
+			}
 			continue
 		}
 		b := a.Data

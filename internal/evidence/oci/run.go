@@ -2,9 +2,11 @@ package oci
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path"
 	"slices"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -12,50 +14,44 @@ import (
 	"lockstep.dev/lockstep/internal/attest"
 	"lockstep.dev/lockstep/internal/catalog"
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/dataset"
+	"lockstep.dev/lockstep/internal/provenance"
 	"lockstep.dev/lockstep/internal/store"
 )
 
 // Output is a run's output to push.
 type Output struct {
 	Run      *core.RunRecord
-	Target   string        // STEP.OUTPUT
-	Artifact core.Artifact // what the run recorded for Target
+	Tasks    map[string]*core.TaskRecord // the run's task records, by step
+	Target   string                      // STEP.OUTPUT
+	Artifact core.Artifact               // what the run recorded for Target
 }
 
+// Artifact types of the unsigned documents attached besides the bundles.
+const (
+	// ArtifactTypeBOM marks the run's CycloneDX ML-BOM.
+	ArtifactTypeBOM = "application/vnd.cyclonedx+json"
+	// ArtifactTypeScanReport marks what the format scanner found in the
+	// output's files when the step made it.
+	ArtifactTypeScanReport = "application/vnd.lockstep.scan-report.v1+json"
+)
+
 // PushOutput pushes the output out of a run to ref as a model, with the
-// evidence lockstep holds for it attached as referrers: every SLSA
-// provenance bundle of the run that names the output, and its OpenSSF
-// model signature if it has one. With signer set it also signs, and
-// attaches, the run's provenance restated about the model's manifest
-// digest, the subject cosign verify-attestation checks for an image.
+// evidence lockstep holds for it attached as referrers: every attestation
+// about the output the catalog indexes (the run's SLSA provenance, the
+// model's OpenSSF signature, reproductions by rebuilders), the run's
+// CycloneDX ML-BOM and the output's scan report. With signer set it also
+// signs, and attaches, the run's provenance restated about the model's
+// manifest digest, the subject cosign verify-attestation checks for an
+// image.
 func PushOutput(ctx context.Context, st *store.Store, cat catalog.Catalog, out Output, ref name.Reference, signer core.Signer, opts ...remote.Option) (*Pushed, error) {
 	m, err := outputModel(st, out, ref)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := cat.RunAttestations(ctx, out.Run.ID)
+	atts, provenance, err := bundlesAbout(ctx, st, cat, out)
 	if err != nil {
-		return nil, err
-	}
-	var atts []Attachment
-	var provenance []byte
-	seen := map[core.Digest]bool{}
-	for _, r := range rows {
-		if r.Subject != out.Artifact.Digest || seen[r.Bundle] {
-			continue
-		}
-		if r.PredicateType != attest.ProvenancePredicateType && r.PredicateType != attest.ModelPredicateType {
-			continue
-		}
-		seen[r.Bundle] = true
-		b, err := attest.ReadBundle(st, r.Bundle)
-		if err != nil {
-			return nil, fmt.Errorf("push %s: %w", out.Target, err)
-		}
-		if r.PredicateType == attest.ProvenancePredicateType && provenance == nil {
-			provenance = b
-		}
-		atts = append(atts, BundleAttachment(b, r.PredicateType, r.Created))
+		return nil, fmt.Errorf("push %s: %w", out.Target, err)
 	}
 	if signer != nil {
 		if provenance == nil {
@@ -67,7 +63,79 @@ func PushOutput(ctx context.Context, st *store.Store, cat catalog.Catalog, out O
 		}
 		atts = append(atts, BundleAttachment(b, attest.ProvenancePredicateType, out.Run.Finished))
 	}
-	return Push(ctx, st, ref, m, atts, opts...)
+	docs, err := documents(ctx, st, cat, out)
+	if err != nil {
+		return nil, fmt.Errorf("push %s: %w", out.Target, err)
+	}
+	return Push(ctx, st, ref, m, append(atts, docs...), opts...)
+}
+
+// bundlesAbout returns the bundles the catalog indexes about the output,
+// one attachment each, and the first of the run's own provenance bundles
+// (nil if the run was not signed).
+func bundlesAbout(ctx context.Context, st *store.Store, cat catalog.Catalog, out Output) ([]Attachment, []byte, error) {
+	rows, err := cat.Attestations(ctx, out.Artifact.Digest)
+	if err != nil {
+		return nil, nil, err
+	}
+	var atts []Attachment
+	var provenance []byte
+	seen := map[core.Digest]bool{}
+	for _, r := range rows {
+		if seen[r.Bundle] {
+			continue
+		}
+		seen[r.Bundle] = true
+		b, err := attest.ReadBundle(st, r.Bundle)
+		if err != nil {
+			return nil, nil, err
+		}
+		if r.PredicateType == attest.ProvenancePredicateType && r.Run == out.Run.ID && provenance == nil {
+			provenance = b
+		}
+		atts = append(atts, BundleAttachment(b, r.PredicateType, r.Created))
+	}
+	return atts, provenance, nil
+}
+
+// documents are the unsigned documents attached to the output: the run's
+// ML-BOM and the output's scan report.
+func documents(ctx context.Context, st *store.Store, cat catalog.Catalog, out Output) ([]Attachment, error) {
+	var docs []Attachment
+	if out.Tasks != nil {
+		bom, _, err := provenance.MLBOM(ctx, st, cat, out.Run, out.Tasks)
+		if err != nil {
+			return nil, err
+		}
+		b, err := dataset.EncodeBOM(bom)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, Attachment{ArtifactType: ArtifactTypeBOM, MediaType: ArtifactTypeBOM, Data: b})
+	}
+	step, name, _ := strings.Cut(out.Target, ".")
+	if t := out.Tasks[step]; t != nil {
+		rep := scanReport{Artifact: out.Target, Digest: out.Artifact.Digest, Files: []core.FileReport{}}
+		for _, f := range t.Files {
+			if f.Artifact == "output:"+name {
+				rep.Files = append(rep.Files, f)
+			}
+		}
+		b, err := json.Marshal(rep)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, Attachment{ArtifactType: ArtifactTypeScanReport, MediaType: ArtifactTypeScanReport, Data: b})
+	}
+	return docs, nil
+}
+
+// scanReport is the ArtifactTypeScanReport document: the format scanner's
+// reports on the output's files, as its task record holds them.
+type scanReport struct {
+	Artifact string            `json:"artifact"` // STEP.OUTPUT
+	Digest   core.Digest       `json:"digest"`
+	Files    []core.FileReport `json:"files"`
 }
 
 // outputModel lays out the output as a model named after ref.
