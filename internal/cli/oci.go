@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/evidence/oci"
 	"lockstep.dev/lockstep/internal/query"
 	"lockstep.dev/lockstep/internal/verify"
@@ -44,8 +45,11 @@ func runPush(ctx context.Context, g *globalOptions, what, to, signWith string) e
 	if !ok || runRef == "" || target == "" {
 		return usageErrorf("%q: want RUN:STEP.OUTPUT, e.g. last:train.model", what)
 	}
-	ref, err := oci.ParseReference(to)
-	if err != nil {
+	if !strings.HasPrefix(to, oci.LayoutScheme) {
+		if _, err := oci.ParseReference(to); err != nil {
+			return &usageError{err}
+		}
+	} else if _, err := oci.ParseLayoutReference(to); err != nil {
 		return &usageError{err}
 	}
 	signer, err := signWithFlag(g, signWith)
@@ -68,7 +72,7 @@ func runPush(ctx context.Context, g *globalOptions, what, to, signWith string) e
 	if err := g.checkRead(ctx, h, a); err != nil {
 		return err
 	}
-	pushed, err := oci.PushOutput(ctx, h.Store, h.Catalog, oci.Output{Run: run.Record, Tasks: run.Tasks, Target: target, Artifact: a}, ref, signer)
+	pushed, err := oci.PushOutput(ctx, h.Store, h.Catalog, oci.Output{Run: run.Record, Tasks: run.Tasks, Target: target, Artifact: a}, to, signer)
 	if err != nil {
 		return &failedError{err.Error()}
 	}
@@ -80,8 +84,19 @@ func runPush(ctx context.Context, g *globalOptions, what, to, signWith string) e
 	p.result("  manifest   %s", pushed.Digest)
 	p.result("  subject    %s (what the run's provenance names)", a.Digest)
 	p.result("  attached   %d referrer(s)", len(pushed.Referrers))
-	p.result("Next: lockstep pull %s%s@%s DEST --key KEY.pub", oci.Scheme, ref.Context().Name(), pushed.Digest)
+	p.result("Next: lockstep pull %s DEST --key KEY.pub", pullRef(to, pushed.Digest))
 	return nil
+}
+
+// pullRef is to (a registry or layout reference) pinned to the digest d.
+func pullRef(to string, d core.Digest) string {
+	base := to
+	if i := strings.LastIndex(base, "@"); i >= 0 {
+		base = base[:i]
+	} else if i := strings.LastIndex(base, ":"); i > strings.LastIndex(base, "/") {
+		base = base[:i]
+	}
+	return base + "@" + string(d)
 }
 
 func newPullCommand(g *globalOptions) *cobra.Command {
@@ -113,7 +128,11 @@ func runRegistryVerify(ctx context.Context, g *globalOptions, ref, dest string, 
 	if len(keyPaths) == 0 {
 		return usageErrorf("needs at least one --key KEY.pub (the builder's public key)")
 	}
-	if _, err := oci.ParseReference(ref); err != nil {
+	if strings.HasPrefix(ref, oci.LayoutScheme) {
+		if _, err := oci.ParseLayoutReference(ref); err != nil {
+			return &usageError{err}
+		}
+	} else if _, err := oci.ParseReference(ref); err != nil {
 		return &usageError{err}
 	}
 	if dest != "" {

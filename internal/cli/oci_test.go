@@ -116,3 +116,39 @@ func TestPushPullVerifyRegistry(t *testing.T) {
 		})
 	}
 }
+
+// TestExportOCILayout: a run exported as an OCI image layout verifies
+// offline, from the layout alone, and again once oras has copied it,
+// referrers included, into a registry.
+func TestExportOCILayout(t *testing.T) {
+	p, keys := signedProject(t)
+	pub := filepath.Join(keys, "builder.pub")
+	p.mustRun(0, "run", "--sign-with", filepath.Join(keys, "builder.key"))
+	lay := filepath.Join(t.TempDir(), "layout")
+	p.mustRun(0, "export", "last", lay, "--oci-layout")
+	p.mustRun(2, "export", "last", lay, "--oci-layout")
+
+	offline := *p
+	offline.environ = append(append([]string{}, p.environ...), "LOCKSTEP_HOME="+filepath.Join(t.TempDir(), "none"))
+	for _, tag := range []string{"train.model", "train.report"} {
+		if r := offline.mustRun(0, "verify", "oci-layout://"+lay+":"+tag, "--key", pub); !strings.Contains(r.stdout, "verified") {
+			t.Errorf("verify %s:\n%s", tag, r.stdout)
+		}
+	}
+	offline.mustRun(1, "verify", "oci-layout://"+lay+":train.model", "--key", filepath.Join(keys, "other.pub"))
+	dest := filepath.Join(t.TempDir(), "model")
+	offline.mustRun(0, "pull", "oci-layout://"+lay+":train.model", dest, "--key", pub)
+	if _, err := os.Stat(filepath.Join(dest, "model.sig")); err != nil {
+		t.Errorf("pulled model lacks its signature: %v", err)
+	}
+
+	oras, err := exec.LookPath("oras")
+	if err != nil {
+		t.Skip("oras is not on PATH (go install oras.land/oras/cmd/oras@v1.3.6): the copy into a registry is not checked")
+	}
+	reg := ocitest.Start(t, ocitest.Referrers)
+	if out, err := exec.Command(oras, "cp", "-r", "--from-oci-layout", lay+":train.model", "--to-plain-http", reg.Host+"/team/m:v1").CombinedOutput(); err != nil {
+		t.Fatalf("oras cp: %v\n%s", err, out)
+	}
+	p.mustRun(0, "verify", "oci://"+reg.Host+"/team/m:v1", "--key", pub)
+}

@@ -51,7 +51,7 @@ Exit codes: 0 verified, 1 not verified, 2 bad usage.`,
 }
 
 func runVerify(ctx context.Context, o verifyOptions, g *globalOptions, arg string) error {
-	if strings.HasPrefix(arg, oci.Scheme) {
+	if strings.HasPrefix(arg, oci.Scheme) || strings.HasPrefix(arg, oci.LayoutScheme) {
 		if o.policy != "" || o.signature != "" || len(o.bundles) > 0 {
 			return usageErrorf("verify oci://… takes --key only: its evidence is what the registry holds")
 		}

@@ -42,7 +42,8 @@ type Document struct {
 	Referrer core.Digest `json:"referrer"`
 }
 
-// Registry verifies the model at ref (oci://...) from its manifest and
+// Registry verifies the model at ref (oci://... in a registry, or
+// oci-layout://... in an OCI image layout) from its manifest and
 // referrers alone, before any of its files is downloaded: a provenance
 // bundle attached to it must verify with one of keys and name the tree
 // (or file) the manifest's layers make up. Each layer is checked against
@@ -52,11 +53,7 @@ func Registry(ctx context.Context, ref string, keys []*attest.PublicKey, lim oci
 	if len(keys) == 0 {
 		return nil, fmt.Errorf("no trusted keys: pass --key KEY.pub")
 	}
-	r, err := oci.ParseReference(ref)
-	if err != nil {
-		return nil, err
-	}
-	rem, err := oci.Open(ctx, r, lim, opts...)
+	rem, err := oci.OpenAny(ctx, ref, lim, opts...)
 	if err != nil {
 		return nil, err
 	}

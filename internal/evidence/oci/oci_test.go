@@ -322,3 +322,92 @@ func FuzzParseModel(f *testing.F) {
 		}
 	})
 }
+
+// TestLayoutRoundTrip writes a model and a bundle into an OCI image layout
+// and reads them back offline; a blob altered in the layout fails the
+// pull, naming the file.
+func TestLayoutRoundTrip(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "layout")
+	ref := LayoutReference{Dir: dir, Tag: "train.model"}
+	att := BundleAttachment(f.bundle, attest.ProvenancePredicateType, time.Time{})
+	for range 2 { // a second push adds nothing
+		if _, err := PushLayout(ctx, f.st, ref, f.model, []Attachment{att}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rem, err := OpenLayout(ref.String(), DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rem.Model.Digest != f.model.Digest || rem.Model.Subject != f.tree {
+		t.Fatalf("layout holds %s for %s, want %s for %s", rem.Model.Digest, rem.Model.Subject, f.model.Digest, f.tree)
+	}
+	refs, err := rem.Referrers()
+	if err != nil || len(refs) != 1 {
+		t.Fatalf("referrers %+v %v, want the one bundle once", refs, err)
+	}
+	if a, err := rem.Fetch(refs[0]); err != nil || !bytes.Equal(a.Data, f.bundle) {
+		t.Fatalf("fetch: %v", err)
+	}
+	byDigest, err := OpenLayout(LayoutReference{Dir: dir, Digest: f.model.Digest}.String(), DefaultLimits)
+	if err != nil || byDigest.Model.Digest != f.model.Digest {
+		t.Fatalf("open by digest: %v", err)
+	}
+	for _, x := range f.model.Files {
+		if x.Path == "README.md" {
+			os.Chmod(filepath.Join(dir, "blobs", "sha256", x.Digest.Hex()), 0o644)
+			os.WriteFile(filepath.Join(dir, "blobs", "sha256", x.Digest.Hex()), []byte("# another model\n"), 0o644)
+		}
+	}
+	dest := filepath.Join(t.TempDir(), "model")
+	if err := rem.PullTo(ctx, dest); err == nil || !strings.Contains(err.Error(), "README.md") {
+		t.Fatalf("pull of an altered layout: %v, want an error naming README.md", err)
+	}
+	if _, err := os.Lstat(dest); err == nil {
+		t.Fatal("a failed pull left its destination")
+	}
+}
+
+func TestParseLayoutReference(t *testing.T) {
+	d := core.DigestOf([]byte("x"))
+	for in, want := range map[string]LayoutReference{
+		"oci-layout://out:train.model":             {Dir: "out", Tag: "train.model"},
+		"oci-layout:///abs/dir:v1":                 {Dir: "/abs/dir", Tag: "v1"},
+		"oci-layout://a:b/c:v2":                    {Dir: "a:b/c", Tag: "v2"},
+		"oci-layout://out@" + string(d):            {Dir: "out", Digest: d},
+		"oci-layout://dir.with:colon@" + string(d): {Dir: "dir.with:colon", Digest: d},
+	} {
+		got, err := ParseLayoutReference(in)
+		if err != nil || got != want {
+			t.Errorf("%s: %+v %v, want %+v", in, got, err, want)
+		}
+		if got.String() != in {
+			t.Errorf("%s written back as %s", in, got.String())
+		}
+	}
+	for _, bad := range []string{"oci-layout://out", "oci-layout://out:", "oci-layout://:tag", "oci-layout://out@sha256:12", "out:tag", "oci-layout://a:b/c", "oci-layout://out:-x"} {
+		if r, err := ParseLayoutReference(bad); err == nil {
+			t.Errorf("%s: accepted as %+v", bad, r)
+		}
+	}
+}
+
+func FuzzParseLayoutReference(f *testing.F) {
+	f.Add("oci-layout://out:train.model")
+	f.Add("oci-layout://out@sha256:" + strings.Repeat("a", 64))
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseLayoutReference(s)
+		if err != nil {
+			return
+		}
+		if r.Dir == "" || (r.Tag == "") == (r.Digest == "") {
+			t.Fatalf("%q parsed to %+v", s, r)
+		}
+		back, err := ParseLayoutReference(r.String())
+		if err != nil || back != r {
+			t.Fatalf("%q → %+v → %q → %+v %v", s, r, r.String(), back, err)
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -29,45 +30,68 @@ var DefaultLimits = Limits{Manifest: 4 << 20, Attachment: 16 << 20, Referrers: 1
 // ErrTooLarge is wrapped when a registry serves more than Limits allow.
 var ErrTooLarge = errors.New("larger than the limit")
 
-// Remote is a model found in a registry: its manifest was read and parsed,
-// nothing else yet.
+// Remote is a model found in a registry or an OCI image layout: its
+// manifest was read and parsed, nothing else yet.
 type Remote struct {
-	Ref   name.Reference // as given
+	Ref   string // the reference as given
 	Model *Model
 	lim   Limits
-	opts  []remote.Option
+	src   source
+}
+
+// source is where a model, its blobs and its referrers are read from.
+type source interface {
+	// manifest returns the manifest with digest d, read within limit.
+	manifest(d core.Digest, limit int64) ([]byte, error)
+	// blob opens the blob with digest d.
+	blob(d core.Digest) (io.ReadCloser, error)
+	// referrers lists the manifests whose subject is d.
+	referrers(d core.Digest, limit int) ([]Referrer, error)
 }
 
 // Open reads the model manifest at ref (a tag is resolved to the digest it
 // names now) and parses it. A manifest larger than lim.Manifest is refused
 // before it is read.
 func Open(ctx context.Context, ref name.Reference, lim Limits, opts ...remote.Option) (*Remote, error) {
-	opts = append(DefaultOptions(ctx), opts...)
-	head, err := remote.Head(ref, opts...)
+	src := &registrySource{repo: ref.Context(), opts: append(DefaultOptions(ctx), opts...)}
+	head, err := remote.Head(ref, src.opts...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ref, err)
 	}
-	if head.Size > lim.Manifest {
-		return nil, fmt.Errorf("%s: manifest of %d bytes: %w of %d", ref, head.Size, ErrTooLarge, lim.Manifest)
+	if d, ok := ref.(name.Digest); ok && d.DigestStr() != head.Digest.String() {
+		return nil, fmt.Errorf("%s: the registry answered for manifest %s", ref, head.Digest)
 	}
-	desc, err := remote.Get(ref.Context().Digest(head.Digest.String()), opts...)
+	return open(ref.String(), src, core.Digest(head.Digest.String()), head.Size, lim)
+}
+
+// OpenAny opens the model at s: oci://REGISTRY/REPOSITORY(:TAG|@sha256:HEX)
+// in a registry, or oci-layout://DIR(:TAG|@sha256:HEX) in an OCI image
+// layout.
+func OpenAny(ctx context.Context, s string, lim Limits, opts ...remote.Option) (*Remote, error) {
+	if strings.HasPrefix(s, LayoutScheme) {
+		return OpenLayout(s, lim)
+	}
+	ref, err := ParseReference(s)
+	if err != nil {
+		return nil, err
+	}
+	return Open(ctx, ref, lim, opts...)
+}
+
+// open reads and parses the model manifest d of size n from src.
+func open(ref string, src source, d core.Digest, n int64, lim Limits) (*Remote, error) {
+	if n > lim.Manifest {
+		return nil, fmt.Errorf("%s: manifest of %d bytes: %w of %d", ref, n, ErrTooLarge, lim.Manifest)
+	}
+	raw, err := src.manifest(d, lim.Manifest)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ref, err)
 	}
-	if int64(len(desc.Manifest)) > lim.Manifest {
-		return nil, fmt.Errorf("%s: manifest of %d bytes: %w of %d", ref, len(desc.Manifest), ErrTooLarge, lim.Manifest)
-	}
-	m, err := ParseModel(desc.Manifest)
+	m, err := ParseModel(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ref, err)
 	}
-	if string(m.Digest) != head.Digest.String() {
-		return nil, fmt.Errorf("%s: the registry served a manifest whose digest is %s, not %s", ref, m.Digest, head.Digest)
-	}
-	if d, ok := ref.(name.Digest); ok && d.DigestStr() != string(m.Digest) {
-		return nil, fmt.Errorf("%s: the registry served manifest %s", ref, m.Digest)
-	}
-	return &Remote{Ref: ref, Model: m, lim: lim, opts: opts}, nil
+	return &Remote{Ref: ref, Model: m, lim: lim, src: src}, nil
 }
 
 // Referrer is one artifact attached to a model.
@@ -77,27 +101,17 @@ type Referrer struct {
 	Annotations  map[string]string
 }
 
-// Referrers lists what is attached to the model, through the referrers API
-// or, on a registry without it, the referrers tag schema. Only the first
-// Limits.Referrers are returned; more is an error, so that nothing is
-// silently left unchecked.
+// Referrers lists what is attached to the model: through the referrers
+// API or, on a registry without it, the referrers tag schema; in a layout,
+// the manifests its index lists whose subject is the model. More than
+// Limits.Referrers is an error, so that nothing is silently left
+// unchecked.
 func (r *Remote) Referrers() ([]Referrer, error) {
-	idx, err := remote.Referrers(r.Ref.Context().Digest(string(r.Model.Digest)), r.opts...)
+	refs, err := r.src.referrers(r.Model.Digest, r.lim.Referrers)
 	if err != nil {
 		return nil, fmt.Errorf("%s: referrers: %w", r.Ref, err)
 	}
-	im, err := idx.IndexManifest()
-	if err != nil {
-		return nil, fmt.Errorf("%s: referrers: %w", r.Ref, err)
-	}
-	if len(im.Manifests) > r.lim.Referrers {
-		return nil, fmt.Errorf("%s: %d referrers: %w of %d", r.Ref, len(im.Manifests), ErrTooLarge, r.lim.Referrers)
-	}
-	out := make([]Referrer, 0, len(im.Manifests))
-	for _, d := range im.Manifests {
-		out = append(out, Referrer{Digest: core.Digest(d.Digest.String()), ArtifactType: d.ArtifactType, Annotations: d.Annotations})
-	}
-	return out, nil
+	return refs, nil
 }
 
 // Attached is what a referrer holds, as its own manifest says (a
@@ -114,10 +128,9 @@ type Attached struct {
 // one blob, checked against its digest. It refuses a referrer whose
 // subject is not this model, or a bundle that is not a one-layer artifact.
 func (r *Remote) Fetch(ref Referrer) (*Attached, error) {
-	repo := r.Ref.Context()
-	raw, err := r.readManifest(repo.Digest(string(ref.Digest)))
+	raw, err := r.src.manifest(ref.Digest, r.lim.Manifest)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("referrer %s: %w", ref.Digest.Short(), err)
 	}
 	var m manifest
 	if err := json.Unmarshal(raw, &m); err != nil {
@@ -143,11 +156,7 @@ func (r *Remote) Fetch(ref Referrer) (*Attached, error) {
 	if !l.Digest.Valid() {
 		return nil, fmt.Errorf("referrer %s: layer digest %q", ref.Digest.Short(), l.Digest)
 	}
-	layer, err := remote.Layer(repo.Digest(string(l.Digest)), r.opts...)
-	if err != nil {
-		return nil, fmt.Errorf("referrer %s: %w", ref.Digest.Short(), err)
-	}
-	rc, err := layer.Compressed()
+	rc, err := r.src.blob(l.Digest)
 	if err != nil {
 		return nil, fmt.Errorf("referrer %s: %w", ref.Digest.Short(), err)
 	}
@@ -161,21 +170,6 @@ func (r *Remote) Fetch(ref Referrer) (*Attached, error) {
 	}
 	a.Data = b
 	return a, nil
-}
-
-// readManifest reads the manifest at d, bounded and checked against d.
-func (r *Remote) readManifest(d name.Digest) ([]byte, error) {
-	desc, err := remote.Get(d, r.opts...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", d, err)
-	}
-	if int64(len(desc.Manifest)) > r.lim.Manifest {
-		return nil, fmt.Errorf("%s: manifest of %d bytes: %w of %d", d, len(desc.Manifest), ErrTooLarge, r.lim.Manifest)
-	}
-	if string(core.DigestOf(desc.Manifest)) != d.DigestStr() {
-		return nil, fmt.Errorf("%s: the registry served a manifest with another digest", d)
-	}
-	return desc.Manifest, nil
 }
 
 // PullTo downloads the model's files to dest, which must not exist: into a
@@ -224,11 +218,7 @@ func (r *Remote) pullFile(f File, path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	layer, err := remote.Layer(r.Ref.Context().Digest(string(f.Digest)), r.opts...)
-	if err != nil {
-		return fmt.Errorf("%s: %w", f.Path, err)
-	}
-	rc, err := layer.Compressed()
+	rc, err := r.src.blob(f.Digest)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.Path, err)
 	}

@@ -2,6 +2,9 @@ package oci
 
 import (
 	"context"
+	"maps"
+	"os"
+	"path/filepath"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -44,8 +47,16 @@ const (
 // signs, and attaches, the run's provenance restated about the model's
 // manifest digest, the subject cosign verify-attestation checks for an
 // image.
-func PushOutput(ctx context.Context, st *store.Store, cat catalog.Catalog, out Output, ref name.Reference, signer core.Signer, opts ...remote.Option) (*Pushed, error) {
-	m, err := outputModel(st, out, ref)
+//
+// dest is oci://REGISTRY/REPOSITORY:TAG (or @sha256:HEX, which must then be
+// the model's digest) or oci-layout://DIR:TAG, an OCI image layout made
+// if absent.
+func PushOutput(ctx context.Context, st *store.Store, cat catalog.Catalog, out Output, dest string, signer core.Signer, opts ...remote.Option) (*Pushed, error) {
+	d, err := parseDestination(dest)
+	if err != nil {
+		return nil, err
+	}
+	m, err := outputModel(st, out, d.info())
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +68,7 @@ func PushOutput(ctx context.Context, st *store.Store, cat catalog.Catalog, out O
 		if provenance == nil {
 			return nil, fmt.Errorf("push %s: run %s has no signed provenance to restate for the registry; sign runs with --sign-with KEY", out.Target, out.Run.ID)
 		}
-		b, err := restate(ctx, provenance, out.Artifact.Digest, ref, m.Digest, signer)
+		b, err := restate(ctx, provenance, out.Artifact.Digest, d.name, m.Digest, signer)
 		if err != nil {
 			return nil, fmt.Errorf("push %s: %w", out.Target, err)
 		}
@@ -67,7 +78,51 @@ func PushOutput(ctx context.Context, st *store.Store, cat catalog.Catalog, out O
 	if err != nil {
 		return nil, fmt.Errorf("push %s: %w", out.Target, err)
 	}
-	return Push(ctx, st, ref, m, append(atts, docs...), opts...)
+	atts = append(atts, docs...)
+	if d.layout != nil {
+		return PushLayout(ctx, st, *d.layout, m, atts)
+	}
+	return Push(ctx, st, d.ref, m, atts, opts...)
+}
+
+// destination is where PushOutput pushes: a registry reference or a
+// layout's; name is what statements call the model.
+type destination struct {
+	ref    name.Reference
+	layout *LayoutReference
+	name   string
+}
+
+func parseDestination(s string) (*destination, error) {
+	if strings.HasPrefix(s, LayoutScheme) {
+		l, err := ParseLayoutReference(s)
+		if err != nil {
+			return nil, err
+		}
+		if l.Tag == "" {
+			return nil, fmt.Errorf("%q: push to a layout needs a tag (oci-layout://DIR:TAG)", s)
+		}
+		return &destination{layout: &l, name: l.Tag}, nil
+	}
+	ref, err := ParseReference(s)
+	if err != nil {
+		return nil, err
+	}
+	return &destination{ref: ref, name: ref.Context().Name()}, nil
+}
+
+// info names the model after its destination: the repository and the
+// tag, or in a layout the tag alone (so the manifest does not depend on
+// where the layout lies).
+func (d *destination) info() Info {
+	if d.layout != nil {
+		return Info{Name: d.layout.Tag}
+	}
+	info := Info{Name: path.Base(d.ref.Context().RepositoryStr())}
+	if t, ok := d.ref.(name.Tag); ok {
+		info.Version = t.TagStr()
+	}
+	return info
 }
 
 // bundlesAbout returns the bundles the catalog indexes about the output,
@@ -138,12 +193,9 @@ type scanReport struct {
 	Files    []core.FileReport `json:"files"`
 }
 
-// outputModel lays out the output as a model named after ref.
-func outputModel(st *store.Store, out Output, ref name.Reference) (*Model, error) {
-	info := Info{Name: path.Base(ref.Context().RepositoryStr()), Run: out.Run.ID, Created: out.Run.Finished}
-	if t, ok := ref.(name.Tag); ok {
-		info.Version = t.TagStr()
-	}
+// outputModel lays out the output as a model described by info.
+func outputModel(st *store.Store, out Output, info Info) (*Model, error) {
+	info.Run, info.Created = out.Run.ID, out.Run.Finished
 	if out.Run.Git != nil {
 		info.Revision = out.Run.Git.Commit
 	}
@@ -163,8 +215,8 @@ func outputModel(st *store.Store, out Output, ref name.Reference) (*Model, error
 }
 
 // restate signs the predicate of the provenance bundle b, which must name
-// subject, again, about the manifest d at ref.
-func restate(ctx context.Context, b []byte, subject core.Digest, ref name.Reference, d core.Digest, signer core.Signer) ([]byte, error) {
+// subject, again, about the manifest d of the model called name.
+func restate(ctx context.Context, b []byte, subject core.Digest, name string, d core.Digest, signer core.Signer) ([]byte, error) {
 	st, err := attest.InspectUnverified(b)
 	if err != nil {
 		return nil, err
@@ -172,6 +224,39 @@ func restate(ctx context.Context, b []byte, subject core.Digest, ref name.Refere
 	if !slices.ContainsFunc(st.Subject, func(s attest.Subject) bool { return s.Digest == subject }) {
 		return nil, fmt.Errorf("the run's provenance does not name %s; not restating it", subject.Short())
 	}
-	stmt := attest.NewStatement([]attest.Subject{{Name: ref.Context().Name(), Digest: d}}, st.PredicateType, st.Predicate)
+	stmt := attest.NewStatement([]attest.Subject{{Name: name, Digest: d}}, st.PredicateType, st.Predicate)
 	return attest.Sign(ctx, stmt, signer)
+}
+
+// ExportRun writes every output of the run rec (tasks are its task
+// records) into dest, a new OCI image layout, each tagged STEP.OUTPUT with
+// its evidence attached as PushOutput attaches it. The layout is built
+// beside dest and renamed to it when complete.
+func ExportRun(ctx context.Context, st *store.Store, cat catalog.Catalog, rec *core.RunRecord, tasks map[string]*core.TaskRecord, dest string) (err error) {
+	if _, err := os.Lstat(dest); err == nil {
+		return fmt.Errorf("%s already exists; choose a new destination", dest)
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dest), ".lockstep-export-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	for _, step := range slices.Sorted(maps.Keys(tasks)) {
+		t := tasks[step]
+		for _, name := range slices.Sorted(maps.Keys(t.Outputs)) {
+			target := step + "." + name
+			out := Output{Run: rec, Tasks: tasks, Target: target, Artifact: t.Outputs[name]}
+			if _, err := PushOutput(ctx, st, cat, out, LayoutScheme+tmp+":"+target, nil); err != nil {
+				return err
+			}
+		}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	return os.Rename(tmp, dest)
 }
