@@ -2,12 +2,12 @@ package oci
 
 import (
 	"context"
-	"maps"
-	"os"
-	"path/filepath"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 
