@@ -107,6 +107,14 @@ func TestPushPullVerifyRegistry(t *testing.T) {
 				t.Log("oras is not on PATH (go install oras.land/oras/cmd/oras@v1.3.6): not checked with oras")
 			}
 
+			// A bundle no trusted key made, among good ones: reported, not fatal.
+			p.mustRun(0, "push", "last:train.model", "oci://"+repo+":v2", "--sign-with", filepath.Join(keys, "other.key"))
+			var mixed verify.RegistryReport
+			p.jsonOf(&mixed, "verify", "oci://"+repo+":v2", "--key", pub)
+			if !mixed.Verified || mixed.ManifestAttested || len(mixed.Notes) != 1 || !strings.Contains(mixed.Notes[0], "not trusted") {
+				t.Errorf("verify with a bundle by an untrusted key among the referrers: %+v", mixed)
+			}
+
 			// The tag moved to a model no trusted key vouches for.
 			p.mustRun(0, "run", "--param", "n=5")
 			p.mustRun(0, "push", "last:train.model", "oci://"+repo+":v1")

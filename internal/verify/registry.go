@@ -104,12 +104,22 @@ func Registry(ctx context.Context, ref string, keys []*attest.PublicKey, lim oci
 		rep.fail(fmt.Sprintf("%v for %s: %s has no provenance bundle attached (push it with `lockstep push` from a signed run)", errNoProvenance, m.Subject, ref))
 		return rep, fmt.Errorf("%w: %s", ErrNotVerified, rep.Problems[0])
 	}
-	prov, err := provenanceAmong(provenance, m.Subject, keys)
-	rep.Provenance = prov
-	if err != nil {
-		rep.fail(err.Error())
+	// Each bundle on its own, so that one that fails is reported even
+	// when another verifies.
+	var failed []string
+	for _, c := range provenance {
+		prov, err := provenanceAmong([]candidate{c}, m.Subject, keys)
+		if err != nil {
+			failed = append(failed, err.Error())
+		} else if rep.Provenance == nil {
+			rep.Provenance = prov
+		}
+	}
+	if rep.Provenance == nil {
+		rep.fail(failed[0])
 		return rep, fmt.Errorf("%w: %s", ErrNotVerified, rep.Problems[0])
 	}
+	rep.Notes = append(rep.Notes, failed...)
 	rep.Verified = true
 	return rep, nil
 }

@@ -3,6 +3,7 @@ package oci
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"os"
 	"path/filepath"
@@ -410,4 +411,64 @@ func FuzzParseLayoutReference(f *testing.F) {
 			t.Fatalf("%q → %+v → %q → %+v %v", s, r, r.String(), back, err)
 		}
 	})
+}
+
+// TestLogin: a registry that asks for a login refuses a push without one,
+// saying so, and takes it with the credentials of the Docker config that
+// DOCKER_CONFIG names, as docker login writes them.
+func TestLogin(t *testing.T) {
+	reg := ocitest.StartWithLogin(t, ocitest.TagFallback, "ml", "s3cret")
+	f := newFixture(t)
+	ctx := context.Background()
+	r := ref(t, reg, "m:v1")
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	_, err := Push(ctx, f.st, r, f.model, nil)
+	if !errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), "docker login "+reg.Host) {
+		t.Fatalf("push without a login: %v, want ErrUnauthorized saying to docker login %s", err, reg.Host)
+	}
+	if _, err := Open(ctx, r, DefaultLimits); !errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("open without a login: %v, want ErrUnauthorized", err)
+	}
+	cfg := t.TempDir()
+	auth := base64.StdEncoding.EncodeToString([]byte("ml:s3cret"))
+	if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(`{"auths":{"`+reg.Host+`":{"auth":"`+auth+`"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DOCKER_CONFIG", cfg)
+	if _, err := Push(ctx, f.st, r, f.model, nil); err != nil {
+		t.Fatalf("push with docker's login: %v", err)
+	}
+	if _, err := Open(ctx, r, DefaultLimits); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMissingLayer: a registry that lost a layer fails the pull naming the
+// file, and leaves nothing behind.
+func TestMissingLayer(t *testing.T) {
+	reg := ocitest.Start(t, ocitest.DistributionV3)
+	f := newFixture(t)
+	ctx := context.Background()
+	r := ref(t, reg, "m:v1")
+	if _, err := Push(ctx, f.st, r, f.model, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range f.model.Files {
+		if x.Path == "tokenizer.json" {
+			if err := os.Remove(reg.BlobPath(string(x.Digest))); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	rem, err := Open(ctx, r, DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(t.TempDir(), "model")
+	if err := rem.PullTo(ctx, dest); err == nil || !strings.Contains(err.Error(), "tokenizer.json") {
+		t.Fatalf("pull with a layer gone: %v, want an error naming tokenizer.json", err)
+	}
+	if _, err := os.Lstat(dest); err == nil {
+		t.Fatal("a failed pull left its destination")
+	}
 }

@@ -56,7 +56,7 @@ func Open(ctx context.Context, ref name.Reference, lim Limits, opts ...remote.Op
 	src := &registrySource{repo: ref.Context(), opts: append(DefaultOptions(ctx), opts...)}
 	head, err := remote.Head(ref, src.opts...)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ref, err)
+		return nil, fmt.Errorf("%s: %w", ref, explain(ref.Context(), err))
 	}
 	if d, ok := ref.(name.Digest); ok && d.DigestStr() != head.Digest.String() {
 		return nil, fmt.Errorf("%s: the registry answered for manifest %s", ref, head.Digest)

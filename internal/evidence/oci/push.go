@@ -94,7 +94,7 @@ func Push(ctx context.Context, st *store.Store, ref name.Reference, m *Model, at
 		return nil, err
 	}
 	if err := remote.Write(ref, img, opts...); err != nil {
-		return nil, fmt.Errorf("push %s: %w", ref, err)
+		return nil, fmt.Errorf("push %s: %w", ref, explain(ref.Context(), err))
 	}
 	out := &Pushed{Ref: ref.String(), Digest: m.Digest}
 	subject := descriptor{MediaType: mediaTypeManifest, Digest: m.Digest, Size: int64(len(m.Manifest)), ArtifactType: ArtifactTypeModel}
@@ -109,7 +109,7 @@ func Push(ctx context.Context, st *store.Store, ref name.Reference, m *Model, at
 			return nil, err
 		}
 		if err := remote.Write(ref.Context().Digest(string(d)), img, opts...); err != nil {
-			return nil, fmt.Errorf("push %s: attach %s: %w", ref, a.ArtifactType, err)
+			return nil, fmt.Errorf("push %s: attach %s: %w", ref, a.ArtifactType, explain(ref.Context(), err))
 		}
 		out.Referrers = append(out.Referrers, d)
 	}

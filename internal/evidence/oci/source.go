@@ -1,11 +1,14 @@
 package oci
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"lockstep.dev/lockstep/internal/core"
 )
@@ -19,7 +22,7 @@ type registrySource struct {
 func (s *registrySource) manifest(d core.Digest, limit int64) ([]byte, error) {
 	desc, err := remote.Get(s.repo.Digest(string(d)), s.opts...)
 	if err != nil {
-		return nil, err
+		return nil, explain(s.repo, err)
 	}
 	if int64(len(desc.Manifest)) > limit {
 		return nil, fmt.Errorf("manifest %s of %d bytes: %w of %d", d.Short(), len(desc.Manifest), ErrTooLarge, limit)
@@ -33,15 +36,16 @@ func (s *registrySource) manifest(d core.Digest, limit int64) ([]byte, error) {
 func (s *registrySource) blob(d core.Digest) (io.ReadCloser, error) {
 	l, err := remote.Layer(s.repo.Digest(string(d)), s.opts...)
 	if err != nil {
-		return nil, err
+		return nil, explain(s.repo, err)
 	}
-	return l.Compressed()
+	rc, err := l.Compressed()
+	return rc, explain(s.repo, err)
 }
 
 func (s *registrySource) referrers(d core.Digest, limit int) ([]Referrer, error) {
 	idx, err := remote.Referrers(s.repo.Digest(string(d)), s.opts...)
 	if err != nil {
-		return nil, err
+		return nil, explain(s.repo, err)
 	}
 	im, err := idx.IndexManifest()
 	if err != nil {
@@ -55,4 +59,25 @@ func (s *registrySource) referrers(d core.Digest, limit int) ([]Referrer, error)
 		out = append(out, Referrer{Digest: core.Digest(m.Digest.String()), ArtifactType: m.ArtifactType, Annotations: m.Annotations})
 	}
 	return out, nil
+}
+
+// ErrUnauthorized is wrapped when a registry refuses the request for want
+// of a login (401) or of access (403).
+var ErrUnauthorized = errors.New("the registry refused access")
+
+// explain turns a registry's 401 or 403 into an error that says what to
+// do; other errors are returned as they are.
+func explain(repo name.Repository, err error) error {
+	var terr *transport.Error
+	if !errors.As(err, &terr) {
+		return err
+	}
+	host := repo.RegistryStr()
+	switch terr.StatusCode {
+	case http.StatusUnauthorized:
+		return fmt.Errorf("%w (401 Unauthorized from %s): log in with `docker login %s` (lockstep reads the Docker config and its credential helpers, as docker, oras and cosign do)", ErrUnauthorized, host, host)
+	case http.StatusForbidden:
+		return fmt.Errorf("%w (403 Forbidden from %s): the login has no access to %s; ask the registry's owner", ErrUnauthorized, host, repo.RepositoryStr())
+	}
+	return err
 }

@@ -52,6 +52,7 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/registry"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Kind is which registry Start runs.
@@ -141,6 +142,12 @@ type Registry struct {
 // for the rest of t. It skips t when the kind's binary is not installed.
 func Start(t testing.TB, kind Kind) *Registry {
 	t.Helper()
+	return start(t, kind, "")
+}
+
+// start is Start with extra configuration for a distribution registry.
+func start(t testing.TB, kind Kind, extra string) *Registry {
+	t.Helper()
 	if kind == Referrers {
 		r, err := startInProcess(t)
 		if err != nil {
@@ -159,7 +166,7 @@ func Start(t testing.TB, kind Kind) *Registry {
 	}
 	var lastErr error
 	for range 3 { // another process may take the port between probe and start
-		r, err := startChild(t, kind, bin)
+		r, err := startChild(t, kind, bin, extra)
 		if err == nil {
 			r.Version = version
 			return r
@@ -239,9 +246,36 @@ http:
   secret: lockstep-ocitest
 `
 
+// authConfig, appended to config, has the registry ask for a user and
+// password from an htpasswd file (bcrypt), as a team's registry does.
+const authConfig = `auth:
+  htpasswd:
+    realm: lockstep-ocitest
+    path: %q
+`
+
+// StartWithLogin is Start for a distribution registry (TagFallback or
+// DistributionV3) that answers 401 Unauthorized unless a request carries
+// user and password.
+func StartWithLogin(t testing.TB, kind Kind, user, password string) *Registry {
+	t.Helper()
+	if kind == Referrers {
+		t.Fatalf("%s has no login; use a distribution registry", kind)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	htpasswd := filepath.Join(t.TempDir(), "htpasswd")
+	if err := os.WriteFile(htpasswd, []byte(user+":"+string(hash)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return start(t, kind, fmt.Sprintf(authConfig, htpasswd))
+}
+
 // startChild runs a distribution registry as a child process in its own
-// process group.
-func startChild(t testing.TB, kind Kind, bin string) (*Registry, error) {
+// process group, its configuration config followed by extra.
+func startChild(t testing.TB, kind Kind, bin, extra string) (*Registry, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0") // a port free right now
 	if err != nil {
 		return nil, err
@@ -250,7 +284,7 @@ func startChild(t testing.TB, kind Kind, bin string) (*Registry, error) {
 	l.Close()
 	root, dir := t.TempDir(), t.TempDir()
 	cfg := filepath.Join(dir, "config.yml")
-	if err := os.WriteFile(cfg, fmt.Appendf(nil, config, root, addr), 0o644); err != nil {
+	if err := os.WriteFile(cfg, append(fmt.Appendf(nil, config, root, addr), extra...), 0o644); err != nil {
 		return nil, err
 	}
 	logFile, err := os.Create(filepath.Join(dir, "registry.log"))
@@ -291,8 +325,8 @@ func waitReady(host string, ended <-chan error) error {
 		resp, err := client.Get("http://" + host + "/v2/")
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
+			if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusUnauthorized {
+				return nil // up (401: up, and asking for a login)
 			}
 			err = errors.New(resp.Status)
 		}
