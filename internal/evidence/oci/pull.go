@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/sync/errgroup"
 
 	"lockstep.dev/lockstep/internal/core"
 )
@@ -172,6 +173,9 @@ func (r *Remote) Fetch(ref Referrer) (*Attached, error) {
 	return a, nil
 }
 
+// pullJobs is how many files PullTo downloads at once.
+const pullJobs = 4
+
 // PullTo downloads the model's files to dest, which must not exist: into a
 // new folder beside it, each file checked against its layer's digest and
 // size as it is written, then renamed to dest whole. For a single-file
@@ -193,13 +197,18 @@ func (r *Remote) PullTo(ctx context.Context, dest string) (err error) {
 			os.RemoveAll(tmp)
 		}
 	}()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(pullJobs)
 	for _, f := range r.Model.Files {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := r.pullFile(f, filepath.Join(tmp, filepath.FromSlash(f.Path))); err != nil {
-			return err
-		}
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			return r.pullFile(f, filepath.Join(tmp, filepath.FromSlash(f.Path)))
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
