@@ -7,5 +7,7 @@
 //
 // Export decides what goes where, by name; a Sink puts each piece
 // somewhere. Folder, a new directory published by rename when complete, is
-// the sink today; an OCI image layout or a registry is one more Sink.
+// the sink. A registry or an OCI image layout is organised around one model
+// and its referrers rather than named files: package evidence/oci ships
+// those.
 package evidence
