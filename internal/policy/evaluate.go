@@ -48,10 +48,10 @@ type evaluator struct {
 	tmp string // where models are materialised ("" for the system's)
 	// extra are provenance bundles given besides the catalog's.
 	extra [][]byte
-	cat catalog.Catalog
-	pol *Policy
-	t   Target
-	ev  *Evidence
+	cat   catalog.Catalog
+	pol   *Policy
+	t     Target
+	ev    *Evidence
 }
 
 // Evaluate checks the artifact t against pol, walking the evidence from
