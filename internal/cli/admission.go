@@ -25,9 +25,13 @@ func newAdmissionCommand(g *globalOptions) *cobra.Command {
 Pods, and the pod templates of Deployments, ReplicaSets, StatefulSets,
 DaemonSets, Jobs and CronJobs, name each container's model with the
 annotation lockstep.dev/model.CONTAINER (or lockstep.dev/model for all
-containers) or the variable LOCKSTEP_MODEL_DIGEST. Every named model must
-pass the policy against this home's store and catalog; with
-admission: {requireModel: true} every container must name one.
+containers) or the variable LOCKSTEP_MODEL_DIGEST: a tree digest (sha256:…)
+or a model in a registry (oci://REGISTRY/REPOSITORY@sha256:…), resolved
+with the Docker config's credentials, its attached provenance counting.
+Every named model must pass the policy against this home's store and
+catalog; with admission: {requireModel: true} every container must name
+one. A registry reference by tag is denied unless admission: {allowTags:
+true}; a registry that cannot be read denies.
 See docs/admission.md for the Kubernetes manifests.
 
 Exit codes: 0 stopped cleanly, 1 failed to serve, 2 bad usage.`,

@@ -9,9 +9,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"lockstep.dev/lockstep/internal/core"
+	"lockstep.dev/lockstep/internal/engine"
+	"lockstep.dev/lockstep/internal/evidence/oci"
 	"lockstep.dev/lockstep/internal/home"
 	"lockstep.dev/lockstep/internal/policy"
 	"lockstep.dev/lockstep/internal/store"
+	"lockstep.dev/lockstep/internal/verify"
 )
 
 func newPolicyCommand(g *globalOptions) *cobra.Command {
@@ -78,12 +81,23 @@ func loadPolicy(path string) (*policy.Policy, error) {
 }
 
 // verifyWithPolicy is `lockstep verify ARTIFACT --policy FILE`: it evaluates
-// the policy for the artifact (a path or sha256:<hex>) against this home's
-// evidence and prints the tree of checks.
+// the policy for the artifact (a path, sha256:<hex> or a model in a
+// registry, oci://...) against this home's evidence and prints the tree of
+// checks.
 func verifyWithPolicy(ctx context.Context, g *globalOptions, policyPath, arg string) error {
 	pol, err := loadPolicy(policyPath)
 	if err != nil {
 		return err
+	}
+	isOCI := strings.HasPrefix(arg, oci.Scheme) || strings.HasPrefix(arg, oci.LayoutScheme)
+	if strings.HasPrefix(arg, oci.Scheme) {
+		if _, err = oci.ParseReference(arg); err != nil {
+			return &usageError{err}
+		}
+	} else if strings.HasPrefix(arg, oci.LayoutScheme) {
+		if _, err = oci.ParseLayoutReference(arg); err != nil {
+			return &usageError{err}
+		}
 	}
 	// Held shared: models are materialised into the home's temp folder,
 	// which check and gc empty only when no one holds the lock.
@@ -95,26 +109,65 @@ func verifyWithPolicy(ctx context.Context, g *globalOptions, policyPath, arg str
 		return err
 	}
 	defer done()
-	t, err := policyTarget(ctx, h.Store, arg)
-	if err != nil {
-		return err
+	opts := policy.Options{TempDir: h.TempDir()}
+	var res *policy.Result
+	var rm *verify.RegistryModel
+	if isOCI {
+		rm, res, err = evaluateRegistryModel(ctx, h, pol, arg, opts)
+	} else {
+		var t policy.Target
+		if t, err = policyTarget(ctx, h.Store, arg); err != nil {
+			return err
+		}
+		res, err = policy.Evaluate(ctx, h.Store, h.Catalog, pol, t, opts)
 	}
-	res, err := policy.Evaluate(ctx, h.Store, h.Catalog, pol, t, policy.Options{TempDir: h.TempDir()})
 	if err != nil {
 		return err
 	}
 	p := newPrinter(g)
-	if g.json {
-		if err := p.json(res); err != nil {
-			return err
+	switch {
+	case g.json && rm != nil:
+		err = p.json(struct {
+			*verify.RegistryModel
+			*policy.Result
+		}{rm, res})
+	case g.json:
+		err = p.json(res)
+	case rm != nil:
+		p.result("%s", arg)
+		p.result("  manifest %s", rm.Manifest)
+		p.result("  tree     %s (what its layers make up; the policy judges it)", rm.Tree)
+		for _, n := range rm.Notes {
+			p.result("  note: %s", n)
 		}
-	} else {
-		printPolicyResult(p, arg, res)
+		printPolicyResult(p, "", res)
+	default:
+		printPolicyResult(p, arg+" "+res.Subject.String(), res)
+	}
+	if err != nil {
+		return err
 	}
 	if !res.Allowed {
 		return &failedError{"not allowed: " + strings.Join(res.Failures(), "; ")}
 	}
 	return nil
+}
+
+// evaluateRegistryModel resolves the model at ref through its registry
+// (or OCI image layout) and evaluates the policy on the tree its layers
+// make up, with the provenance attached there counting beside the home's.
+// A registry that cannot be read fails the check.
+func evaluateRegistryModel(ctx context.Context, h *engine.Home, pol *policy.Policy, ref string, opts policy.Options) (*verify.RegistryModel, *policy.Result, error) {
+	rem, err := oci.OpenAny(ctx, ref, oci.DefaultLimits)
+	if err != nil {
+		return nil, nil, &failedError{err.Error()}
+	}
+	rm, err := verify.RegistryEvidence(rem)
+	if err != nil {
+		return nil, nil, &failedError{err.Error()}
+	}
+	res, err := rm.Evaluate(ctx, h.Store, h.Catalog, pol, opts)
+	return rm, res, err
 }
 
 // policyTarget turns a path or digest into what policy.Evaluate checks.
@@ -141,9 +194,12 @@ func policyTarget(ctx context.Context, st *store.Store, arg string) (policy.Targ
 	return t, nil
 }
 
-// printPolicyResult prints the checks as a tree, ✓ or ✗ with reasons.
-func printPolicyResult(p *printer, artifact string, res *policy.Result) {
-	p.result("%s %s", artifact, res.Subject)
+// printPolicyResult prints header (unless "") and the checks as a tree, ✓
+// or ✗ with reasons.
+func printPolicyResult(p *printer, header string, res *policy.Result) {
+	if header != "" {
+		p.result("%s", header)
+	}
 	var walk func(indent string, cs []policy.Check)
 	walk = func(indent string, cs []policy.Check) {
 		for _, c := range cs {

@@ -34,12 +34,16 @@ home's catalog, or in --bundle files), check its signature and subject, and
 say what was verified, signed by which key, built by which run from which
 code and data. A model directory's OpenSSF signature (DIR/model.sig, or
 --signature) is checked file by file, naming files added, removed or changed.
+With --policy FILE the policy is evaluated instead, with this home's
+evidence; for a model in a registry, on the tree its layers make up, the
+provenance attached to it there counting beside the home's.
 
 Exit codes: 0 verified, 1 not verified, 2 bad usage.`,
 		Example: `  lockstep verify model/ --key keys/builder.pub
   lockstep verify export/artifacts/evaluate/metrics --key builder.pub --bundle export/provenance.sigstore.json
   lockstep verify sha256:4c2f… --key builder.pub --json
-  lockstep verify oci://registry.internal/team/churn-model:v3 --key builder.pub`,
+  lockstep verify oci://registry.internal/team/churn-model:v3 --key builder.pub
+  lockstep verify oci://registry.internal/team/churn-model@sha256:4c2f… --policy prod.yaml`,
 		Args: exactArgs(1, "one ARTIFACT (a path or sha256:<hex>)"),
 		RunE: func(c *cobra.Command, args []string) error { return runVerify(c.Context(), o, g, args[0]) },
 	}
@@ -51,10 +55,11 @@ Exit codes: 0 verified, 1 not verified, 2 bad usage.`,
 }
 
 func runVerify(ctx context.Context, o verifyOptions, g *globalOptions, arg string) error {
-	if strings.HasPrefix(arg, oci.Scheme) || strings.HasPrefix(arg, oci.LayoutScheme) {
-		if o.policy != "" || o.signature != "" || len(o.bundles) > 0 {
-			return usageErrorf("verify oci://… takes --key only: its evidence is what the registry holds")
-		}
+	isOCI := strings.HasPrefix(arg, oci.Scheme) || strings.HasPrefix(arg, oci.LayoutScheme)
+	if isOCI && (o.signature != "" || len(o.bundles) > 0) {
+		return usageErrorf("verify oci://… takes --key or --policy only: its evidence is what the registry holds")
+	}
+	if isOCI && o.policy == "" {
 		return runRegistryVerify(ctx, g, arg, "", o.keys)
 	}
 	if o.policy != "" {

@@ -39,4 +39,5 @@ var Planned = map[string]bool{"modelsign": true}
 var SameLayer = map[[2]string]string{
 	{"policy", "dataset"}: "a policy judges a dataset's signed bill of materials, so it reads datasets",
 	{"policy", "sbom"}:    "a policy judges a run's dependency audit (advisories, malicious packages), so it reads sbom/osv reports",
+	{"server", "verify"}:  "the webhook judges a model named by an OCI reference from its registry's evidence, read as verify oci:// --policy reads it",
 }

@@ -33,6 +33,12 @@ type Options struct {
 	// signature; "" means the system's temp folder. On the store's file
 	// system the files are hardlinked rather than copied.
 	TempDir string
+	// Provenance are provenance bundles to consider besides those the
+	// home's catalog indexes under the target's digest, such as those
+	// attached to the model in an OCI registry. Each is verified like a
+	// stored one (the policy's keys, the target's digest as subject); the
+	// run it names is then read from the home when the home knows it.
+	Provenance [][]byte
 }
 
 // evaluator holds one evaluation's inputs and the evidence gathered.
@@ -40,10 +46,12 @@ type evaluator struct {
 	ctx context.Context
 	st  *store.Store
 	tmp string // where models are materialised ("" for the system's)
-	cat catalog.Catalog
-	pol *Policy
-	t   Target
-	ev  *Evidence
+	// extra are provenance bundles given besides the catalog's.
+	extra [][]byte
+	cat   catalog.Catalog
+	pol   *Policy
+	t     Target
+	ev    *Evidence
 }
 
 // Evaluate checks the artifact t against pol, walking the evidence from
@@ -62,7 +70,7 @@ func Evaluate(ctx context.Context, st *store.Store, cat catalog.Catalog, pol *Po
 	if now.IsZero() {
 		now = time.Now()
 	}
-	e := &evaluator{ctx: ctx, st: st, cat: cat, pol: pol, t: t, tmp: opts.TempDir,
+	e := &evaluator{ctx: ctx, st: st, cat: cat, pol: pol, t: t, tmp: opts.TempDir, extra: opts.Provenance,
 		ev: &Evidence{Subject: t.Digest, Now: now.UTC(), Tasks: map[string]TaskEvidence{}}}
 	var checks []Check
 	prov, err := e.provenance()

@@ -69,6 +69,9 @@ func (p *Policy) Explain() []string {
 	} else {
 		out = append(out, "The admission webhook admits pods that name no model; those that do must pass.")
 	}
+	if p.Admission.AllowTags {
+		out = append(out, "The admission webhook admits a model named by an OCI tag without a digest, judging what the tag names at that moment.")
+	}
 	if len(out) == 0 || (q == Require{} && len(p.Rego) == 0) {
 		out = append(out, "Nothing is required: every artifact passes.")
 	}

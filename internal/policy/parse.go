@@ -61,14 +61,8 @@ func Parse(path string, b []byte) (*Policy, error) {
 		}
 	}
 	if n := top["admission"]; n != nil {
-		f, err := r.fields(n, "admission", "requireModel")
-		if err != nil {
+		if err := r.admission(n, p); err != nil {
 			return nil, err
-		}
-		if v := f["requireModel"]; v != nil {
-			if p.Admission.RequireModel, err = r.boolean(v, "admission.requireModel"); err != nil {
-				return nil, err
-			}
 		}
 	}
 	if n := top["rego"]; n != nil {
@@ -77,6 +71,25 @@ func Parse(path string, b []byte) (*Policy, error) {
 		}
 	}
 	return p, nil
+}
+
+// admission reads the admission: section.
+func (r *reader) admission(n *yaml.Node, p *Policy) error {
+	f, err := r.fields(n, "admission", "requireModel", "allowTags")
+	if err != nil {
+		return err
+	}
+	for _, b := range []struct {
+		key string
+		v   *bool
+	}{{"requireModel", &p.Admission.RequireModel}, {"allowTags", &p.Admission.AllowTags}} {
+		if v := f[b.key]; v != nil {
+			if *b.v, err = r.boolean(v, "admission."+b.key); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (r *reader) header(n *yaml.Node, top map[string]*yaml.Node) error {

@@ -105,6 +105,8 @@ func TestParseErrors(t *testing.T) {
 		{"bad unverified", head + "require:\n  dependencies: {unverified-files: maybe}\n", `require.dependencies.unverified-files`},
 		{"camel case", head + "require:\n  dependencies: {maxSeverity: high}\n", `unknown key "maxSeverity"`},
 		{"bad age", head + "require:\n  dependencies: {max-age: soon}\n", `require.dependencies.max-age`},
+		{"bad allowTags", head + "admission:\n  requireModel: true\n  allowTags: sometimes\n", `:7: admission.allowTags must be true or false`},
+		{"unknown admission key", head + "admission: {allowTag: true}\n", `:5: unknown key "allowTag" in admission (known keys: requireModel, allowTags)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,6 +118,24 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("%v does not wrap ErrInvalid", err)
 			}
 		})
+	}
+}
+
+func TestParseAdmission(t *testing.T) {
+	head := "apiVersion: lockstep.dev/v1\nkind: Policy\n"
+	for src, want := range map[string]Admission{
+		head:                                    {},
+		head + "admission: {allowTags: true}\n": {AllowTags: true},
+		head + "admission:\n  requireModel: true\n  allowTags: false\n": {RequireModel: true},
+	} {
+		pol, err := Parse("p.yaml", []byte(src))
+		if err != nil || pol.Admission != want {
+			t.Errorf("%q: admission %+v, %v; want %+v", src, pol.Admission, err, want)
+		}
+	}
+	pol, _ := Parse("p.yaml", []byte(head+"admission: {allowTags: true}\n"))
+	if !strings.Contains(strings.Join(pol.Explain(), "\n"), "named by an OCI tag without a digest") {
+		t.Errorf("Explain says nothing of allowTags:\n%s", strings.Join(pol.Explain(), "\n"))
 	}
 }
 

@@ -95,6 +95,10 @@ type ModelSignatureRule struct{ SignedBy string }
 type Admission struct {
 	// RequireModel denies pods that carry no model reference.
 	RequireModel bool
+	// AllowTags admits a model named by an OCI reference with a tag and no
+	// digest (the tag is resolved when the request is judged); by default
+	// such a reference is denied, since the tag can be moved afterwards.
+	AllowTags bool
 }
 
 // RegoModule is one Rego file named by the policy.

@@ -2,9 +2,11 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"lockstep.dev/lockstep/internal/attest"
+	"lockstep.dev/lockstep/internal/core"
 )
 
 // slsaMetadata is the part of a SLSA provenance predicate policy reads.
@@ -26,6 +28,7 @@ func (e *evaluator) provenance() (Check, error) {
 	if err != nil {
 		return Check{}, err
 	}
+	list = e.withExtra(list)
 	if len(list) == 0 {
 		return fail(name, "", fmt.Sprintf("no provenance for %s: no signed run made it (sign runs with `lockstep run --sign-with KEY`)", e.t.Digest)), nil
 	}
@@ -55,6 +58,19 @@ func (e *evaluator) provenance() (Check, error) {
 		}
 	}
 	return pass(name, se.Bundle, fmt.Sprintf("%s, run %s finished %s", describe(se), md.RunDetails.Metadata.InvocationID, finished.UTC().Format(time.RFC3339))), nil
+}
+
+// withExtra adds the provenance bundles given in Options to list, each
+// verified as a stored one is; a bundle the catalog also holds is not
+// repeated.
+func (e *evaluator) withExtra(list []SignedEvidence) []SignedEvidence {
+	for _, b := range e.extra {
+		d := core.DigestOf(b)
+		if !slices.ContainsFunc(list, func(se SignedEvidence) bool { return se.Bundle == d }) {
+			list = append(list, e.verifyBundle(d, b, e.t.Digest, attest.ProvenancePredicateType))
+		}
+	}
+	return list
 }
 
 // runID is the run the provenance names: from the verified statement, or

@@ -4,10 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"lockstep.dev/lockstep/internal/catalog"
-	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/policy"
 	"lockstep.dev/lockstep/internal/store"
 )
@@ -18,8 +19,12 @@ type Webhook struct {
 	Store   *store.Store
 	Catalog catalog.Catalog
 	Policy  *policy.Policy
-	// Cache remembers recent verdicts by digest; nil evaluates every time.
+	// Cache remembers recent verdicts by digest (a tree's, or a registry
+	// model's manifest's); nil evaluates every time.
 	Cache *Cache
+	// RegistryTimeout bounds resolving one model named by an OCI reference
+	// through its registry; 0 means DefaultRegistryTimeout.
+	RegistryTimeout time.Duration
 }
 
 // Admit answers one AdmissionRequest: it allows the workload when every
@@ -53,27 +58,36 @@ func (w *Webhook) Admit(ctx context.Context, req *AdmissionRequest) *AdmissionRe
 	}
 	var problems []string
 	named := map[string]bool{}
-	judged := map[core.Digest]string{} // each digest is judged once per request
+	judged := map[string]*verdict{} // each model is judged once per request
+	var denied []*verdict
 	for _, r := range refs {
 		named[r.Container] = true
-		d, err := parseRef(r)
+		m, err := parseModelName(r)
 		if err != nil {
 			problems = append(problems, err.Error())
 			continue
 		}
-		verdict, ok := judged[d]
-		if !ok {
-			verdict = w.judge(ctx, d)
-			judged[d] = verdict
+		v := judged[m.key()]
+		if v == nil {
+			v = &verdict{model: m, why: w.judge(ctx, m)}
+			judged[m.key()] = v
+			if v.why != "" {
+				denied = append(denied, v)
+			}
 		}
-		if verdict != "" {
-			problems = append(problems, fmt.Sprintf("container %q: model %s %s", r.Container, d, verdict))
+		v.containers = append(v.containers, strconv.Quote(r.Container))
+	}
+	for _, v := range denied {
+		what := "container "
+		if len(v.containers) > 1 {
+			what = "containers "
 		}
+		problems = append(problems, fmt.Sprintf("%s%s: model %s %s", what, strings.Join(v.containers, ", "), v.model, v.why))
 	}
 	if w.Policy.Admission.RequireModel {
 		for _, c := range append(append([]container{}, tpl.Spec.InitContainers...), tpl.Spec.Containers...) {
 			if !named[c.Name] {
-				problems = append(problems, fmt.Sprintf("container %q names no model (the policy requires one: annotate the pod with %s%s: sha256:<digest>)", c.Name, ModelAnnotationPrefix, c.Name))
+				problems = append(problems, fmt.Sprintf("container %q names no model (the policy requires one: annotate the pod with %s%s: sha256:<digest> or oci://REGISTRY/REPOSITORY@sha256:<digest>)", c.Name, ModelAnnotationPrefix, c.Name))
 			}
 		}
 	}
@@ -83,6 +97,14 @@ func (w *Webhook) Admit(ctx context.Context, req *AdmissionRequest) *AdmissionRe
 	return resp
 }
 
+// verdict is what a request found about one model, and which containers
+// name it.
+type verdict struct {
+	model      modelName
+	why        string // why it is denied; "" when it passes
+	containers []string
+}
+
 // MaxContainers bounds the containers of one pod the webhook checks; a
 // pod with more is denied (Kubernetes pods rarely have more than a few).
 const MaxContainers = 256
@@ -90,17 +112,27 @@ const MaxContainers = 256
 // maxProblemsShown bounds the problems one denial lists.
 const maxProblemsShown = 10
 
-// judge evaluates the policy for d and returns why it fails ("" when it
-// passes).
-func (w *Webhook) judge(ctx context.Context, d core.Digest) string {
-	res, err := w.evaluate(ctx, d)
+// judge evaluates the policy for the model m and returns why it fails (""
+// when it passes).
+func (w *Webhook) judge(ctx context.Context, m modelName) string {
+	if m.OCI != nil {
+		return w.judgeRegistry(ctx, m.OCI)
+	}
+	res, err := w.cached(m.key(), func() (*policy.Result, error) {
+		return policy.Evaluate(ctx, w.Store, w.Catalog, w.Policy, policy.Target{Digest: m.Tree}, policy.Options{})
+	})
 	if err != nil {
 		return fmt.Sprintf("could not be checked: %v", err)
 	}
-	if !res.Allowed {
-		return "fails policy: " + strings.Join(res.Failures(), "; ")
+	return failures(res)
+}
+
+// failures says why res denies ("" when it allows).
+func failures(res *policy.Result) string {
+	if res.Allowed {
+		return ""
 	}
-	return ""
+	return "fails policy: " + strings.Join(res.Failures(), "; ")
 }
 
 // listProblems joins problems for a denial, the first few only.
@@ -111,15 +143,12 @@ func listProblems(problems []string) string {
 	return strings.Join(problems[:maxProblemsShown], "; ") + fmt.Sprintf("; and %d more", len(problems)-maxProblemsShown)
 }
 
-// evaluate runs the policy for d, through the cache when there is one.
-func (w *Webhook) evaluate(ctx context.Context, d core.Digest) (*policy.Result, error) {
-	eval := func() (*policy.Result, error) {
-		return policy.Evaluate(ctx, w.Store, w.Catalog, w.Policy, policy.Target{Digest: d}, policy.Options{})
-	}
+// cached runs eval, through the cache under key when there is one.
+func (w *Webhook) cached(key string, eval func() (*policy.Result, error)) (*policy.Result, error) {
 	if w.Cache == nil {
 		return eval()
 	}
-	return w.Cache.get(d, eval)
+	return w.Cache.get(key, eval)
 }
 
 func deny(resp *AdmissionResponse, code int32, reason, msg string) *AdmissionResponse {

@@ -107,7 +107,7 @@ func TestWebhookOverHTTPS(t *testing.T) {
 		{"unknown model", "Pod", podJSON(`{"lockstep.dev/model.srv":"` + digestA + `"}`), false,
 			[]string{`container "srv": model ` + digestA + ` fails policy: provenance: no provenance for ` + digestA, `container "side": model ` + digestB + ` fails policy`}},
 		{"not a digest", "Pod", `{"metadata":{"annotations":{"lockstep.dev/model":"latest"}},"spec":{"containers":[{"name":"srv"}]}}`, false,
-			[]string{`container "srv": annotation lockstep.dev/model is "latest", not a model digest (write sha256:<64 hex digits>)`}},
+			[]string{`container "srv": annotation lockstep.dev/model is "latest", not a model: write its tree digest (sha256:<64 hex digits>) or its OCI reference (oci://REGISTRY/REPOSITORY@sha256:<digest>)`}},
 		{"deployment template", "Deployment", `{"spec":{"template":{"spec":{"containers":[{"name":"web"}]}}}}`, false, []string{`deployment ml/p: container "web" names no model`}},
 		{"kind without pods", "ConfigMap", `{"data":{}}`, true, nil},
 	}

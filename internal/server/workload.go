@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-
-	"lockstep.dev/lockstep/internal/core"
 )
 
 // Model references a workload can carry.
@@ -16,7 +14,8 @@ const (
 	// ModelAnnotationPrefix followed by a container name names that
 	// container's model.
 	ModelAnnotationPrefix = "lockstep.dev/model."
-	// ModelEnv is the environment variable a container names its model in.
+	// ModelEnv is the environment variable a container names its model in
+	// (a tree digest or an OCI reference, despite its name).
 	ModelEnv = "LOCKSTEP_MODEL_DIGEST"
 )
 
@@ -49,8 +48,9 @@ type container struct {
 // ModelRef is one container's model reference.
 type ModelRef struct {
 	Container string
-	// Digest is the model's digest as written (checked by Admit).
-	Digest string
+	// Value is the reference as written: a stored tree's digest or an OCI
+	// reference (read by Admit).
+	Value string
 	// From says where the reference was found, for messages.
 	From string
 }
@@ -160,13 +160,4 @@ func sortedNames(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// parseRef checks a reference's digest.
-func parseRef(r ModelRef) (core.Digest, error) {
-	d, err := core.ParseDigest(r.Digest)
-	if err != nil || !strings.HasPrefix(r.Digest, core.DigestPrefix) {
-		return "", fmt.Errorf("container %q: %s is %q, not a model digest (write sha256:<64 hex digits>)", r.Container, r.From, r.Digest)
-	}
-	return d, nil
 }

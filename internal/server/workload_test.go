@@ -58,7 +58,7 @@ func TestModelRefs(t *testing.T) {
 			}
 			var got []string
 			for _, r := range refs {
-				got = append(got, r.Container+"="+r.Digest+"@"+r.From)
+				got = append(got, r.Container+"="+r.Value+"@"+r.From)
 			}
 			if strings.Join(got, ",") != tt.want {
 				t.Errorf("refs\n got %s\nwant %s", strings.Join(got, ","), tt.want)

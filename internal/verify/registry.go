@@ -59,47 +59,19 @@ func Registry(ctx context.Context, ref string, keys []*attest.PublicKey, lim oci
 	}
 	m := rem.Model
 	rep := &RegistryReport{Report: Report{Artifact: ref, Digest: m.Subject, Kind: "oci"}, Ref: ref, Manifest: m.Digest, remote: rem}
-	refs, err := rem.Referrers()
+	att, err := readAttached(rem)
 	if err != nil {
 		return rep, err
 	}
-	var provenance []candidate
-	for _, x := range refs {
-		a, err := rem.Fetch(x)
-		if err != nil {
-			rep.Notes = append(rep.Notes, err.Error())
-			continue
-		}
-		if a.Data == nil {
-			switch a.ArtifactType {
-			case oci.ArtifactTypeBOM, oci.ArtifactTypeScanReport:
-				rep.Documents = append(rep.Documents, Document{Type: a.ArtifactType, Referrer: x.Digest})
-			default:
-				rep.Notes = append(rep.Notes, fmt.Sprintf("referrer %s of artifact type %q: not a Sigstore bundle; ignored", x.Digest.Short(), a.ArtifactType))
-			}
-			continue
-		}
-		b := a.Data
-		st, err := attest.InspectUnverified(b)
-		if err != nil {
-			rep.Notes = append(rep.Notes, fmt.Sprintf("referrer %s: %v", x.Digest.Short(), err))
-			continue
-		}
-		switch st.PredicateType {
-		case attest.ProvenancePredicateType:
-			if _, err := attest.Verify(b, keys, m.Digest); err == nil {
-				rep.ManifestAttested = true
-				continue
-			}
-			provenance = append(provenance, candidate{name: "referrer " + string(x.Digest), b: b})
-		case attest.ModelPredicateType:
-			if rep.modelSignature == nil {
-				rep.modelSignature = b
-			}
-		default:
-			rep.Notes = append(rep.Notes, fmt.Sprintf("referrer %s: predicate %s; not checked", x.Digest.Short(), st.PredicateType))
+	rep.Notes, rep.Documents, rep.modelSignature = att.notes, att.documents, att.modelSignature
+	for _, c := range att.manifest {
+		if _, err := attest.Verify(c.b, keys, m.Digest); err == nil {
+			rep.ManifestAttested = true
+		} else {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s, about the manifest: %s", c.name, explain(err, keys)))
 		}
 	}
+	provenance := att.provenance
 	if len(provenance) == 0 {
 		rep.fail(fmt.Sprintf("%v for %s: %s has no provenance bundle attached (push it with `lockstep push` from a signed run)", errNoProvenance, m.Subject, ref))
 		return rep, fmt.Errorf("%w: %s", ErrNotVerified, rep.Problems[0])
