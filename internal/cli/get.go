@@ -39,22 +39,11 @@ func runGet(ctx context.Context, g *globalOptions, ref, target, dest string) err
 	if _, err := os.Lstat(dest); err == nil {
 		return usageErrorf("%s already exists: choose a new destination", dest)
 	}
-	h, err := g.openHome(ctx)
+	h, run, a, err := g.openArtifact(ctx, ref, target)
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	run, err := query.LoadRun(ctx, h.Store, h.Catalog, ref)
-	if err != nil {
-		return err
-	}
-	a, err := run.Artifact(target)
-	if err != nil {
-		return err
-	}
-	if err := g.checkRead(ctx, h, a); err != nil {
-		return err
-	}
 	rec := run.Record
 	opts := store.MaterializeOptions{Writable: true}
 	var sig core.Digest
@@ -108,4 +97,24 @@ func restoreModelSignature(ctx context.Context, h *engine.Home, run string, tree
 		return "", nil // the model holds a file of that name; leave it
 	}
 	return bundle, h.Store.MaterializeFile(ctx, bundle, path, store.MaterializeOptions{Writable: true})
+}
+
+// openArtifact opens the home and finds target (STEP.OUTPUT or code) of
+// the run ref, which the caller may read; close the home when done.
+func (g *globalOptions) openArtifact(ctx context.Context, ref, target string) (*engine.Home, *query.Run, core.Artifact, error) {
+	h, err := g.openHome(ctx)
+	if err != nil {
+		return nil, nil, core.Artifact{}, err
+	}
+	run, err := query.LoadRun(ctx, h.Store, h.Catalog, ref)
+	if err == nil {
+		var a core.Artifact
+		if a, err = run.Artifact(target); err == nil {
+			if err = g.checkRead(ctx, h, a); err == nil {
+				return h, run, a, nil
+			}
+		}
+	}
+	h.Close()
+	return nil, nil, core.Artifact{}, err
 }

@@ -9,7 +9,6 @@ import (
 
 	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/evidence/oci"
-	"lockstep.dev/lockstep/internal/query"
 	"lockstep.dev/lockstep/internal/verify"
 )
 
@@ -56,22 +55,11 @@ func runPush(ctx context.Context, g *globalOptions, what, to, signWith string) e
 	if err != nil {
 		return err
 	}
-	h, err := g.openHome(ctx)
+	h, run, a, err := g.openArtifact(ctx, runRef, target)
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	run, err := query.LoadRun(ctx, h.Store, h.Catalog, runRef)
-	if err != nil {
-		return err
-	}
-	a, err := run.Artifact(target)
-	if err != nil {
-		return err
-	}
-	if err := g.checkRead(ctx, h, a); err != nil {
-		return err
-	}
 	pushed, err := oci.PushOutput(ctx, h.Store, h.Catalog, oci.Output{Run: run.Record, Tasks: run.Tasks, Target: target, Artifact: a}, to, signer)
 	if err != nil {
 		return &failedError{err.Error()}
