@@ -210,3 +210,14 @@ func TestRegistryProblem(t *testing.T) {
 		}
 	}
 }
+
+// TestAdmitRegistryLogin: a model in a registry that asks for a login the
+// webhook lacks is denied, naming the registry and the 401.
+func TestAdmitRegistryLogin(t *testing.T) {
+	w := newRegistryWorld(t, ocitest.Referrers)
+	locked := ocitest.StartWithLogin(t, ocitest.TagFallback, "ml", "s3cret")
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	ref := oci.Scheme + locked.Host + "/team/m@" + string(core.DigestOf([]byte("a manifest")))
+	expectAdmit(t, w.admit(map[string]string{ModelAnnotation: ref}), false,
+		"registry "+locked.Host+" answered 401 Unauthorized: the webhook has no valid credentials for it")
+}

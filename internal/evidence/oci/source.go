@@ -66,7 +66,8 @@ func (s *registrySource) referrers(d core.Digest, limit int) ([]Referrer, error)
 var ErrUnauthorized = errors.New("the registry refused access")
 
 // explain turns a registry's 401 or 403 into an error that says what to
-// do; other errors are returned as they are.
+// do and wraps both ErrUnauthorized and the registry's answer; other
+// errors are returned as they are.
 func explain(repo name.Repository, err error) error {
 	var terr *transport.Error
 	if !errors.As(err, &terr) {
@@ -75,9 +76,18 @@ func explain(repo name.Repository, err error) error {
 	host := repo.RegistryStr()
 	switch terr.StatusCode {
 	case http.StatusUnauthorized:
-		return fmt.Errorf("%w (401 Unauthorized from %s): log in with `docker login %s` (lockstep reads the Docker config and its credential helpers, as docker, oras and cosign do)", ErrUnauthorized, host, host)
+		return &accessError{fmt.Sprintf("%v (401 Unauthorized from %s): log in with `docker login %s` (lockstep reads the Docker config and its credential helpers, as docker, oras and cosign do)", ErrUnauthorized, host, host), terr}
 	case http.StatusForbidden:
-		return fmt.Errorf("%w (403 Forbidden from %s): the login has no access to %s; ask the registry's owner", ErrUnauthorized, host, repo.RepositoryStr())
+		return &accessError{fmt.Sprintf("%v (403 Forbidden from %s): the login has no access to %s; ask the registry's owner", ErrUnauthorized, host, repo.RepositoryStr()), terr}
 	}
 	return err
 }
+
+// accessError is a 401 or 403 explained.
+type accessError struct {
+	msg    string
+	answer *transport.Error
+}
+
+func (e *accessError) Error() string   { return e.msg }
+func (e *accessError) Unwrap() []error { return []error{ErrUnauthorized, e.answer} }
