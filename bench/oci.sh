@@ -33,7 +33,7 @@
 # Usage: [ROUNDS=N] [SIZE_MIB=M] [LOCKSTEP=bin] bench/oci.sh
 # Needs the distribution v3 `registry` and `oras` (on PATH or in GOPATH/bin):
 #   go install github.com/distribution/distribution/v3/cmd/registry@v3.1.2
-#   go install oras.land/oras/cmd/oras@v1.3.0
+#   go install oras.land/oras/cmd/oras@v1.3.6
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -53,12 +53,15 @@ registry=$(tool registry "go install github.com/distribution/distribution/v3/cmd
 	echo "$registry is not CNCF distribution v3 ($("$registry" --version)): install it with: go install github.com/distribution/distribution/v3/cmd/registry@v3.1.2" >&2
 	exit 1
 }
-oras=$(tool oras "go install oras.land/oras/cmd/oras@v1.3.0")
+oras=$(tool oras "go install oras.land/oras/cmd/oras@v1.3.6")
 lockstep=$(lockstep_bin)
 
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/lockstep-oci.XXXXXX")
 cleanup() {
-	[[ -n ${reg_pid:-} ]] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null
+	if [[ -n ${reg_pid:-} ]]; then
+		kill "$reg_pid" 2>/dev/null || true
+		wait "$reg_pid" 2>/dev/null || true
+	fi
 	cd /
 	chmod -R u+w "$work" 2>/dev/null
 	rm -rf "$work"
@@ -157,8 +160,8 @@ for r in $(seq "$ROUNDS"); do
 done
 load_after=$(loadavg)
 
-printf 'lockstep push/pull against oras on a local distribution v3 registry (%s): a %s-byte model, %d files; %d rounds taking turns, medians, each round to new repositories; page cache warm (not dropped); %s cores; load average %s before, %s after\n' \
-	"$("$registry" --version | awk '{print $NF}')" "$bytes" "${#files[@]}" "$ROUNDS" "$(nproc)" "$load_before" "$load_after"
+printf 'lockstep push/pull against oras %s on a local distribution v3 registry (%s): a %s-byte model, %d files; %d rounds taking turns, medians, each round to new repositories; page cache warm (not dropped); %s cores; load average %s before, %s after\n' \
+	"$("$oras" version | awk 'NR == 1 {print $2}')" "$("$registry" --version | awk '{print $NF}')" "$bytes" "${#files[@]}" "$ROUNDS" "$(nproc)" "$load_before" "$load_after"
 echo "  $same"
 show "lockstep push --sign-with" "$work/ls-push.ns"
 show "oras push" "$work/oras-push.ns"
