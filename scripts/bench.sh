@@ -7,7 +7,11 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bench/out
 scripts=("$@")
-[ ${#scripts[@]} -eq 0 ] && scripts=(bench/*.sh)
+if [ ${#scripts[@]} -eq 0 ]; then
+  for s in bench/*.sh; do
+    [ "$s" = bench/lib.sh ] || scripts+=("$s") # lib.sh is the scripts' helpers, not a benchmark
+  done
+fi
 rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
 for s in "${scripts[@]}"; do
