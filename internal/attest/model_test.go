@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"lockstep.dev/lockstep/internal/core"
 )
 
 // copyVector copies the model files of the reference vector (not the
@@ -190,5 +192,45 @@ func TestSignModelCancelled(t *testing.T) {
 	cancel()
 	if _, err := SignModel(ctx, makeModel(t), testSigner(t, ""), ModelOptions{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+// TestVerifyModelDigests: known digests check a signature as re-hashing
+// the folder does — same files, same verdict, same differences named —
+// and a signature over shards is left to VerifyModel.
+func TestVerifyModelDigests(t *testing.T) {
+	s := testSigner(t, "")
+	dir := makeModel(t)
+	keys := []*PublicKey{s.PublicKey}
+	sig, err := SignModel(context.Background(), dir, s, ModelOptions{IgnorePaths: []string{"logs"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]core.Digest{}
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			b, _ := os.ReadFile(p)
+			rel, _ := filepath.Rel(dir, p)
+			files[filepath.ToSlash(rel)] = core.DigestOf(b)
+		}
+		return err
+	})
+	res, err := VerifyModelDigests("m", files, sig, keys)
+	if err != nil || res.Files != 5 || res.Key != s.PublicKey {
+		t.Fatalf("known digests of the signed files: %+v %v", res, err)
+	}
+	files["a/c/weights.bin"] = core.DigestOf([]byte("other weights"))
+	files["a/new"] = core.DigestOf(nil)
+	files["logs/more.log"] = core.DigestOf([]byte("ignored"))
+	res, err = VerifyModelDigests("m", files, sig, keys)
+	if !errors.Is(err, ErrModelMismatch) || !reflect.DeepEqual(res.Changed, []string{"a/c/weights.bin"}) || !reflect.DeepEqual(res.Added, []string{"a/new"}) {
+		t.Fatalf("altered digests: %+v %v, want weights changed and a/new added", res, err)
+	}
+	sharded, err := SignModel(context.Background(), dir, s, ModelOptions{ShardSize: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := VerifyModelDigests("m", files, sharded, keys); !errors.Is(err, ErrShardedModel) {
+		t.Fatalf("sharded signature: %v, want ErrShardedModel", err)
 	}
 }

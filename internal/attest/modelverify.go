@@ -2,6 +2,7 @@ package attest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -17,27 +18,70 @@ import (
 // it returns the result naming them and an error wrapping
 // ErrModelMismatch; signature failures are those of Verify.
 func VerifyModel(ctx context.Context, dir string, bundleJSON []byte, keys []*PublicKey) (*ModelResult, error) {
-	v, err := Verify(bundleJSON, keys, "")
-	if err != nil {
-		return nil, fmt.Errorf("verify model %s: %w", dir, err)
-	}
-	pred, err := readModelPredicate(v.Statement)
+	v, pred, ignore, err := openModelSignature(bundleJSON, keys)
 	if err != nil {
 		return nil, fmt.Errorf("verify model %s: %w", dir, err)
 	}
 	ser := pred.Serialization
-	ignore, err := cleanIgnorePaths(append(append([]string{}, ser.IgnorePaths...), ModelSignatureFile))
-	if err != nil {
-		return nil, fmt.Errorf("verify model %s: %w: signed %w", dir, ErrMalformed, err)
-	}
 	m, err := hashModel(ctx, dir, ignore, ser.AllowSymlinks, int64(ser.ShardSize))
 	if err != nil {
 		return nil, fmt.Errorf("verify model: %w", err)
 	}
-	res := &ModelResult{Files: m.files, Digest: v.Statement.Subject[0].Digest, Key: v.Key}
-	res.Added, res.Removed, res.Changed = diffModel(pred.Resources, m.resources(), m.shardSize > 0)
+	return compareModel(dir, v, pred, m.files, m.resources(), m.shardSize > 0)
+}
+
+// ErrShardedModel is returned by VerifyModelDigests for a signature over
+// file shards, which whole-file digests cannot check: use VerifyModel.
+var ErrShardedModel = errors.New("the model signature covers shards of files")
+
+// VerifyModelDigests is VerifyModel for a model whose files' sha256
+// digests are already known and trusted (files: slash-separated path →
+// digest, e.g. a pulled model's layers, each checked as it was written):
+// nothing is read again. A signature over shards gives ErrShardedModel.
+func VerifyModelDigests(name string, files map[string]core.Digest, bundleJSON []byte, keys []*PublicKey) (*ModelResult, error) {
+	v, pred, ignore, err := openModelSignature(bundleJSON, keys)
+	if err != nil {
+		return nil, fmt.Errorf("verify model %s: %w", name, err)
+	}
+	if pred.Serialization.ShardSize > 0 {
+		return nil, fmt.Errorf("verify model %s: %w", name, ErrShardedModel)
+	}
+	var actual []modelResource
+	for p, d := range files {
+		if !ignored(p, ignore) {
+			actual = append(actual, modelResource{Name: p, Algorithm: "sha256", Digest: d.Hex()})
+		}
+	}
+	sort.Slice(actual, func(i, j int) bool { return actual[i].Name < actual[j].Name })
+	return compareModel(name, v, pred, len(actual), actual, false)
+}
+
+// openModelSignature verifies a model signature bundle with keys and
+// returns its statement, its predicate and the paths it ignores (its own
+// file among them).
+func openModelSignature(bundleJSON []byte, keys []*PublicKey) (*Verified, *modelPredicate, []string, error) {
+	v, err := Verify(bundleJSON, keys, "")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	pred, err := readModelPredicate(v.Statement)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ignore, err := cleanIgnorePaths(append(append([]string{}, pred.Serialization.IgnorePaths...), ModelSignatureFile))
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%w: signed %w", ErrMalformed, err)
+	}
+	return v, pred, ignore, nil
+}
+
+// compareModel compares the signed resources with actual, those of the
+// model named name (files of them).
+func compareModel(name string, v *Verified, pred *modelPredicate, files int, actual []modelResource, sharded bool) (*ModelResult, error) {
+	res := &ModelResult{Files: files, Digest: v.Statement.Subject[0].Digest, Key: v.Key}
+	res.Added, res.Removed, res.Changed = diffModel(pred.Resources, actual, sharded)
 	if n := len(res.Added) + len(res.Removed) + len(res.Changed); n > 0 {
-		return res, fmt.Errorf("verify model %s: %w: %s", dir, ErrModelMismatch, describeDiff(res))
+		return res, fmt.Errorf("verify model %s: %w: %s", name, ErrModelMismatch, describeDiff(res))
 	}
 	return res, nil
 }

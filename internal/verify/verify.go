@@ -164,6 +164,12 @@ func checkModel(ctx context.Context, dir, sig string, keys []*attest.PublicKey, 
 		return m
 	}
 	res, err := attest.VerifyModel(ctx, dir, b, keys)
+	return fillModelReport(m, res, err, keys, rep)
+}
+
+// fillModelReport fills m, a model signature's report, from what checking
+// it gave, and records a failure among rep's problems.
+func fillModelReport(m *ModelReport, res *attest.ModelResult, err error, keys []*attest.PublicKey, rep *Report) *ModelReport {
 	if res != nil {
 		m.Files, m.Added, m.Removed, m.Changed = res.Files, res.Added, res.Removed, res.Changed
 		if res.Key != nil {

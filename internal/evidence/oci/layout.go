@@ -136,6 +136,9 @@ func (s *layoutSource) blob(d core.Digest) (io.ReadCloser, error) {
 	return os.Open(filepath.Join(s.dir, "blobs", "sha256", d.Hex()))
 }
 
+// checksBlobs: a layout's blobs are plain files.
+func (s *layoutSource) checksBlobs() bool { return false }
+
 func (s *layoutSource) referrers(d core.Digest, limit int) ([]Referrer, error) {
 	idx, err := s.index()
 	if err != nil {

@@ -42,6 +42,10 @@ func (s *registrySource) blob(d core.Digest) (io.ReadCloser, error) {
 	return rc, explain(s.repo, err)
 }
 
+// checksBlobs: go-containerregistry's blob reader hashes what it streams
+// and fails at the end on a digest or size mismatch.
+func (s *registrySource) checksBlobs() bool { return true }
+
 func (s *registrySource) referrers(d core.Digest, limit int) ([]Referrer, error) {
 	idx, err := remote.Referrers(s.repo.Digest(string(d)), s.opts...)
 	if err != nil {
