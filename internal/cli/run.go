@@ -42,18 +42,33 @@ type runOptions struct {
 func newRunCommand(g *globalOptions) *cobra.Command {
 	var o runOptions
 	c := &cobra.Command{
-		Use:   "run [flags]",
+		Use:   "run [FLOW] [flags]",
 		Short: "Run a flow and record everything",
 		Long: `Run the steps of a flow as a DAG (independent steps in parallel) and record the
 code, inputs, outputs, environment, seed, logs and metrics of every step.
 A step whose task ran before with the same cache key reuses its outputs.
 
+FLOW (or -f FLOW, default lockstep.yaml) is a YAML or JSON flow file, "-" for
+a flow read from stdin, or a Python file whose flow ` + "`python3 -m lockstep flow-json FILE.py`" + `
+prints (the lockstep Python package; $LOCKSTEP_PYTHON names the interpreter).
+A flow that is not a file of the project is stored with the run as
+NAME.flow.json, so reproduce and diff read the flow that ran.
+
 Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or a bad flow file.`,
 		Example: `  lockstep run
   lockstep run -f flows/train.yaml --param lr=0.05 --seed 7 -j 2
+  lockstep run train_flow.py              # a flow written in Python (see "Flows in Python")
   lockstep run --step train --force train`,
-		Args:    exactArgs(0, "no arguments (use -f FILE)"),
-		PreRunE: func(c *cobra.Command, args []string) error { return o.checkSeed() },
+		Args: cobra.MaximumNArgs(1),
+		PreRunE: func(c *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				if c.Flags().Changed("file") {
+					return usageErrorf("give the flow file once: as an argument or with -f, not both")
+				}
+				o.file = args[0]
+			}
+			return o.checkSeed()
+		},
 		RunE:    func(c *cobra.Command, args []string) error { return runRun(c.Context(), o, g) },
 	}
 	o.addFlags(c)
@@ -155,7 +170,7 @@ func runText(ctx context.Context, o runOptions, g *globalOptions) error {
 // still open once a run was recorded.
 func startRun(ctx context.Context, o runOptions, g *globalOptions, logs func(string) (io.Writer, io.Writer),
 	events func(engine.Event), hashing func(int64), done func(*engine.Home, *core.RunRecord)) (*core.RunRecord, error) {
-	if _, err := os.Stat(o.file); errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(o.file); o.file != "-" && errors.Is(err, os.ErrNotExist) {
 		return nil, usageErrorf("no flow file %s here: create one with `lockstep init`, or name one with -f FILE", o.file)
 	}
 	h, err := g.openHomeAt(ctx, g.homeRoot(), true)
@@ -173,9 +188,21 @@ func startRun(ctx context.Context, o runOptions, g *globalOptions, logs func(str
 			return nil, usageErrorf("--restore-env-from %q: %v", o.restore, err)
 		}
 	}
-	fl, err := flow.Load(o.file)
+	lf, err := loadFlow(ctx, g, o.file)
 	if err != nil {
+		var usage *usageError
+		if errors.As(err, &usage) {
+			return nil, err
+		}
 		return nil, &engine.InputError{Err: err}
+	}
+	fl := lf.Flow
+	if lf.generated != nil {
+		// Not a file of the code snapshot: stored on its own, so that
+		// reproduce and diff read the flow that ran.
+		if _, err := h.Store.PutBytes(lf.generated); err != nil {
+			return nil, err
+		}
 	}
 	if err := engine.Check(fl, opts); err != nil {
 		return nil, err

@@ -39,13 +39,22 @@ type Code struct {
 	Git  *core.GitInfo
 }
 
-// Snapshot stores the flow file and the code tree of fl's folder (the
+// Snapshot stores the flow file (unless the store holds its bytes) and the
+// code tree of fl's folder (the
 // flow's code: patterns and .gitignore applied) and reads its git state.
 // The caller of Run takes it: the CLI from the working tree, the server
 // from an upload. progress, if not nil, gets bytes hashed.
 func (h *Home) Snapshot(ctx context.Context, fl *flow.Flow, progress func(int64)) (Code, error) {
-	if _, _, err := h.Store.PutFile(ctx, fl.File); err != nil {
-		return Code{}, fmt.Errorf("store flow file: %w", err)
+	// A flow that is no file of the project (from stdin, or printed by a
+	// Python flow file) was stored by the caller.
+	if !h.Store.Has(fl.Digest) {
+		d, _, err := h.Store.PutFile(ctx, fl.File)
+		if err != nil {
+			return Code{}, fmt.Errorf("store flow file: %w", err)
+		}
+		if d != fl.Digest {
+			return Code{}, &InputError{fmt.Errorf("flow file %s changed while it was being read; run again", fl.File)}
+		}
 	}
 	keep, err := capture.CodeFilter(fl.Dir, fl.Code.Include, fl.Code.Exclude)
 	if err != nil {

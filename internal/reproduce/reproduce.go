@@ -63,7 +63,11 @@ func Reproduce(ctx context.Context, h *engine.Home, orig *Run, opts Options) (*R
 	if err != nil {
 		return nil, fmt.Errorf("reproduce %s: %w", orig.Record.ID, err)
 	}
-	fl, err := flow.Load(flowPath)
+	b, err := h.Store.ReadBytes(orig.Record.FlowFile)
+	if err != nil {
+		return nil, fmt.Errorf("reproduce %s: read flow file: %w", orig.Record.ID, err)
+	}
+	fl, err := flow.Parse(flowPath, b, filepath.Dir(flowPath))
 	if err != nil {
 		return nil, fmt.Errorf("reproduce %s: %w", orig.Record.ID, &engine.InputError{Err: err})
 	}

@@ -40,9 +40,9 @@ func (e *MissingError) Error() string {
 func (e *MissingError) Is(target error) bool { return target == store.ErrNotFound }
 
 // Restore recreates in dest (which must not exist) the folder the run was
-// made from: its code tree, its flow file, and every project-path input its
-// tasks read, at its path, even when the code snapshot left it out. It
-// returns the path of the flow file inside dest. Objects the store lacks
+// made from: its code tree and every project-path input its tasks read, at
+// its path, even when the code snapshot left it out. It returns the path
+// the flow file has inside dest (see Flow for its bytes). Objects the store lacks
 // are reported together in a *MissingError before anything is written.
 func Restore(ctx context.Context, st *store.Store, r *Run, dest string) (string, error) {
 	rec := r.Record
@@ -53,10 +53,11 @@ func Restore(ctx context.Context, st *store.Store, r *Run, dest string) (string,
 	if err := st.Materialize(ctx, rec.Code, dest, store.MaterializeOptions{}); err != nil {
 		return "", fmt.Errorf("restore code tree %s: %w", rec.Code, err)
 	}
+	// The flow file comes back with the code tree when it was part of it;
+	// one that was not (read from stdin, printed by a Python flow file)
+	// stays out of the folder, so the snapshot taken of it is the
+	// original's. Either way the flow is read from the store.
 	flowPath := filepath.Join(dest, filepath.Base(rec.FlowPath))
-	if err := placeFile(ctx, st, rec.FlowFile, flowPath); err != nil {
-		return "", fmt.Errorf("restore flow file: %w", err)
-	}
 	for _, p := range sortedKeys(inputs) {
 		a := inputs[p]
 		target := filepath.Join(dest, filepath.FromSlash(p))

@@ -1,0 +1,55 @@
+package cli
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const stdinFlow = `{"flow": "piped", "sandbox": "none", "steps": {"count": {"run": "wc -c < data.txt > $LOCKSTEP_OUTPUT_DIR/n.txt", "outputs": {"n": "n.txt"}}}}`
+
+// TestRunFlowFromStdin: a flow piped in (JSON here) runs like a flow
+// file, is recorded as stdin.flow.json and stored, so that reproduce reads
+// it back with no flow file in the project.
+func TestRunFlowFromStdin(t *testing.T) {
+	p := newProject(t, "flow: unused\nsandbox: none\nsteps: {a: {run: 'true'}}\n", map[string]string{"data.txt": "twelve bytes"})
+	r := p.runWithStdin(stdinFlow, nil, "run", "-f", "-")
+	if r.code != 0 {
+		t.Fatalf("run -f -: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var shown struct {
+		Run struct {
+			Flow     string `json:"flow"`
+			FlowPath string `json:"flow_path"`
+		} `json:"run"`
+	}
+	p.jsonOf(&shown, "show", "last")
+	if shown.Run.Flow != "piped" || shown.Run.FlowPath != "stdin.flow.json" {
+		t.Fatalf("show: flow %q at %q, want piped at stdin.flow.json", shown.Run.Flow, shown.Run.FlowPath)
+	}
+	if r := p.mustRun(0, "reproduce", "last"); !strings.Contains(r.stdout+r.stderr, "reproduced") {
+		t.Errorf("reproduce of a piped flow:\n%s%s", r.stdout, r.stderr)
+	}
+	if r := p.runWithStdin("{", nil, "run", "-f", "-"); r.code != 2 || !strings.Contains(r.stderr, "stdin.flow.json") {
+		t.Errorf("a bad piped flow: exit %d, want 2 naming stdin.flow.json:\n%s", r.code, r.stderr)
+	}
+}
+
+// TestRunPythonFlowNeedsThePackage: a Python flow file is read through the
+// lockstep Python package; without it, the error says how to install it.
+func TestRunPythonFlowNeedsThePackage(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not installed")
+	}
+	if exec.Command(python, "-c", "import lockstep").Run() == nil {
+		t.Skip("the lockstep Python package is installed here; the Python tests run flows through it")
+	}
+	p := newProject(t, "flow: unused\nsandbox: none\nsteps: {a: {run: 'true'}}\n", map[string]string{"train_flow.py": "print('hi')\n"})
+	r := p.mustRun(2, "run", "train_flow.py")
+	if !strings.Contains(r.stderr, "No module named lockstep") || !strings.Contains(r.stderr, "pip install --no-build-isolation python/") {
+		t.Errorf("run of a Python flow without the package:\n%s", r.stderr)
+	}
+	p.mustRun(2, "run", "train_flow.py", "-f", filepath.Join(p.dir, "lockstep.yaml"))
+}
