@@ -69,7 +69,7 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or a bad flow file.`,
 			}
 			return o.checkSeed()
 		},
-		RunE:    func(c *cobra.Command, args []string) error { return runRun(c.Context(), o, g) },
+		RunE: func(c *cobra.Command, args []string) error { return runRun(c.Context(), o, g) },
 	}
 	o.addFlags(c)
 	return c
