@@ -53,3 +53,52 @@ func TestRunPythonFlowNeedsThePackage(t *testing.T) {
 	}
 	p.mustRun(2, "run", "train_flow.py", "-f", filepath.Join(p.dir, "lockstep.yaml"))
 }
+
+const yamlTwin = `flow: twin
+seed: 5
+sandbox: none
+params: {scale: 3}
+steps:
+  count:
+    run: wc -c < data.txt > $LOCKSTEP_OUTPUT_DIR/n.txt
+    inputs: {data: data.txt}
+    outputs: {n: n.txt}
+  double:
+    run: echo $LOCKSTEP_PARAM_SCALE > $LOCKSTEP_OUTPUT_DIR/s.txt
+    inputs: {n: count.n}
+    outputs: {s: {path: s.txt, kind: file}}
+`
+
+const jsonTwin = `{"flow": "twin", "seed": 5, "sandbox": "none", "params": {"scale": 3},
+ "steps": {
+  "double": {"run": "echo $LOCKSTEP_PARAM_SCALE > $LOCKSTEP_OUTPUT_DIR/s.txt", "inputs": {"n": "count.n"}, "outputs": {"s": {"path": "s.txt", "kind": "file"}}},
+  "count": {"run": "wc -c < data.txt > $LOCKSTEP_OUTPUT_DIR/n.txt", "inputs": {"data": "data.txt"}, "outputs": {"n": "n.txt"}}}}`
+
+// TestFlowJSONAndYAMLShareKeys: the same flow as YAML and as JSON (the
+// form the Python package prints) gives the same plan keys, so the second
+// run is all cache hits.
+func TestFlowJSONAndYAMLShareKeys(t *testing.T) {
+	p := newProject(t, yamlTwin, map[string]string{"data.txt": "twelve bytes"})
+	p.mustRun(0, "run")
+	type shown struct {
+		Tasks map[string]struct {
+			PlanKey    string `json:"plan_key"`
+			CachedFrom string `json:"cached_from"`
+		} `json:"tasks"`
+	}
+	var fromYAML, fromJSON shown
+	p.jsonOf(&fromYAML, "show", "last")
+	if r := p.runWithStdin(jsonTwin, nil, "run", "-f", "-"); r.code != 0 {
+		t.Fatalf("run of the JSON twin: exit %d\n%s", r.code, r.stderr)
+	}
+	p.jsonOf(&fromJSON, "show", "last")
+	for _, step := range []string{"count", "double"} {
+		y, j := fromYAML.Tasks[step], fromJSON.Tasks[step]
+		if y.PlanKey == "" || y.PlanKey != j.PlanKey {
+			t.Errorf("%s: plan key %q from YAML, %q from JSON", step, y.PlanKey, j.PlanKey)
+		}
+		if j.CachedFrom == "" {
+			t.Errorf("%s: not a cache hit from the JSON twin", step)
+		}
+	}
+}
