@@ -58,12 +58,12 @@ func ParseLayoutReference(s string) (LayoutReference, error) {
 	if !ok {
 		return LayoutReference{}, fmt.Errorf("%q: %s", s, want)
 	}
-	if dir, d, ok := strings.Cut(rest, "@"); ok {
-		dg, err := core.ParseDigest(d)
-		if err != nil || dir == "" {
+	if i := strings.LastIndex(rest, "@"); i >= 0 && strings.HasPrefix(rest[i+1:], core.DigestPrefix) {
+		dg, err := core.ParseDigest(rest[i+1:])
+		if err != nil || i == 0 {
 			return LayoutReference{}, fmt.Errorf("%q: %s", s, want)
 		}
-		return LayoutReference{Dir: dir, Digest: dg}, nil
+		return LayoutReference{Dir: rest[:i], Digest: dg}, nil
 	}
 	i := strings.LastIndex(rest, ":")
 	if i <= 0 || strings.Contains(rest[i:], "/") || !tagPattern.MatchString(rest[i+1:]) {
@@ -211,4 +211,22 @@ func PushLayout(ctx context.Context, st *store.Store, ref LayoutReference, m *Mo
 		out.Referrers = append(out.Referrers, core.DigestOf(raw))
 	}
 	return out, nil
+}
+
+// LayoutTag turns a run's STEP.OUTPUT into a tag: unchanged when it is
+// one already; else (an item of a foreach step, train[lr=0.1].model) the
+// characters a tag cannot hold become "-", and the first 8 hex digits of
+// the name's sha256 keep two such names apart.
+func LayoutTag(target string) string {
+	if tagPattern.MatchString(target) {
+		return target
+	}
+	b := []byte(target)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || (i > 0 && (c == '.' || c == '-'))) {
+			b[i] = '-'
+		}
+	}
+	suffix := "-" + core.DigestOf([]byte(target)).Hex()[:8]
+	return string(b[:min(len(b), 128-len(suffix))]) + suffix
 }

@@ -379,6 +379,8 @@ func TestParseLayoutReference(t *testing.T) {
 		"oci-layout://a:b/c:v2":                    {Dir: "a:b/c", Tag: "v2"},
 		"oci-layout://out@" + string(d):            {Dir: "out", Digest: d},
 		"oci-layout://dir.with:colon@" + string(d): {Dir: "dir.with:colon", Digest: d},
+		"oci-layout:///home/me@corp/out:v1":        {Dir: "/home/me@corp/out", Tag: "v1"},
+		"oci-layout://me@corp/out@" + string(d):    {Dir: "me@corp/out", Digest: d},
 	} {
 		got, err := ParseLayoutReference(in)
 		if err != nil || got != want {
@@ -470,5 +472,18 @@ func TestMissingLayer(t *testing.T) {
 	}
 	if _, err := os.Lstat(dest); err == nil {
 		t.Fatal("a failed pull left its destination")
+	}
+}
+
+func TestLayoutTag(t *testing.T) {
+	if got := LayoutTag("train.model"); got != "train.model" {
+		t.Errorf("a valid tag changed: %q", got)
+	}
+	a, b := LayoutTag("train[lr=0.1].model"), LayoutTag("train[lr=0-1].model")
+	if !tagPattern.MatchString(a) || !tagPattern.MatchString(b) || a == b || !strings.HasPrefix(a, "train-lr-0.1-.model-") {
+		t.Errorf("item tags %q and %q: want two valid, distinct tags", a, b)
+	}
+	if long := LayoutTag(strings.Repeat("x[", 100)); !tagPattern.MatchString(long) {
+		t.Errorf("a long name gave the invalid tag %q", long)
 	}
 }

@@ -56,6 +56,11 @@ func PushOutput(ctx context.Context, st *store.Store, cat catalog.Catalog, out O
 	if err != nil {
 		return nil, err
 	}
+	return pushOutput(ctx, st, cat, out, d, signer, opts...)
+}
+
+// pushOutput is PushOutput to the parsed destination d.
+func pushOutput(ctx context.Context, st *store.Store, cat catalog.Catalog, out Output, d *destination, signer core.Signer, opts ...remote.Option) (*Pushed, error) {
 	m, err := outputModel(st, out, d.info())
 	if err != nil {
 		return nil, err
@@ -229,7 +234,8 @@ func restate(ctx context.Context, b []byte, subject core.Digest, name string, d 
 }
 
 // ExportRun writes every output of the run rec (tasks are its task
-// records) into dest, a new OCI image layout, each tagged STEP.OUTPUT with
+// records) into dest, a new OCI image layout, each tagged STEP.OUTPUT (see
+// LayoutTag for an item of a foreach step) with
 // its evidence attached as PushOutput attaches it. The layout is built
 // beside dest and renamed to it when complete.
 func ExportRun(ctx context.Context, st *store.Store, cat catalog.Catalog, rec *core.RunRecord, tasks map[string]*core.TaskRecord, dest string) (err error) {
@@ -250,7 +256,9 @@ func ExportRun(ctx context.Context, st *store.Store, cat catalog.Catalog, rec *c
 		for _, name := range slices.Sorted(maps.Keys(t.Outputs)) {
 			target := step + "." + name
 			out := Output{Run: rec, Tasks: tasks, Target: target, Artifact: t.Outputs[name]}
-			if _, err := PushOutput(ctx, st, cat, out, LayoutScheme+tmp+":"+target, nil); err != nil {
+			tag := LayoutTag(target)
+			d := &destination{layout: &LayoutReference{Dir: tmp, Tag: tag}, name: tag}
+			if _, err := pushOutput(ctx, st, cat, out, d, nil); err != nil {
 				return err
 			}
 		}
