@@ -7,6 +7,7 @@ class in FILE.py (what ``lockstep run FILE.py`` reads); any other command
 ``if __name__ == "__main__":``) runs ``lockstep run FILE.py ARGS``.
 """
 
+import contextlib
 import importlib
 import importlib.util
 import os
@@ -71,6 +72,22 @@ def load_flow_file(arg):
     return module, flows[0]
 
 
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """Send what the flow module prints while it is imported to stderr, so
+    stdout carries the flow JSON alone (Python's prints and the fd's writes)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _file_of(mod):
     f = getattr(mod, "__file__", None)
     return os.path.abspath(f) if f else None
@@ -83,7 +100,8 @@ def _stdlib():
 def flow_json_command(args):
     if len(args) != 1:
         raise CLIError("flow-json takes one argument, FILE.py")
-    module, cls = load_flow_file(args[0])
+    with _stdout_to_stderr():
+        module, cls = load_flow_file(args[0])
     try:
         text = _spec.flow_json(cls, module)
     except _spec.FlowError as e:

@@ -74,7 +74,7 @@ def _item(sd):
 
 def _env(name, step):
     v = os.environ.get(name)
-    if v is None:
+    if not v:
         raise _runtime.StepError(
             f"step {step}: ${name} is not set; a step of a Python flow runs under lockstep (lockstep run FILE.py)"
         )
@@ -108,6 +108,7 @@ def run(target):
     sd = spec.steps.get(step)
     if sd is None:
         raise _runtime.StepError(f"{target}: {cls_path} has no step {step!r} (steps: {', '.join(spec.steps)})")
+    out_dir = _env("LOCKSTEP_OUTPUT_DIR", step)
     kwargs = {name: Path(_env("LOCKSTEP_INPUT_" + name.upper(), step)) for name in sd.resolved_inputs}
     item = _item(sd)
     params = inspect.signature(sd.fn).parameters
@@ -116,7 +117,6 @@ def run(target):
     _runtime.current._enter(step, item)
     instance = cls()
     result = sd.fn(instance, **kwargs)
-    out_dir = _env("LOCKSTEP_OUTPUT_DIR", step)
     _runtime.store_outputs(step, list(sd.outputs), result, out_dir)
 
 
