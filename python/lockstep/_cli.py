@@ -169,7 +169,12 @@ def main(argv=None):
 
 def flow_main(argv=None):
     """The command line of a flow file: ``python FILE.py run [ARGS]`` runs ``lockstep run FILE.py ARGS``;
-    ``python FILE.py flow-json`` prints its flow JSON; other commands go to the binary."""
+    ``python FILE.py flow-json`` prints its flow JSON; other commands go to the binary. It exits
+    with the command's exit code."""
+    sys.exit(_flow_main(argv))
+
+
+def _flow_main(argv):
     main_mod = sys.modules.get("__main__")
     path = getattr(main_mod, "__file__", None)
     args = sys.argv[1:] if argv is None else argv

@@ -121,3 +121,36 @@ def test_same_seed_same_outputs_and_another_seed_is_recorded(project, first):
     assert all(t["seed"] == 7 for name, t in other["tasks"].items() if not name.startswith("train"))
     # Another seed draws another train/test split, so other outputs.
     assert outputs(other)["prepare"] != outputs(first)["prepare"]
+
+
+DATASET_FLOW = '''
+import lockstep
+from lockstep import Dataset, flow, step
+
+@flow(name="dataset-demo")
+class Counts:
+    @step(inputs={"customers": Dataset("customers@1")}, outputs=("rows",),
+          foreach={"contract": ["month", "year", "two-year"]})
+    def count(self, customers, item):
+        lines = (customers / "customers.csv").read_text().splitlines()[1:]  # a dataset is a folder
+        return {"rows": sum(1 for line in lines if line.split(",")[4] == item["contract"])}
+
+    @step(inputs={"counts": "count.rows"})
+    def total(self, counts):
+        lockstep.log_metric("rows", sum(value for _, value in lockstep.items(counts)))
+'''
+
+
+def test_a_registered_dataset_as_input(project):
+    project.lockstep("data", "add", "customers@1", "data/customers.csv", "--license", "CC0-1.0", check=True)
+    (project.root / "dataset_flow.py").write_text(DATASET_FLOW)
+    flow_json = subprocess.run([sys.executable, "-m", "lockstep", "flow-json", "dataset_flow.py"], cwd=project.root,
+                               env=project.env, capture_output=True, text=True, check=True).stdout
+    (project.root / "dataset.json").write_text(flow_json)
+    r = project.lockstep("run", "-f", "dataset.json", *project.sandbox)
+    assert r.returncode == 0, r.stdout + r.stderr
+    shown = project.show()
+    tasks = shown["tasks"]
+    assert tasks["count[contract=month]"]["inputs"]["customers"]["source"].startswith("dataset:customers@1")
+    lines = (EXAMPLE / "data" / "customers.csv").read_text().splitlines()[1:]
+    assert tasks["total"]["metrics"] == {"rows": len(lines)}

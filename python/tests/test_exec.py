@@ -61,6 +61,11 @@ class Demo:
         return {"seen": {"item": item, "types": [type(item["lr"]).__name__, type(item["on"]).__name__],
                          "current": current.item}}
 
+    @step(outputs=("draw",))
+    def torch_draw(self):
+        import torch
+        return {"draw": float(torch.rand(1).item())}
+
     @step(outputs=("draws",))
     def draws(self):
         import numpy as np
@@ -187,7 +192,7 @@ def test_unknown_step_and_usage(project, tmp_path):
     _, env = contract(tmp_path)
     r = exec_step(project, env, "nope")
     assert r.returncode == 1
-    assert "Demo has no step 'nope' (steps: good, pickly, objects, extra, missing, nofile, sweep, draws)" in r.stderr
+    assert "Demo has no step 'nope' (steps: good, pickly, objects, extra, missing, nofile, sweep, torch_draw, draws)" in r.stderr
     r = run_py(["-m", "lockstep.exec", "demo_flow"], cwd=project, env=env)
     assert r.returncode == 2
     assert "want MODULE:CLASS.STEP" in r.stderr
@@ -200,3 +205,17 @@ def test_load_reads_back_what_a_step_stored(tmp_path):
     store_outputs("s", ["a", "b"], {"a": {"x": [1, 2]}, "b": np.ones(3)}, tmp_path)
     assert lockstep.load(tmp_path / "a") == {"x": [1, 2]}
     assert lockstep.load(tmp_path / "b").tolist() == [1.0, 1.0, 1.0]
+
+
+def test_torch_is_seeded_when_the_step_imports_it(project, tmp_path):
+    torch = pytest.importorskip("torch")
+
+    def draw(seed, sub):
+        run, env = contract(tmp_path / sub, seed=seed)
+        r = exec_step(project, env, "torch_draw")
+        assert r.returncode == 0, r.stderr
+        return json.loads((run / "out" / "draw" / "value.json").read_text())
+
+    torch.manual_seed(11)
+    assert draw(11, "a") == float(torch.rand(1).item())
+    assert draw(11, "b") != draw(12, "c")
