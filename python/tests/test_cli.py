@@ -1,6 +1,5 @@
 """python3 -m lockstep and lockstep.main(): hand commands to the binary, checking its release."""
 
-import os
 import stat
 
 import lockstep

@@ -2,7 +2,6 @@
 metrics, outputs (never pickled) and seeds."""
 
 import json
-from pathlib import Path
 
 import pytest
 
