@@ -24,7 +24,18 @@ __version__ = "0.1.0"
 
 from ._runtime import StepError, current, items, load, log_metric  # noqa: E402
 from ._spec import Dataset, FlowError, OutputRef, flow, param, step  # noqa: E402
-from ._cli import flow_main as main  # noqa: E402
+
+
+def main(argv=None):
+    """The command line of a flow file; call it under ``if __name__ == "__main__":``.
+
+    ``python FILE.py run [ARGS]`` runs ``lockstep run FILE.py ARGS``; ``python FILE.py
+    flow-json`` prints the flow JSON; other commands go to the lockstep binary.
+    It exits with the command's exit code.
+    """
+    from ._cli import flow_main
+
+    flow_main(argv)
 
 __all__ = [
     "Dataset", "FlowError", "OutputRef", "StepError", "current", "flow", "items", "load", "log_metric", "main", "param", "step",

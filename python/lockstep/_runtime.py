@@ -7,14 +7,12 @@ from a notebook or a test) params fall back to their defaults and metrics
 are only kept in memory.
 """
 
-import importlib.abc
 import json
 import math
 import os
 import random
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 
@@ -118,7 +116,8 @@ def log_metric(name, value):
 
 
 def _write_atomic(path, data):
-    fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix="." + path.name + ".")
+    tmp = str(path.parent / f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -147,7 +146,7 @@ def _seed_torch(torch, seed):
 _SEEDERS = {"numpy": _seed_numpy, "torch": _seed_torch}
 
 
-class _SeedOnImport(importlib.abc.MetaPathFinder):
+class _SeedOnImport:
     """Seeds numpy and torch the moment they are first imported.
 
     Importing torch only to seed it would cost every step a second or more;
@@ -171,7 +170,7 @@ class _SeedOnImport(importlib.abc.MetaPathFinder):
         return None
 
 
-class _SeedingLoader(importlib.abc.Loader):
+class _SeedingLoader:
     def __init__(self, loader, seeder, seed):
         self._loader, self._seeder, self._seed = loader, seeder, seed
 

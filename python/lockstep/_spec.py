@@ -6,7 +6,6 @@ lockstep binary runs the flow. Every mistake found here is a ``FlowError``
 whose message names the class, step or attribute and says how to fix it.
 """
 
-import inspect
 import json
 import math
 import os
@@ -225,7 +224,7 @@ def flow(cls=None, *, seed=None, name=None, sandbox=None, secrets=()):
     """
 
     def wrap(c):
-        if not inspect.isclass(c):
+        if not isinstance(c, type):
             raise FlowError(f"@flow applies to a class, not {c!r}")
         spec = FlowSpec(c, name if name is not None else _snake(c.__name__), seed, sandbox, secrets)
         _check(spec)
@@ -449,33 +448,79 @@ def _check_foreach(spec, sd, where):
     return out
 
 
+class Signature:
+    """What a step method's parameters are, read without the inspect module
+    (its import alone costs every step's process milliseconds)."""
+
+    def __init__(self, first, named, var_kw, positional):
+        self.first = first            # the first parameter (self), or None
+        self.named = named            # name -> has a default, for parameters passable by keyword
+        self.var_kw = var_kw          # takes **kwargs
+        self.positional = positional  # positional-only parameters and *args after self
+
+
+def signature(fn):
+    """The Signature of a plain function (a method's, self included)."""
+    code = getattr(fn, "__code__", None)
+    if code is None or hasattr(fn, "__wrapped__"):
+        return _signature_by_inspect(fn)
+    names = code.co_varnames
+    n_pos, n_kw = code.co_argcount, code.co_kwonlyargcount
+    n_posonly = getattr(code, "co_posonlyargcount", 0)
+    defaults = len(fn.__defaults__ or ())
+    kwdefaults = fn.__kwdefaults__ or {}
+    var_pos = bool(code.co_flags & 0x04)
+    var_kw = bool(code.co_flags & 0x08)
+    first = names[0] if n_pos else None
+    named, positional = {}, []
+    for i in range(1, n_pos):
+        if i < n_posonly:
+            positional.append(names[i])
+        else:
+            named[names[i]] = i >= n_pos - defaults
+    for name in names[n_pos:n_pos + n_kw]:
+        named[name] = name in kwdefaults
+    if var_pos:
+        positional.append(names[n_pos + n_kw])
+    return Signature(first, named, var_kw, positional)
+
+
+def _signature_by_inspect(fn):
+    import inspect
+
+    ps = list(inspect.signature(fn).parameters.values())
+    first = ps[0].name if ps and ps[0].kind in (ps[0].POSITIONAL_ONLY, ps[0].POSITIONAL_OR_KEYWORD) else None
+    rest = ps[1:] if first else ps
+    named = {p.name: p.default is not p.empty for p in rest if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    positional = [p.name for p in rest if p.kind in (p.POSITIONAL_ONLY, p.VAR_POSITIONAL)]
+    return Signature(first, named, any(p.kind == p.VAR_KEYWORD for p in rest), positional)
+
+
 def _check_signature(spec, sd, where):
     try:
-        sig = inspect.signature(sd.fn)
+        sig = signature(sd.fn)
     except (TypeError, ValueError):
         raise spec.error(f"{where}: cannot read the method's signature") from None
-    ps = list(sig.parameters.values())
-    if not ps or ps[0].kind not in (ps[0].POSITIONAL_ONLY, ps[0].POSITIONAL_OR_KEYWORD):
+    if sig.first is None:
         raise spec.error(f"{where}: a step is a method; its first parameter is self")
-    ps = ps[1:]
-    var_kw = any(p.kind == p.VAR_KEYWORD for p in ps)
-    named = {p.name: p for p in ps if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
-    for p in ps:
-        if p.kind in (p.POSITIONAL_ONLY, p.VAR_POSITIONAL):
-            raise spec.error(f"{where}: parameter {p.name}: inputs are passed by keyword; remove the positional-only parameter or *args")
+    if sig.positional:
+        raise spec.error(
+            f"{where}: parameter {sig.positional[0]}: inputs are passed by keyword; remove the positional-only parameter or *args"
+        )
+    named = sig.named
     expected = set(sd.resolved_inputs)
     if sd.resolved_foreach is not None:
         expected.add(ITEM_ARG)
     elif ITEM_ARG in named:
         raise spec.error(f"{where}: parameter item: only a foreach step receives item; add foreach= or remove the parameter")
-    extra = [n for n in named if n not in expected and named[n].default is inspect.Parameter.empty]
+    extra = [n for n, has_default in named.items() if n not in expected and not has_default]
     if extra:
         raise spec.error(
             f"{where}: parameter {extra[0]} is not an input of the step (inputs: {', '.join(sd.resolved_inputs) or 'none'}); "
             f"declare it in inputs= or remove it"
         )
     missing = [n for n in sd.resolved_inputs if n not in named]
-    if missing and not var_kw:
+    if missing and not sig.var_kw:
         raise spec.error(
             f"{where}: input {missing[0]} is not a parameter of the method; add `{missing[0]}` to its parameters"
         )

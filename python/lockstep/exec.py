@@ -11,10 +11,8 @@ Nothing is ever pickled.
 """
 
 import importlib
-import inspect
 import os
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 from . import _runtime, _spec
@@ -41,6 +39,8 @@ def _go_float(x):
     # Go's strconv.FormatFloat(x, 'g', -1, 64): the shortest digits that
     # round-trip; %e form (two exponent digits at least) when the exponent
     # is below -4 or at least 6, else %f.
+    from decimal import Decimal
+
     if x == 0:
         return "-0" if str(x).startswith("-") else "0"
     sign, digits, exp = Decimal(repr(x)).normalize().as_tuple()
@@ -111,8 +111,8 @@ def run(target):
     out_dir = _env("LOCKSTEP_OUTPUT_DIR", step)
     kwargs = {name: Path(_env("LOCKSTEP_INPUT_" + name.upper(), step)) for name in sd.resolved_inputs}
     item = _item(sd)
-    params = inspect.signature(sd.fn).parameters
-    if item is not None and (_spec.ITEM_ARG in params or any(p.kind == p.VAR_KEYWORD for p in params.values())):
+    sig = _spec.signature(sd.fn)
+    if item is not None and (_spec.ITEM_ARG in sig.named or sig.var_kw):
         kwargs[_spec.ITEM_ARG] = item
     _runtime.current._enter(step, item)
     instance = cls()

@@ -268,3 +268,24 @@ def test_cli_module_that_fails_to_import(write_flow):
     assert r.returncode == 2
     assert "RuntimeError: boom at import" in r.stderr
     assert r.stderr.strip().endswith("my_flow.py: importing it failed (the traceback above); fix the error and run again")
+
+
+def test_args_are_refused_keyword_only_and_kwargs_accepted():
+    with pytest.raises(FlowError, match=r"step a: parameter rest: inputs are passed by keyword"):
+        @flow
+        class F:
+            @step(inputs={"data": "d.csv"})
+            def a(self, *rest, data):
+                pass
+
+    @flow
+    class G:
+        @step(inputs={"data": "d.csv", "more": "m.csv"})
+        def a(self, *, data, **others):
+            pass
+
+        @step(foreach={"k": [1]})
+        def b(self, item, verbose=False):
+            pass
+
+    assert list(G.__lockstep_flow__.steps) == ["a", "b"]
