@@ -20,10 +20,12 @@ demo:
 deps:
 	./scripts/test-deps.sh
 
-## test: install missing test dependencies, vet, then every unit, fuzz-seed and integration test.
+## test: install missing test dependencies, vet, then every unit, fuzz-seed and integration test,
+## and the Python package's tests (scripts/python-test.sh: a venv, pip install python/, pytest).
 test: deps build
 	$(GO) vet $(PKGS)
 	PATH="$$($(GO) env GOPATH)/bin:$$PATH" LOCKSTEP_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 20m $(PKGS)
+	LOCKSTEP_BIN=$(CURDIR)/$(BIN) ./scripts/python-test.sh
 
 ## test-race: the tests under the race detector.
 test-race: deps build

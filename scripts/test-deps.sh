@@ -3,7 +3,8 @@
 # bubblewrap sandbox, git, Debian's Python with numpy, scikit-learn,
 # PyTorch, pandas, joblib and onnx, PostgreSQL 15 for the catalog and lock
 # tests, Slurm and munge, etcd, python3-cryptography, -certifi, -jwt, -yaml and
-# pip and venv for the dependency audit's and SBOM's tests, rpm and
+# pip and venv for the dependency audit's and SBOM's tests, pytest and
+# setuptools for the Python package's tests, rpm and
 # rpmbuild to build and install an rpm package whose files are verified,
 # docker-registry, distribution 2.8, a real OCI registry without the
 # referrers API), cosign, osv-scanner, syft, versitygw (a real S3 server for the
@@ -15,7 +16,7 @@
 set -euo pipefail
 packages=(bubblewrap git make ca-certificates bzip2 python3 python3-numpy python3-sklearn
   python3-joblib python3-torch python3-pandas python3-onnx postgresql-15 slurm-wlm munge etcd-server
-  python3-pip python3-venv python3-cryptography python3-certifi python3-jwt python3-yaml rpm
+  python3-pip python3-venv python3-pytest python3-setuptools python3-cryptography python3-certifi python3-jwt python3-yaml rpm
   docker-registry)
 missing=()
 for p in "${packages[@]}"; do
