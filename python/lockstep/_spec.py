@@ -6,16 +6,29 @@ lockstep binary runs the flow. Every mistake found here is a ``FlowError``
 whose message names the class, step or attribute and says how to fix it.
 """
 
-import json
 import math
 import os
-import re
-from pathlib import PurePosixPath
 
 # The flow file's name rules (see README "The flow file").
-FLOW_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-STEP_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-VAR_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+class _NameRule:
+    """A name's first character and the rest, from sets of ASCII characters.
+
+    Checked without the re module, whose import (with enum) costs every step
+    several milliseconds: this module is imported in each task.
+    """
+
+    def __init__(self, first, rest):
+        self.first, self.rest = frozenset(first), frozenset(rest)
+
+    def match(self, s):
+        return bool(s) and s[0] in self.first and all(c in self.rest for c in s[1:])
+
+
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+_DIGITS = "0123456789"
+FLOW_NAME = _NameRule(_LOWER + _DIGITS, _LOWER + _DIGITS + "._-")
+STEP_NAME = _NameRule(_LOWER + _DIGITS, _LOWER + _DIGITS + "_-")
+VAR_NAME = _NameRule(_LOWER.upper() + _LOWER + "_", _LOWER.upper() + _LOWER + _DIGITS + "_")
 MAX_NAME_LEN = 128
 
 # Names a step may not take: attributes lockstep gives every flow instance,
@@ -246,8 +259,13 @@ def _metric_method(self, name, value):
 
 
 def _snake(name):
-    s = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name)
-    return s.lower()
+    out = []
+    for i, c in enumerate(name):
+        prev = name[i - 1] if i else ""
+        if "A" <= c <= "Z" and ("a" <= prev <= "z" or "0" <= prev <= "9"):
+            out.append("_")
+        out.append(c)
+    return "".join(out).lower()
 
 
 def spec_of(cls):
@@ -262,7 +280,7 @@ def spec_of(cls):
 
 
 def _check(spec):
-    if not isinstance(spec.name, str) or len(spec.name) > MAX_NAME_LEN or not FLOW_NAME_RE.match(spec.name):
+    if not isinstance(spec.name, str) or len(spec.name) > MAX_NAME_LEN or not FLOW_NAME.match(spec.name):
         raise spec.error(
             f"flow name {spec.name!r} is invalid: use lowercase letters, digits, \".\", \"_\" and \"-\", "
             "starting with a letter or digit (pass name=... to @flow)"
@@ -306,7 +324,7 @@ def _check(spec):
 
 
 def _check_param(spec, attr, value):
-    if not VAR_NAME_RE.match(attr) or len(attr) > MAX_NAME_LEN:
+    if not VAR_NAME.match(attr) or len(attr) > MAX_NAME_LEN:
         raise spec.error(f"param {attr}: names use letters, digits and \"_\", not starting with a digit")
     if attr == "metric":
         raise spec.error("param metric: 'metric' is reserved (self.metric records a metric); rename the param")
@@ -327,7 +345,7 @@ def _check_step_name(spec, name):
         raise spec.error(
             f"step {name}: {name!r} is a reserved name (reserved: {', '.join(sorted(RESERVED_STEP_NAMES))}); rename the method"
         )
-    if len(name) > MAX_NAME_LEN or not STEP_NAME_RE.match(name):
+    if len(name) > MAX_NAME_LEN or not STEP_NAME.match(name):
         raise spec.error(
             f"step {name}: step names use lowercase letters, digits and \"_\", starting with a letter or digit; rename the method"
         )
@@ -336,14 +354,14 @@ def _check_step_name(spec, name):
 def _check_step(spec, sd):
     where = f"step {sd.name}"
     for out, kind in sd.outputs.items():
-        if not isinstance(out, str) or not VAR_NAME_RE.match(out):
+        if not isinstance(out, str) or not VAR_NAME.match(out):
             raise spec.error(f"{where}: output {out!r}: names use letters, digits and \"_\", not starting with a digit")
         if kind not in OUTPUT_KINDS:
             raise spec.error(f"{where}: output {out} has kind {kind!r}: want one of {', '.join(OUTPUT_KINDS)}")
     _unique_upper(spec, where, "output", sd.outputs)
     resolved = {}
     for name, ref in sd.inputs.items():
-        if not isinstance(name, str) or not VAR_NAME_RE.match(name):
+        if not isinstance(name, str) or not VAR_NAME.match(name):
             raise spec.error(f"{where}: input {name!r}: names use letters, digits and \"_\", not starting with a digit")
         if name in (ITEM_ARG, "self"):
             raise spec.error(f"{where}: input {name!r} is reserved (the method receives `item` for a foreach step); rename it")
@@ -404,7 +422,7 @@ def _output_ref(spec, where, step_name, output):
 
 
 def _project_path(spec, where, p):
-    if not p or os.path.isabs(p) or ".." in PurePosixPath(p.replace(os.sep, "/")).parts:
+    if not p or os.path.isabs(p) or ".." in p.replace(os.sep, "/").split("/"):
         raise spec.error(f"{where}: path {p!r} must be relative to the flow file's folder and stay inside it")
     return p.replace(os.sep, "/")
 
@@ -420,7 +438,7 @@ def _check_foreach(spec, sd, where):
     out = {}
     for key, values in sd.foreach.items():
         kw = f"{where}: foreach {key!r}"
-        if not isinstance(key, str) or not VAR_NAME_RE.match(key):
+        if not isinstance(key, str) or not VAR_NAME.match(key):
             raise spec.error(f"{kw}: keys use letters, digits and \"_\", not starting with a digit")
         if isinstance(values, (OutputRef, str)):
             ref = values if isinstance(values, OutputRef) else None
@@ -580,7 +598,7 @@ def flow_dict(cls, module):
     module is the name the step commands import the class from.
     """
     spec = spec_of(cls)
-    if not VAR_NAME_RE.match(module.split(".")[-1]):
+    if not VAR_NAME.match(module.split(".")[-1]):
         raise spec.error(f"module {module!r} cannot be imported by name; rename the file to a Python identifier, e.g. my_flow.py")
     d = {"flow": spec.name}
     if spec.seed is not None:
@@ -623,4 +641,6 @@ def flow_dict(cls, module):
 
 def flow_json(cls, module):
     """The flow JSON of a flow class: what ``python3 -m lockstep flow-json FILE.py`` prints."""
+    import json
+
     return json.dumps(flow_dict(cls, module), indent=2, allow_nan=False) + "\n"

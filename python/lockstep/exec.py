@@ -13,7 +13,6 @@ Nothing is ever pickled.
 import importlib
 import os
 import sys
-from pathlib import Path
 
 from . import _runtime, _spec
 
@@ -65,6 +64,8 @@ def _item(sd):
     for key, values in sd.resolved_foreach.items():
         if isinstance(values, dict):
             # An entry of another step's directory output: its path.
+            from pathlib import Path
+
             item[key] = Path(_env("LOCKSTEP_INPUT_" + key.upper(), sd.name))
             continue
         raw = _env("LOCKSTEP_ITEM_" + key.upper(), sd.name)
@@ -109,7 +110,11 @@ def run(target):
     if sd is None:
         raise _runtime.StepError(f"{target}: {cls_path} has no step {step!r} (steps: {', '.join(spec.steps)})")
     out_dir = _env("LOCKSTEP_OUTPUT_DIR", step)
-    kwargs = {name: Path(_env("LOCKSTEP_INPUT_" + name.upper(), step)) for name in sd.resolved_inputs}
+    kwargs = {}
+    if sd.resolved_inputs:
+        from pathlib import Path  # only here: a step without inputs starts without it
+
+        kwargs = {name: Path(_env("LOCKSTEP_INPUT_" + name.upper(), step)) for name in sd.resolved_inputs}
     item = _item(sd)
     sig = _spec.signature(sd.fn)
     if item is not None and (_spec.ITEM_ARG in sig.named or sig.var_kw):
