@@ -205,6 +205,12 @@ def test_bad_flow_name_and_seed():
             @step
             def a(self):
                 pass
+    with pytest.raises(FlowError, match=r"flow name 'churn\\n' is invalid"):
+        @flow(name="churn\n")
+        class H:
+            @step
+            def a(self):
+                pass
     with pytest.raises(FlowError, match=r"seed=-1: want an integer from 0 to 4294967295"):
         @flow(seed=-1)
         class G:
