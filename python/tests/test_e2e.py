@@ -42,8 +42,6 @@ class Project:
         self.env["LOCKSTEP_BIN"] = BIN
         self.env["LOCKSTEP_HOME"] = str(root / ".lockstep")
         self.sandbox = [] if shutil.which("bwrap") else ["--sandbox", "none"]
-        help_text = self.lockstep("run", "--help").stdout
-        self.file_route = "FILE.py" in help_text
 
     def lockstep(self, *args, check=False):
         r = subprocess.run([BIN] + list(args), cwd=self.root, env=self.env, capture_output=True, text=True, timeout=300)
@@ -52,16 +50,10 @@ class Project:
         return r
 
     def run(self, *args):
-        """Run the flow: `python3 churn_flow.py run` once the binary reads Python
-        flows (lockstep run FILE.py), else its flow JSON through -f."""
-        if self.file_route:
-            r = subprocess.run([sys.executable, "churn_flow.py", "run"] + self.sandbox + list(args), cwd=self.root,
-                               env=self.env, capture_output=True, text=True, timeout=300)
-        else:
-            flow_json = subprocess.run([sys.executable, "-m", "lockstep", "flow-json", "churn_flow.py"], cwd=self.root,
-                                       env=self.env, capture_output=True, text=True, check=True).stdout
-            (self.root / "flow.json").write_text(flow_json)
-            r = self.lockstep("run", "-f", "flow.json", *self.sandbox, *args)
+        """Run the flow as a user does: `python3 churn_flow.py run`, which runs
+        `lockstep run churn_flow.py`."""
+        r = subprocess.run([sys.executable, "churn_flow.py", "run"] + self.sandbox + list(args), cwd=self.root,
+                           env=self.env, capture_output=True, text=True, timeout=300)
         assert r.returncode == 0, f"run failed:\n{r.stdout}\n{r.stderr}"
         return self.show()
 
