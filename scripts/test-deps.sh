@@ -16,7 +16,7 @@
 set -euo pipefail
 packages=(bubblewrap git make ca-certificates bzip2 python3 python3-numpy python3-sklearn
   python3-joblib python3-torch python3-pandas python3-onnx postgresql-15 slurm-wlm munge etcd-server
-  python3-pip python3-venv python3-pytest python3-setuptools python3-cryptography python3-certifi python3-jwt python3-yaml rpm
+  python3-pip python3-venv python3-pytest python3-setuptools python3-nbclient python3-ipykernel python3-cryptography python3-certifi python3-jwt python3-yaml rpm
   docker-registry)
 missing=()
 for p in "${packages[@]}"; do

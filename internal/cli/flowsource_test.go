@@ -102,3 +102,22 @@ func TestFlowJSONAndYAMLShareKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestNotebookCheck: nb check passes a notebook run top to bottom, fails
+// one whose cells ran out of order naming the cell, and refuses a file that
+// is not a notebook.
+func TestNotebookCheck(t *testing.T) {
+	inOrder := `{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+ {"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [], "source": "x = 1"},
+ {"cell_type": "code", "execution_count": 2, "metadata": {}, "outputs": [], "source": "print(x)"}]}`
+	outOfOrder := strings.Replace(inOrder, `"execution_count": 1`, `"execution_count": 3`, 1)
+	p := newProject(t, "flow: unused\nsandbox: none\nsteps: {a: {run: 'true'}}\n", map[string]string{
+		"good.ipynb": inOrder, "bad.ipynb": outOfOrder, "notes.txt": "hello"})
+	if r := p.mustRun(0, "nb", "check", "good.ipynb"); !strings.Contains(r.stdout, "2 of 2 code cells ran once each") {
+		t.Errorf("nb check of a notebook run in order:\n%s", r.stdout)
+	}
+	if r := p.mustRun(1, "nb", "check", "good.ipynb", "bad.ipynb"); !strings.Contains(r.stdout, "cell 2 ran as [2], before a cell above it") {
+		t.Errorf("nb check of a notebook run out of order:\n%s", r.stdout)
+	}
+	p.mustRun(2, "nb", "check", "notes.txt")
+}

@@ -114,7 +114,7 @@ Exit codes: 0 success, 1 a run or check failed, 2 a usage or input error.`,
 	root.SetUsageTemplate(strings.ReplaceAll(root.UsageTemplate(), "FlagUsages | trimTrailingWhitespaces", "FlagUsages | plainBools | trimTrailingWhitespaces"))
 	root.AddCommand(
 		newInitCommand(g), newRunCommand(g), newRunsCommand(g), newShowCommand(g),
-		newLogsCommand(g), newCatCommand(g), newGetCommand(g), newEnvCommand(g), newPushCommand(g), newPullCommand(g),
+		newLogsCommand(g), newCatCommand(g), newGetCommand(g), newEnvCommand(g), newPushCommand(g), newPullCommand(g), newNotebookCommand(g),
 		newCheckCommand(g), newGCCommand(g), newStoreCommand(g), newTaskCommand(g), newScanCommand(g),
 		newReproduceCommand(g), newDiffCommand(g),
 		newKeyCommand(g), newVerifyCommand(g), newSignModelCommand(g), newAttestationsCommand(g), newExportCommand(g),

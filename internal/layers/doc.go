@@ -2,7 +2,7 @@
 // the layers of the design (DESIGN.md, "Layout"), bottom first:
 //
 //	core → store, catalog, flow, lock, shell, hostcache → home, pyenv → capture, sandbox, scan,
-//	attest, modelsign → policy, dataset, review, sbom → task → provenance,
+//	notebook, attest, modelsign → policy, dataset, review, sbom → task → provenance,
 //	backend → engine, query, evidence, maintain → server, reproduce,
 //	verify → cli
 //
@@ -21,7 +21,7 @@ var Layers = [][]string{
 	{"core"},
 	{"store", "catalog", "flow", "lock", "shell", "hostcache"},
 	{"home", "pyenv"},
-	{"capture", "sandbox", "scan", "attest", "modelsign"},
+	{"capture", "sandbox", "scan", "notebook", "attest", "modelsign"},
 	{"policy", "dataset", "review", "sbom"},
 	{"task"},
 	{"provenance", "backend"},
