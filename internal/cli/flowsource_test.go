@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -120,4 +122,35 @@ func TestNotebookCheck(t *testing.T) {
 		t.Errorf("nb check of a notebook run out of order:\n%s", r.stdout)
 	}
 	p.mustRun(2, "nb", "check", "notes.txt")
+}
+
+// TestOutOfOrderNotebookIsNoResult: a step whose output holds a notebook run
+// out of order fails, naming the notebook and the cell; the same notebook
+// run in order is recorded.
+func TestOutOfOrderNotebookIsNoResult(t *testing.T) {
+	cell := func(n int) string {
+		return fmt.Sprintf(`{"cell_type": "code", "execution_count": %d, "metadata": {}, "outputs": [], "source": "x"}`, n)
+	}
+	notebook := func(counts ...int) string {
+		var cs []string
+		for _, n := range counts {
+			cs = append(cs, cell(n))
+		}
+		return `{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [` + strings.Join(cs, ",") + `]}`
+	}
+	flow := `flow: nb
+sandbox: none
+steps:
+  report:
+    run: mkdir $LOCKSTEP_OUTPUT_DIR/out && cp analysis.ipynb $LOCKSTEP_OUTPUT_DIR/out/analysis.ipynb && cp analysis.ipynb $LOCKSTEP_OUTPUT_DIR/single.ipynb
+    inputs: {nb: analysis.ipynb}
+    outputs: {folder: out/, single: single.ipynb}
+`
+	p := newProject(t, flow, map[string]string{"analysis.ipynb": notebook(1, 3, 2)})
+	r := p.mustRun(1, "run")
+	if !strings.Contains(r.stderr, "notebook analysis.ipynb: cell 2 ran as [3]") || !strings.Contains(r.stderr, "cannot be recorded as a result") {
+		t.Errorf("a step writing an out-of-order notebook:\n%s", r.stderr)
+	}
+	os.WriteFile(filepath.Join(p.dir, "analysis.ipynb"), []byte(notebook(1, 2, 3)), 0o644)
+	p.mustRun(0, "run")
 }

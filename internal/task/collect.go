@@ -38,6 +38,11 @@ func collect(ctx context.Context, st *store.Store, s *core.TaskSpec, dirs workDi
 			return err
 		}
 		rec.Files = append(rec.Files, reports...)
+		if msg == "" {
+			if msg, err = checkNotebooks(p, fi.IsDir(), reports); err != nil {
+				return err
+			}
+		}
 		if msg != "" {
 			fail(rec, "step %s output %s: %s", s.Step, o.Name, msg)
 			return nil
