@@ -44,11 +44,7 @@ func runPush(ctx context.Context, g *globalOptions, what, to, signWith string) e
 	if !ok || runRef == "" || target == "" {
 		return usageErrorf("%q: want RUN:STEP.OUTPUT, e.g. last:train.model", what)
 	}
-	if !strings.HasPrefix(to, oci.LayoutScheme) {
-		if _, err := oci.ParseReference(to); err != nil {
-			return &usageError{err}
-		}
-	} else if _, err := oci.ParseLayoutReference(to); err != nil {
+	if err := oci.CheckReference(to); err != nil {
 		return &usageError{err}
 	}
 	signer, err := signWithFlag(g, signWith)
@@ -116,11 +112,7 @@ func runRegistryVerify(ctx context.Context, g *globalOptions, ref, dest string, 
 	if len(keyPaths) == 0 {
 		return usageErrorf("needs at least one --key KEY.pub (the builder's public key)")
 	}
-	if strings.HasPrefix(ref, oci.LayoutScheme) {
-		if _, err := oci.ParseLayoutReference(ref); err != nil {
-			return &usageError{err}
-		}
-	} else if _, err := oci.ParseReference(ref); err != nil {
+	if err := oci.CheckReference(ref); err != nil {
 		return &usageError{err}
 	}
 	if dest != "" {

@@ -89,13 +89,9 @@ func verifyWithPolicy(ctx context.Context, g *globalOptions, policyPath, arg str
 	if err != nil {
 		return err
 	}
-	isOCI := strings.HasPrefix(arg, oci.Scheme) || strings.HasPrefix(arg, oci.LayoutScheme)
-	if strings.HasPrefix(arg, oci.Scheme) {
-		if _, err = oci.ParseReference(arg); err != nil {
-			return &usageError{err}
-		}
-	} else if strings.HasPrefix(arg, oci.LayoutScheme) {
-		if _, err = oci.ParseLayoutReference(arg); err != nil {
+	isOCI := oci.IsReference(arg)
+	if isOCI {
+		if err = oci.CheckReference(arg); err != nil {
 			return &usageError{err}
 		}
 	}

@@ -55,7 +55,7 @@ Exit codes: 0 verified, 1 not verified, 2 bad usage.`,
 }
 
 func runVerify(ctx context.Context, o verifyOptions, g *globalOptions, arg string) error {
-	isOCI := strings.HasPrefix(arg, oci.Scheme) || strings.HasPrefix(arg, oci.LayoutScheme)
+	isOCI := oci.IsReference(arg)
 	if isOCI && (o.signature != "" || len(o.bundles) > 0) {
 		return usageErrorf("verify oci://… takes --key or --policy only: its evidence is what the registry holds")
 	}

@@ -78,7 +78,7 @@ func OpenLayout(s string, lim Limits) (*Remote, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := &layoutSource{dir: ref.Dir}
+	src := &layoutSource{dir: ref.Dir, maxManifest: lim.Manifest}
 	idx, err := src.index()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s, err)
@@ -95,8 +95,12 @@ func OpenLayout(s string, lim Limits) (*Remote, error) {
 	return open(s, src, core.Digest(found.Digest.String()), found.Size, lim)
 }
 
-// layoutSource reads from an OCI image layout on disk.
-type layoutSource struct{ dir string }
+// layoutSource reads from an OCI image layout on disk; maxManifest bounds
+// each manifest it reads while looking for referrers.
+type layoutSource struct {
+	dir         string
+	maxManifest int64
+}
 
 func (s *layoutSource) index() (*v1.IndexManifest, error) {
 	b, err := core.ReadFileLimited(filepath.Join(s.dir, "index.json"), maxIndex)
@@ -146,10 +150,10 @@ func (s *layoutSource) referrers(d core.Digest, limit int) ([]Referrer, error) {
 	}
 	var out []Referrer
 	for _, m := range idx.Manifests {
-		if m.MediaType != mediaTypeManifest || m.Size > DefaultLimits.Manifest {
+		if m.MediaType != mediaTypeManifest || m.Size > s.maxManifest {
 			continue
 		}
-		raw, err := s.manifest(core.Digest(m.Digest.String()), DefaultLimits.Manifest)
+		raw, err := s.manifest(core.Digest(m.Digest.String()), s.maxManifest)
 		if err != nil {
 			return nil, err
 		}

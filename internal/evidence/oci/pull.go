@@ -83,6 +83,23 @@ func OpenAny(ctx context.Context, s string, lim Limits, opts ...remote.Option) (
 	return Open(ctx, ref, lim, opts...)
 }
 
+// IsReference tells whether s names a model by a scheme OpenAny reads:
+// oci:// (a registry) or oci-layout:// (an OCI image layout).
+func IsReference(s string) bool {
+	return strings.HasPrefix(s, Scheme) || strings.HasPrefix(s, LayoutScheme)
+}
+
+// CheckReference parses s as OpenAny would, reading nothing, and says what
+// is wrong with it.
+func CheckReference(s string) error {
+	if strings.HasPrefix(s, LayoutScheme) {
+		_, err := ParseLayoutReference(s)
+		return err
+	}
+	_, err := ParseReference(s)
+	return err
+}
+
 // open reads and parses the model manifest d of size n from src.
 func open(ref string, src source, d core.Digest, n int64, lim Limits) (*Remote, error) {
 	if n > lim.Manifest {
