@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"lockstep.dev/lockstep/internal/core"
 )
 
 // rpmRoot is the root rpm's database and file paths are relative to;
@@ -64,7 +66,7 @@ func (v *verifier) readRPM() error {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, rpm, "--root", rpmRoot, "--dbpath", db, "-qa", "--queryformat", rpmFileQuery)
 	var stderr strings.Builder
-	cmd.Stderr = &limitedWriter{w: &stderr, n: 4096}
+	cmd.Stderr = core.FirstBytes(&stderr, 4096)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
@@ -228,18 +230,4 @@ func parseRPMFileLine(f []string, root string) (recordEntry, error) {
 	}
 	e.Sum = a.name + ":" + digest
 	return e, nil
-}
-
-// limitedWriter keeps the first n bytes written to it and drops the rest.
-type limitedWriter struct {
-	w io.Writer
-	n int
-}
-
-func (l *limitedWriter) Write(p []byte) (int, error) {
-	if k := min(len(p), l.n); k > 0 {
-		l.w.Write(p[:k])
-		l.n -= k
-	}
-	return len(p), nil
 }

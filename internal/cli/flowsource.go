@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"lockstep.dev/lockstep/internal/core"
 	"lockstep.dev/lockstep/internal/flow"
 )
 
@@ -78,8 +79,8 @@ func flowFromPython(ctx context.Context, g *globalOptions, path string) ([]byte,
 	cmd.Dir = filepath.Dir(path)
 	cmd.Env = g.environ
 	var out, stderr bytes.Buffer
-	cmd.Stdout = &limitedBuffer{buf: &out, limit: flow.MaxSize + 1}
-	cmd.Stderr = &limitedBuffer{buf: &stderr, limit: 16 << 10}
+	cmd.Stdout = core.FirstBytes(&out, flow.MaxSize+1)
+	cmd.Stderr = core.FirstBytes(&stderr, 16<<10)
 	err := cmd.Run()
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return nil, usageErrorf("%s: `%s -m lockstep flow-json %s` did not finish in %s", path, python, filepath.Base(path), pythonFlowTimeout)
@@ -92,18 +93,4 @@ func flowFromPython(ctx context.Context, g *globalOptions, path string) ([]byte,
 		return nil, usageErrorf("%s: `%s -m lockstep flow-json %s` failed (%v):\n%s", path, python, filepath.Base(path), err, why)
 	}
 	return out.Bytes(), nil
-}
-
-// limitedBuffer keeps the first limit bytes written to it and drops the
-// rest (the flow parser then reports an oversized flow).
-type limitedBuffer struct {
-	buf   *bytes.Buffer
-	limit int
-}
-
-func (w *limitedBuffer) Write(p []byte) (int, error) {
-	if room := w.limit - w.buf.Len(); room > 0 {
-		w.buf.Write(p[:min(room, len(p))])
-	}
-	return len(p), nil
 }

@@ -104,3 +104,22 @@ func Excerpt(s string) string {
 	}
 	return strconv.Quote(s[:cut]) + fmt.Sprintf("… (%d bytes)", len(s))
 }
+
+// FirstBytes returns a writer that passes the first n bytes written to it
+// on to w and drops the rest, reporting every write complete: for the
+// output of a child process, which must never block on a full pipe nor
+// fill memory.
+func FirstBytes(w io.Writer, n int) io.Writer { return &firstBytes{w: w, n: n} }
+
+type firstBytes struct {
+	w io.Writer
+	n int
+}
+
+func (l *firstBytes) Write(p []byte) (int, error) {
+	if k := min(len(p), l.n); k > 0 {
+		l.w.Write(p[:k])
+		l.n -= k
+	}
+	return len(p), nil
+}
